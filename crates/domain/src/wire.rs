@@ -1,0 +1,149 @@
+//! The JSON shapes of the `/api/v1` API, shared by the browser app and the server.
+//!
+//! Inputs deny unknown fields: a misspelt field is an error the caller hears about, not a value
+//! silently dropped. Converting an input into domain types is where validation happens
+//! (`TryFrom`), so a handler never holds an unchecked value.
+
+use crate::review::{FactsInput, IncidentFacts, Review, ReviewId, Severity, ValidationError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/reviews`: create a review. The id is the client's, so a review made offline
+/// keeps its identity when it syncs; creating the same id twice is refused with 409.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReview {
+    pub id: String,
+    pub title: String,
+    pub started_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detected_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub severity: Severity,
+    pub team: String,
+    #[serde(default)]
+    pub services: Vec<String>,
+}
+
+impl CreateReview {
+    /// The request that would create `review` on a server.
+    pub fn from_review(review: &Review) -> Self {
+        let f = &review.facts;
+        Self {
+            id: review.id.to_string(),
+            title: f.title().to_owned(),
+            started_at: f.started_at(),
+            detected_at: f.detected_at(),
+            resolved_at: f.resolved_at(),
+            severity: f.severity(),
+            team: f.team().to_owned(),
+            services: f.services().to_vec(),
+        }
+    }
+}
+
+/// A validated [`CreateReview`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewReview {
+    pub id: ReviewId,
+    pub facts: IncidentFacts,
+}
+
+impl TryFrom<CreateReview> for NewReview {
+    type Error = Vec<ValidationError>;
+
+    fn try_from(dto: CreateReview) -> Result<Self, Self::Error> {
+        let id = ReviewId::parse(&dto.id);
+        let facts = IncidentFacts::new(FactsInput {
+            title: dto.title,
+            started_at: Some(dto.started_at),
+            detected_at: dto.detected_at,
+            resolved_at: dto.resolved_at,
+            severity: Some(dto.severity),
+            team: dto.team,
+            services: dto.services,
+        });
+        match (id, facts) {
+            (Ok(id), Ok(facts)) => Ok(Self { id, facts }),
+            (id, facts) => {
+                let mut errors: Vec<ValidationError> = id.err().into_iter().collect();
+                errors.extend(facts.err().unwrap_or_default());
+                Err(errors)
+            }
+        }
+    }
+}
+
+/// `GET /api/v1/reviews`: newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReviewList {
+    pub reviews: Vec<Review>,
+}
+
+/// Every error the API returns has this shape, whatever its status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable, machine-readable code such as `invalid_json` or `not_found`.
+    pub error: String,
+    /// A sentence for a person.
+    pub message: String,
+    /// Per-field problems, when the input parsed but did not validate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ValidationError>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn body() -> serde_json::Value {
+        json!({
+            "id": "r-1",
+            "title": "DNS outage",
+            "started_at": "2026-11-01T10:00:00Z",
+            "severity": "sev1",
+            "team": "Edge",
+            "services": ["dns"]
+        })
+    }
+
+    #[test]
+    fn a_valid_request_becomes_a_new_review() {
+        let dto: CreateReview = serde_json::from_value(body()).unwrap();
+        let new = NewReview::try_from(dto).unwrap();
+        assert_eq!(new.id.as_str(), "r-1");
+        assert_eq!(new.facts.services(), ["dns"]);
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let mut b = body();
+        b["colour"] = json!("red");
+        let err = serde_json::from_value::<CreateReview>(b).unwrap_err();
+        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn id_and_fact_errors_are_reported_together() {
+        let mut b = body();
+        b["id"] = json!("no spaces");
+        b["title"] = json!("");
+        let dto: CreateReview = serde_json::from_value(b).unwrap();
+        let fields: Vec<_> = NewReview::try_from(dto)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["id", "title"]);
+    }
+
+    #[test]
+    fn from_review_round_trips() {
+        let dto: CreateReview = serde_json::from_value(body()).unwrap();
+        let new = NewReview::try_from(dto.clone()).unwrap();
+        let review = Review::new(new.id, new.facts, DateTime::UNIX_EPOCH);
+        assert_eq!(CreateReview::from_review(&review), dto);
+    }
+}
