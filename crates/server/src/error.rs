@@ -1,0 +1,218 @@
+//! [`AppError`]: every way a request can fail, and the one JSON shape ([`ErrorBody`]) each
+//! failure is answered with.
+//!
+//! Bad input is answered with its own status and a message that helps the caller fix it.
+//! Internal failures are answered with a generic 500 (or 503) and their detail is carried to
+//! [`log_internal_errors`] in a response extension, so it is logged exactly once, with the
+//! request it belongs to, and never sent to the client.
+
+use crate::store::StoreError;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use mosaic_domain::ValidationError;
+use mosaic_domain::wire::ErrorBody;
+use std::fmt;
+use std::sync::Arc;
+
+/// A failed request. Handlers return `Result<_, AppError>`; extractors reject with it too, so
+/// no plain-text axum rejection ever reaches a client.
+#[derive(Debug)]
+pub enum AppError {
+    /// 400: the body is not JSON at all.
+    InvalidJson(String),
+    /// 422: the body is JSON but not the expected shape (unknown, missing or mistyped field).
+    InvalidBody(String),
+    /// 415: the request did not say `Content-Type: application/json`.
+    UnsupportedMediaType,
+    /// 413: the body is over [`crate::MAX_BODY_BYTES`].
+    BodyTooLarge,
+    /// The body could not be read (the client went away, say); the status is the one axum chose.
+    UnreadableBody(StatusCode, String),
+    /// 400: the id in the path is not a valid review id.
+    InvalidId(ValidationError),
+    /// 422: the input parsed, but the domain refused it; one entry per bad field.
+    Validation(Vec<ValidationError>),
+    /// 404, with what was not found.
+    NotFound(String),
+    /// 409: a review with this id already exists.
+    AlreadyExists(String),
+    /// 405 on an API path.
+    MethodNotAllowed,
+    /// 503: the database is unreachable (from the health check).
+    Unavailable(InternalError),
+    /// 500: anything else that is the server's fault.
+    Internal(InternalError),
+}
+
+impl AppError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::InvalidJson(_) | Self::InvalidId(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidBody(_) | Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnreadableBody(status, _) => *status,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::AlreadyExists(_) => StatusCode::CONFLICT,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable, machine-readable code in [`ErrorBody::error`].
+    fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidJson(_) => "invalid_json",
+            Self::InvalidBody(_) => "invalid_body",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::BodyTooLarge => "body_too_large",
+            Self::UnreadableBody(..) => "unreadable_body",
+            Self::InvalidId(_) => "invalid_id",
+            Self::Validation(_) => "validation_failed",
+            Self::NotFound(_) => "not_found",
+            Self::AlreadyExists(_) => "already_exists",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The sentence for a person in [`ErrorBody::message`]. Internal errors get a generic one:
+    /// their detail is for the log.
+    fn message(&self) -> String {
+        match self {
+            Self::InvalidJson(detail) => format!("The body is not valid JSON: {detail}"),
+            Self::InvalidBody(detail) => format!("The body does not match the request: {detail}"),
+            Self::UnsupportedMediaType => {
+                "The body must be sent with `Content-Type: application/json`.".to_owned()
+            }
+            Self::BodyTooLarge => format!(
+                "The body is larger than the limit of {} KiB.",
+                crate::MAX_BODY_BYTES / 1024
+            ),
+            Self::UnreadableBody(_, detail) => detail.clone(),
+            Self::InvalidId(e) => format!("The review id {}.", e.message),
+            Self::Validation(_) => "Some fields are not valid.".to_owned(),
+            Self::NotFound(what) => format!("{what} was not found."),
+            Self::AlreadyExists(id) => format!("A review with id `{id}` already exists."),
+            Self::MethodNotAllowed => "This method is not allowed on this path.".to_owned(),
+            Self::Unavailable(_) => "The service is unavailable; try again later.".to_owned(),
+            Self::Internal(_) => "Something went wrong on the server.".to_owned(),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let error = self.code().to_owned();
+        let message = self.message();
+        let (fields, internal) = match self {
+            Self::Validation(fields) => (fields, None),
+            Self::InvalidId(field) => (vec![field], None),
+            Self::Unavailable(e) | Self::Internal(e) => (vec![], Some(e)),
+            _ => (vec![], None),
+        };
+        let body = ErrorBody {
+            error,
+            message,
+            fields,
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(internal) = internal {
+            response.extensions_mut().insert(internal);
+        }
+        response
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        Self::Internal(InternalError::new(e))
+    }
+}
+
+/// The detail of an internal failure, travelling in the response's extensions from where it
+/// happened to [`log_internal_errors`]. `Arc` because extensions must be `Clone`.
+#[derive(Clone, Debug)]
+pub struct InternalError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl InternalError {
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Arc::new(e))
+    }
+}
+
+/// The error and all its sources, `: `-separated, as one log line. A source whose text its
+/// parent already included (sqlx's errors do this) is not repeated.
+impl fmt::Display for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.0.to_string();
+        f.write_str(&shown)?;
+        let mut source = self.0.source();
+        while let Some(e) = source {
+            let text = e.to_string();
+            if !shown.contains(&text) {
+                write!(f, ": {text}")?;
+            }
+            shown = text;
+            source = e.source();
+        }
+        Ok(())
+    }
+}
+
+/// Middleware: logs the detail of every internal failure once, with its method and path, and
+/// takes it out of the response so that nothing further down the line can log it again.
+pub async fn log_internal_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let mut response = next.run(request).await;
+    if let Some(error) = response.extensions_mut().remove::<InternalError>() {
+        tracing::error!(%method, %path, status = response.status().as_u16(), %error, "request failed");
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Secret;
+    impl fmt::Display for Secret {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("password=hunter2")
+        }
+    }
+    impl std::error::Error for Secret {}
+
+    #[tokio::test]
+    async fn internal_errors_are_generic_and_carry_their_detail() {
+        let response = AppError::Internal(InternalError::new(Secret)).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = response.extensions().get::<InternalError>().unwrap();
+        assert_eq!(detail.to_string(), "password=hunter2");
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        let body: ErrorBody = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body.error, "internal");
+        assert!(!body.message.contains("hunter2"));
+    }
+
+    #[test]
+    fn internal_errors_display_their_sources() {
+        let e = InternalError::new(StoreError::Decode {
+            id: "r-1".to_owned(),
+            source: serde_json::from_str::<u8>("x").unwrap_err(),
+        });
+        assert_eq!(
+            e.to_string(),
+            "the stored review `r-1` could not be read: expected value at line 1 column 1"
+        );
+    }
+}

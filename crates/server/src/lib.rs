@@ -1,0 +1,185 @@
+//! Mosaic's server: the `/api/v1` JSON API over a SQLite or PostgreSQL store, and the built
+//! browser app, from one process.
+//!
+//! [`app`] builds the whole router from an [`AppState`], with no socket, so the tests drive it
+//! with `tower::ServiceExt::oneshot`; [`run`] adds the listener, the start-up line and graceful
+//! shutdown, and is all `main` calls.
+//!
+//! # Layout
+//! - [`config`]: command-line flags with environment fallbacks.
+//! - [`store`]: [`Store`], the reviews in SQLite or PostgreSQL; the SQL for each dialect and
+//!   the embedded migrations (`migrations/sqlite`, `migrations/postgres`).
+//! - `api`: the handlers, named `<resource>_<verb>`; they call `mosaic_domain` for every rule.
+//! - `extract`: the JSON body and review-id extractors, which reject with `AppError`.
+//! - `error`: `AppError`, the one error type, its `ErrorBody` JSON, and the middleware that
+//!   logs internal errors once.
+//! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
+//!   fallback to `index.html`.
+//!
+//! The domain crate knows nothing of HTTP or SQL; this crate is where its types meet JSON
+//! (`mosaic_domain::wire`), axum and the database.
+
+mod api;
+pub mod config;
+mod error;
+mod extract;
+pub mod store;
+mod web;
+
+pub use config::Config;
+pub use store::Store;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use error::{AppError, InternalError};
+use std::any::Any;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use web::WebApp;
+
+/// The largest request body accepted, in bytes. A review's facts are a few KiB at most; the
+/// cap keeps a careless or hostile client from making the server buffer megabytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// What the handlers share: the store and the app's files. Cloned per request, cheaply.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    store: Store,
+    web: WebApp,
+}
+
+impl AppState {
+    /// `dist` is Trunk's output directory; it need not exist (yet).
+    pub fn new(store: Store, dist: impl Into<PathBuf>) -> Self {
+        Self {
+            store,
+            web: WebApp::new(&dist.into()),
+        }
+    }
+}
+
+impl FromRef<AppState> for Store {
+    fn from_ref(state: &AppState) -> Self {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for WebApp {
+    fn from_ref(state: &AppState) -> Self {
+        state.web.clone()
+    }
+}
+
+/// The whole HTTP surface: `/healthz`, `/api/v1`, and the app for every other path.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/reviews", get(api::reviews_list).post(api::reviews_create))
+        .route("/reviews/{id}", get(api::reviews_get));
+    Router::new()
+        .route("/healthz", get(api::health_get))
+        .nest("/api/v1", api)
+        // Set last: it applies to the routes registered before it.
+        .method_not_allowed_fallback(api::api_method_not_allowed)
+        .fallback(not_routed)
+        // The last layer added is the outermost: a request meets the trace layer first, then
+        // the error log, then the panic catcher (so a panic's 500 is logged), then the limit.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(axum::middleware::from_fn(error::log_internal_errors))
+        // Failures are logged by `log_internal_errors`, with their cause; the trace layer's own
+        // failure event would log each one a second time without it.
+        .layer(TraceLayer::new_for_http().on_failure(()))
+        .with_state(state)
+}
+
+/// Every path no route matched: under `/api`, a JSON 404 (a client calling a wrong URL must
+/// get an error it can read, not the app's HTML); anywhere else, the app.
+async fn not_routed(State(state): State<AppState>, request: Request) -> Response {
+    let path = request.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        api::api_not_found().into_response()
+    } else {
+        web::app_get(State(state.web), request).await
+    }
+}
+
+/// A panicking handler gets the generic 500. The panic hook has already printed the payload
+/// and location; the error attached here makes `log_internal_errors` add the request.
+fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
+    #[derive(Debug)]
+    struct HandlerPanicked;
+    impl std::fmt::Display for HandlerPanicked {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("the handler panicked")
+        }
+    }
+    impl std::error::Error for HandlerPanicked {}
+    AppError::Internal(InternalError::new(HandlerPanicked)).into_response()
+}
+
+/// Opens the store, listens, prints `Mosaic is running at http://ADDR/` once ready (with the
+/// port actually bound, so `--listen 127.0.0.1:0` is usable by scripts), and serves until
+/// SIGINT or SIGTERM. In-flight requests are finished before the store is closed.
+pub async fn run(config: Config) -> Result<(), String> {
+    let store = Store::open(&config.database)
+        .await
+        .map_err(|e| format!("cannot open the database: {}", InternalError::new(e)))?;
+    let listener = TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    if !config.dist.join("index.html").is_file() {
+        tracing::warn!(
+            dist = %config.dist.display(),
+            "no index.html in the dist directory: the app's pages will say it has not been built"
+        );
+    }
+
+    println!("Mosaic is running at http://{addr}/");
+    tracing::info!(%addr, database = store.kind(), dist = %config.dist.display(), "Mosaic is running");
+
+    let served = axum::serve(listener, app(AppState::new(store.clone(), config.dist)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    store.close().await;
+    served.map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("Mosaic has stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what process managers and containers
+/// send). If a handler cannot be installed, that signal is simply not awaited.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,46 @@
+# Shared by Mosaic's scripts: tool versions, paths, and the environment for the wasm build.
+# Sourced, not run.
+
+# Tool versions are pinned here and nowhere else.
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Tools that are not cargo-installed live outside the clone, so a fresh clone reuses them.
+TOOLS_DIR=${MOSAIC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mosaic-tools}
+export PATH="$HOME/.cargo/bin:$TOOLS_DIR/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The wasm-bindgen version the lockfile pins; the CLI must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+# True when rustup's own toolchain can build wasm32 (an ordinary developer laptop).
+rustup_has_wasm() {
+  command -v rustup >/dev/null 2>&1 &&
+    rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown
+}
+
+# Runs "$@" with the environment that builds the app for wasm32. Without rustup's wasm32 target,
+# Debian's browser Rust (rustc-web) builds std from source: see ../shared/TOOLCHAIN.md.
+with_wasm_env() {
+  if rustup_has_wasm; then
+    CARGO_TARGET_DIR="$ROOT/target/web" "$@"
+  else
+    PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+      CARGO_TARGET_DIR="$ROOT/target/web" "$@"
+  fi
+}
+
+# A PostgreSQL URL for the tests, or nothing when no server answers.
+postgres_test_url() {
+  local url=${MOSAIC_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -q -d "$url" && echo "$url"
+  elif (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+    echo "$url"
+  fi
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs what Mosaic needs to build and test, and only what is missing or at the wrong version.
+# Usage: scripts/setup.sh [--tests]   (--tests adds Chromium, its driver and the browser-test deps)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+want_tests=false
+[[ ${1:-} == --tests ]] && want_tests=true
+
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO="sudo"
+apt_updated=false
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  command -v apt-get >/dev/null || die "please install: ${missing[*]}"
+  say "Installing ${missing[*]}"
+  if ! $apt_updated; then $SUDO apt-get update -qq; apt_updated=true; fi
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+command -v cargo >/dev/null || die "Rust is needed: install rustup from your package manager or rust-lang.org"
+
+# 1. A Rust that can build wasm32.
+debian_web_rust=(rustc-web cargo-web rust-web-src rust-web-llvm lld-22)
+if rustup_has_wasm || dpkg-query -W -f='${Status}' rust-web-src 2>/dev/null | grep -q "ok installed"; then
+  :
+elif timeout 30 rustup target add wasm32-unknown-unknown </dev/null >/dev/null 2>&1; then
+  : # rustup's download host answered (it hangs where it is unreachable, hence the timeout)
+else
+  # Debian's browser Rust with its std source; std for wasm32 is then built from source.
+  apt_install "${debian_web_rust[@]}"
+fi
+
+# 2. Build tools at pinned versions.
+apt_install brotli nodejs npm
+if [[ $(trunk --version 2>/dev/null) != "trunk $TRUNK_VERSION" ]]; then
+  say "Installing trunk $TRUNK_VERSION (several minutes, once)"
+  cargo install --quiet --locked "trunk@$TRUNK_VERSION"
+fi
+wbg=$(wasm_bindgen_version)
+[[ -n $wbg ]] || die "Cargo.lock names no wasm-bindgen version"
+if [[ $(wasm-bindgen --version 2>/dev/null) != "wasm-bindgen $wbg" ]]; then
+  say "Installing wasm-bindgen-cli $wbg (a few minutes, once)"
+  # --locked fails: the registry index lacks one version its lockfile pins.
+  cargo install --quiet --force wasm-bindgen-cli --version "$wbg"
+fi
+# npm's binaryen: Debian's is too old for current wasm-bindgen output (see ../shared/TOOLCHAIN.md).
+if [[ $("$TOOLS_DIR/bin/wasm-opt" --version 2>/dev/null) != *"version ${BINARYEN_VERSION%%.*}"* ]]; then
+  say "Installing wasm-opt (binaryen $BINARYEN_VERSION)"
+  mkdir -p "$TOOLS_DIR/bin"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
+  ln -sf "$TOOLS_DIR/node_modules/.bin/wasm-opt" "$TOOLS_DIR/bin/wasm-opt"
+fi
+
+# 3. Browser tests.
+if $want_tests; then
+  apt_install chromium chromium-driver
+  e2e="$ROOT/tests/e2e"
+  if [[ ! -f $e2e/node_modules/.package-lock.json ]] ||
+    ! cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.mosaic-lock"; then
+    say "Installing the browser-test packages"
+    (cd "$e2e" && npm ci --silent --no-audit --no-fund && cp package-lock.json node_modules/.mosaic-lock)
+  fi
+fi

@@ -1,0 +1,48 @@
+//! Mosaic's browser app: a Leptos client-side single-page app.
+//!
+//! # Layout
+//! - [`api`]: the only place that builds server URLs and speaks HTTP.
+//! - [`storage`]: the browser's IndexedDB, where every review lives first.
+//! - [`repo`]: where a page gets and saves reviews; hides whether a server is involved.
+//! - [`settings`]: this browser's choice of "this browser only" or a sync server.
+//! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
+//! - `pages/`: one routed component per page; `components/`: the pieces pages share.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+pub mod repo;
+pub mod settings;
+pub mod storage;
+pub mod time;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::nav_bar::NavBar;
+use pages::{
+    feed::FeedPage, not_found::NotFoundPage, review::ReviewPage, reviews::ReviewsPage,
+    settings::SettingsPage,
+};
+
+/// The whole app: shared contexts, the navigation bar and the route table.
+#[component]
+pub fn App() -> impl IntoView {
+    settings::provide_settings_context();
+    repo::provide_sync_status_context();
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <NavBar/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=ReviewsPage/>
+                    <Route path=path!("/reviews/:id") view=ReviewPage/>
+                    <Route path=path!("/feed") view=FeedPage/>
+                    <Route path=path!("/settings") view=SettingsPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,70 @@
+use leptos::prelude::*;
+
+use crate::settings::{self, Settings, SyncMode};
+
+/// Where this browser keeps reviews: only here, or also on a Mosaic server.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let mode = expect_context::<Settings>().0;
+    let use_server = RwSignal::new(mode.get_untracked().server_url().is_some());
+    let url = RwSignal::new(
+        mode.get_untracked()
+            .server_url()
+            .map(str::to_owned)
+            .unwrap_or_else(settings::page_origin),
+    );
+    let error = RwSignal::new(None::<String>);
+    let saved = RwSignal::new(false);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        saved.set(false);
+        if !use_server.get_untracked() {
+            mode.set(SyncMode::Local);
+            error.set(None);
+            saved.set(true);
+            return;
+        }
+        match settings::validate_server_url(&url.get_untracked()) {
+            Ok(url) => {
+                mode.set(SyncMode::Server { url });
+                error.set(None);
+                saved.set(true);
+            }
+            Err(message) => error.set(Some(message)),
+        }
+    };
+
+    view! {
+        <h1>"Settings"</h1>
+        <form class="card form" on:submit=on_submit>
+            <fieldset>
+                <legend>"Where reviews are kept"</legend>
+                <div class="choice">
+                    <input type="radio" id="mode-local" name="mode" value="local"
+                        prop:checked=move || !use_server.get()
+                        on:change=move |_| use_server.set(false)/>
+                    <label for="mode-local">"This browser only"</label>
+                    <p class="hint">"Works offline with no server. Nothing leaves this browser."</p>
+                </div>
+                <div class="choice">
+                    <input type="radio" id="mode-server" name="mode" value="server"
+                        prop:checked=move || use_server.get()
+                        on:change=move |_| use_server.set(true)/>
+                    <label for="mode-server">"Sync with a Mosaic server"</label>
+                    <p class="hint">"Reviews are kept here and on the server, so colleagues see them."</p>
+                </div>
+            </fieldset>
+            <div class="field">
+                <label for="server-url">"Server URL"</label>
+                <input id="server-url" type="url" aria-describedby="server-url-error"
+                    disabled=move || !use_server.get()
+                    prop:value=move || url.get()
+                    on:input=move |ev| url.set(event_target_value(&ev))/>
+                <p class="field-error" id="server-url-error" aria-live="polite">{move || error.get()}</p>
+            </div>
+            <button type="submit" class="primary">"Save settings"</button>
+            <p role="status" class="saved-note">{move || saved.get().then_some("Settings saved.")}</p>
+        </form>
+    }
+}

@@ -1,0 +1,191 @@
+//! Where pages get and save reviews. Every review is written to this browser's IndexedDB first;
+//! in server mode it is also queued in the outbox and sent, so nothing is lost offline or on
+//! reload: an outbox entry is deleted only once the server has accepted it.
+
+use leptos::prelude::*;
+use mosaic_domain::Review;
+use mosaic_domain::wire::CreateReview;
+
+use crate::api::{self, Api};
+use crate::settings::SyncMode;
+use crate::storage::{self, OUTBOX, REVIEWS, StorageError};
+
+/// What the app tells a person about where their work is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncStatus {
+    /// "This browser only": saved here, nothing to sync.
+    LocalOnly,
+    /// Every change has reached the server.
+    Saved,
+    Syncing,
+    /// The server cannot be reached; this many changes wait in the outbox.
+    Offline { waiting: usize },
+    /// The server refused a change; it stays in the outbox until the cause is fixed.
+    Refused { waiting: usize, message: String },
+}
+
+impl SyncStatus {
+    pub fn label(&self) -> String {
+        match self {
+            SyncStatus::LocalOnly => "Saved in this browser".into(),
+            SyncStatus::Saved => "Saved".into(),
+            SyncStatus::Syncing => "Syncing…".into(),
+            SyncStatus::Offline { waiting } => {
+                format!("Offline: {waiting} change{} waiting", plural(*waiting))
+            }
+            SyncStatus::Refused { waiting, message } => {
+                format!("{waiting} change{} not accepted: {message}", plural(*waiting))
+            }
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The app-wide sync status. Read with `expect_context::<SyncStatusContext>()`.
+#[derive(Clone, Copy)]
+pub struct SyncStatusContext(pub RwSignal<SyncStatus>);
+
+pub fn provide_sync_status_context() {
+    provide_context(SyncStatusContext(RwSignal::new(SyncStatus::LocalOnly)));
+}
+
+/// Why a review could not be read or saved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RepoError {
+    Storage(StorageError),
+    Api(api::Error),
+}
+
+impl std::fmt::Display for RepoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RepoError::Storage(e) => e.fmt(f),
+            RepoError::Api(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RepoError {}
+
+impl From<StorageError> for RepoError {
+    fn from(e: StorageError) -> Self {
+        Self::Storage(e)
+    }
+}
+
+fn set_status(status: SyncStatus) {
+    if let Some(ctx) = use_context::<SyncStatusContext>() {
+        ctx.0.set(status);
+    }
+}
+
+/// Every review this browser knows, newest incident first. In server mode the server's reviews
+/// are fetched and kept here too, and waiting changes are sent first.
+pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<Review>, RepoError> {
+    if let Some(url) = mode.server_url() {
+        let api = Api::new(url);
+        if flush_outbox(&api).await? {
+            match api.list_reviews().await {
+                Ok(remote) => {
+                    for review in remote {
+                        cache(&review).await?;
+                    }
+                }
+                Err(e) => note_failure(&e).await?,
+            }
+        }
+    } else {
+        set_status(SyncStatus::LocalOnly);
+    }
+    let mut reviews: Vec<Review> = storage::all(REVIEWS).await?;
+    reviews.sort_by(|a, b| {
+        b.facts
+            .started_at()
+            .cmp(&a.facts.started_at())
+            .then_with(|| b.created_at.cmp(&a.created_at))
+    });
+    Ok(reviews)
+}
+
+/// One review: from this browser when it has it, else from the server in server mode.
+pub async fn get_review(mode: &SyncMode, id: &str) -> Result<Option<Review>, RepoError> {
+    if let Some(review) = storage::get::<Review>(REVIEWS, id).await? {
+        return Ok(Some(review));
+    }
+    let Some(url) = mode.server_url() else {
+        return Ok(None);
+    };
+    match Api::new(url).get_review(id).await {
+        Ok(Some(review)) => {
+            cache(&review).await?;
+            Ok(Some(review))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(RepoError::Api(e)),
+    }
+}
+
+/// Saves a new review here and, in server mode, sends it. Succeeds once it is safe in this
+/// browser: a server that cannot be reached leaves it waiting in the outbox, not lost.
+pub async fn create_review(mode: &SyncMode, review: &Review) -> Result<(), RepoError> {
+    storage::put(REVIEWS, review.id.as_str(), review).await?;
+    if let Some(url) = mode.server_url() {
+        storage::put(
+            OUTBOX,
+            review.id.as_str(),
+            &CreateReview::from_review(review),
+        )
+        .await?;
+        flush_outbox(&Api::new(url)).await?;
+    }
+    Ok(())
+}
+
+/// Sends waiting changes to the server in turn. Returns false when the server could not be
+/// reached, leaving the rest waiting; a change the server refuses stays waiting too, and the
+/// status says why.
+pub async fn flush_outbox(api: &Api) -> Result<bool, RepoError> {
+    let waiting: Vec<CreateReview> = storage::all(OUTBOX).await?;
+    if !waiting.is_empty() {
+        set_status(SyncStatus::Syncing);
+    }
+    for request in waiting {
+        match api.create_review(&request).await {
+            Ok(stored) => cache(&stored).await?,
+            // Already there: an earlier attempt reached the server but its answer did not.
+            Err(api::Error::Refused { status: 409, .. }) => {}
+            Err(e) => {
+                note_failure(&e).await?;
+                return Ok(!e.is_transient());
+            }
+        }
+        storage::delete(OUTBOX, &request.id).await?;
+    }
+    set_status(SyncStatus::Saved);
+    Ok(true)
+}
+
+async fn note_failure(e: &api::Error) -> Result<(), RepoError> {
+    let waiting = storage::all::<CreateReview>(OUTBOX).await?.len();
+    set_status(if e.is_transient() {
+        SyncStatus::Offline { waiting }
+    } else {
+        SyncStatus::Refused {
+            waiting,
+            message: e.to_string(),
+        }
+    });
+    Ok(())
+}
+
+/// Keeps a server copy here unless this browser already holds a newer version.
+async fn cache(review: &Review) -> Result<(), RepoError> {
+    let local = storage::get::<Review>(REVIEWS, review.id.as_str()).await?;
+    if local.is_none_or(|l| l.version <= review.version) {
+        storage::put(REVIEWS, review.id.as_str(), review).await?;
+    }
+    Ok(())
+}

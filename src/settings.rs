@@ -1,0 +1,71 @@
+//! This browser's sync setting, kept in `localStorage` so it survives reloads.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+const KEY: &str = "mosaic.settings";
+
+/// Where reviews are kept besides this browser's own storage.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum SyncMode {
+    /// Reviews stay in this browser's IndexedDB; no request leaves the page.
+    #[default]
+    Local,
+    /// Reviews are also sent to, and read from, a Mosaic server.
+    Server { url: String },
+}
+
+impl SyncMode {
+    /// The server's base URL without a trailing slash, when syncing.
+    pub fn server_url(&self) -> Option<&str> {
+        match self {
+            SyncMode::Local => None,
+            SyncMode::Server { url } => Some(url.trim_end_matches('/')),
+        }
+    }
+}
+
+/// Checks a server URL a person typed: it must be absolute http(s) with a host.
+pub fn validate_server_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| "The server URL must start with http:// or https://".to_owned())?;
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) {
+        return Err("The server URL needs a host name, such as https://mosaic.example.org".into());
+    }
+    Ok(url.to_owned())
+}
+
+/// The app-wide setting. Read with `expect_context::<Settings>()`.
+#[derive(Clone, Copy)]
+pub struct Settings(pub RwSignal<SyncMode>);
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Loads the setting and keeps `localStorage` in step with every change.
+pub fn provide_settings_context() {
+    let initial = local_storage()
+        .and_then(|s| s.get_item(KEY).ok()?)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    let mode = RwSignal::new(initial);
+    // An effect only to sync with the outside world: localStorage.
+    Effect::new(move |_| {
+        if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(&mode.get())) {
+            let _ = storage.set_item(KEY, &json);
+        }
+    });
+    provide_context(Settings(mode));
+}
+
+/// The page's own origin, the natural default for a server URL.
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,75 @@
+// Test fixtures: a real mosaic-server on a free loopback port with a fresh SQLite database,
+// serving the real built app.
+import { test as base, expect, Page } from "@playwright/test";
+import { spawn, ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export type MosaicServer = { url: string; stop: () => Promise<void> };
+
+/** Starts the server and resolves once it prints the address it listens on. */
+export async function startServer(): Promise<MosaicServer> {
+  const bin = process.env.MOSAIC_SERVER_BIN;
+  const dist = process.env.MOSAIC_DIST;
+  if (!bin || !dist) throw new Error("MOSAIC_SERVER_BIN and MOSAIC_DIST must be set (scripts/test.sh sets them)");
+  const dir = mkdtempSync(join(tmpdir(), "mosaic-e2e-"));
+  const child: ChildProcess = spawn(
+    bin,
+    ["--listen", "127.0.0.1:0", "--database", `sqlite://${join(dir, "mosaic.db")}`, "--dist", dist],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = output.match(/Mosaic is running at (http:\/\/[\d.:]+)\//);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const test = base.extend<{}, { server: MosaicServer }>({
+  server: [
+    async ({}, use) => {
+      const server = await startServer();
+      await use(server);
+      await server.stop();
+    },
+    { scope: "worker" },
+  ],
+  baseURL: async ({ server }, use) => use(server.url),
+});
+
+export { expect };
+
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+/** Runs axe-core in the page and fails on any WCAG 2.x A/AA violation. */
+export async function expectNoAxeViolations(page: Page) {
+  await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    // @ts-ignore injected above
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    });
+    return result.violations.map((v: any) => `${v.id}: ${v.help} (${v.nodes.map((n: any) => n.target).join(", ")})`);
+  });
+  expect(violations).toEqual([]);
+}
