@@ -4,11 +4,59 @@
 //! server both depend on it, so a rule written here holds on both sides. It performs no I/O, reads
 //! no clock and draws no random numbers: ids and the current time are passed in by the caller.
 //!
+//! A review is two kinds of document: one shared [`Review`], and one [`Account`] per
+//! participant, kept apart so each account is written independently and can later sync and be
+//! sealed on its own. They meet only through [`Review::revealed`], after the reveal.
+//!
 //! # Layout
-//! - [`review`]: the review document, the incident's facts, and their validation.
+//! - [`review`]: the shared review document, the incident's facts, participants, recorded
+//!   submissions, the table of what may change in which phase, and [`ValidationError`].
+//! - [`phase`]: the phases (Setup → Investigating → Revealed → Actions → Published) and the one
+//!   transition function; the reveal is irreversible.
+//! - [`id`]: validated id newtypes, one per kind of object.
+//! - [`reference`](mod@reference): reference material beside the accounts, and the alert timeline format.
+//! - [`account`]: one participant's account (timeline entries, observations); sealed on submit.
+//! - [`commitment`]: the SHA-256 commitment of a submitted account and its canonical form.
+//! - [`reveal`]: [`Revealed`], the only way to get accounts that may be combined.
+//! - [`merge`]: links between entries, link suggestions, the merged timeline, divergences.
+//! - [`factors`]: factors grouped by kind, dot-voting, key insights.
+//! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
+//! - [`finding`]: the published finding, with names replaced by roles unless opted in.
+//! - [`coach`]: the blameless-language coach and its rule table.
+//! - [`export`]: whole-review export (Markdown report, versioned JSON) and import.
 //! - [`wire`]: the JSON shapes of the `/api/v1` API, shared by client and server.
+//! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share.
 
+pub mod account;
+pub mod action;
+pub mod coach;
+pub mod commitment;
+pub mod export;
+pub mod factors;
+pub mod finding;
+pub mod id;
+pub mod merge;
+pub mod phase;
+pub mod reference;
+pub mod reveal;
 pub mod review;
+mod text;
 pub mod wire;
 
-pub use review::{IncidentFacts, Review, ReviewId, Severity, ValidationError};
+#[cfg(test)]
+mod fixture;
+
+pub use account::{Account, AccountError, EntryInput, Observation, TimelineEntry};
+pub use action::{Action, ActionInput, ActionKind, ActionStatus, Priority};
+pub use commitment::verify_commitment;
+pub use factors::{Factor, FactorGroup, FactorKind, FactorRef, Vote};
+pub use finding::Finding;
+pub use id::{ActionId, EntryId, ObservationId, ParticipantId, ReferenceId};
+pub use merge::{Divergence, EntryRef, Link, LinkSuggestion, MergedRow, Report};
+pub use phase::{Phase, PhaseError};
+pub use reference::{Alert, ReferenceContent, ReferenceMaterial};
+pub use reveal::{NotRevealed, Revealed};
+pub use review::{
+    EditError, IncidentFacts, Participant, ParticipantInput, Review, ReviewId, Severity,
+    Submission, ValidationError,
+};

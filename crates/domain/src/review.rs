@@ -1,5 +1,14 @@
-//! The review document and the incident's facts.
+//! The shared review document: the incident's facts, the participants, their recorded
+//! submissions, and what may change in which phase.
 
+use crate::account::{self, Account};
+use crate::action::Action;
+use crate::factors::Vote;
+use crate::finding::Finding;
+use crate::id::ParticipantId;
+use crate::merge::Link;
+use crate::phase::Phase;
+use crate::reference::ReferenceMaterial;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -11,40 +20,10 @@ pub const MAX_NAME_CHARS: usize = 80;
 /// The most services one review may name.
 pub const MAX_SERVICES: usize = 50;
 
-/// A review's identifier: chosen by whoever creates the review (a UUID in practice), so a review
-/// made offline keeps its id when it later reaches a server.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ReviewId(String);
-
-impl ReviewId {
-    /// Accepts 1 to 64 characters of ASCII letters, digits, `-` and `_`: safe in a URL path and
-    /// a storage key without escaping.
-    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let ok = !raw.is_empty()
-            && raw.len() <= 64
-            && raw
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(ValidationError::new(
-                "id",
-                "must be 1 to 64 letters, digits, '-' or '_'",
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ReviewId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+crate::id::id_type! {
+    /// A review's identifier: chosen by whoever creates the review (a UUID in practice), so a
+    /// review made offline keeps its id when it later reaches a server.
+    ReviewId
 }
 
 /// How bad the incident was, from SEV1 (worst) to SEV4.
@@ -101,7 +80,7 @@ pub struct IncidentFacts {
 }
 
 /// The raw fields of [`IncidentFacts`], before validation.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactsInput {
     pub title: String,
     pub started_at: Option<DateTime<Utc>>,
@@ -237,7 +216,109 @@ impl IncidentFacts {
     }
 }
 
+/// One person taking part in the review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participant {
+    pub id: ParticipantId,
+    pub name: String,
+    /// What they did in the incident ("on-call SRE", "incident commander"): anything published
+    /// names them by this, unless they opt in to their name.
+    pub role: String,
+    /// Opt-in, never the default: a published finding shows the name only when this is set.
+    #[serde(default)]
+    pub show_name_when_published: bool,
+}
+
+impl Participant {
+    /// How published material names this participant: their name if they opted in, else their
+    /// role.
+    pub fn published_name(&self) -> &str {
+        if self.show_name_when_published {
+            &self.name
+        } else {
+            &self.role
+        }
+    }
+
+    /// The raw fields, for a form that edits this participant.
+    pub fn to_input(&self) -> ParticipantInput {
+        ParticipantInput {
+            name: self.name.clone(),
+            role: self.role.clone(),
+            show_name_when_published: self.show_name_when_published,
+        }
+    }
+}
+
+/// The raw fields of a [`Participant`], before validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantInput {
+    pub name: String,
+    pub role: String,
+    pub show_name_when_published: bool,
+}
+
+impl ParticipantInput {
+    fn validate(self, id: ParticipantId) -> Result<Participant, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let name = short_text(&mut errors, "name", &self.name);
+        let role = short_text(&mut errors, "role", &self.role);
+        if errors.is_empty() {
+            Ok(Participant {
+                id,
+                name,
+                role,
+                show_name_when_published: self.show_name_when_published,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Trims a required name-like field and checks its length.
+fn short_text(errors: &mut Vec<ValidationError>, field: &str, raw: &str) -> String {
+    let s = raw.trim();
+    if s.is_empty() {
+        errors.push(ValidationError::new(field, "is required"));
+    } else if s.chars().count() > MAX_NAME_CHARS {
+        errors.push(ValidationError::new(
+            field,
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    s.to_owned()
+}
+
+/// A participant's submitted account, as the shared review records it: enough for everyone to
+/// see who has submitted, and later to check that the revealed account is the one submitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    pub participant_id: ParticipantId,
+    /// The account's commitment: see [`crate::commitment`].
+    pub commitment: String,
+    pub submitted_at: DateTime<Utc>,
+}
+
 /// One review: the shared document of an incident's post-incident review.
+///
+/// Everyone in the review reads this document. The participants' accounts are separate
+/// documents ([`Account`]) that join it only at the reveal, through [`Review::revealed`].
+///
+/// Fields added after the first release are `#[serde(default)]`, so reviews stored before them
+/// still load. They are private so that the only way to change them is through methods that keep
+/// these rules:
+///
+/// | change | allowed in phases |
+/// |---|---|
+/// | facts, summary, reference material, a participant's details | all but Published |
+/// | adding or removing participants | Setup, Investigating |
+/// | recording a submission | Investigating |
+/// | links, votes, key insights, actions | Revealed, Actions |
+/// | the phase itself | see [`Review::transition`] |
+///
+/// A published review changes only by stepping back to Actions, then publishing again. Every
+/// accepted change increments `version` and sets `updated_at`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
     pub id: ReviewId,
@@ -246,10 +327,134 @@ pub struct Review {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub facts: IncidentFacts,
+    #[serde(default)]
+    pub(crate) phase: Phase,
+    /// The facilitator's short account of what happened, for the published finding.
+    #[serde(default)]
+    pub(crate) summary: String,
+    #[serde(default)]
+    pub(crate) participants: Vec<Participant>,
+    #[serde(default)]
+    pub(crate) reference: Vec<ReferenceMaterial>,
+    /// At most one per participant.
+    #[serde(default)]
+    pub(crate) submissions: Vec<Submission>,
+    /// Set once, by the reveal, and never cleared: the reveal can't be undone.
+    #[serde(default)]
+    pub(crate) revealed_at: Option<DateTime<Utc>>,
+    /// No entry is in two links.
+    #[serde(default)]
+    pub(crate) links: Vec<Link>,
+    /// At most one vote per (voter, factor), and at most `DOTS_PER_PARTICIPANT` per voter.
+    #[serde(default)]
+    pub(crate) votes: Vec<Vote>,
+    #[serde(default)]
+    pub(crate) key_insights: Vec<String>,
+    #[serde(default)]
+    pub(crate) actions: Vec<Action>,
+    /// The last one published; kept while the review is stepped back to amend it.
+    #[serde(default)]
+    pub(crate) finding: Option<Finding>,
 }
 
+/// Why the review refused a change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum EditError {
+    /// This part of the review can't change in the review's current phase.
+    Locked {
+        phase: Phase,
+    },
+    Invalid {
+        fields: Vec<ValidationError>,
+    },
+    NotFound {
+        id: String,
+    },
+    DuplicateId {
+        id: String,
+    },
+    /// The participant has submitted an account, so they stay in the review.
+    HasSubmitted {
+        participant_id: ParticipantId,
+    },
+    /// The participant already has a different submission recorded.
+    AlreadySubmitted {
+        participant_id: ParticipantId,
+    },
+    /// The account is a draft, or its content no longer matches its commitment.
+    NotSealed {
+        participant_id: ParticipantId,
+    },
+    /// The account belongs to another review.
+    WrongReview {
+        review_id: ReviewId,
+    },
+    /// The participant has placed all their dots; they must take one back first.
+    OutOfDots {
+        dots: usize,
+    },
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Locked { phase } => write!(
+                f,
+                "this can't be changed while the review is in the {} phase",
+                phase.label()
+            ),
+            Self::Invalid { fields } => {
+                let list: Vec<String> = fields.iter().map(ToString::to_string).collect();
+                write!(f, "invalid input: {}", list.join("; "))
+            }
+            Self::NotFound { id } => write!(f, "nothing in this review has the id {id}"),
+            Self::DuplicateId { id } => write!(f, "the id {id} is already in use"),
+            Self::HasSubmitted { participant_id } => write!(
+                f,
+                "participant {participant_id} has submitted an account and can't be removed"
+            ),
+            Self::AlreadySubmitted { participant_id } => write!(
+                f,
+                "participant {participant_id} already submitted a different account"
+            ),
+            Self::NotSealed { participant_id } => write!(
+                f,
+                "the account of {participant_id} is not submitted, or was changed after it was"
+            ),
+            Self::WrongReview { review_id } => {
+                write!(f, "the account belongs to another review ({review_id})")
+            }
+            Self::OutOfDots { dots } => write!(
+                f,
+                "all {dots} dots are placed: take one back before placing another"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for EditError {}
+
+impl From<Vec<ValidationError>> for EditError {
+    fn from(fields: Vec<ValidationError>) -> Self {
+        Self::Invalid { fields }
+    }
+}
+
+/// Phases in which the facts and other setup material may change.
+pub(crate) const NOT_PUBLISHED: &[Phase] = &[
+    Phase::Setup,
+    Phase::Investigating,
+    Phase::Revealed,
+    Phase::Actions,
+];
+/// Phases before the reveal.
+pub(crate) const BEFORE_REVEAL: &[Phase] = &[Phase::Setup, Phase::Investigating];
+/// Phases of the group's work on the revealed accounts.
+pub(crate) const GROUP_WORK: &[Phase] = &[Phase::Revealed, Phase::Actions];
+
 impl Review {
-    /// A new review at version 1.
+    /// A new review at version 1, in the Setup phase.
     pub fn new(id: ReviewId, facts: IncidentFacts, now: DateTime<Utc>) -> Self {
         Self {
             id,
@@ -257,7 +462,195 @@ impl Review {
             created_at: now,
             updated_at: now,
             facts,
+            phase: Phase::Setup,
+            summary: String::new(),
+            participants: Vec::new(),
+            reference: Vec::new(),
+            submissions: Vec::new(),
+            revealed_at: None,
+            links: Vec::new(),
+            votes: Vec::new(),
+            key_insights: Vec::new(),
+            actions: Vec::new(),
+            finding: None,
         }
+    }
+
+    /// Refuses unless the review is in one of `phases`.
+    pub(crate) fn unlocked(&self, phases: &[Phase]) -> Result<(), EditError> {
+        if phases.contains(&self.phase) {
+            Ok(())
+        } else {
+            Err(EditError::Locked { phase: self.phase })
+        }
+    }
+
+    /// Records an accepted change.
+    pub(crate) fn touch(&mut self, now: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+
+    pub fn set_facts(&mut self, facts: IncidentFacts, now: DateTime<Utc>) -> Result<(), EditError> {
+        self.unlocked(NOT_PUBLISHED)?;
+        self.facts = facts;
+        self.touch(now);
+        Ok(())
+    }
+
+    pub fn summary(&self) -> &str {
+        &self.summary
+    }
+
+    /// The facilitator's summary for the published finding; may be empty until publishing.
+    pub fn set_summary(&mut self, summary: &str, now: DateTime<Utc>) -> Result<(), EditError> {
+        self.unlocked(NOT_PUBLISHED)?;
+        let mut errors = Vec::new();
+        let summary = account::text(&mut errors, "summary", summary, false);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        self.summary = summary;
+        self.touch(now);
+        Ok(())
+    }
+
+    pub fn participants(&self) -> &[Participant] {
+        &self.participants
+    }
+
+    pub fn participant(&self, id: &ParticipantId) -> Option<&Participant> {
+        self.participants.iter().find(|p| &p.id == id)
+    }
+
+    /// Every participant's name, for [`crate::coach::check`].
+    pub fn participant_names(&self) -> Vec<&str> {
+        self.participants.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    pub(crate) fn require_participant(
+        &self,
+        id: &ParticipantId,
+    ) -> Result<&Participant, EditError> {
+        self.participant(id)
+            .ok_or_else(|| EditError::NotFound { id: id.to_string() })
+    }
+
+    pub fn add_participant(
+        &mut self,
+        id: ParticipantId,
+        input: ParticipantInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(BEFORE_REVEAL)?;
+        if self.participant(&id).is_some() {
+            return Err(EditError::DuplicateId { id: id.to_string() });
+        }
+        let participant = input.validate(id)?;
+        self.participants.push(participant);
+        self.touch(now);
+        Ok(())
+    }
+
+    /// Changes a participant's name, role or opt-in. Allowed after the reveal too, so that
+    /// someone can still opt in or out before the review is published.
+    pub fn update_participant(
+        &mut self,
+        id: &ParticipantId,
+        input: ParticipantInput,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(NOT_PUBLISHED)?;
+        self.require_participant(id)?;
+        let participant = input.validate(id.clone())?;
+        if let Some(slot) = self.participants.iter_mut().find(|p| &p.id == id) {
+            *slot = participant;
+        }
+        self.touch(now);
+        Ok(())
+    }
+
+    /// Removes a participant who has not submitted an account.
+    pub fn remove_participant(
+        &mut self,
+        id: &ParticipantId,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(BEFORE_REVEAL)?;
+        self.require_participant(id)?;
+        if self.submission(id).is_some() {
+            return Err(EditError::HasSubmitted {
+                participant_id: id.clone(),
+            });
+        }
+        self.participants.retain(|p| &p.id != id);
+        self.touch(now);
+        Ok(())
+    }
+
+    /// Who has submitted, in the order they did.
+    pub fn submissions(&self) -> &[Submission] {
+        &self.submissions
+    }
+
+    pub fn submission(&self, participant: &ParticipantId) -> Option<&Submission> {
+        self.submissions
+            .iter()
+            .find(|s| &s.participant_id == participant)
+    }
+
+    /// Records that `account` was submitted, with its commitment, so everyone can see it. Only
+    /// while the review is Investigating: an account written after the reveal could have drawn on
+    /// the others, so it isn't independent. Recording the same account twice changes nothing.
+    pub fn record_submission(
+        &mut self,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(&[Phase::Investigating])?;
+        if account.review_id() != &self.id {
+            return Err(EditError::WrongReview {
+                review_id: account.review_id().clone(),
+            });
+        }
+        let participant_id = account.participant_id();
+        self.require_participant(participant_id)?;
+        let (Some(submitted_at), Some(commitment), true) = (
+            account.submitted_at(),
+            account.commitment(),
+            crate::commitment::verify_commitment(account),
+        ) else {
+            return Err(EditError::NotSealed {
+                participant_id: participant_id.clone(),
+            });
+        };
+        if let Some(known) = self.submission(participant_id) {
+            return if known.commitment == commitment {
+                Ok(())
+            } else {
+                Err(EditError::AlreadySubmitted {
+                    participant_id: participant_id.clone(),
+                })
+            };
+        }
+        self.submissions.push(Submission {
+            participant_id: participant_id.clone(),
+            commitment: commitment.to_owned(),
+            submitted_at,
+        });
+        self.touch(now);
+        Ok(())
+    }
+
+    /// When the accounts were revealed; `None` before the reveal.
+    pub fn revealed_at(&self) -> Option<DateTime<Utc>> {
+        self.revealed_at
+    }
+
+    /// The last published finding, if any. It stays while the review is stepped back from
+    /// Published to amend it, until the next publish replaces it.
+    pub fn finding(&self) -> Option<&Finding> {
+        self.finding.as_ref()
     }
 }
 
@@ -307,11 +700,7 @@ mod tests {
     }
 
     fn fields(result: Result<IncidentFacts, Vec<ValidationError>>) -> Vec<String> {
-        result
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect()
+        result.unwrap_err().into_iter().map(|e| e.field).collect()
     }
 
     #[test]
@@ -368,5 +757,244 @@ mod tests {
             assert_eq!(Severity::from_key(s.key()), Some(s));
             assert_eq!(serde_json::to_value(s).unwrap(), s.key());
         }
+    }
+
+    use crate::fixture::{self, pid, review_in, t};
+    use crate::phase::Phase;
+
+    type Change = dyn Fn(&mut Review, &[Account]) -> Result<(), EditError>;
+
+    /// Tries one kind of change in every phase and renders which phases accept it.
+    fn phases_accepting(change: &Change) -> String {
+        Phase::ALL
+            .into_iter()
+            .filter(|&phase| {
+                let (mut review, accounts) = review_in(phase);
+                match change(&mut review, &accounts) {
+                    Ok(()) => true,
+                    Err(EditError::Locked { phase: p }) => {
+                        assert_eq!(p, phase);
+                        false
+                    }
+                    Err(e) => panic!("{phase:?}: {e}"),
+                }
+            })
+            .map(Phase::key)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn what_may_change_in_which_phase() {
+        let participant = || ParticipantInput {
+            name: "Dave".into(),
+            role: "network engineer".into(),
+            show_name_when_published: false,
+        };
+        let cases: Vec<(&str, Box<Change>)> = vec![
+            (
+                "set_facts",
+                Box::new(|r, _| r.set_facts(fixture::facts(), t(20, 0))),
+            ),
+            ("set_summary", Box::new(|r, _| r.set_summary("s", t(20, 0)))),
+            (
+                "add_participant",
+                Box::new(move |r, _| r.add_participant(pid("dave"), participant(), t(20, 0))),
+            ),
+            (
+                "update_participant",
+                Box::new(|r, _| {
+                    let input = r.participant(&pid("carol")).unwrap().to_input();
+                    r.update_participant(&pid("carol"), input, t(20, 0))
+                }),
+            ),
+            (
+                "remove_participant",
+                Box::new(|r, _| r.remove_participant(&pid("carol"), t(20, 0))),
+            ),
+            (
+                "add_reference",
+                Box::new(|r, _| {
+                    let content = crate::ReferenceContent::Text { body: "log".into() };
+                    r.add_reference(
+                        crate::ReferenceId::parse("ref").unwrap(),
+                        "Chat",
+                        content,
+                        t(20, 0),
+                    )
+                }),
+            ),
+            (
+                "record_submission",
+                Box::new(|r, accounts| {
+                    let mut carol = accounts[2].clone();
+                    carol.submit(t(20, 0)).unwrap();
+                    r.record_submission(&carol, t(20, 0))
+                }),
+            ),
+            (
+                "add_key_insight",
+                Box::new(|r, _| r.add_key_insight("k", t(20, 0))),
+            ),
+        ];
+        let actual: Vec<String> = cases
+            .iter()
+            .map(|(name, change)| format!("{name}: {}", phases_accepting(change)))
+            .collect();
+        assert_eq!(
+            actual,
+            [
+                "set_facts: setup investigating revealed actions",
+                "set_summary: setup investigating revealed actions",
+                "add_participant: setup investigating",
+                "update_participant: setup investigating revealed actions",
+                "remove_participant: setup investigating",
+                "add_reference: setup investigating revealed actions",
+                "record_submission: investigating",
+                "add_key_insight: revealed actions",
+            ]
+        );
+    }
+
+    #[test]
+    fn participants_are_validated_and_submitters_stay() {
+        let (mut review, _) = review_in(Phase::Investigating);
+        let bad = ParticipantInput {
+            name: " ".into(),
+            role: "r".repeat(MAX_NAME_CHARS + 1),
+            show_name_when_published: false,
+        };
+        assert_eq!(
+            review
+                .add_participant(pid("dave"), bad, t(20, 0))
+                .unwrap_err()
+                .to_string(),
+            "invalid input: name is required; role must be at most 80 characters"
+        );
+        let alice = review.participant(&pid("alice")).unwrap().to_input();
+        assert_eq!(
+            review.add_participant(pid("alice"), alice, t(20, 0)),
+            Err(EditError::DuplicateId { id: "alice".into() })
+        );
+        assert_eq!(
+            review
+                .remove_participant(&pid("alice"), t(20, 0))
+                .unwrap_err()
+                .to_string(),
+            "participant alice has submitted an account and can't be removed"
+        );
+        review.remove_participant(&pid("carol"), t(20, 0)).unwrap();
+        assert_eq!(review.participant_names(), ["Alice Smith", "Bob"]);
+    }
+
+    #[test]
+    fn submissions_are_recorded_once_and_only_when_sealed() {
+        let (mut review, accounts) = review_in(Phase::Investigating);
+        let version = review.version;
+        review.record_submission(&accounts[0], t(20, 0)).unwrap();
+        assert_eq!(
+            review.version, version,
+            "recording the same account again changes nothing"
+        );
+        assert_eq!(
+            review.submission(&pid("alice")).unwrap().commitment,
+            accounts[0].commitment().unwrap()
+        );
+        let err = |review: &mut Review, account: &Account| {
+            review
+                .record_submission(account, t(20, 0))
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(&mut review, &accounts[2]),
+            "the account of carol is not submitted, or was changed after it was"
+        );
+        let mut tampered: serde_json::Value = serde_json::to_value(&accounts[2]).unwrap();
+        tampered["submitted_at"] = "2026-11-01T12:00:00Z".into();
+        tampered["commitment"] = accounts[0].commitment().unwrap().into();
+        let tampered: Account = serde_json::from_value(tampered).unwrap();
+        assert_eq!(
+            err(&mut review, &tampered),
+            "the account of carol is not submitted, or was changed after it was"
+        );
+        let mut other = Account::new(ReviewId::parse("r-2").unwrap(), pid("carol"));
+        other
+            .add_entry(
+                crate::EntryId::parse("e").unwrap(),
+                crate::account::tests::entry(10, 0, "x"),
+            )
+            .unwrap();
+        other.submit(t(20, 0)).unwrap();
+        assert_eq!(
+            err(&mut review, &other),
+            "the account belongs to another review (r-2)"
+        );
+        let mut alice_again = Account::new(review.id.clone(), pid("alice"));
+        alice_again
+            .add_entry(
+                crate::EntryId::parse("e").unwrap(),
+                crate::account::tests::entry(10, 0, "x"),
+            )
+            .unwrap();
+        alice_again.submit(t(20, 0)).unwrap();
+        assert_eq!(
+            err(&mut review, &alice_again),
+            "participant alice already submitted a different account"
+        );
+    }
+
+    #[test]
+    fn the_reveal_gate_keeps_only_sealed_recorded_accounts() {
+        let (review, accounts) = review_in(Phase::Investigating);
+        assert_eq!(
+            review.revealed(&accounts).unwrap_err().to_string(),
+            "the accounts are not revealed yet (the review is in Independent accounts)"
+        );
+        let (review, mut accounts) = review_in(Phase::Revealed);
+        // Carol submits after the reveal: too late to be independent.
+        accounts[2].submit(t(20, 0)).unwrap();
+        // Bob's account is altered after it was sealed.
+        let mut bob = serde_json::to_value(&accounts[1]).unwrap();
+        bob["entries"][0]["what_happened"] = "something else".into();
+        accounts[1] = serde_json::from_value(bob).unwrap();
+        // Alice's account appears twice, and in reverse order: still once, in participant order.
+        accounts.push(accounts[0].clone());
+        accounts.reverse();
+        let view = review.revealed(&accounts).unwrap();
+        let ids: Vec<&str> = view
+            .accounts()
+            .iter()
+            .map(|a| a.participant_id().as_str())
+            .collect();
+        assert_eq!(ids, ["alice"]);
+        let rejected: Vec<String> = view
+            .rejected()
+            .iter()
+            .map(|r| format!("{} {:?}", r.participant_id, r.reason))
+            .collect();
+        assert_eq!(rejected, ["carol NotRecorded", "bob CommitmentMismatch"]);
+        assert_eq!(view.missing(), [pid("bob")]);
+    }
+
+    #[test]
+    fn older_stored_reviews_still_load() {
+        let stored = serde_json::json!({
+            "id": "r-1",
+            "version": 3,
+            "created_at": "2026-11-01T10:00:00Z",
+            "updated_at": "2026-11-01T10:00:00Z",
+            "facts": {
+                "title": "DNS outage",
+                "started_at": "2026-11-01T10:00:00Z",
+                "severity": "sev1",
+                "team": "Edge",
+                "services": []
+            }
+        });
+        let review: Review = serde_json::from_value(stored).unwrap();
+        assert_eq!(review.phase(), Phase::Setup);
+        assert!(review.participants().is_empty());
+        assert_eq!(review.finding(), None);
     }
 }

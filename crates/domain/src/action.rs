@@ -1,0 +1,687 @@
+//! Follow-up actions: their validation, their order, and the backlog exports (Jira CSV, a
+//! Markdown checklist, JSON).
+
+use crate::account::{self, Account};
+use crate::factors::FactorRef;
+use crate::id::{ActionId, ParticipantId};
+use crate::review::{EditError, GROUP_WORK, MAX_TITLE_CHARS, Review, ValidationError};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// What an action does about the incident.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Prevent,
+    Detect,
+    Mitigate,
+    Learn,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 4] = [Self::Prevent, Self::Detect, Self::Mitigate, Self::Learn];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Prevent => "prevent",
+            Self::Detect => "detect",
+            Self::Mitigate => "mitigate",
+            Self::Learn => "learn",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Prevent => "Prevent",
+            Self::Detect => "Detect",
+            Self::Mitigate => "Mitigate",
+            Self::Learn => "Learn",
+        }
+    }
+}
+
+/// P1 is the most urgent; the derived order sorts P1 first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    P1,
+    P2,
+    P3,
+    P4,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [Self::P1, Self::P2, Self::P3, Self::P4];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::P1 => "p1",
+            Self::P2 => "p2",
+            Self::P3 => "p3",
+            Self::P4 => "p4",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::P1 => "P1",
+            Self::P2 => "P2",
+            Self::P3 => "P3",
+            Self::P4 => "P4",
+        }
+    }
+
+    /// The name of the matching priority in Jira's default scheme.
+    pub fn jira_name(self) -> &'static str {
+        match self {
+            Self::P1 => "Highest",
+            Self::P2 => "High",
+            Self::P3 => "Medium",
+            Self::P4 => "Low",
+        }
+    }
+}
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStatus {
+    #[default]
+    Open,
+    InProgress,
+    Done,
+    WontDo,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 4] = [Self::Open, Self::InProgress, Self::Done, Self::WontDo];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::InProgress => "in_progress",
+            Self::Done => "done",
+            Self::WontDo => "wont_do",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::InProgress => "In progress",
+            Self::Done => "Done",
+            Self::WontDo => "Won't do",
+        }
+    }
+
+    /// Whether work on the action is still expected.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Open | Self::InProgress)
+    }
+}
+
+/// A follow-up action. Always valid: built only through [`Review::add_action`] and
+/// [`Review::update_action`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub id: ActionId,
+    pub title: String,
+    pub description: String,
+    /// A participant of the review, or nobody yet.
+    pub owner: Option<ParticipantId>,
+    pub kind: ActionKind,
+    pub priority: Priority,
+    pub due: Option<NaiveDate>,
+    pub status: ActionStatus,
+    /// The revealed observations this action answers; no duplicates.
+    pub factor_refs: Vec<FactorRef>,
+}
+
+/// The raw fields of an [`Action`], before validation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionInput {
+    pub title: String,
+    pub description: String,
+    pub owner: Option<ParticipantId>,
+    pub kind: Option<ActionKind>,
+    pub priority: Option<Priority>,
+    pub due: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub factor_refs: Vec<FactorRef>,
+}
+
+impl Action {
+    /// The raw fields, for a form that edits this action.
+    pub fn to_input(&self) -> ActionInput {
+        ActionInput {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner: self.owner.clone(),
+            kind: Some(self.kind),
+            priority: Some(self.priority),
+            due: self.due,
+            status: self.status,
+            factor_refs: self.factor_refs.clone(),
+        }
+    }
+
+    /// Due before `today` and still open or in progress.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.status.is_active() && self.due.is_some_and(|due| due < today)
+    }
+
+    /// The backlog order: priority, then due date (undated last), then title.
+    pub fn backlog_order(&self, other: &Action) -> Ordering {
+        self.priority
+            .cmp(&other.priority)
+            .then_with(|| match (self.due, other.due) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            })
+            .then_with(|| self.title.to_lowercase().cmp(&other.title.to_lowercase()))
+    }
+}
+
+/// Sorts `actions` into backlog order: see [`Action::backlog_order`].
+pub fn sort_actions(actions: &mut [Action]) {
+    actions.sort_by(Action::backlog_order);
+}
+
+impl Review {
+    /// The actions in the order they were added; see [`Review::actions_sorted`].
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    pub fn action(&self, id: &ActionId) -> Option<&Action> {
+        self.actions.iter().find(|a| &a.id == id)
+    }
+
+    /// The actions in backlog order.
+    pub fn actions_sorted(&self) -> Vec<Action> {
+        let mut actions = self.actions.clone();
+        sort_actions(&mut actions);
+        actions
+    }
+
+    /// `accounts` are read to check `factor_refs` against the revealed observations.
+    pub fn add_action(
+        &mut self,
+        id: ActionId,
+        input: ActionInput,
+        accounts: &[Account],
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(GROUP_WORK)?;
+        if self.action(&id).is_some() {
+            return Err(EditError::DuplicateId { id: id.to_string() });
+        }
+        let action = self.validate_action(id, input, accounts)?;
+        self.actions.push(action);
+        self.touch(now);
+        Ok(())
+    }
+
+    pub fn update_action(
+        &mut self,
+        id: &ActionId,
+        input: ActionInput,
+        accounts: &[Account],
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(GROUP_WORK)?;
+        let Some(slot) = self.actions.iter().position(|a| &a.id == id) else {
+            return Err(EditError::NotFound { id: id.to_string() });
+        };
+        let action = self.validate_action(id.clone(), input, accounts)?;
+        self.actions[slot] = action;
+        self.touch(now);
+        Ok(())
+    }
+
+    /// Changes only the status: a checkbox needs no accounts.
+    pub fn set_action_status(
+        &mut self,
+        id: &ActionId,
+        status: ActionStatus,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(GROUP_WORK)?;
+        let Some(action) = self.actions.iter_mut().find(|a| &a.id == id) else {
+            return Err(EditError::NotFound { id: id.to_string() });
+        };
+        action.status = status;
+        self.touch(now);
+        Ok(())
+    }
+
+    pub fn remove_action(&mut self, id: &ActionId, now: DateTime<Utc>) -> Result<(), EditError> {
+        self.unlocked(GROUP_WORK)?;
+        let before = self.actions.len();
+        self.actions.retain(|a| &a.id != id);
+        if self.actions.len() == before {
+            return Err(EditError::NotFound { id: id.to_string() });
+        }
+        self.touch(now);
+        Ok(())
+    }
+
+    fn validate_action(
+        &self,
+        id: ActionId,
+        input: ActionInput,
+        accounts: &[Account],
+    ) -> Result<Action, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let title = input.title.trim().to_owned();
+        if title.is_empty() {
+            errors.push(ValidationError::new("title", "is required"));
+        } else if title.chars().count() > MAX_TITLE_CHARS {
+            errors.push(ValidationError::new(
+                "title",
+                format!("must be at most {MAX_TITLE_CHARS} characters"),
+            ));
+        }
+        let description = account::text(&mut errors, "description", &input.description, false);
+        if input
+            .owner
+            .as_ref()
+            .is_some_and(|o| self.participant(o).is_none())
+        {
+            errors.push(ValidationError::new(
+                "owner",
+                "is not a participant of this review",
+            ));
+        }
+        if input.kind.is_none() {
+            errors.push(ValidationError::new("kind", "is required"));
+        }
+        if input.priority.is_none() {
+            errors.push(ValidationError::new("priority", "is required"));
+        }
+        let mut factor_refs: Vec<FactorRef> = Vec::new();
+        for r in input.factor_refs {
+            if !factor_refs.contains(&r) {
+                factor_refs.push(r);
+            }
+        }
+        let view = self.revealed(accounts).ok();
+        if factor_refs
+            .iter()
+            .any(|r| view.as_ref().and_then(|v| v.observation(r)).is_none())
+        {
+            errors.push(ValidationError::new(
+                "factor_refs",
+                "refers to an observation that isn't in any revealed account",
+            ));
+        }
+        match (input.kind, input.priority) {
+            (Some(kind), Some(priority)) if errors.is_empty() => Ok(Action {
+                id,
+                title,
+                description,
+                owner: input.owner,
+                kind,
+                priority,
+                due: input.due,
+                status: input.status,
+                factor_refs,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The header of [`backlog_csv`], as Jira's CSV importer maps it.
+pub const JIRA_CSV_HEADER: &str =
+    "Summary,Description,Issue Type,Priority,Assignee,Due Date,Labels";
+
+/// The review's actions in backlog order, as a CSV file for Jira's CSV importer
+/// (RFC 4180: CRLF line ends, fields quoted when they hold `,`, `"`, CR or LF, quotes doubled).
+///
+/// - Issue Type is `Task`; Priority is Jira's default name ([`Priority::jira_name`]).
+/// - Assignee is the owner's name as entered in the review: map it to Jira users when importing.
+/// - Due Date is `yyyy-MM-dd`: give the importer that date format.
+/// - Labels is the single label `postmortem-<review id>`: labels can't hold spaces, and one
+///   column holds one label.
+/// - Description is the action's description, then its kind, status and the review it comes
+///   from.
+pub fn backlog_csv(review: &Review) -> String {
+    let mut out = String::new();
+    out.push_str(JIRA_CSV_HEADER);
+    out.push_str("\r\n");
+    for action in review.actions_sorted() {
+        let mut description = action.description.clone();
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(&format!(
+            "Kind: {}. Status: {}. From the post-incident review \"{}\" ({}).",
+            action.kind.label(),
+            action.status.label(),
+            review.facts.title(),
+            review.id
+        ));
+        let assignee = action
+            .owner
+            .as_ref()
+            .and_then(|o| review.participant(o))
+            .map_or("", |p| p.name.as_str());
+        let due = action.due.map(|d| d.to_string()).unwrap_or_default();
+        let label = format!("postmortem-{}", review.id);
+        let fields = [
+            action.title.as_str(),
+            &description,
+            "Task",
+            action.priority.jira_name(),
+            assignee,
+            &due,
+            &label,
+        ];
+        let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// One RFC 4180 field.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The review's actions in backlog order as a Markdown task list: `- [ ]` for open and in
+/// progress, `- [x]` for done, and `- [x] ~~…~~` for won't do.
+pub fn backlog_markdown(review: &Review) -> String {
+    let mut out = String::new();
+    for action in review.actions_sorted() {
+        let title = markdown_inline(&action.title);
+        let (box_, title) = match action.status {
+            ActionStatus::Open | ActionStatus::InProgress => ("[ ]", title),
+            ActionStatus::Done => ("[x]", title),
+            ActionStatus::WontDo => ("[x]", format!("~~{title}~~")),
+        };
+        let mut details = vec![
+            action.priority.label().to_owned(),
+            action.kind.label().to_owned(),
+        ];
+        if action.status != ActionStatus::Open {
+            details.push(action.status.label().to_owned());
+        }
+        if let Some(owner) = action.owner.as_ref().and_then(|o| review.participant(o)) {
+            details.push(markdown_inline(&owner.name));
+        }
+        if let Some(due) = action.due {
+            details.push(format!("due {due}"));
+        }
+        out.push_str(&format!("- {box_} {title} ({})\n", details.join(", ")));
+    }
+    out
+}
+
+/// The review's actions in backlog order as pretty-printed JSON: an array of [`Action`].
+pub fn backlog_json(review: &Review) -> String {
+    serde_json::to_string_pretty(&review.actions_sorted())
+        .expect("actions always serialize: string keys and plain values")
+}
+
+/// `s` on one line with Markdown's inline syntax characters escaped, so a title can't turn into
+/// a link, emphasis or a new list item.
+pub(crate) fn markdown_inline(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\r' | '\n' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{aid, fref, pid, review_in, t};
+    use crate::phase::Phase;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn input(title: &str, priority: Priority, due: Option<&str>) -> ActionInput {
+        ActionInput {
+            title: title.into(),
+            kind: Some(ActionKind::Prevent),
+            priority: Some(priority),
+            due: due.map(date),
+            ..ActionInput::default()
+        }
+    }
+
+    /// A review in Actions with these actions (besides none from the fixture).
+    fn review_with(actions: Vec<ActionInput>) -> Review {
+        let (mut review, accounts) = review_in(Phase::Actions);
+        review.remove_action(&aid("x1"), t(14, 0)).unwrap();
+        for (i, a) in actions.into_iter().enumerate() {
+            review
+                .add_action(aid(&format!("a{i}")), a, &accounts, t(14, 0))
+                .unwrap();
+        }
+        review
+    }
+
+    #[test]
+    fn backlog_order_is_priority_then_due_date_then_title() {
+        let review = review_with(vec![
+            input("undated p1", Priority::P1, None),
+            input("b p2", Priority::P2, Some("2026-11-20")),
+            input("late p1", Priority::P1, Some("2026-12-01")),
+            input("A p2", Priority::P2, Some("2026-11-20")),
+            input("soon p1", Priority::P1, Some("2026-11-05")),
+            input("p4", Priority::P4, Some("2026-11-02")),
+        ]);
+        let titles: Vec<String> = review
+            .actions_sorted()
+            .into_iter()
+            .map(|a| a.title)
+            .collect();
+        assert_eq!(
+            titles,
+            ["soon p1", "late p1", "undated p1", "A p2", "b p2", "p4"]
+        );
+    }
+
+    #[test]
+    fn overdue_means_past_due_and_still_active() {
+        let today = date("2026-11-10");
+        let cases = [
+            (Some("2026-11-09"), ActionStatus::Open, true),
+            (Some("2026-11-09"), ActionStatus::InProgress, true),
+            (Some("2026-11-09"), ActionStatus::Done, false),
+            (Some("2026-11-09"), ActionStatus::WontDo, false),
+            (Some("2026-11-10"), ActionStatus::Open, false),
+            (Some("2026-11-11"), ActionStatus::Open, false),
+            (None, ActionStatus::Open, false),
+        ];
+        for (due, status, overdue) in cases {
+            let action = Action {
+                id: aid("a"),
+                title: "t".into(),
+                description: String::new(),
+                owner: None,
+                kind: ActionKind::Learn,
+                priority: Priority::P3,
+                due: due.map(date),
+                status,
+                factor_refs: Vec::new(),
+            };
+            assert_eq!(action.is_overdue(today), overdue, "{due:?} {status:?}");
+        }
+    }
+
+    #[test]
+    fn validation_reports_every_bad_field() {
+        let (mut review, accounts) = review_in(Phase::Actions);
+        let bad = ActionInput {
+            title: "  ".into(),
+            owner: Some(pid("dave")),
+            factor_refs: vec![fref("carol", "c-obs")],
+            ..ActionInput::default()
+        };
+        let err = review
+            .add_action(aid("y"), bad, &accounts, t(14, 0))
+            .unwrap_err();
+        let EditError::Invalid { fields } = err else {
+            panic!("{err:?}")
+        };
+        let fields: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["title", "owner", "kind", "priority", "factor_refs"]
+        );
+        assert_eq!(
+            review.add_action(
+                aid("x1"),
+                input("t", Priority::P1, None),
+                &accounts,
+                t(14, 0)
+            ),
+            Err(EditError::DuplicateId { id: "x1".into() })
+        );
+        let mut dup = input("t", Priority::P1, None);
+        dup.factor_refs = vec![fref("alice", "ao1"), fref("alice", "ao1")];
+        review
+            .update_action(&aid("x1"), dup, &accounts, t(14, 0))
+            .unwrap();
+        assert_eq!(review.action(&aid("x1")).unwrap().factor_refs.len(), 1);
+        review
+            .set_action_status(&aid("x1"), ActionStatus::Done, t(14, 1))
+            .unwrap();
+        assert_eq!(
+            review.action(&aid("x1")).unwrap().status,
+            ActionStatus::Done
+        );
+    }
+
+    #[test]
+    fn jira_csv_quotes_what_needs_quoting() {
+        let mut tricky = input(
+            "Fix \"pool\" alerts, again",
+            Priority::P1,
+            Some("2026-11-05"),
+        );
+        tricky.description = "Line one\nLine two".into();
+        tricky.owner = Some(pid("alice"));
+        let review = review_with(vec![tricky, input("Plain", Priority::P3, None)]);
+        assert_eq!(
+            backlog_csv(&review),
+            "Summary,Description,Issue Type,Priority,Assignee,Due Date,Labels\r\n\
+             \"Fix \"\"pool\"\" alerts, again\",\"Line one\nLine two\n\nKind: Prevent. Status: Open. \
+             From the post-incident review \"\"Checkout latency after Alice's deploy\"\" (r-1).\",\
+             Task,Highest,Alice Smith,2026-11-05,postmortem-r-1\r\n\
+             Plain,\"Kind: Prevent. Status: Open. From the post-incident review \"\"Checkout \
+             latency after Alice's deploy\"\" (r-1).\",Task,Medium,,,postmortem-r-1\r\n"
+        );
+    }
+
+    #[test]
+    fn jira_csv_reads_back_with_a_csv_parser() {
+        let mut tricky = input("a, \"b\"\r\nc", Priority::P2, None);
+        tricky.description = "\"quoted\",\n\n comma".into();
+        let review = review_with(vec![tricky]);
+        let csv = backlog_csv(&review);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(header.join(","), JIRA_CSV_HEADER);
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(&rows[0][0], "a, \"b\"\r\nc");
+        assert!(rows[0][1].starts_with("\"quoted\",\n\n comma\n\nKind: Prevent."));
+        assert_eq!(&rows[0][3], "High");
+    }
+
+    #[test]
+    fn csv_fields() {
+        let cases = [
+            ("plain", "plain"),
+            ("", ""),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("cr\rlf\n", "\"cr\rlf\n\""),
+            (" spaced ", " spaced "),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(csv_field(raw), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn markdown_checklist_and_json() {
+        let mut done = input("Update the *runbook*", Priority::P2, None);
+        done.status = ActionStatus::Done;
+        let mut dropped = input("Rewrite everything", Priority::P4, None);
+        dropped.status = ActionStatus::WontDo;
+        let mut mine = input(
+            "Alert on [pool] saturation",
+            Priority::P1,
+            Some("2026-11-05"),
+        );
+        mine.owner = Some(pid("bob"));
+        mine.status = ActionStatus::InProgress;
+        let review = review_with(vec![done, dropped, mine]);
+        assert_eq!(
+            backlog_markdown(&review),
+            "\
+- [ ] Alert on \\[pool\\] saturation (P1, Prevent, In progress, Bob, due 2026-11-05)
+- [x] Update the \\*runbook\\* (P2, Prevent, Done)
+- [x] ~~Rewrite everything~~ (P4, Prevent, Won't do)
+"
+        );
+        let json: Vec<Action> = serde_json::from_str(&backlog_json(&review)).unwrap();
+        assert_eq!(json, review.actions_sorted());
+        let value: serde_json::Value = serde_json::from_str(&backlog_json(&review)).unwrap();
+        assert_eq!(value[0]["status"], "in_progress");
+        assert_eq!(value[0]["priority"], "p1");
+        assert_eq!(value[0]["due"], "2026-11-05");
+    }
+
+    #[test]
+    fn keys_round_trip() {
+        for k in ActionKind::ALL {
+            assert_eq!(ActionKind::from_key(k.key()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), k.key());
+        }
+        for p in Priority::ALL {
+            assert_eq!(Priority::from_key(p.key()), Some(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.key());
+        }
+        for s in ActionStatus::ALL {
+            assert_eq!(ActionStatus::from_key(s.key()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.key());
+        }
+    }
+}

@@ -1,0 +1,442 @@
+//! The published finding: what the review learned, fit to share beyond the people in it.
+//!
+//! People are named by their role: a participant's name is replaced by their role wherever it
+//! appears (as an owner, as the author of a factor, inside any text), unless that participant
+//! opted in with `show_name_when_published`.
+
+use crate::action::{ActionKind, ActionStatus, Priority, markdown_inline};
+use crate::factors::{self, FactorKind};
+use crate::reveal::Revealed;
+use crate::review::{Participant, ReviewId, Severity};
+use crate::text::{self, Word};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Kinds shown as contributing factors; the other two kinds have sections of their own.
+const CONTRIBUTING: [FactorKind; 3] = [
+    FactorKind::Technical,
+    FactorKind::Human,
+    FactorKind::Organisational,
+];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub review_id: ReviewId,
+    pub title: String,
+    pub summary: String,
+    pub key_insights: Vec<String>,
+    /// Technical, human and organisational factors, one group per kind that has any, most
+    /// votes first.
+    pub factors: Vec<FindingFactorGroup>,
+    /// Observations of kind operational surprise, most votes first.
+    pub surprises: Vec<FindingFactor>,
+    /// Observations of kind knowledge gap, most votes first.
+    pub knowledge_gaps: Vec<FindingFactor>,
+    /// In backlog order.
+    pub actions: Vec<FindingAction>,
+    pub team: String,
+    pub services: Vec<String>,
+    pub severity: Severity,
+    pub published_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingFactorGroup {
+    pub kind: FactorKind,
+    pub factors: Vec<FindingFactor>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingFactor {
+    pub text: String,
+    pub votes: u32,
+    /// Who noted it: their role, or their name if they opted in.
+    pub noted_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingAction {
+    pub title: String,
+    pub kind: ActionKind,
+    pub priority: Priority,
+    pub status: ActionStatus,
+    pub due: Option<NaiveDate>,
+    /// The owner's role, or their name if they opted in; `None` when unassigned.
+    pub owner: Option<String>,
+}
+
+/// The finding the review would publish now. [`Review::transition`](crate::Review::transition)
+/// to Published stores it; call this directly for a preview.
+pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
+    let review = view.review();
+    let anon = Anonymiser::new(review.participants());
+    let noted_by = |f: &factors::Factor| {
+        review
+            .participant(&f.factor.participant_id)
+            .map_or_else(String::new, |p| p.published_name().to_owned())
+    };
+    let all = factors::factors(view);
+    let of_kind = |kind: FactorKind| -> Vec<FindingFactor> {
+        all.iter()
+            .filter(|f| f.kind == kind)
+            .map(|f| FindingFactor {
+                text: anon.apply(&f.text),
+                votes: f.votes,
+                noted_by: noted_by(f),
+            })
+            .collect()
+    };
+    let factors = CONTRIBUTING
+        .into_iter()
+        .map(|kind| FindingFactorGroup {
+            kind,
+            factors: of_kind(kind),
+        })
+        .filter(|g| !g.factors.is_empty())
+        .collect();
+    let actions = review
+        .actions_sorted()
+        .into_iter()
+        .map(|a| FindingAction {
+            title: anon.apply(&a.title),
+            kind: a.kind,
+            priority: a.priority,
+            status: a.status,
+            due: a.due,
+            owner: a
+                .owner
+                .as_ref()
+                .and_then(|o| review.participant(o))
+                .map(|p| p.published_name().to_owned()),
+        })
+        .collect();
+    let facts = &review.facts;
+    Finding {
+        review_id: review.id.clone(),
+        title: anon.apply(facts.title()),
+        summary: anon.apply(review.summary()),
+        key_insights: review
+            .key_insights()
+            .iter()
+            .map(|k| anon.apply(k))
+            .collect(),
+        factors,
+        surprises: of_kind(FactorKind::OperationalSurprise),
+        knowledge_gaps: of_kind(FactorKind::KnowledgeGap),
+        actions,
+        team: facts.team().to_owned(),
+        services: facts.services().to_vec(),
+        severity: facts.severity(),
+        published_at: now,
+    }
+}
+
+/// Name parts that are also everyday words: replaced only when written with a capital, so a
+/// participant called Will doesn't turn every "will" into their role.
+const COMMON_WORD_NAMES: &[&str] = &[
+    "art", "bill", "chase", "faith", "grace", "grant", "hope", "hunter", "joy", "june", "mark",
+    "may", "max", "rose", "sky", "summer", "will",
+];
+
+/// Replaces the names of participants who didn't opt in with their roles.
+pub(crate) struct Anonymiser {
+    /// (the name's words in lowercase, the replacement), longest names first so "Alice Smith"
+    /// is replaced whole before "Alice" alone.
+    names: Vec<(Vec<String>, String)>,
+}
+
+impl Anonymiser {
+    pub(crate) fn new(participants: &[Participant]) -> Self {
+        let mut names = Vec::new();
+        for p in participants.iter().filter(|p| !p.show_name_when_published) {
+            let parts: Vec<String> = text::words(&p.name)
+                .iter()
+                .map(|w| w.lower.clone())
+                .collect();
+            if parts.len() > 1 {
+                for part in parts.iter().filter(|w| w.chars().count() >= 2) {
+                    names.push((vec![part.clone()], p.role.clone()));
+                }
+            }
+            if !parts.is_empty() {
+                names.push((parts, p.role.clone()));
+            }
+        }
+        names.sort_by_key(|(words, _)| std::cmp::Reverse(words.len()));
+        Self { names }
+    }
+
+    /// The length in words of the name at the start of `words`, if one is there.
+    fn name_at(&self, words: &[Word<'_>]) -> Option<(usize, &str)> {
+        self.names.iter().find_map(|(name, role)| {
+            let n = name.len();
+            let matched = words.len() >= n
+                && name.iter().enumerate().all(|(k, part)| {
+                    let w = &words[k];
+                    let last = k + 1 == n;
+                    let same = if last {
+                        w.stem() == part
+                    } else {
+                        &w.lower == part
+                    };
+                    same && (k == 0 || w.gap == text::Gap::Space)
+                })
+                && (n > 1 || name_word_ok(&words[0], &name[0]));
+            matched.then_some((n, role.as_str()))
+        })
+    }
+
+    pub(crate) fn apply(&self, s: &str) -> String {
+        if self.names.is_empty() {
+            return s.to_owned();
+        }
+        let words = text::words(s);
+        let mut out = String::with_capacity(s.len());
+        let mut copied = 0;
+        let mut i = 0;
+        while i < words.len() {
+            match self.name_at(&words[i..]) {
+                Some((n, role)) => {
+                    let start = words[i].range.start;
+                    let end = words[i + n - 1].stem_range().end;
+                    out.push_str(&s[copied..start]);
+                    out.push_str(role);
+                    copied = end;
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        out.push_str(&s[copied..]);
+        out
+    }
+}
+
+fn name_word_ok(word: &Word<'_>, part: &str) -> bool {
+    let common = COMMON_WORD_NAMES.contains(&part) || text::is_stopword(part);
+    !common || word.text.chars().next().is_some_and(char::is_uppercase)
+}
+
+impl Finding {
+    /// The finding as a Markdown document.
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        md.push_str(&format!("# {}\n\n", markdown_inline(&self.title)));
+        md.push_str(&format!(
+            "{} · {} · published {}\n",
+            self.severity.label(),
+            markdown_inline(&self.team),
+            self.published_at.format("%Y-%m-%d")
+        ));
+        if !self.services.is_empty() {
+            let services: Vec<String> = self.services.iter().map(|s| markdown_inline(s)).collect();
+            md.push_str(&format!("\nServices: {}\n", services.join(", ")));
+        }
+        if !self.summary.is_empty() {
+            md.push_str(&format!("\n## Summary\n\n{}\n", self.summary));
+        }
+        if !self.key_insights.is_empty() {
+            md.push_str("\n## Key insights\n\n");
+            for k in &self.key_insights {
+                md.push_str(&format!("- {}\n", markdown_inline(k)));
+            }
+        }
+        let factor_list = |md: &mut String, factors: &[FindingFactor]| {
+            for f in factors {
+                md.push_str(&format!(
+                    "- {} ({}; {} vote{})\n",
+                    markdown_inline(&f.text),
+                    markdown_inline(&f.noted_by),
+                    f.votes,
+                    if f.votes == 1 { "" } else { "s" }
+                ));
+            }
+        };
+        if !self.factors.is_empty() {
+            md.push_str("\n## Contributing factors\n");
+            for g in &self.factors {
+                md.push_str(&format!("\n### {}\n\n", g.kind.label()));
+                factor_list(&mut md, &g.factors);
+            }
+        }
+        if !self.surprises.is_empty() {
+            md.push_str("\n## Surprises\n\n");
+            factor_list(&mut md, &self.surprises);
+        }
+        if !self.knowledge_gaps.is_empty() {
+            md.push_str("\n## Knowledge gaps\n\n");
+            factor_list(&mut md, &self.knowledge_gaps);
+        }
+        if !self.actions.is_empty() {
+            md.push_str("\n## Actions\n\n");
+            for a in &self.actions {
+                let done = if a.status.is_active() { " " } else { "x" };
+                let mut details = vec![
+                    a.priority.label().to_owned(),
+                    a.kind.label().to_owned(),
+                    a.status.label().to_owned(),
+                ];
+                if let Some(owner) = &a.owner {
+                    details.push(markdown_inline(owner));
+                }
+                if let Some(due) = a.due {
+                    details.push(format!("due {due}"));
+                }
+                md.push_str(&format!(
+                    "- [{done}] {} ({})\n",
+                    markdown_inline(&a.title),
+                    details.join(", ")
+                ));
+            }
+        }
+        md
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{review_in, t};
+    use crate::id::ParticipantId;
+    use crate::phase::Phase;
+
+    fn participant(id: &str, name: &str, role: &str, opt_in: bool) -> Participant {
+        Participant {
+            id: ParticipantId::parse(id).unwrap(),
+            name: name.into(),
+            role: role.into(),
+            show_name_when_published: opt_in,
+        }
+    }
+
+    fn check(text: &str, expected: &str) {
+        let anon = Anonymiser::new(&[
+            participant("a", "Alice Smith", "SRE", false),
+            participant("b", "Bob", "IC", true),
+            participant("w", "Will Jones", "DBA", false),
+            participant("c", "Carol", "dev", false),
+        ]);
+        assert_eq!(anon.apply(text), expected, "{text:?}");
+    }
+
+    #[test]
+    fn names_become_roles_unless_opted_in() {
+        check("Alice Smith restarted it", "SRE restarted it");
+        check("alice SMITH restarted it", "SRE restarted it");
+        check(
+            "Alice restarted it, then Smith paged Bob",
+            "SRE restarted it, then SRE paged Bob",
+        );
+        check(
+            "Alice's deploy and Carol’s query",
+            "SRE's deploy and dev’s query",
+        );
+        check("carol", "dev");
+        check(
+            "Alicent and Carolina are others",
+            "Alicent and Carolina are others",
+        );
+        check("Will Jones will fix it", "DBA will fix it");
+        check("Will said we will see", "DBA said we will see");
+        check("Jones-Smith", "Jones-Smith");
+        check("", "");
+    }
+
+    #[test]
+    fn the_finding_names_people_by_role_unless_they_opted_in() {
+        let (review, accounts) = review_in(Phase::Actions);
+        let view = review.revealed(&accounts).unwrap();
+        let f = build(&view, t(14, 0));
+        assert_eq!(f.title, "Checkout latency after on-call SRE's deploy");
+        let noted: Vec<(&str, &str)> = f
+            .factors
+            .iter()
+            .flat_map(|g| g.factors.iter())
+            .chain(&f.surprises)
+            .chain(&f.knowledge_gaps)
+            .map(|x| (x.text.as_str(), x.noted_by.as_str()))
+            .collect();
+        assert_eq!(
+            noted,
+            [
+                ("No alert on pool saturation", "on-call SRE"),
+                ("Deploys allowed during peak; on-call SRE had no say", "Bob"),
+                ("Rollback took 10 minutes", "Bob"),
+                ("Rollback runbook out of date", "on-call SRE"),
+            ]
+        );
+        assert_eq!(f.actions[0].owner.as_deref(), Some("on-call SRE"));
+        let kinds: Vec<FactorKind> = f.factors.iter().map(|g| g.kind).collect();
+        assert_eq!(
+            kinds,
+            [FactorKind::Technical, FactorKind::Organisational],
+            "empty kinds are left out"
+        );
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(!json.contains("Alice"), "{json}");
+        assert!(!f.to_markdown().contains("Alice"));
+    }
+
+    #[test]
+    fn opting_in_shows_the_name() {
+        let (mut review, accounts) = review_in(Phase::Actions);
+        let alice = ParticipantId::parse("alice").unwrap();
+        let mut input = review.participant(&alice).unwrap().to_input();
+        input.show_name_when_published = true;
+        review.update_participant(&alice, input, t(14, 0)).unwrap();
+        let view = review.revealed(&accounts).unwrap();
+        let f = build(&view, t(14, 0));
+        assert_eq!(f.title, "Checkout latency after Alice's deploy");
+        assert_eq!(f.actions[0].owner.as_deref(), Some("Alice Smith"));
+    }
+
+    #[test]
+    fn finding_markdown() {
+        let (mut review, accounts) = review_in(Phase::Actions);
+        review.set_summary("A pool ran dry.", t(14, 0)).unwrap();
+        review
+            .add_key_insight("Rollbacks are slow", t(14, 0))
+            .unwrap();
+        let view = review.revealed(&accounts).unwrap();
+        assert_eq!(
+            build(&view, t(14, 0)).to_markdown(),
+            "\
+# Checkout latency after on-call SRE's deploy
+
+SEV2 · Payments · published 2026-11-01
+
+Services: checkout, payments-db
+
+## Summary
+
+A pool ran dry.
+
+## Key insights
+
+- Rollbacks are slow
+
+## Contributing factors
+
+### Technical
+
+- No alert on pool saturation (on-call SRE; 0 votes)
+
+### Organisational
+
+- Deploys allowed during peak; on-call SRE had no say (Bob; 0 votes)
+
+## Surprises
+
+- Rollback took 10 minutes (Bob; 0 votes)
+
+## Knowledge gaps
+
+- Rollback runbook out of date (on-call SRE; 0 votes)
+
+## Actions
+
+- [ ] Alert on pool saturation (P1, Detect, Open, on-call SRE)
+"
+        );
+    }
+}

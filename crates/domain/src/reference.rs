@@ -1,0 +1,383 @@
+//! Reference material: pasted text or an imported alert timeline that participants see beside
+//! their accounts while writing. It lives on the review and is never copied into an account, so
+//! an account holds only what its author remembers.
+//!
+//! # Alert timeline format
+//!
+//! A JSON array of objects, one per alert, in any order (they are sorted by time on import):
+//!
+//! ```json
+//! [
+//!   {"at": "2026-11-01T10:02:00Z", "summary": "p99 latency > 2s on checkout", "source": "Grafana"},
+//!   {"at": "2026-11-01T12:05:00+02:00", "summary": "Error rate back under 1%"}
+//! ]
+//! ```
+//!
+//! - `at` (required): an RFC 3339 time with an offset; it is stored in UTC.
+//! - `summary` (required): non-empty text.
+//! - `source` (optional): text naming where the alert came from, or `null`.
+//!
+//! Other fields are ignored, so an export from an alerting tool can carry extra data.
+
+use crate::account::MAX_TEXT_CHARS;
+use crate::id::ReferenceId;
+use crate::review::{EditError, MAX_TITLE_CHARS, NOT_PUBLISHED, Review, ValidationError};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// The most text one piece of pasted reference material may hold, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 100_000;
+/// The most alerts one alert timeline may hold.
+pub const MAX_ALERTS: usize = 5_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceMaterial {
+    pub id: ReferenceId,
+    pub title: String,
+    pub content: ReferenceContent,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReferenceContent {
+    /// Pasted text, such as a chat log or notes.
+    Text { body: String },
+    /// Alerts in chronological order, from [`parse_alert_timeline`].
+    AlertTimeline { alerts: Vec<Alert> },
+}
+
+/// One alert of an imported alert timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub at: DateTime<Utc>,
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// What is wrong with an alert timeline. `index` counts the array's items from 0; the messages
+/// count from 1, as a person would.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "error", rename_all = "snake_case")]
+pub enum AlertTimelineError {
+    NotJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    NotAnArray {
+        found: String,
+    },
+    Empty,
+    TooMany {
+        max: usize,
+    },
+    NotAnObject {
+        index: usize,
+        found: String,
+    },
+    Missing {
+        index: usize,
+        field: String,
+    },
+    WrongType {
+        index: usize,
+        field: String,
+        found: String,
+    },
+    BadTime {
+        index: usize,
+        value: String,
+    },
+    EmptySummary {
+        index: usize,
+    },
+    TooLong {
+        index: usize,
+        field: String,
+    },
+}
+
+impl fmt::Display for AlertTimelineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotJson {
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "not valid JSON at line {line}, column {column}: {message}"
+            ),
+            Self::NotAnArray { found } => {
+                write!(f, "expected a JSON array of alerts, found {found}")
+            }
+            Self::Empty => f.write_str("the array holds no alerts"),
+            Self::TooMany { max } => write!(f, "at most {max} alerts can be imported"),
+            Self::NotAnObject { index, found } => write!(
+                f,
+                "alert {}: expected an object like {{\"at\": …, \"summary\": …}}, found {found}",
+                index + 1
+            ),
+            Self::Missing { index, field } => {
+                write!(f, "alert {}: \"{field}\" is missing", index + 1)
+            }
+            Self::WrongType {
+                index,
+                field,
+                found,
+            } => write!(
+                f,
+                "alert {}: \"{field}\" must be a string, found {found}",
+                index + 1
+            ),
+            Self::BadTime { index, value } => write!(
+                f,
+                "alert {}: \"at\" must be an RFC 3339 time such as 2026-11-01T10:02:00Z, found {value:?}",
+                index + 1
+            ),
+            Self::EmptySummary { index } => write!(f, "alert {}: \"summary\" is empty", index + 1),
+            Self::TooLong { index, field } => write!(
+                f,
+                "alert {}: \"{field}\" must be at most {MAX_TEXT_CHARS} characters",
+                index + 1
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AlertTimelineError {}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Parses the alert timeline format described in the module documentation, reporting the first
+/// problem found. The alerts come back sorted by time, ties in their order in the input.
+pub fn parse_alert_timeline(json: &str) -> Result<Vec<Alert>, AlertTimelineError> {
+    let value: Value = serde_json::from_str(json).map_err(|e| AlertTimelineError::NotJson {
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let Value::Array(items) = value else {
+        return Err(AlertTimelineError::NotAnArray {
+            found: type_name(&value).to_owned(),
+        });
+    };
+    if items.is_empty() {
+        return Err(AlertTimelineError::Empty);
+    }
+    if items.len() > MAX_ALERTS {
+        return Err(AlertTimelineError::TooMany { max: MAX_ALERTS });
+    }
+    let mut alerts = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let Value::Object(fields) = item else {
+            return Err(AlertTimelineError::NotAnObject {
+                index,
+                found: type_name(item).to_owned(),
+            });
+        };
+        let string = |field: &str, required: bool| match fields.get(field) {
+            None | Some(Value::Null) if !required => Ok(None),
+            None => Err(AlertTimelineError::Missing {
+                index,
+                field: field.to_owned(),
+            }),
+            Some(Value::String(s)) if s.trim().chars().count() > MAX_TEXT_CHARS => {
+                Err(AlertTimelineError::TooLong {
+                    index,
+                    field: field.to_owned(),
+                })
+            }
+            Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+            Some(other) => Err(AlertTimelineError::WrongType {
+                index,
+                field: field.to_owned(),
+                found: type_name(other).to_owned(),
+            }),
+        };
+        let raw_at = string("at", true)?.unwrap_or_default();
+        let at = DateTime::parse_from_rfc3339(&raw_at)
+            .map_err(|_| AlertTimelineError::BadTime {
+                index,
+                value: raw_at.clone(),
+            })?
+            .with_timezone(&Utc);
+        let summary = string("summary", true)?.unwrap_or_default();
+        if summary.is_empty() {
+            return Err(AlertTimelineError::EmptySummary { index });
+        }
+        let source = string("source", false)?.filter(|s| !s.is_empty());
+        alerts.push(Alert {
+            at,
+            summary,
+            source,
+        });
+    }
+    alerts.sort_by_key(|a| a.at);
+    Ok(alerts)
+}
+
+impl Review {
+    pub fn references(&self) -> &[ReferenceMaterial] {
+        &self.reference
+    }
+
+    /// Adds reference material. For an alert timeline, parse it first with
+    /// [`parse_alert_timeline`] so its errors reach the person who pasted it.
+    pub fn add_reference(
+        &mut self,
+        id: ReferenceId,
+        title: &str,
+        content: ReferenceContent,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(NOT_PUBLISHED)?;
+        if self.reference.iter().any(|r| r.id == id) {
+            return Err(EditError::DuplicateId { id: id.to_string() });
+        }
+        let mut errors = Vec::new();
+        let title = title.trim().to_owned();
+        if title.is_empty() {
+            errors.push(ValidationError::new("title", "is required"));
+        } else if title.chars().count() > MAX_TITLE_CHARS {
+            errors.push(ValidationError::new(
+                "title",
+                format!("must be at most {MAX_TITLE_CHARS} characters"),
+            ));
+        }
+        match &content {
+            ReferenceContent::Text { body } if body.trim().is_empty() => {
+                errors.push(ValidationError::new("body", "is required"));
+            }
+            ReferenceContent::Text { body } if body.chars().count() > MAX_REFERENCE_CHARS => {
+                errors.push(ValidationError::new(
+                    "body",
+                    format!("must be at most {MAX_REFERENCE_CHARS} characters"),
+                ));
+            }
+            ReferenceContent::AlertTimeline { alerts }
+                if alerts.is_empty() || alerts.len() > MAX_ALERTS =>
+            {
+                errors.push(ValidationError::new(
+                    "alerts",
+                    format!("must hold 1 to {MAX_ALERTS} alerts"),
+                ));
+            }
+            _ => {}
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        self.reference
+            .push(ReferenceMaterial { id, title, content });
+        self.touch(now);
+        Ok(())
+    }
+
+    pub fn remove_reference(
+        &mut self,
+        id: &ReferenceId,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(NOT_PUBLISHED)?;
+        let before = self.reference.len();
+        self.reference.retain(|r| &r.id != id);
+        if self.reference.len() == before {
+            return Err(EditError::NotFound { id: id.to_string() });
+        }
+        self.touch(now);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str, expected: &str) {
+        let actual = match parse_alert_timeline(json) {
+            Ok(alerts) => alerts
+                .iter()
+                .map(|a| {
+                    let source = a
+                        .source
+                        .as_deref()
+                        .map(|s| format!(" [{s}]"))
+                        .unwrap_or_default();
+                    format!("{} {}{source}", a.at.to_rfc3339(), a.summary)
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(e) => format!("error: {e}"),
+        };
+        assert_eq!(actual, expected, "{json}");
+    }
+
+    #[test]
+    fn alert_timelines_parse_and_sort() {
+        check(
+            r#"[
+                {"at": "2026-11-01T12:05:00+02:00", "summary": " back to normal ", "extra": 1},
+                {"at": "2026-11-01T10:02:00Z", "summary": "p99 > 2s", "source": "Grafana"},
+                {"at": "2026-11-01T10:03:00Z", "summary": "pages", "source": null}
+            ]"#,
+            "2026-11-01T10:02:00+00:00 p99 > 2s [Grafana]\n\
+             2026-11-01T10:03:00+00:00 pages\n\
+             2026-11-01T10:05:00+00:00 back to normal",
+        );
+    }
+
+    #[test]
+    fn alert_timeline_errors_say_what_and_where() {
+        let cases = [
+            (
+                "[",
+                "error: not valid JSON at line 1, column 1: EOF while parsing a list at line 1 column 1",
+            ),
+            (
+                r#"{"at": 1}"#,
+                "error: expected a JSON array of alerts, found an object",
+            ),
+            ("[]", "error: the array holds no alerts"),
+            (
+                "[1]",
+                r#"error: alert 1: expected an object like {"at": …, "summary": …}, found a number"#,
+            ),
+            (
+                r#"[{"at": "2026-11-01T10:00:00Z", "summary": "x"}, {"summary": "y"}]"#,
+                r#"error: alert 2: "at" is missing"#,
+            ),
+            (
+                r#"[{"at": "10:00", "summary": "x"}]"#,
+                r#"error: alert 1: "at" must be an RFC 3339 time such as 2026-11-01T10:02:00Z, found "10:00""#,
+            ),
+            (
+                r#"[{"at": "2026-11-01T10:00:00Z"}]"#,
+                r#"error: alert 1: "summary" is missing"#,
+            ),
+            (
+                r#"[{"at": "2026-11-01T10:00:00Z", "summary": "  "}]"#,
+                r#"error: alert 1: "summary" is empty"#,
+            ),
+            (
+                r#"[{"at": "2026-11-01T10:00:00Z", "summary": "x", "source": 3}]"#,
+                r#"error: alert 1: "source" must be a string, found a number"#,
+            ),
+        ];
+        for (json, expected) in cases {
+            check(json, expected);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! Words: the one tokenizer that the coach, link suggestions and anonymisation share, so "a word"
+//! means the same thing everywhere. Hand-rolled rather than a regex crate, to keep the
+//! WebAssembly download small.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+/// What separates a word from the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Gap {
+    /// The word is the first of the text.
+    Start,
+    /// Only spaces or tabs: the two words belong to one phrase.
+    Space,
+    /// Other punctuation, such as a comma or a bracket: same sentence, different phrase.
+    Punct,
+    /// A sentence or line break: `.`, `!`, `?`, `;`, `:` or a newline.
+    Sentence,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Word<'a> {
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// The word as written.
+    pub text: &'a str,
+    /// Lowercase, with typographic apostrophes (’) made straight ('), so patterns need one
+    /// spelling.
+    pub lower: String,
+    pub gap: Gap,
+}
+
+impl Word<'_> {
+    /// The word without a possessive `'s`: "Alice's" → "alice".
+    pub fn stem(&self) -> &str {
+        self.lower.strip_suffix("'s").unwrap_or(&self.lower)
+    }
+
+    /// Byte range of [`Word::stem`] in the original text.
+    pub fn stem_range(&self) -> Range<usize> {
+        let cut = self.lower.len() - self.stem().len();
+        // `'s` and `’s` differ in byte length; both are one apostrophe and an `s` in `text`.
+        let tail = if cut == 0 {
+            0
+        } else if self.text.ends_with("’s") || self.text.ends_with("’S") {
+            "’s".len()
+        } else {
+            2
+        };
+        self.range.start..self.range.end - tail
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-')
+}
+
+/// Splits `text` into words: runs of letters, digits and `_`, where an apostrophe or a hyphen
+/// between two such characters joins them ("didn't", "on-call", "non-obvious" are one word each).
+pub(crate) fn words(text: &str) -> Vec<Word<'_>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut gap = Gap::Start;
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if !is_word_char(c) {
+            gap = match (gap, c) {
+                (Gap::Start, _) => Gap::Start,
+                (_, '.' | '!' | '?' | ';' | ':' | '\n' | '\r') | (Gap::Sentence, _) => {
+                    Gap::Sentence
+                }
+                (_, c) if c.is_whitespace() => gap,
+                _ => Gap::Punct,
+            };
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() {
+            let c = chars[j].1;
+            let joined = is_joiner(c) && chars.get(j + 1).is_some_and(|&(_, n)| is_word_char(n));
+            if is_word_char(c) {
+                j += 1;
+            } else if joined {
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        let end = chars.get(j).map_or(text.len(), |&(e, _)| e);
+        let word = &text[at..end];
+        out.push(Word {
+            range: at..end,
+            text: word,
+            lower: word.to_lowercase().replace('’', "'"),
+            gap,
+        });
+        gap = Gap::Space;
+        i = j;
+    }
+    out
+}
+
+/// Words too common to say whether two sentences describe the same thing.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "am", "an", "and", "any", "are", "as", "at", "be",
+    "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "for", "from",
+    "had", "has", "have", "he", "her", "him", "his", "i", "if", "in", "into", "is", "it", "its",
+    "just", "me", "my", "no", "not", "now", "of", "on", "or", "our", "out", "she", "so", "some",
+    "that", "the", "their", "them", "then", "there", "these", "they", "this", "to", "up", "us",
+    "was", "we", "were", "what", "when", "which", "while", "who", "will", "with", "would", "you",
+    "your",
+];
+
+pub(crate) fn is_stopword(lower: &str) -> bool {
+    STOPWORDS.contains(&lower)
+}
+
+/// The distinct meaningful words of `text`: lowercase, possessives stripped, stopwords dropped.
+pub(crate) fn content_words(text: &str) -> BTreeSet<String> {
+    words(text)
+        .iter()
+        .map(|w| w.stem().to_owned())
+        .filter(|w| !is_stopword(w))
+        .collect()
+}
+
+/// |a ∩ b| / |a ∪ b|, and 0 when both are empty.
+pub(crate) fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 0.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
+/// Lowercase, one space between words, no punctuation: "Thought it was DNS." and "thought it
+/// was dns" normalise alike.
+pub(crate) fn normalise(text: &str) -> String {
+    words(text)
+        .iter()
+        .map(|w| w.lower.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Where the words `needle` occur in `hay` as a run of words within one phrase (only spaces
+/// between them), each compared by `eq`. Returns the index in `hay` of each match's first word.
+pub(crate) fn find_runs(
+    hay: &[Word<'_>],
+    needle: &[&str],
+    eq: impl Fn(&Word<'_>, &str) -> bool,
+) -> Vec<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return Vec::new();
+    }
+    (0..=hay.len() - needle.len())
+        .filter(|&start| {
+            needle.iter().enumerate().all(|(k, n)| {
+                let w = &hay[start + k];
+                (k == 0 || w.gap == Gap::Space) && eq(w, n)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: &str) {
+        let actual = words(text)
+            .iter()
+            .map(|w| {
+                let gap = match w.gap {
+                    Gap::Start => "",
+                    Gap::Space => " ",
+                    Gap::Punct => ", ",
+                    Gap::Sentence => ". ",
+                };
+                format!("{gap}[{}]", &text[w.range.clone()])
+            })
+            .collect::<String>();
+        assert_eq!(actual, expected, "{text:?}");
+    }
+
+    #[test]
+    fn words_and_gaps() {
+        check("I didn't", "[I] [didn't]");
+        check("the on-call's pager", "[the] [on-call's] [pager]");
+        check(
+            "Bob’s  laptop, then: reboot",
+            "[Bob’s] [laptop], [then]. [reboot]",
+        );
+        check("'quoted' -- dash-", "[quoted], [dash]");
+        check("line\nbreak", "[line]. [break]");
+        check("10:05 é", "[10]. [05] [é]");
+        check("", "");
+    }
+
+    #[test]
+    fn stems_drop_possessives_in_either_apostrophe() {
+        for text in ["Alice's", "Alice’s"] {
+            let w = &words(text)[0];
+            assert_eq!(w.stem(), "alice");
+            assert_eq!(&text[w.stem_range()], "Alice");
+        }
+    }
+
+    #[test]
+    fn content_words_and_similarity() {
+        let a = content_words("The pager fired for checkout latency");
+        let b = content_words("pager fired: checkout p99 high");
+        assert_eq!(
+            a.iter().map(String::as_str).collect::<Vec<_>>(),
+            ["checkout", "fired", "latency", "pager"]
+        );
+        assert_eq!(jaccard(&a, &b), 3.0 / 6.0);
+        assert_eq!(jaccard(&BTreeSet::new(), &BTreeSet::new()), 0.0);
+        assert_eq!(normalise("  Thought it was DNS. "), "thought it was dns");
+    }
+}
