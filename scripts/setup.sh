@@ -36,7 +36,8 @@ else
 fi
 
 # 2. Build tools at pinned versions.
-apt_install brotli nodejs npm
+command -v brotli >/dev/null || apt_install brotli
+command -v npm >/dev/null || apt_install nodejs npm
 if [[ $(trunk --version 2>/dev/null) != "trunk $TRUNK_VERSION" ]]; then
   say "Installing trunk $TRUNK_VERSION (several minutes, once)"
   cargo install --quiet --locked "trunk@$TRUNK_VERSION"
@@ -58,7 +59,7 @@ fi
 
 # 3. Browser tests.
 if $want_tests; then
-  apt_install chromium chromium-driver
+  { command -v chromium && command -v chromedriver; } >/dev/null || apt_install chromium chromium-driver
   e2e="$ROOT/tests/e2e"
   if [[ ! -f $e2e/node_modules/.package-lock.json ]] ||
     ! cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.mosaic-lock"; then

@@ -6,6 +6,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 "$ROOT/scripts/setup.sh" --tests
 cd "$ROOT"
 started=$SECONDS
+# Every runner's output is also kept here, to count the tests run for the closing line.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+exec > >(tee "$log") 2>&1
 
 say "Formatting"
 cargo fmt --all -- --check
@@ -32,3 +36,6 @@ say "Browser tests"
 
 say "All tiers passed in $((SECONDS - started)) s"
 echo "PostgreSQL tier: $postgres_tier"
+passed=$(sed -E 's/\x1b\[[0-9;]*m//g' "$log" |
+  grep -oE '(test result: ok\. [0-9]+ passed|^ *[0-9]+ passed \()' | grep -oE '[0-9]+' | awk '{ s += $1 } END { print s + 0 }')
+echo "${passed:-0} passed, 0 failed"

@@ -96,11 +96,14 @@ async fn checked(response: Response) -> Result<Response, Error> {
         return Ok(response);
     }
     let status = response.status();
-    let body = response.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
-        error: "http_error".into(),
-        message: format!("The server answered {status} {}", response.status_text()),
-        fields: Vec::new(),
-    });
+    let body = response
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            error: "http_error".into(),
+            message: format!("The server answered {status} {}", response.status_text()),
+            fields: Vec::new(),
+        });
     Err(Error::Refused { status, body })
 }
 

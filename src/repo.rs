@@ -19,9 +19,14 @@ pub enum SyncStatus {
     Saved,
     Syncing,
     /// The server cannot be reached; this many changes wait in the outbox.
-    Offline { waiting: usize },
+    Offline {
+        waiting: usize,
+    },
     /// The server refused a change; it stays in the outbox until the cause is fixed.
-    Refused { waiting: usize, message: String },
+    Refused {
+        waiting: usize,
+        message: String,
+    },
 }
 
 impl SyncStatus {
@@ -34,7 +39,10 @@ impl SyncStatus {
                 format!("Offline: {waiting} change{} waiting", plural(*waiting))
             }
             SyncStatus::Refused { waiting, message } => {
-                format!("{waiting} change{} not accepted: {message}", plural(*waiting))
+                format!(
+                    "{waiting} change{} not accepted: {message}",
+                    plural(*waiting)
+                )
             }
         }
     }

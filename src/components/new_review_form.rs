@@ -110,7 +110,11 @@ pub fn NewReviewForm() -> impl IntoView {
     };
 
     let invalid = move |field: &'static str| {
-        move || errors.with(|e| e.iter().any(|e| e.field == field)).to_string()
+        move || {
+            errors
+                .with(|e| e.iter().any(|e| e.field == field))
+                .to_string()
+        }
     };
 
     view! {
