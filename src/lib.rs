@@ -6,15 +6,19 @@
 //! - [`repo`]: where a page gets and saves reviews; hides whether a server is involved.
 //! - [`settings`]: this browser's choice of "this browser only" or a sync server.
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
+//! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
+//! - [`download`]: offering generated text (exports) as a file download.
 //! - `pages/`: one routed component per page; `components/`: the pieces pages share.
 
 pub mod api;
 pub mod components;
+pub mod download;
 pub mod pages;
 pub mod repo;
 pub mod settings;
 pub mod storage;
 pub mod time;
+pub mod workspace;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

@@ -1,19 +1,32 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use mosaic_domain::Review;
+use mosaic_domain::{Account, Phase, Review};
 
+use crate::components::{
+    account_editor::AccountEditor, actions_panel::ActionsPanel, actor_switcher::ActorSwitcher,
+    factors_panel::FactorsPanel, group_review_panel::GroupReviewPanel, phase_stepper::PhaseStepper,
+    publish_panel::PublishPanel, reference_panel::ReferencePanel, review_export::ReviewExport,
+    setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
+};
 use crate::settings::Settings;
+use crate::workspace::{self, Actor, Workspace};
 use crate::{repo, time};
 
-/// One review.
+/// One review, guiding each person through its phases.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
     let mode = expect_context::<Settings>().0;
     let params = use_params_map();
-    let review = LocalResource::new(move || {
+    let loaded = LocalResource::new(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         let mode = mode.get();
-        async move { repo::get_review(&mode, &id).await }
+        async move {
+            let Some(review) = repo::get_review(&mode, &id).await? else {
+                return Ok::<_, repo::RepoError>(None);
+            };
+            let accounts = workspace::load_accounts(&review).await?;
+            Ok(Some((review, accounts)))
+        }
     });
     view! {
         <Transition fallback=|| view! { <p>"Loading the review…"</p> }>
@@ -24,8 +37,10 @@ pub fn ReviewPage() -> impl IntoView {
                 </p>
             }>
                 {move || Suspend::new(async move {
-                    review.await.map(|found| match found {
-                        Some(r) => view! { <ReviewFacts review=r/> }.into_any(),
+                    loaded.await.map(|found| match found {
+                        Some((review, accounts)) => {
+                            view! { <ReviewWorkspace review accounts/> }.into_any()
+                        }
                         None => view! {
                             <h1>"Review not found"</h1>
                             <p>"This browser has no review with this address."
@@ -40,24 +55,61 @@ pub fn ReviewPage() -> impl IntoView {
 }
 
 #[component]
-fn ReviewFacts(review: Review) -> impl IntoView {
-    let f = review.facts;
-    let services = if f.services().is_empty() {
-        "none named".to_owned()
-    } else {
-        f.services().join(", ")
+fn ReviewWorkspace(review: Review, accounts: Vec<Account>) -> impl IntoView {
+    let ws = Workspace::provide(review, accounts);
+    let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));
+    let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
+    let body = move || {
+        let facilitator = is_facilitator.get();
+        match phase.get() {
+            Phase::Setup if facilitator => view! { <SetupPanel/> }.into_any(),
+            Phase::Setup => view! {
+                <p class="card">"The facilitator is still setting up this review. "
+                    "Independent accounts open once they start them."</p>
+            }
+            .into_any(),
+            Phase::Investigating if facilitator => {
+                view! { <SubmissionsPanel/> <SetupPanel/> }.into_any()
+            }
+            Phase::Investigating => view! {
+                <div class="account-layout">
+                    <AccountEditor/>
+                    <ReferencePanel/>
+                </div>
+                <SubmissionsPanel/>
+            }
+            .into_any(),
+            Phase::Revealed => view! { <GroupReviewPanel/> <FactorsPanel/> }.into_any(),
+            Phase::Actions => view! { <ActionsPanel/> <PublishPanel/> }.into_any(),
+            Phase::Published => view! { <PublishPanel/> <ActionsPanel/> }.into_any(),
+        }
     };
     view! {
-        <h1>{f.title().to_owned()}</h1>
-        <dl class="card facts">
-            <dt>"Severity"</dt>
-            <dd><span class=format!("severity {}", f.severity().key())>{f.severity().label()}</span></dd>
-            <dt>"Team"</dt>
-            <dd>{f.team().to_owned()}</dd>
-            <dt>"Services"</dt>
-            <dd>{services}</dd>
-            <dt>"Incident started"</dt>
-            <dd><time datetime=f.started_at().to_rfc3339()>{time::display(f.started_at())}</time></dd>
-        </dl>
+        <header class="review-header">
+            <h1>{move || ws.review.with(|r| r.facts.title().to_owned())}</h1>
+            <p class="meta">
+                {move || ws.review.with(|r| {
+                    let f = &r.facts;
+                    format!(
+                        "{} · {} · started {}{}",
+                        f.severity().label(),
+                        f.team(),
+                        time::display(f.started_at()),
+                        if f.services().is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · {}", f.services().join(", "))
+                        }
+                    )
+                })}
+            </p>
+            <div class="review-tools">
+                <ActorSwitcher/>
+                <ReviewExport/>
+            </div>
+            <PhaseStepper/>
+        </header>
+        <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
+        {body}
     }
 }

@@ -1,0 +1,7 @@
+use leptos::prelude::*;
+
+/// Not built yet.
+#[component]
+pub fn FactorsPanel() -> impl IntoView {
+    view! { <p>"FactorsPanel"</p> }
+}

@@ -1,0 +1,117 @@
+use leptos::prelude::*;
+use mosaic_domain::Phase;
+
+use crate::workspace::{Actor, Workspace};
+
+/// The review's phases, where it stands, and (for the facilitator) the buttons that move it on
+/// or back. A step the rules refuse is shown disabled with the reason beside it. The reveal asks
+/// for confirmation first: it cannot be undone.
+#[component]
+pub fn PhaseStepper() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));
+    let is_facilitator = move || ws.actor.get() == Actor::Facilitator;
+    let confirming_reveal = RwSignal::new(false);
+
+    let next_label = move || match phase.get() {
+        Phase::Setup => "Start independent accounts",
+        Phase::Investigating => "Reveal all accounts…",
+        Phase::Revealed => "Plan actions",
+        Phase::Actions => "Publish findings",
+        Phase::Published => "",
+    };
+    let back_label = move || match phase.get() {
+        Phase::Investigating => "Back to setup",
+        Phase::Actions => "Back to group review",
+        Phase::Published => "Amend (back to action planning)",
+        _ => "",
+    };
+    // Why the next step is not possible yet, if it is not.
+    let next_blocked = move || {
+        let to = phase.get().next()?;
+        ws.review
+            .with(|r| r.check_transition(to))
+            .err()
+            .map(|e| e.to_string())
+    };
+    let advance = move || {
+        let accounts = ws.accounts.get_untracked();
+        let _ = ws.edit(|r, now| r.advance(&accounts, now));
+        confirming_reveal.set(false);
+    };
+    let on_next = move |_| {
+        if phase.get_untracked() == Phase::Investigating {
+            confirming_reveal.set(true);
+        } else {
+            advance();
+        }
+    };
+    let on_back = move |_| {
+        let _ = ws.edit(|r, now| r.step_back(now));
+    };
+    let submitted = move || ws.review.with(|r| r.submissions().len());
+    let participants = move || ws.review.with(|r| r.participants().len());
+
+    view! {
+        <nav class="phase-stepper" aria-label="Review phases">
+            <ol>
+                {Phase::ALL
+                    .into_iter()
+                    .map(|p| {
+                        let current = move || phase.get() == p;
+                        let done = move || phase.get() > p;
+                        view! {
+                            <li
+                                class:current=current
+                                class:done=done
+                                aria-current=move || current().then_some("step")
+                            >
+                                {p.label()}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </nav>
+        <Show when=is_facilitator>
+            <div class="phase-controls">
+                <Show when=move || !back_label().is_empty()>
+                    <button type="button" on:click=on_back>{back_label}</button>
+                </Show>
+                <Show when=move || phase.get() != Phase::Published>
+                    <button
+                        type="button"
+                        class="primary"
+                        on:click=on_next
+                        disabled=move || next_blocked().is_some()
+                        aria-describedby="next-step-blocked"
+                    >
+                        {next_label}
+                    </button>
+                </Show>
+                <p class="hint" id="next-step-blocked">{next_blocked}</p>
+            </div>
+            <Show when=move || confirming_reveal.get()>
+                <div class="card confirm" role="alertdialog" aria-labelledby="reveal-title"
+                    aria-describedby="reveal-text">
+                    <h2 id="reveal-title">"Reveal all accounts?"</h2>
+                    <p id="reveal-text">
+                        {move || format!(
+                            "{} of {} participants have submitted. Everyone will see every submitted \
+                             account at once. This cannot be undone; accounts not submitted by now \
+                             stay out of the review.",
+                            submitted(),
+                            participants()
+                        )}
+                    </p>
+                    <button type="button" class="primary" on:click=move |_| advance()>
+                        "Reveal now"
+                    </button>
+                    <button type="button" on:click=move |_| confirming_reveal.set(false)>
+                        "Cancel"
+                    </button>
+                </div>
+            </Show>
+        </Show>
+    }
+}

@@ -1,0 +1,7 @@
+use leptos::prelude::*;
+
+/// Not built yet.
+#[component]
+pub fn ReferencePanel() -> impl IntoView {
+    view! { <p>"ReferencePanel"</p> }
+}

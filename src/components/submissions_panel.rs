@@ -1,0 +1,7 @@
+use leptos::prelude::*;
+
+/// Not built yet.
+#[component]
+pub fn SubmissionsPanel() -> impl IntoView {
+    view! { <p>"SubmissionsPanel"</p> }
+}

@@ -1,0 +1,23 @@
+//! Offering text to the person as a file download, from memory: no server round trip.
+
+use wasm_bindgen::JsCast;
+
+/// Starts a download of `contents` named `filename` with the given MIME type.
+pub fn offer(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
+    let fail = |e: wasm_bindgen::JsValue| format!("The download could not start: {e:?}");
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement =
+        document.create_element("a").map_err(fail)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(filename);
+    a.click();
+    web_sys::Url::revoke_object_url(&url).map_err(fail)?;
+    Ok(())
+}

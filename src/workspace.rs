@@ -1,0 +1,230 @@
+//! The open review: its shared document, the accounts this browser holds, and who is acting.
+//!
+//! Every change goes through [`Workspace::edit`] or [`Workspace::edit_account`]: the domain
+//! method decides whether it is allowed, the signal is updated, and the document is saved to
+//! IndexedDB in order ([`Saver`]). A refused change leaves everything as it was and says why in
+//! [`Workspace::notice`].
+
+use std::collections::HashMap;
+use std::fmt::Display;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use mosaic_domain::{Account, ParticipantId, Review};
+
+use crate::storage::{self, ACCOUNTS, REVIEWS, Saver};
+use crate::time;
+
+/// Who is using this browser right now. On a shared device people take turns; each sees only
+/// their own account until the reveal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Facilitator,
+    Participant(ParticipantId),
+}
+
+impl Actor {
+    fn key(&self) -> String {
+        match self {
+            Actor::Facilitator => "facilitator".into(),
+            Actor::Participant(id) => format!("participant:{id}"),
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Self> {
+        match key.strip_prefix("participant:") {
+            Some(id) => ParticipantId::parse(id).ok().map(Actor::Participant),
+            None => (key == "facilitator").then_some(Actor::Facilitator),
+        }
+    }
+}
+
+/// The open review. Read with `expect_context::<Workspace>()`.
+#[derive(Clone, Copy)]
+pub struct Workspace {
+    pub review: RwSignal<Review>,
+    /// The accounts kept in this browser for this review: only ever shown to their author
+    /// before the reveal.
+    pub accounts: RwSignal<Vec<Account>>,
+    pub actor: RwSignal<Actor>,
+    /// The last refused change or failed save, for a person to read.
+    pub notice: RwSignal<Option<String>>,
+    review_saver: StoredValue<Saver<Review>, LocalStorage>,
+    account_savers: StoredValue<HashMap<ParticipantId, Saver<Account>>, LocalStorage>,
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+fn actor_key(review: &Review) -> String {
+    format!("mosaic.actor.{}", review.id)
+}
+
+impl Workspace {
+    /// Opens a review with the accounts loaded from storage, and provides it as context.
+    pub fn provide(review: Review, accounts: Vec<Account>) -> Self {
+        let notice = RwSignal::new(None::<String>);
+        let on_error = move |e: storage::StorageError| notice.set(Some(e.to_string()));
+        let saved_actor = local_storage()
+            .and_then(|s| s.get_item(&actor_key(&review)).ok()?)
+            .and_then(|k| Actor::from_key(&k))
+            .filter(|a| match a {
+                Actor::Facilitator => true,
+                Actor::Participant(id) => review.participant(id).is_some(),
+            })
+            .unwrap_or(Actor::Facilitator);
+        let ws = Self {
+            review_saver: StoredValue::new_local(Saver::new(
+                REVIEWS,
+                review.id.to_string(),
+                on_error,
+            )),
+            review: RwSignal::new(review),
+            accounts: RwSignal::new(accounts),
+            actor: RwSignal::new(saved_actor),
+            notice,
+            account_savers: StoredValue::new_local(HashMap::new()),
+        };
+        provide_context(ws);
+        ws
+    }
+
+    /// Switches who is acting, remembered across reloads.
+    pub fn act_as(&self, actor: Actor) {
+        if let Some(s) = local_storage() {
+            let _ = s.set_item(&actor_key(&self.review.get_untracked()), &actor.key());
+        }
+        self.notice.set(None);
+        self.actor.set(actor);
+    }
+
+    /// The acting participant, if a participant is acting.
+    pub fn acting_participant(&self) -> Option<ParticipantId> {
+        match self.actor.get() {
+            Actor::Participant(id) => Some(id),
+            Actor::Facilitator => None,
+        }
+    }
+
+    /// Applies a change to the shared review. On success the review is updated and saved; on
+    /// refusal nothing changes and the reason is shown.
+    pub fn edit<T, E: Display>(
+        &self,
+        change: impl FnOnce(&mut Review, DateTime<Utc>) -> Result<T, E>,
+    ) -> Result<T, String> {
+        let mut review = self.review.get_untracked();
+        match change(&mut review, time::now()) {
+            Ok(out) => {
+                self.review_saver.with_value(|s| s.save(review.clone()));
+                self.review.set(review);
+                self.notice.set(None);
+                Ok(out)
+            }
+            Err(e) => Err(self.refuse(e)),
+        }
+    }
+
+    /// The given participant's account, if this browser has one. Tracked.
+    pub fn account(&self, participant: &ParticipantId) -> Option<Account> {
+        self.accounts.with(|all| {
+            all.iter()
+                .find(|a| a.participant_id() == participant)
+                .cloned()
+        })
+    }
+
+    /// Applies a change to a participant's account, creating the account on first use.
+    pub fn edit_account<T, E: Display>(
+        &self,
+        participant: &ParticipantId,
+        change: impl FnOnce(&mut Account, DateTime<Utc>) -> Result<T, E>,
+    ) -> Result<T, String> {
+        let review_id = self.review.with_untracked(|r| r.id.clone());
+        let mut account = self.accounts.with_untracked(|all| {
+            all.iter()
+                .find(|a| a.participant_id() == participant)
+                .cloned()
+                .unwrap_or_else(|| Account::new(review_id.clone(), participant.clone()))
+        });
+        match change(&mut account, time::now()) {
+            Ok(out) => {
+                self.save_account(&account);
+                self.accounts.update(|all| {
+                    match all.iter_mut().find(|a| a.participant_id() == participant) {
+                        Some(slot) => *slot = account,
+                        None => all.push(account),
+                    }
+                });
+                self.notice.set(None);
+                Ok(out)
+            }
+            Err(e) => Err(self.refuse(e)),
+        }
+    }
+
+    /// Seals the participant's account and records its commitment in the shared review.
+    pub fn submit_account(&self, participant: &ParticipantId) -> Result<String, String> {
+        let mut account = self
+            .account(participant)
+            .ok_or_else(|| self.refuse("write at least one timeline entry before submitting"))?;
+        let now = time::now();
+        // Check against the review first, so a refused submission seals nothing.
+        let mut review = self.review.get_untracked();
+        let commitment = {
+            let mut sealed = account.clone();
+            let commitment = sealed.submit(now).map_err(|e| self.refuse(e))?.to_owned();
+            review
+                .record_submission(&sealed, now)
+                .map_err(|e| self.refuse(e))?;
+            account = sealed;
+            commitment
+        };
+        self.save_account(&account);
+        self.accounts.update(|all| {
+            if let Some(slot) = all.iter_mut().find(|a| a.participant_id() == participant) {
+                *slot = account;
+            }
+        });
+        self.review_saver.with_value(|s| s.save(review.clone()));
+        self.review.set(review);
+        self.notice.set(None);
+        Ok(commitment)
+    }
+
+    fn save_account(&self, account: &Account) {
+        let notice = self.notice;
+        let key = storage::account_key(
+            account.review_id().as_str(),
+            account.participant_id().as_str(),
+        );
+        let pid = account.participant_id().clone();
+        self.account_savers.update_value(|savers| {
+            savers
+                .entry(pid)
+                .or_insert_with(|| {
+                    Saver::new(ACCOUNTS, key, move |e| notice.set(Some(e.to_string())))
+                })
+                .save(account.clone());
+        });
+    }
+
+    fn refuse(&self, e: impl Display) -> String {
+        let message = capitalise(&e.to_string());
+        self.notice.set(Some(message.clone()));
+        message
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Loads a review's accounts from this browser's storage.
+pub async fn load_accounts(review: &Review) -> Result<Vec<Account>, storage::StorageError> {
+    storage::with_prefix(ACCOUNTS, &format!("{}/", review.id)).await
+}
