@@ -3,8 +3,8 @@
 //! reload: an outbox entry is deleted only once the server has accepted it.
 
 use leptos::prelude::*;
-use mosaic_domain::Review;
 use mosaic_domain::wire::CreateReview;
+use mosaic_domain::{Account, Finding, Phase, Review};
 
 use crate::api::{self, Api};
 use crate::settings::SyncMode;
@@ -196,4 +196,36 @@ async fn cache(review: &Review) -> Result<(), RepoError> {
         storage::put(REVIEWS, review.id.as_str(), review).await?;
     }
     Ok(())
+}
+
+/// Whether this browser already holds a review with this id (an import would replace it).
+pub async fn local_review(id: &str) -> Result<Option<Review>, RepoError> {
+    Ok(storage::get::<Review>(REVIEWS, id).await?)
+}
+
+/// Stores an imported review and its accounts in this browser, replacing a review with the same
+/// id and the accounts of the same participants; other accounts this browser holds for the
+/// review are kept. Accounts go first, so a review is never stored without them.
+pub async fn import_review(review: &Review, accounts: &[Account]) -> Result<(), RepoError> {
+    for account in accounts {
+        let key = storage::account_key(
+            account.review_id().as_str(),
+            account.participant_id().as_str(),
+        );
+        storage::put(storage::ACCOUNTS, &key, account).await?;
+    }
+    storage::put(REVIEWS, review.id.as_str(), review).await?;
+    Ok(())
+}
+
+/// The findings this browser's reviews have published, newest first.
+pub async fn local_findings() -> Result<Vec<Finding>, RepoError> {
+    let reviews: Vec<Review> = storage::all(REVIEWS).await?;
+    let mut findings: Vec<Finding> = reviews
+        .into_iter()
+        .filter(|r| r.phase() == Phase::Published)
+        .filter_map(|r| r.finding().cloned())
+        .collect();
+    findings.sort_by_key(|f| std::cmp::Reverse(f.published_at));
+    Ok(findings)
 }

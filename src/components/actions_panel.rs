@@ -1,7 +1,517 @@
+use chrono::{Local, NaiveDate};
 use leptos::prelude::*;
+use mosaic_domain::action::{self, Action, ActionInput, ActionKind, ActionStatus, Priority};
+use mosaic_domain::review::EditError;
+use mosaic_domain::{ActionId, FactorRef, ParticipantId, Phase, ValidationError, factors};
+use serde::{Deserialize, Serialize};
 
-/// Not built yet.
+use super::field_error::FieldError;
+use super::group_review_panel::person;
+use super::review_export::file_stem;
+use crate::download;
+use crate::storage::drafts;
+use crate::workspace::Workspace;
+
+/// What the action form holds as typed, kept in `localStorage` so a reload loses nothing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct ActionDraft {
+    /// The action being edited; `None` while writing a new one.
+    editing: Option<ActionId>,
+    title: String,
+    description: String,
+    /// A participant id, or empty for nobody yet.
+    owner: String,
+    kind: String,
+    priority: String,
+    /// `YYYY-MM-DD` as `<input type="date">` holds it, or empty.
+    due: String,
+    status: String,
+    factors: Vec<FactorRef>,
+}
+
+impl ActionDraft {
+    fn from_action(a: &Action) -> Self {
+        Self {
+            editing: Some(a.id.clone()),
+            title: a.title.clone(),
+            description: a.description.clone(),
+            owner: a
+                .owner
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            kind: a.kind.key().to_owned(),
+            priority: a.priority.key().to_owned(),
+            due: a.due.map(|d| d.to_string()).unwrap_or_default(),
+            status: a.status.key().to_owned(),
+            factors: a.factor_refs.clone(),
+        }
+    }
+
+    fn to_input(&self) -> Result<ActionInput, Vec<ValidationError>> {
+        let due = match self.due.trim() {
+            "" => None,
+            raw => Some(NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+                vec![ValidationError::new(
+                    "due",
+                    "is not a date this form understands",
+                )]
+            })?),
+        };
+        Ok(ActionInput {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            owner: ParticipantId::parse(&self.owner).ok(),
+            kind: ActionKind::from_key(&self.kind),
+            priority: Priority::from_key(&self.priority),
+            due,
+            status: ActionStatus::from_key(&self.status).unwrap_or_default(),
+            factor_refs: self.factors.clone(),
+        })
+    }
+}
+
+/// Follow-up actions: a form to add and edit them (while the group plans), the list in backlog
+/// order with overdue ones marked, and exports for a tracker. Read-only once published.
 #[component]
 pub fn ActionsPanel() -> impl IntoView {
-    view! { <p>"ActionsPanel"</p> }
+    let ws = expect_context::<Workspace>();
+    let editable = Memo::new(move |_| {
+        ws.review
+            .with(|r| matches!(r.phase(), Phase::Revealed | Phase::Actions))
+    });
+    let ids = Memo::new(move |_| {
+        ws.review.with(|r| {
+            r.actions_sorted()
+                .into_iter()
+                .map(|a| a.id)
+                .collect::<Vec<_>>()
+        })
+    });
+    let key = format!(
+        "mosaic.draft.action.{}",
+        ws.review.with_untracked(|r| r.id.to_string())
+    );
+    let draft = RwSignal::new(drafts::load::<ActionDraft>(&key).unwrap_or_default());
+    // Sync with the outside world: the draft in localStorage.
+    Effect::new(move |_| draft.with(|d| drafts::save(&key, d)));
+    view! {
+        <section class="card actions-panel" aria-labelledby="actions-heading">
+            <h2 id="actions-heading">"Follow-up actions"</h2>
+            <Show
+                when=move || ids.with(|i| !i.is_empty())
+                fallback=|| view! { <p class="empty">"No actions yet."</p> }
+            >
+                <ol class="action-list" data-testid="action-list">
+                    <For
+                        each=move || ids.get()
+                        key=|id| id.clone()
+                        children=move |id| view! { <ActionItem id editable draft/> }
+                    />
+                </ol>
+            </Show>
+            <ActionExports/>
+        </section>
+        <Show when=move || editable.get()>
+            <ActionForm draft/>
+        </Show>
+    }
+}
+
+/// One action in the list: the row re-reads the action, so edits show without re-keying.
+#[component]
+fn ActionItem(id: ActionId, editable: Memo<bool>, draft: RwSignal<ActionDraft>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let action = {
+        let id = id.clone();
+        Memo::new(move |_| ws.review.with(|r| r.action(&id).cloned()))
+    };
+    let today = Local::now().date_naive();
+    let overdue = move || action.with(|a| a.as_ref().is_some_and(|a| a.is_overdue(today)));
+    let confirming = RwSignal::new(false);
+    // When the removal question appears, focus its safe answer (the pressed button is gone).
+    let keep_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = keep_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let status_id = format!("status-{id}");
+    let id = StoredValue::new(id);
+    let set_status = move |ev| {
+        if let Some(status) = ActionStatus::from_key(&event_target_value(&ev)) {
+            let id = id.get_value();
+            let _ = ws.edit(|r, now| r.set_action_status(&id, status, now));
+        }
+    };
+    let remove = move |_| {
+        let id = id.get_value();
+        if ws.edit(|r, now| r.remove_action(&id, now)).is_ok() {
+            draft.update(|d| {
+                if d.editing.as_ref() == Some(&id) {
+                    *d = ActionDraft::default();
+                }
+            });
+        }
+    };
+    let edit = move |_| {
+        if let Some(a) = action.get_untracked() {
+            draft.set(ActionDraft::from_action(&a));
+            focus("action-title");
+        }
+    };
+    let title = move || action.with(|a| a.as_ref().map(|a| a.title.clone()).unwrap_or_default());
+    let details = move || {
+        ws.review.with(|r| {
+            action.with(|a| {
+                let Some(a) = a else { return String::new() };
+                let owner = a
+                    .owner
+                    .as_ref()
+                    .map_or_else(|| "no owner yet".to_owned(), |o| person(r, o));
+                let due = a
+                    .due
+                    .map_or_else(|| "no due date".to_owned(), |d| format!("due {d}"));
+                format!("{} · {owner} · {due}", a.kind.label())
+            })
+        })
+    };
+    let answers = move || {
+        ws.review.with(|r| {
+            ws.accounts.with(|accounts| {
+                let view = r.revealed(accounts).ok()?;
+                let texts: Vec<String> = action.with(|a| {
+                    a.iter()
+                        .flat_map(|a| a.factor_refs.iter())
+                        .filter_map(|f| view.observation(f).map(|o| o.text.clone()))
+                        .collect()
+                });
+                (!texts.is_empty()).then(|| format!("Answers: {}", texts.join("; ")))
+            })
+        })
+    };
+    view! {
+        <li class="action-item" class:overdue=overdue>
+            <p class="action-head">
+                <span class="priority">
+                    {move || action.with(|a| a.as_ref().map(|a| a.priority.label()))}
+                </span>
+                " " <strong>{title}</strong>
+                <Show when=overdue>
+                    <span class="overdue-flag">"Overdue"</span>
+                </Show>
+            </p>
+            <p class="meta">{details}</p>
+            <p class="action-description">
+                {move || action.with(|a| a.as_ref().map(|a| a.description.clone()))}
+            </p>
+            <p class="meta">{answers}</p>
+            <div class="action-controls">
+                <Show
+                    when=move || editable.get()
+                    fallback=move || view! {
+                        <p class="status-text">
+                            "Status: "
+                            {move || action.with(|a| a.as_ref().map(|a| a.status.label()))}
+                        </p>
+                    }
+                >
+                    <label for=status_id.clone()>"Status"</label>
+                    <select id=status_id.clone() on:change=set_status>
+                        {ActionStatus::ALL
+                            .into_iter()
+                            .map(|s| view! {
+                                <option value=s.key()
+                                    selected=move || action.with(|a| a.as_ref().is_some_and(|a| a.status == s))>
+                                    {s.label()}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                    <button type="button" on:click=edit aria-label=move || format!("Edit {}", title())>
+                        "Edit"
+                    </button>
+                    <Show
+                        when=move || confirming.get()
+                        fallback=move || view! {
+                            <button type="button" on:click=move |_| confirming.set(true)
+                                aria-label=move || format!("Remove {}", title())>
+                                "Remove"
+                            </button>
+                        }
+                    >
+                        <span role="group" aria-label="Confirm removal" class="confirm-inline">
+                            "Remove this action? "
+                            <button type="button" on:click=remove>"Yes, remove"</button>
+                            <button type="button" node_ref=keep_button on:click=move |_| confirming.set(false)>"Keep it"</button>
+                        </span>
+                    </Show>
+                </Show>
+            </div>
+        </li>
+    }
+}
+
+fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}
+
+/// The form that adds an action, or edits the one chosen with "Edit".
+#[component]
+fn ActionForm(draft: RwSignal<ActionDraft>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let participants = Memo::new(move |_| ws.review.with(|r| r.participants().to_vec()));
+    let all_factors = Memo::new(move |_| {
+        ws.review.with(|r| {
+            ws.accounts.with(|a| {
+                r.revealed(a)
+                    .map(|v| factors::factors(&v))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|mut f| {
+                        // Only the structure matters here; votes would re-render the list.
+                        f.votes = 0;
+                        f
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let is_editing = move || draft.with(|d| d.editing.is_some());
+    let field = move |get: fn(&ActionDraft) -> &String| move || draft.with(|d| get(d).clone());
+    let invalid = move |name: &'static str| {
+        move || {
+            errors
+                .with(|e| e.iter().any(|e| e.field == name))
+                .to_string()
+        }
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let d = draft.get_untracked();
+        let input = match d.to_input() {
+            Ok(input) => input,
+            Err(found) => {
+                errors.set(found);
+                return;
+            }
+        };
+        let accounts = ws.accounts.get_untracked();
+        let mut found = Vec::new();
+        let result = ws.edit(|r, now| {
+            let outcome = match &d.editing {
+                Some(id) => r.update_action(id, input, &accounts, now),
+                None => {
+                    let id = ActionId::parse(&uuid::Uuid::new_v4().to_string())
+                        .expect("a UUID is a valid id");
+                    r.add_action(id, input, &accounts, now)
+                }
+            };
+            if let Err(EditError::Invalid { fields }) = &outcome {
+                found = fields.clone();
+            }
+            outcome
+        });
+        errors.set(found);
+        if result.is_ok() {
+            draft.set(ActionDraft::default());
+        }
+    };
+    let cancel = move |_| {
+        draft.set(ActionDraft::default());
+        errors.set(Vec::new());
+    };
+    view! {
+        <form class="card form action-form" on:submit=on_submit novalidate aria-labelledby="action-form-heading">
+            <h2 id="action-form-heading">
+                {move || if is_editing() { "Edit action" } else { "Add an action" }}
+            </h2>
+            <div class="field">
+                <label for="action-title">"Title"</label>
+                <input id="action-title" type="text" required maxlength="200"
+                    aria-describedby="title-error" aria-invalid=invalid("title")
+                    prop:value=field(|d| &d.title)
+                    on:input=move |ev| draft.update(|d| d.title = event_target_value(&ev))/>
+                <FieldError field="title" label="Title" errors=errors/>
+            </div>
+            <div class="field">
+                <label for="action-description">"Description"</label>
+                <textarea id="action-description" rows="3"
+                    aria-describedby="description-error" aria-invalid=invalid("description")
+                    prop:value=field(|d| &d.description)
+                    on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))></textarea>
+                <FieldError field="description" label="Description" errors=errors/>
+            </div>
+            <div class="field-row">
+                <div class="field">
+                    <label for="action-owner">"Owner"</label>
+                    <select id="action-owner" aria-describedby="owner-hint owner-error"
+                        aria-invalid=invalid("owner")
+                        on:change=move |ev| draft.update(|d| d.owner = event_target_value(&ev))>
+                        <option value="" selected=move || draft.with(|d| d.owner.is_empty())>
+                            "Nobody yet"
+                        </option>
+                        <For
+                            each=move || participants.get()
+                            key=|p| (p.id.clone(), p.name.clone(), p.role.clone())
+                            children=move |p| {
+                                let id = p.id.to_string();
+                                let selected = {
+                                    let id = id.clone();
+                                    move || draft.with(|d| d.owner == id)
+                                };
+                                view! {
+                                    <option value=id selected=selected>
+                                        {format!("{} ({})", p.name, p.role)}
+                                    </option>
+                                }
+                            }
+                        />
+                    </select>
+                    <p class="hint" id="owner-hint">"An owner is one of the review's participants."</p>
+                    <FieldError field="owner" label="Owner" errors=errors/>
+                </div>
+                <div class="field">
+                    <label for="action-due">"Due date"</label>
+                    <input id="action-due" type="date" aria-describedby="due-error"
+                        aria-invalid=invalid("due")
+                        prop:value=field(|d| &d.due)
+                        on:input=move |ev| draft.update(|d| d.due = event_target_value(&ev))/>
+                    <FieldError field="due" label="Due date" errors=errors/>
+                </div>
+            </div>
+            <div class="field-row">
+                <div class="field">
+                    <label for="action-kind">"Kind"</label>
+                    <select id="action-kind" required aria-describedby="kind-error"
+                        aria-invalid=invalid("kind")
+                        on:change=move |ev| draft.update(|d| d.kind = event_target_value(&ev))>
+                        <option value="" selected=move || draft.with(|d| d.kind.is_empty())>"Choose…"</option>
+                        {ActionKind::ALL
+                            .into_iter()
+                            .map(|k| view! {
+                                <option value=k.key() selected=move || draft.with(|d| d.kind == k.key())>
+                                    {k.label()}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldError field="kind" label="Kind" errors=errors/>
+                </div>
+                <div class="field">
+                    <label for="action-priority">"Priority"</label>
+                    <select id="action-priority" required aria-describedby="priority-error"
+                        aria-invalid=invalid("priority")
+                        on:change=move |ev| draft.update(|d| d.priority = event_target_value(&ev))>
+                        <option value="" selected=move || draft.with(|d| d.priority.is_empty())>"Choose…"</option>
+                        {Priority::ALL
+                            .into_iter()
+                            .map(|p| view! {
+                                <option value=p.key() selected=move || draft.with(|d| d.priority == p.key())>
+                                    {p.label()}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                    <FieldError field="priority" label="Priority" errors=errors/>
+                </div>
+                <div class="field">
+                    <label for="action-status">"Status"</label>
+                    <select id="action-status"
+                        on:change=move |ev| draft.update(|d| d.status = event_target_value(&ev))>
+                        {ActionStatus::ALL
+                            .into_iter()
+                            .map(|s| view! {
+                                <option value=s.key()
+                                    selected=move || draft.with(|d| ActionStatus::from_key(&d.status).unwrap_or_default() == s)>
+                                    {s.label()}
+                                </option>
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+            </div>
+            <fieldset aria-describedby="factor_refs-error">
+                <legend>"Factors this action answers"</legend>
+                <Show
+                    when=move || all_factors.with(|f| !f.is_empty())
+                    fallback=|| view! { <p class="empty">"No factors were noted."</p> }
+                >
+                    <For
+                        each=move || all_factors.get()
+                        key=|f| f.factor.clone()
+                        children=move |f| {
+                            let fref = f.factor.clone();
+                            let id = format!("action-factor-{}-{}", fref.participant_id, fref.observation_id);
+                            let checked = {
+                                let fref = fref.clone();
+                                move || draft.with(|d| d.factors.contains(&fref))
+                            };
+                            let toggle = move |_| {
+                                let fref = fref.clone();
+                                draft.update(move |d| {
+                                    if let Some(i) = d.factors.iter().position(|x| *x == fref) {
+                                        d.factors.remove(i);
+                                    } else {
+                                        d.factors.push(fref);
+                                    }
+                                })
+                            };
+                            view! {
+                                <div class="choice">
+                                    <input type="checkbox" id=id.clone() prop:checked=checked on:change=toggle/>
+                                    " "
+                                    <label for=id>{format!("{} ({})", f.text, f.kind.label())}</label>
+                                </div>
+                            }
+                        }
+                    />
+                </Show>
+                <FieldError field="factor_refs" label="Factors" errors=errors/>
+            </fieldset>
+            <div class="row-buttons">
+                <button type="submit" class="primary">
+                    {move || if is_editing() { "Save action" } else { "Add action" }}
+                </button>
+                <Show when=is_editing>
+                    <button type="button" on:click=cancel>"Cancel editing"</button>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+/// Downloads of the backlog for a tracker: Jira CSV, a Markdown checklist, JSON.
+#[component]
+fn ActionExports() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let failure = RwSignal::new(None::<String>);
+    let offer = move |ext: &str, mime: &str, make: fn(&mosaic_domain::Review) -> String| {
+        let (name, text) = ws
+            .review
+            .with_untracked(|r| (format!("{}-actions.{ext}", file_stem(r)), make(r)));
+        failure.set(download::offer(&name, mime, &text).err());
+    };
+    view! {
+        <div class="export-buttons" role="group" aria-label="Export the actions">
+            <button type="button" on:click=move |_| offer("csv", "text/csv", action::backlog_csv)>
+                "Export CSV for Jira"
+            </button>
+            <button type="button" on:click=move |_| offer("md", "text/markdown", action::backlog_markdown)>
+                "Export Markdown checklist"
+            </button>
+            <button type="button" on:click=move |_| offer("json", "application/json", action::backlog_json)>
+                "Export actions as JSON"
+            </button>
+        </div>
+        <p class="form-error" role="alert">{move || failure.get()}</p>
+    }
 }

@@ -1,7 +1,299 @@
 use leptos::prelude::*;
+use mosaic_domain::factors::{self, DOTS_PER_PARTICIPANT};
+use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
+use serde::{Deserialize, Serialize};
 
-/// Not built yet.
+use super::group_review_panel::person;
+use crate::storage::drafts;
+use crate::workspace::{Actor, Workspace};
+
+/// Whether the group may still change votes and insights (the domain refuses otherwise).
+fn group_work(phase: Phase) -> bool {
+    matches!(phase, Phase::Revealed | Phase::Actions)
+}
+
+/// Where a factor's observation sits: its author's place among the participants, then its
+/// place in their account.
+fn stable_position(view: &Revealed<'_>, f: &FactorRef) -> (usize, usize) {
+    let review = view.review();
+    let author = review
+        .participants()
+        .iter()
+        .position(|p| p.id == f.participant_id)
+        .unwrap_or(usize::MAX);
+    let within = view
+        .account(&f.participant_id)
+        .and_then(|a| {
+            a.observations()
+                .iter()
+                .position(|o| o.id == f.observation_id)
+        })
+        .unwrap_or(usize::MAX);
+    (author, within)
+}
+
+/// The contributing factors of the revealed accounts, grouped by kind with their authors;
+/// dot-voting for the acting participant; and the facilitator's key insights.
 #[component]
 pub fn FactorsPanel() -> impl IntoView {
-    view! { <p>"FactorsPanel"</p> }
+    let ws = expect_context::<Workspace>();
+    // The groups' structure only: votes are read per factor, and the order stays put while
+    // people vote (the domain's most-votes-first order would move the button being pressed).
+    let groups = Memo::new(move |_| {
+        ws.review.with(|r| {
+            ws.accounts.with(|a| {
+                r.revealed(a)
+                    .map(|v| {
+                        let mut groups = factors::factor_groups(&v);
+                        for g in &mut groups {
+                            g.factors.sort_by_key(|f| stable_position(&v, &f.factor));
+                            for f in &mut g.factors {
+                                f.votes = 0;
+                            }
+                        }
+                        groups
+                    })
+                    .unwrap_or_default()
+            })
+        })
+    });
+    let voter = Memo::new(move |_| ws.acting_participant());
+    let open = Memo::new(move |_| ws.review.with(|r| group_work(r.phase())));
+    let dots = move || {
+        let voter = voter.get()?;
+        let left = ws.review.with(|r| r.dots_left(&voter));
+        let name = ws.review.with(|r| person(r, &voter));
+        Some(format!(
+            "{name}: {left} of {DOTS_PER_PARTICIPANT} dots left. Place a dot on the factors that matter most; press again to take it back."
+        ))
+    };
+    view! {
+        <section class="card factors-panel" aria-labelledby="factors-heading">
+            <h2 id="factors-heading">"Contributing factors"</h2>
+            <p class="dots-left" aria-live="polite">
+                {move || match dots() {
+                    Some(text) => text,
+                    None => "Choose a participant under “Acting as” to place their dots.".to_owned(),
+                }}
+            </p>
+            {move || {
+                groups
+                    .get()
+                    .into_iter()
+                    .map(|g| {
+                        let id = format!("factors-{}", g.kind.key());
+                        let factors = g.factors;
+                        view! {
+                            <section class="factor-group" aria-labelledby=id.clone()>
+                                <h3 id=id.clone()>{g.kind.label()}</h3>
+                                {if factors.is_empty() {
+                                    view! { <p class="empty">"None noted."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="factor-list">
+                                            <For
+                                                each=move || factors.clone()
+                                                key=|f| f.factor.clone()
+                                                children=move |f| view! { <FactorItem f voter open/> }
+                                            />
+                                        </ul>
+                                    }
+                                    .into_any()
+                                }}
+                            </section>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </section>
+        <KeyInsights/>
+    }
+}
+
+/// One factor: its text, author, votes, and the acting participant's dot.
+#[component]
+fn FactorItem(f: Factor, voter: Memo<Option<ParticipantId>>, open: Memo<bool>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let fref = StoredValue::new(f.factor.clone());
+    let author = move || fref.with_value(|f| ws.review.with(|r| person(r, &f.participant_id)));
+    let votes = move || fref.with_value(|f| ws.review.with(|r| r.votes_for(f)));
+    let mine = move || {
+        voter
+            .get()
+            .is_some_and(|v| fref.with_value(|f| ws.review.with(|r| r.has_voted(&v, f))))
+    };
+    let toggle = move |_| {
+        let Some(v) = voter.get_untracked() else {
+            return;
+        };
+        let accounts = ws.accounts.get_untracked();
+        let f = fref.get_value();
+        let _ = ws.edit(|r, now| r.toggle_vote(&v, &f, &accounts, now));
+    };
+    let text = f.text.clone();
+    let label = StoredValue::new(format!("Vote for: {text}"));
+    view! {
+        <li class="factor">
+            <div class="factor-text">
+                <p>{text}</p>
+                <p class="meta">"Noted by " {author}</p>
+            </div>
+            <p class="votes">
+                <span aria-hidden="true" class="dots">{move || "●".repeat(votes() as usize)}</span>
+                {move || {
+                    let n = votes();
+                    format!(" {n} vote{}", if n == 1 { "" } else { "s" })
+                }}
+            </p>
+            <Show when=move || voter.get().is_some() && open.get()>
+                <button type="button" class="vote" aria-pressed=move || mine().to_string()
+                    on:click=toggle aria-label=move || label.get_value()>
+                    {move || if mine() { "● Voted" } else { "○ Vote" }}
+                </button>
+            </Show>
+        </li>
+    }
+}
+
+/// What the insight forms hold as typed, kept in `localStorage`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct InsightDraft {
+    new: String,
+    /// The insight being edited (its index) and its text so far.
+    editing: Option<(usize, String)>,
+}
+
+/// The facilitator's key insights: what the group learned, in their words. Others read them.
+#[component]
+fn KeyInsights() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let key = format!(
+        "mosaic.draft.insights.{}",
+        ws.review.with_untracked(|r| r.id.to_string())
+    );
+    let draft = RwSignal::new(drafts::load::<InsightDraft>(&key).unwrap_or_default());
+    // Sync with the outside world: the draft in localStorage.
+    Effect::new(move |_| draft.with(|d| drafts::save(&key, d)));
+    let can_edit = Memo::new(move |_| {
+        ws.actor.get() == Actor::Facilitator && ws.review.with(|r| group_work(r.phase()))
+    });
+    let insights = Memo::new(move |_| {
+        ws.review.with(|r| {
+            r.key_insights()
+                .iter()
+                .cloned()
+                .enumerate()
+                .collect::<Vec<_>>()
+        })
+    });
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = draft.with_untracked(|d| d.new.clone());
+        if ws.edit(|r, now| r.add_key_insight(&text, now)).is_ok() {
+            draft.update(|d| d.new.clear());
+        }
+    };
+    view! {
+        <section class="card key-insights" aria-labelledby="insights-heading">
+            <h2 id="insights-heading">"Key insights"</h2>
+            <Show
+                when=move || insights.with(|i| !i.is_empty())
+                fallback=|| view! { <p class="empty">"No key insights yet."</p> }
+            >
+                <ol class="insight-list">
+                    <For
+                        each=move || insights.get()
+                        key=|(i, text)| (*i, text.clone())
+                        children=move |(index, text)| view! { <InsightItem index text draft can_edit/> }
+                    />
+                </ol>
+            </Show>
+            <Show when=move || can_edit.get()>
+                <form class="insight-form" on:submit=add>
+                    <div class="field">
+                        <label for="new-insight">"New key insight"</label>
+                        <textarea id="new-insight" rows="2"
+                            prop:value=move || draft.with(|d| d.new.clone())
+                            on:input=move |ev| draft.update(|d| d.new = event_target_value(&ev))></textarea>
+                    </div>
+                    <button type="submit" class="primary">"Add insight"</button>
+                </form>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn InsightItem(
+    index: usize,
+    text: String,
+    draft: RwSignal<InsightDraft>,
+    can_edit: Memo<bool>,
+) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let editing = move || draft.with(|d| matches!(d.editing, Some((i, _)) if i == index));
+    let text = StoredValue::new(text);
+    let start = move |_| draft.update(|d| d.editing = Some((index, text.get_value())));
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some((_, new)) = draft.with_untracked(|d| d.editing.clone()) else {
+            return;
+        };
+        if ws
+            .edit(|r, now| r.update_key_insight(index, &new, now))
+            .is_ok()
+        {
+            draft.update(|d| d.editing = None);
+        }
+    };
+    let remove = move |_| {
+        if ws.edit(|r, now| r.remove_key_insight(index, now)).is_ok() {
+            draft.update(|d| d.editing = None);
+        }
+    };
+    let input_id = format!("insight-edit-{index}");
+    // The pressed "Edit" is replaced by the form: put focus in its text.
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
+    let n = index + 1;
+    view! {
+        <li class="insight">
+            <Show
+                when=editing
+                fallback=move || view! {
+                        <p>{text.get_value()}</p>
+                        <Show when=move || can_edit.get()>
+                            <div class="row-buttons">
+                                <button type="button" on:click=start
+                                    aria-label=format!("Edit insight {n}")>"Edit"</button>
+                                <button type="button" on:click=remove
+                                    aria-label=format!("Remove insight {n}")>"Remove"</button>
+                            </div>
+                        </Show>
+                }
+            >
+                <form class="insight-form" on:submit=save>
+                    <div class="field">
+                        <label for=input_id.clone()>{format!("Insight {n}")}</label>
+                        <textarea id=input_id.clone() rows="2" node_ref=input
+                            prop:value=move || draft.with(|d| d.editing.as_ref().map(|(_, t)| t.clone()).unwrap_or_default())
+                            on:input=move |ev| {
+                                let value = event_target_value(&ev);
+                                draft.update(|d| d.editing = Some((index, value)));
+                            }></textarea>
+                    </div>
+                    <div class="row-buttons">
+                        <button type="submit" class="primary">"Save insight"</button>
+                        <button type="button" on:click=move |_| draft.update(|d| d.editing = None)>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </Show>
+        </li>
+    }
 }

@@ -1,7 +1,78 @@
 use leptos::prelude::*;
+use mosaic_domain::{Phase, finding};
 
-/// Not built yet.
+use super::finding_card::FindingCard;
+use crate::time;
+use crate::workspace::{Actor, Workspace};
+
+/// The finding: while planning actions, the facilitator's summary and a live preview of what
+/// publishing would share (names replaced by roles unless people opted in); once published, the
+/// published finding. Publishing itself is the phase stepper's "Publish findings".
 #[component]
 pub fn PublishPanel() -> impl IntoView {
-    view! { <p>"PublishPanel"</p> }
+    let ws = expect_context::<Workspace>();
+    let published = Memo::new(move |_| ws.review.with(|r| r.phase() == Phase::Published));
+    view! {
+        <Show when=move || published.get() fallback=|| view! { <FindingDraft/> }>
+            <section class="card publish-panel" aria-labelledby="published-heading">
+                <h2 id="published-heading">"Published finding"</h2>
+                {move || {
+                    ws.review
+                        .with(|r| r.finding().cloned())
+                        .map(|f| view! { <FindingCard finding=f level=3/> })
+                }}
+            </section>
+        </Show>
+    }
+}
+
+/// The summary editor and the live preview.
+#[component]
+fn FindingDraft() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let is_facilitator = move || ws.actor.get() == Actor::Facilitator;
+    // The text as typed: the review stores it trimmed, so the field can't be bound to it
+    // directly (a trailing space would vanish while typing). Each keystroke is saved.
+    let text = RwSignal::new(ws.review.with_untracked(|r| r.summary().to_owned()));
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        text.set(value.clone());
+        let _ = ws.edit(|r, now| r.set_summary(&value, now));
+    };
+    let preview = Memo::new(move |_| {
+        ws.review.with(|r| {
+            ws.accounts
+                .with(|a| r.revealed(a).ok().map(|v| finding::build(&v, time::now())))
+        })
+    });
+    view! {
+        <section class="card publish-panel" aria-labelledby="summary-heading">
+            <h2 id="summary-heading">"Summary and finding"</h2>
+            <Show
+                when=is_facilitator
+                fallback=move || view! {
+                    <p>{move || {
+                        let s = ws.review.with(|r| r.summary().to_owned());
+                        if s.is_empty() { "The facilitator has not written a summary yet.".to_owned() } else { s }
+                    }}</p>
+                }
+            >
+                <div class="field">
+                    <label for="finding-summary">"Summary"</label>
+                    <textarea id="finding-summary" rows="5" aria-describedby="summary-hint"
+                        prop:value=move || text.get() on:input=on_input></textarea>
+                    <p class="hint" id="summary-hint">
+                        "What happened and what the team learned, for readers outside the review. "
+                        "Saved as you type."
+                    </p>
+                </div>
+            </Show>
+            <h3>"Preview"</h3>
+            <p class="hint">
+                "This is what “Publish findings” will share. People are named by their role "
+                "unless they chose to be named."
+            </p>
+            {move || preview.get().map(|f| view! { <FindingCard finding=f level=4 preview=true/> })}
+        </section>
+    }
 }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use mosaic_domain::Review;
 
 use crate::components::new_review_form::NewReviewForm;
+use crate::components::review_import::ReviewImport;
 use crate::settings::Settings;
 use crate::{repo, time};
 
@@ -30,7 +31,10 @@ pub fn ReviewsPage() -> impl IntoView {
                     </ErrorBoundary>
                 </Transition>
             </section>
-            <NewReviewForm/>
+            <div class="side-column">
+                <NewReviewForm/>
+                <ReviewImport/>
+            </div>
         </div>
     }
 }

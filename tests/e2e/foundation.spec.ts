@@ -87,7 +87,7 @@ test("in server mode a review syncs to a second browser profile", async ({ brows
   await second.getByRole("link", { name: "Reviews" }).click();
   await second.getByRole("link", { name: "Ledger replication lag" }).click();
   await expect(second.getByRole("heading", { level: 1 })).toHaveText("Ledger replication lag");
-  await expect(second.getByText("SEV2")).toBeVisible();
+  await expect(second.locator(".review-header").getByText("SEV2")).toBeVisible();
 });
 
 test("every route answers, and unknown ones say so", async ({ page }) => {

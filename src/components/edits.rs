@@ -1,0 +1,141 @@
+//! Changes tried on a copy first: a form learns every problem with what was typed, to show
+//! beside its fields, while the document, its storage and the page-wide notice see only the
+//! changes the domain accepts. Not a component: the setup panel and the account editor share it.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use mosaic_domain::{Account, AccountError, EditError, ParticipantId, Review, ValidationError};
+
+use crate::workspace::Workspace;
+
+/// The field name under which a problem that belongs to no one field is reported.
+pub const WHOLE_FORM: &str = "form";
+
+/// Applies `change` to a participant's account if the domain accepts it, and returns the
+/// problems otherwise (empty when saved).
+///
+/// The change is tried on a copy first, so a keystroke that leaves an entry invalid reaches
+/// neither storage nor the page-wide notice: its problems come back to be shown beside the
+/// fields, and the person's text stays in the form.
+pub fn save_change(
+    ws: Workspace,
+    participant: &ParticipantId,
+    change: impl Fn(&mut Account) -> Result<(), AccountError>,
+) -> Vec<ValidationError> {
+    let mut copy = ws
+        .accounts
+        .with_untracked(|all| {
+            all.iter()
+                .find(|a| a.participant_id() == participant)
+                .cloned()
+        })
+        .unwrap_or_else(|| {
+            Account::new(
+                ws.review.with_untracked(|r| r.id.clone()),
+                participant.clone(),
+            )
+        });
+    match change(&mut copy) {
+        Err(e) => problems(e),
+        Ok(()) => match ws.edit_account(participant, |account, _| change(account)) {
+            Ok(()) => Vec::new(),
+            Err(message) => vec![ValidationError::new(WHOLE_FORM, message)],
+        },
+    }
+}
+
+/// An account's refusal as problems to show: field problems stay with their fields.
+pub fn problems(e: AccountError) -> Vec<ValidationError> {
+    match e {
+        AccountError::Invalid { fields } => fields,
+        other => vec![ValidationError::new(
+            WHOLE_FORM,
+            sentence(&other.to_string()),
+        )],
+    }
+}
+
+/// The message with its first letter capitalised, to stand alone as a sentence.
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Applies `change` to the shared review if the domain accepts it, and returns the problems
+/// otherwise (empty when saved). Like [`save_change`], it tries a copy first.
+pub fn save_review_change(
+    ws: Workspace,
+    change: impl Fn(&mut Review, DateTime<Utc>) -> Result<(), EditError>,
+) -> Vec<ValidationError> {
+    let mut copy = ws.review.get_untracked();
+    match change(&mut copy, crate::time::now()) {
+        Err(EditError::Invalid { fields }) => fields,
+        Err(other) => vec![ValidationError::new(
+            WHOLE_FORM,
+            sentence(&other.to_string()),
+        )],
+        Ok(()) => match ws.edit(change) {
+            Ok(()) => Vec::new(),
+            Err(message) => vec![ValidationError::new(WHOLE_FORM, message)],
+        },
+    }
+}
+
+/// The messages `errors` holds for `field`, each opened with the field's `label`: "What
+/// happened is required" (an empty label leaves the message alone). `None` when the field is
+/// fine.
+pub fn field_message(
+    errors: &[mosaic_domain::ValidationError],
+    field: &str,
+    label: &str,
+) -> Option<String> {
+    let found: Vec<String> = errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| {
+            if label.is_empty() {
+                e.message.clone()
+            } else {
+                format!("{label} {}", e.message)
+            }
+        })
+        .collect();
+    (!found.is_empty()).then(|| found.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_messages_name_the_field_and_join_its_problems() {
+        let errors = vec![
+            ValidationError::new("title", "is required"),
+            ValidationError::new("team", "is required"),
+            ValidationError::new("title", "must be short"),
+            ValidationError::new(WHOLE_FORM, "Locked"),
+        ];
+        assert_eq!(
+            field_message(&errors, "title", "Title").as_deref(),
+            Some("Title is required; Title must be short")
+        );
+        assert_eq!(field_message(&errors, "services", "Services"), None);
+        assert_eq!(
+            field_message(&errors, WHOLE_FORM, "").as_deref(),
+            Some("Locked")
+        );
+    }
+
+    #[test]
+    fn refusals_become_problems_a_person_can_read() {
+        let found = problems(AccountError::Empty);
+        assert_eq!(found[0].field, WHOLE_FORM);
+        assert_eq!(
+            found[0].message,
+            "Add at least one entry or observation before submitting"
+        );
+    }
+}

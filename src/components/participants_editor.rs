@@ -1,0 +1,310 @@
+use leptos::html;
+use leptos::prelude::*;
+use mosaic_domain::review::ParticipantInput;
+use mosaic_domain::{EditError, ParticipantId, ValidationError};
+use serde::{Deserialize, Serialize};
+
+use super::draft::{new_id, stored_draft};
+use super::edits::{WHOLE_FORM, field_message, save_review_change, sentence};
+use crate::workspace::Workspace;
+
+/// A participant's fields as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+struct PersonDraft {
+    name: String,
+    role: String,
+    show_name_when_published: bool,
+}
+
+impl PersonDraft {
+    fn to_input(&self) -> ParticipantInput {
+        ParticipantInput {
+            name: self.name.clone(),
+            role: self.role.clone(),
+            show_name_when_published: self.show_name_when_published,
+        }
+    }
+}
+
+/// Who takes part: add people with their role and whether a published finding may name them,
+/// edit them, and remove those who haven't submitted an account.
+#[component]
+pub fn ParticipantsEditor() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let ids = Memo::new(move |_| {
+        ws.review.with(|r| {
+            r.participants()
+                .iter()
+                .map(|p| p.id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <section class="card participants-editor" aria-labelledby="participants-heading">
+            <h2 id="participants-heading">"Participants"</h2>
+            <p class="hint">
+                "Everyone who writes an independent account. Published findings name people by "
+                "their role unless they opt in to their name."
+            </p>
+            <Show when=move || ids.with(Vec::is_empty)>
+                <p class="empty">"No participants yet."</p>
+            </Show>
+            <ul class="participant-list">
+                <For
+                    each=move || ids.get()
+                    key=|id| id.clone()
+                    children=|id| view! { <ParticipantRow id/> }
+                />
+            </ul>
+            <NewParticipantForm/>
+        </section>
+    }
+}
+
+/// The name, role and opt-in fields, shared by the new-participant form and in-place editing.
+#[component]
+fn PersonFields(
+    /// Prefix of the fields' ids: `{prefix}-name`, `{prefix}-role`, `{prefix}-show-name`.
+    prefix: String,
+    /// The fields as typed.
+    person: RwSignal<PersonDraft>,
+    /// The latest problems, by field.
+    errors: RwSignal<Vec<ValidationError>>,
+    /// Where the name field is, to put the cursor there.
+    #[prop(optional)]
+    name_input: Option<NodeRef<html::Input>>,
+) -> impl IntoView {
+    let name_id = format!("{prefix}-name");
+    let role_id = format!("{prefix}-role");
+    let show_id = format!("{prefix}-show-name");
+    let invalid = move |field: &'static str| {
+        move || {
+            errors
+                .with(|e| e.iter().any(|e| e.field == field))
+                .to_string()
+        }
+    };
+    let error = move |field: &'static str, label: &'static str| {
+        move || errors.with(|e| field_message(e, field, label))
+    };
+    view! {
+        <div class="field-row">
+            <div class="field">
+                <label for=name_id.clone()>"Name"</label>
+                <input id=name_id.clone() type="text" required maxlength="80"
+                    node_ref=name_input.unwrap_or_default()
+                    aria-describedby=format!("{name_id}-error") aria-invalid=invalid("name")
+                    prop:value=move || person.with(|p| p.name.clone())
+                    on:input=move |ev| person.update(|p| p.name = event_target_value(&ev))/>
+                <p class="field-error" id=format!("{name_id}-error") aria-live="polite">
+                    {error("name", "Name")}
+                </p>
+            </div>
+            <div class="field">
+                <label for=role_id.clone()>"Role in the incident"</label>
+                <input id=role_id.clone() type="text" required maxlength="80"
+                    placeholder="on-call SRE"
+                    aria-describedby=format!("{role_id}-error") aria-invalid=invalid("role")
+                    prop:value=move || person.with(|p| p.role.clone())
+                    on:input=move |ev| person.update(|p| p.role = event_target_value(&ev))/>
+                <p class="field-error" id=format!("{role_id}-error") aria-live="polite">
+                    {error("role", "Role")}
+                </p>
+            </div>
+        </div>
+        <div class="choice">
+            <input id=show_id.clone() type="checkbox"
+                aria-describedby=format!("{show_id}-hint")
+                prop:checked=move || person.with(|p| p.show_name_when_published)
+                on:change=move |ev| {
+                    person.update(|p| p.show_name_when_published = event_target_checked(&ev))
+                }/>
+            " "
+            <label for=show_id.clone()>"Show my name when published"</label>
+            <p class="hint" id=format!("{show_id}-hint")>
+                "Only with this person's consent. Otherwise published findings name them by role."
+            </p>
+        </div>
+    }
+}
+
+/// Adds a participant; what is typed is kept in `localStorage` until it is added.
+#[component]
+fn NewParticipantForm() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let key = ws
+        .review
+        .with_untracked(|r| format!("mosaic.draft.participant.{}", r.id));
+    let person = stored_draft::<PersonDraft>(key);
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let status = RwSignal::new(String::new());
+    let name_input = NodeRef::<html::Input>::new();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = person.get_untracked();
+        let id = ParticipantId::parse(&new_id()).expect("a UUID is a valid participant id");
+        let found = save_review_change(ws, |r, now| {
+            r.add_participant(id.clone(), typed.to_input(), now)
+        });
+        if found.is_empty() {
+            person.set(PersonDraft::default());
+            status.set(format!("{} added.", typed.name.trim()));
+            if let Some(input) = name_input.get() {
+                let _ = input.focus();
+            }
+        } else {
+            status.set(String::new());
+        }
+        errors.set(found);
+    };
+    view! {
+        <form class="new-participant" on:submit=on_submit novalidate
+            aria-labelledby="new-participant-heading">
+            <h3 id="new-participant-heading">"Add a participant"</h3>
+            <PersonFields prefix="new-participant".to_owned() person errors name_input/>
+            <p class="form-error" aria-live="polite">
+                {move || errors.with(|e| field_message(e, WHOLE_FORM, ""))}
+            </p>
+            <button type="submit" class="primary">"Add participant"</button>
+            <p class="form-status" role="status">{move || status.get()}</p>
+        </form>
+    }
+}
+
+/// One participant: shown, or edited in place after "Edit".
+#[component]
+fn ParticipantRow(id: ParticipantId) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let pid = id.clone();
+    let participant = Memo::new(move |_| ws.review.with(|r| r.participant(&pid).cloned()));
+    let pid = id.clone();
+    let submitted = Memo::new(move |_| ws.review.with(|r| r.submission(&pid).is_some()));
+    let editing = RwSignal::new(false);
+    let person = RwSignal::new(PersonDraft::default());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let problem = RwSignal::new(None::<String>);
+    let edit_button = NodeRef::<html::Button>::new();
+    let name_input = NodeRef::<html::Input>::new();
+    // Put the cursor in the name as soon as the fields appear.
+    Effect::new(move |_| {
+        if let Some(input) = name_input.get() {
+            let _ = input.focus();
+        }
+    });
+    let back_to_edit_button = move || {
+        request_animation_frame(move || {
+            if let Some(button) = edit_button.get_untracked() {
+                let _ = button.focus();
+            }
+        });
+    };
+    let name = move || participant.with(|p| p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
+
+    let start_edit = move |_| {
+        if let Some(p) = participant.get_untracked() {
+            person.set(PersonDraft {
+                name: p.name,
+                role: p.role,
+                show_name_when_published: p.show_name_when_published,
+            });
+        }
+        errors.set(Vec::new());
+        problem.set(None);
+        editing.set(true);
+    };
+    let save = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let typed = person.get_untracked().to_input();
+            let found =
+                save_review_change(ws, |r, now| r.update_participant(&id, typed.clone(), now));
+            if found.is_empty() {
+                editing.set(false);
+                back_to_edit_button();
+            }
+            errors.set(found);
+        }
+    };
+    let cancel = move |_| {
+        editing.set(false);
+        back_to_edit_button();
+    };
+    let remove = {
+        let id = id.clone();
+        move |_| {
+            let who = name();
+            let refused = ws.edit(|r, now| {
+                r.remove_participant(&id, now).map_err(|e| match e {
+                    EditError::HasSubmitted { .. } => format!(
+                        "{who} has submitted an account, so they can't be removed: their sealed \
+                         account is part of the review."
+                    ),
+                    other => sentence(&other.to_string()),
+                })
+            });
+            if let Err(message) = refused {
+                // Shown in the row, beside the button that was pressed, rather than twice.
+                ws.notice.set(None);
+                problem.set(Some(message));
+            }
+        }
+    };
+    let prefix = format!("participant-{id}");
+    let problem_id = format!("participant-{id}-problem");
+
+    view! {
+        <li class="participant">
+            <Show
+                when=move || editing.get()
+                fallback=move || {
+                    let problem_id = problem_id.clone();
+                    let remove = remove.clone();
+                    view! {
+                        <div class="participant-summary">
+                            <span class="participant-name">{name}</span>
+                            <span class="participant-role">
+                                {move || participant.with(|p| {
+                                    p.as_ref().map(|p| p.role.clone()).unwrap_or_default()
+                                })}
+                            </span>
+                            <span class="hint">
+                                {move || participant.with(|p| match p {
+                                    Some(p) if p.show_name_when_published => "Named when published",
+                                    _ => "Role only when published",
+                                })}
+                            </span>
+                            <Show when=move || submitted.get()>
+                                <span class="status-tag done">"Submitted"</span>
+                            </Show>
+                            <span class="row-actions">
+                                <button type="button" node_ref=edit_button on:click=start_edit
+                                    aria-label=move || format!("Edit {}", name())>
+                                    "Edit"
+                                </button>
+                                <button type="button" class="danger" on:click=remove
+                                    aria-label=move || format!("Remove {}", name())
+                                    aria-describedby=problem_id.clone()>
+                                    "Remove"
+                                </button>
+                            </span>
+                        </div>
+                        <p class="form-error" id=problem_id role="alert">{move || problem.get()}</p>
+                    }
+                }
+            >
+                <form class="participant-edit" on:submit=save.clone() novalidate
+                    aria-label=move || format!("Edit {}", name())>
+                    <PersonFields prefix=prefix.clone() person errors name_input/>
+                    <p class="form-error" aria-live="polite">
+                        {move || errors.with(|e| field_message(e, WHOLE_FORM, ""))}
+                    </p>
+                    <button type="submit" class="primary">"Save"</button>
+                    " "
+                    <button type="button" on:click=cancel>"Cancel"</button>
+                </form>
+            </Show>
+        </li>
+    }
+}

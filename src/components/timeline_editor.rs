@@ -1,0 +1,312 @@
+use leptos::html;
+use leptos::prelude::*;
+use mosaic_domain::{EntryId, ParticipantId, ValidationError};
+use wasm_bindgen::JsCast;
+
+use super::account_draft::{AccountDraft, EntryDraft, display_order};
+use super::coached_text::CoachedText;
+use super::draft::new_id;
+use super::edits::{WHOLE_FORM, field_message, save_change};
+use crate::time;
+use crate::workspace::Workspace;
+
+/// The acting participant's timeline: their entries, each edited in place and saved as they
+/// type, and a form for a new entry. Entries are kept in time order; one whose time changed
+/// moves to its place when the person leaves it, so it doesn't jump away mid-typing.
+#[component]
+pub fn TimelineEditor(
+    /// Whose account this is: always the acting participant.
+    participant: ParticipantId,
+    /// What they typed that the account doesn't hold yet.
+    draft: RwSignal<AccountDraft>,
+) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let pid = participant.clone();
+    let saved_order = Memo::new(move |_| {
+        ws.accounts.with(|all| {
+            all.iter()
+                .find(|a| a.participant_id() == &pid)
+                .map(|a| a.entries().iter().map(|e| e.id.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let order = RwSignal::new(saved_order.get_untracked());
+    // Follows the account when entries come or go; a changed time alone waits for `resort`.
+    Effect::new(move |_| {
+        let saved = saved_order.get();
+        let next = order.with_untracked(|shown| display_order(shown, &saved));
+        if order.with_untracked(|shown| *shown != next) {
+            order.set(next);
+        }
+    });
+    let resort = Callback::new(move |()| {
+        let saved = saved_order.get_untracked();
+        if order.with_untracked(|shown| *shown != saved) {
+            order.set(saved);
+        }
+    });
+    let row_pid = participant.clone();
+
+    view! {
+        <section class="timeline-editor" aria-labelledby="timeline-heading">
+            <h3 id="timeline-heading">"Timeline"</h3>
+            <p class="hint">
+                "What happened, moment by moment, as you saw it. Changes are saved as you type."
+            </p>
+            <Show when=move || order.with(Vec::is_empty)>
+                <p class="empty">"No entries yet: add the first one below."</p>
+            </Show>
+            <ol class="entry-list">
+                <For
+                    each=move || order.get()
+                    key=|id| id.clone()
+                    children=move |id| {
+                        view! { <EntryRow participant=row_pid.clone() id draft resort/> }
+                    }
+                />
+            </ol>
+            <NewEntryForm participant draft/>
+        </section>
+    }
+}
+
+/// Focuses the element with this id once the page has re-rendered.
+pub(crate) fn focus_by_id(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document()
+            .get_element_by_id(id)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// Gives focus back to `target` after the list re-rendered, if moving a row took it away.
+fn keep_focus(target: Option<web_sys::HtmlElement>) {
+    let Some(target) = target else { return };
+    request_animation_frame(move || {
+        let active = document().active_element();
+        if target.is_connected() && active.as_ref() != Some(target.unchecked_ref()) {
+            let _ = target.focus();
+        }
+    });
+}
+
+/// One saved entry, edited in place. What the person types stays in the fields even when the
+/// domain refuses it (an emptied "What happened"); the entry saves again once it is valid.
+#[component]
+fn EntryRow(
+    participant: ParticipantId,
+    id: EntryId,
+    draft: RwSignal<AccountDraft>,
+    /// Puts the list back in time order.
+    resort: Callback<()>,
+) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let key = id.to_string();
+    // A refused edit from before a reload wins over the saved entry: it is what was typed last.
+    let pending = draft.with_untracked(|d| d.entries.get(&key).cloned());
+    let had_pending = pending.is_some();
+    let initial = pending
+        .or_else(|| {
+            ws.accounts.with_untracked(|all| {
+                all.iter()
+                    .find(|a| a.participant_id() == &participant)
+                    .and_then(|a| a.entry(&id))
+                    .map(EntryDraft::from_entry)
+            })
+        })
+        .unwrap_or_default();
+    let initial_at = initial.at.clone();
+    let fields = RwSignal::new(initial);
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+
+    let save = {
+        let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
+        Callback::new(move |()| {
+            let typed = fields.get_untracked();
+            let found = match typed.to_input() {
+                Ok(input) => save_change(ws, &participant, |a| a.update_entry(&id, input.clone())),
+                Err(found) => found,
+            };
+            let keep = !found.is_empty();
+            if keep || draft.with_untracked(|d| d.entries.contains_key(&key)) {
+                draft.update(|d| {
+                    if keep {
+                        d.entries.insert(key.clone(), typed);
+                    } else {
+                        d.entries.remove(&key);
+                    }
+                });
+            }
+            errors.set(found);
+        })
+    };
+    if had_pending {
+        save.run(());
+    }
+    let edit = move |set: fn(&mut EntryDraft, String)| {
+        Callback::new(move |text: String| {
+            fields.update(|f| set(f, text));
+            save.run(());
+        })
+    };
+    let value = move |get: fn(&EntryDraft) -> &str| {
+        Signal::derive(move || fields.with(|f| get(f).to_owned()))
+    };
+    let error = move |field: &'static str, label: &'static str| {
+        Signal::derive(move || errors.with(|e| field_message(e, field, label)))
+    };
+    let remove = {
+        let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
+        move |_| {
+            let found = save_change(ws, &participant, |a| a.remove_entry(&id));
+            if found.is_empty() {
+                draft.update(|d| {
+                    d.entries.remove(&key);
+                });
+                // The row and its focused button are gone: continue at the new entry form.
+                focus_by_id("new-entry-at");
+            }
+            errors.set(found);
+        }
+    };
+    // Leaving the row (not moving between its fields) puts the list back in time order.
+    let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        let row = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let next = ev
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+        let inside = match (&row, &next) {
+            (Some(row), Some(next)) => row.contains(Some(next.unchecked_ref())),
+            _ => false,
+        };
+        if !inside {
+            resort.run(());
+            keep_focus(next);
+        }
+    };
+    let legend = move || {
+        fields.with(|f| match time::parse_local_input(&f.at) {
+            Some(at) => format!("Entry at {}", time::display(at)),
+            None => "Entry (time not set)".to_owned(),
+        })
+    };
+    let at_id = format!("entry-{id}-at");
+    let at_error_id = format!("entry-{id}-at-error");
+    let form_error_id = format!("entry-{id}-form-error");
+
+    view! {
+        <li class="entry card" on:focusout=on_focusout>
+            <fieldset>
+                <legend>{legend}</legend>
+                <div class="field">
+                    <label for=at_id.clone()>"When"</label>
+                    // Not bound to the typed value: a half-typed time reads as "", and writing
+                    // that back would wipe the segments already typed.
+                    <input id=at_id type="datetime-local" required
+                        prop:value=initial_at
+                        aria-describedby=at_error_id.clone()
+                        aria-invalid=move || errors.with(|e| e.iter().any(|e| e.field == "at")).to_string()
+                        on:input=move |ev| edit(|f, v| f.at = v).run(event_target_value(&ev))/>
+                    <p class="field-error" id=at_error_id aria-live="polite">
+                        {error("at", "When")}
+                    </p>
+                </div>
+                <CoachedText id=format!("entry-{id}-what") label="What happened" required=true
+                    value=value(|f| &f.what_happened) on_input=edit(|f, v| f.what_happened = v)
+                    error=error("what_happened", "What happened")/>
+                <CoachedText id=format!("entry-{id}-knew") label="What I knew or believed then"
+                    value=value(|f| &f.knew_or_believed)
+                    on_input=edit(|f, v| f.knew_or_believed = v)
+                    error=error("knew_or_believed", "What I knew or believed")/>
+                <CoachedText id=format!("entry-{id}-did") label="What I did"
+                    value=value(|f| &f.what_i_did) on_input=edit(|f, v| f.what_i_did = v)
+                    error=error("what_i_did", "What I did")/>
+                <p class="form-error" id=form_error_id aria-live="polite">
+                    {error(WHOLE_FORM, "")}
+                </p>
+                <button type="button" class="danger" on:click=remove>
+                    "Remove this entry"
+                </button>
+            </fieldset>
+        </li>
+    }
+}
+
+/// The form for a new timeline entry. What is typed is kept in the account's draft, so a reload
+/// keeps it; adding clears the form and leaves the cursor in "When" for the next entry.
+#[component]
+fn NewEntryForm(participant: ParticipantId, draft: RwSignal<AccountDraft>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let status = RwSignal::new(String::new());
+    let at_input = NodeRef::<html::Input>::new();
+    let initial_at = draft.with_untracked(|d| d.new_entry.at.clone());
+
+    let edit = move |set: fn(&mut EntryDraft, String)| {
+        Callback::new(move |text: String| {
+            draft.update(|d| set(&mut d.new_entry, text));
+            status.set(String::new());
+        })
+    };
+    let value = move |get: fn(&EntryDraft) -> &str| {
+        Signal::derive(move || draft.with(|d| get(&d.new_entry).to_owned()))
+    };
+    let error = move |field: &'static str, label: &'static str| {
+        Signal::derive(move || errors.with(|e| field_message(e, field, label)))
+    };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = draft.with_untracked(|d| d.new_entry.clone());
+        let found = match typed.to_input() {
+            Ok(input) => {
+                let id = EntryId::parse(&new_id()).expect("a UUID is a valid entry id");
+                save_change(ws, &participant, |a| a.add_entry(id.clone(), input.clone()))
+            }
+            Err(found) => found,
+        };
+        if found.is_empty() {
+            draft.update(|d| d.new_entry = EntryDraft::default());
+            status.set("Entry added to your timeline.".to_owned());
+            if let Some(input) = at_input.get() {
+                input.set_value("");
+                let _ = input.focus();
+            }
+        }
+        errors.set(found);
+    };
+
+    view! {
+        <form class="new-entry card" on:submit=on_submit novalidate aria-labelledby="new-entry-heading">
+            <h4 id="new-entry-heading">"Add a timeline entry"</h4>
+            <div class="field">
+                <label for="new-entry-at">"When"</label>
+                <input id="new-entry-at" type="datetime-local" required node_ref=at_input
+                    prop:value=initial_at
+                    aria-describedby="new-entry-at-error"
+                    aria-invalid=move || errors.with(|e| e.iter().any(|e| e.field == "at")).to_string()
+                    on:input=move |ev| edit(|f, v| f.at = v).run(event_target_value(&ev))/>
+                <p class="field-error" id="new-entry-at-error" aria-live="polite">
+                    {error("at", "When")}
+                </p>
+            </div>
+            <CoachedText id="new-entry-what" label="What happened" required=true
+                value=value(|f| &f.what_happened) on_input=edit(|f, v| f.what_happened = v)
+                error=error("what_happened", "What happened")/>
+            <CoachedText id="new-entry-knew" label="What I knew or believed then"
+                hint="What made your actions make sense at the time?"
+                value=value(|f| &f.knew_or_believed) on_input=edit(|f, v| f.knew_or_believed = v)
+                error=error("knew_or_believed", "What I knew or believed")/>
+            <CoachedText id="new-entry-did" label="What I did"
+                value=value(|f| &f.what_i_did) on_input=edit(|f, v| f.what_i_did = v)
+                error=error("what_i_did", "What I did")/>
+            <p class="form-error" aria-live="polite">{error(WHOLE_FORM, "")}</p>
+            <button type="submit" class="primary">"Add entry"</button>
+            <p class="form-status" role="status">{move || status.get()}</p>
+        </form>
+    }
+}
