@@ -17,8 +17,8 @@ cargo fmt --all -- --check
 say "Lints (clippy, warnings denied)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 
-say "Domain tests"
-cargo test --quiet -p mosaic-domain
+say "Domain and app unit tests (native)"
+cargo test --quiet -p mosaic-domain -p mosaic
 
 say "Server tests"
 pg_url=$(postgres_test_url || true)

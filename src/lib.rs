@@ -7,12 +7,14 @@
 //! - [`settings`]: this browser's choice of "this browser only" or a sync server.
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
 //! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
+//! - [`drafts`]: form drafts in `localStorage`, so a reload loses nothing typed.
 //! - [`download`]: offering generated text (exports) as a file download.
 //! - `pages/`: one routed component per page; `components/`: the pieces pages share.
 
 pub mod api;
 pub mod components;
 pub mod download;
+pub mod drafts;
 pub mod pages;
 pub mod repo;
 pub mod settings;

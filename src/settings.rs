@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::drafts;
+
 const KEY: &str = "mosaic.settings";
 
 /// Where reviews are kept besides this browser's own storage.
@@ -43,23 +45,12 @@ pub fn validate_server_url(raw: &str) -> Result<String, String> {
 #[derive(Clone, Copy)]
 pub struct Settings(pub RwSignal<SyncMode>);
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// Loads the setting and keeps `localStorage` in step with every change.
 pub fn provide_settings_context() {
-    let initial = local_storage()
-        .and_then(|s| s.get_item(KEY).ok()?)
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
+    let initial = drafts::load(KEY).unwrap_or_default();
     let mode = RwSignal::new(initial);
     // An effect only to sync with the outside world: localStorage.
-    Effect::new(move |_| {
-        if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(&mode.get())) {
-            let _ = storage.set_item(KEY, &json);
-        }
-    });
+    Effect::new(move |_| mode.with(|m| drafts::save(KEY, m)));
     provide_context(Settings(mode));
 }
 

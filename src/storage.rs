@@ -180,32 +180,3 @@ impl<T: Serialize + 'static> Saver<T> {
         });
     }
 }
-
-/// Form drafts: what a person has typed but not yet saved, kept in `localStorage` under `key`
-/// so a reload restores it. Small and synchronous, unlike the documents above.
-pub mod drafts {
-    use serde::{Serialize, de::DeserializeOwned};
-
-    fn local() -> Option<web_sys::Storage> {
-        web_sys::window()?.local_storage().ok()?
-    }
-
-    /// The draft saved under `key`, if there is a readable one.
-    pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
-        let json = local()?.get_item(key).ok()??;
-        serde_json::from_str(&json).ok()
-    }
-
-    /// Saves `value` under `key`; a failure (storage full or disabled) only loses the draft.
-    pub fn save<T: Serialize>(key: &str, value: &T) {
-        if let (Some(s), Ok(json)) = (local(), serde_json::to_string(value)) {
-            let _ = s.set_item(key, &json);
-        }
-    }
-
-    pub fn clear(key: &str) {
-        if let Some(s) = local() {
-            let _ = s.remove_item(key);
-        }
-    }
-}

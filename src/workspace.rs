@@ -53,10 +53,6 @@ pub struct Workspace {
     account_savers: StoredValue<HashMap<ParticipantId, Saver<Account>>, LocalStorage>,
 }
 
-fn local_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 fn actor_key(review: &Review) -> String {
     format!("mosaic.actor.{}", review.id)
 }
@@ -66,7 +62,7 @@ impl Workspace {
     pub fn provide(review: Review, accounts: Vec<Account>) -> Self {
         let notice = RwSignal::new(None::<String>);
         let on_error = move |e: storage::StorageError| notice.set(Some(e.to_string()));
-        let saved_actor = local_storage()
+        let saved_actor = crate::drafts::local_storage()
             .and_then(|s| s.get_item(&actor_key(&review)).ok()?)
             .and_then(|k| Actor::from_key(&k))
             .filter(|a| match a {
@@ -92,7 +88,7 @@ impl Workspace {
 
     /// Switches who is acting, remembered across reloads.
     pub fn act_as(&self, actor: Actor) {
-        if let Some(s) = local_storage() {
+        if let Some(s) = crate::drafts::local_storage() {
             let _ = s.set_item(&actor_key(&self.review.get_untracked()), &actor.key());
         }
         self.notice.set(None);
@@ -210,13 +206,14 @@ impl Workspace {
     }
 
     fn refuse(&self, e: impl Display) -> String {
-        let message = capitalise(&e.to_string());
+        let message = sentence(&e.to_string());
         self.notice.set(Some(message.clone()));
         message
     }
 }
 
-fn capitalise(s: &str) -> String {
+/// The message with its first letter capitalised, to stand alone as a sentence.
+pub fn sentence(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -227,4 +224,10 @@ fn capitalise(s: &str) -> String {
 /// Loads a review's accounts from this browser's storage.
 pub async fn load_accounts(review: &Review) -> Result<Vec<Account>, storage::StorageError> {
     storage::with_prefix(ACCOUNTS, &format!("{}/", review.id)).await
+}
+
+/// A fresh id for a new review, entry, observation, participant, action or piece of reference
+/// material.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }

@@ -3,9 +3,9 @@ use leptos::prelude::*;
 use mosaic_domain::{Account, ParticipantId};
 
 use super::account_draft::AccountDraft;
-use super::draft::stored_draft;
 use super::observations_editor::ObservationsEditor;
 use super::timeline_editor::TimelineEditor;
+use crate::drafts::stored_draft;
 use crate::time;
 use crate::workspace::Workspace;
 

@@ -9,7 +9,7 @@ use super::field_error::FieldError;
 use super::group_review_panel::person;
 use super::review_export::file_stem;
 use crate::download;
-use crate::storage::drafts;
+use crate::drafts;
 use crate::workspace::Workspace;
 
 /// What the action form holds as typed, kept in `localStorage` so a reload loses nothing.

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use mosaic_domain::{Account, AccountError, EditError, ParticipantId, Review, ValidationError};
 
 use crate::workspace::Workspace;
+pub use crate::workspace::sentence;
 
 /// The field name under which a problem that belongs to no one field is reported.
 pub const WHOLE_FORM: &str = "form";
@@ -52,15 +53,6 @@ pub fn problems(e: AccountError) -> Vec<ValidationError> {
             WHOLE_FORM,
             sentence(&other.to_string()),
         )],
-    }
-}
-
-/// The message with its first letter capitalised, to stand alone as a sentence.
-pub fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

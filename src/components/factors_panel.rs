@@ -4,7 +4,7 @@ use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
 use serde::{Deserialize, Serialize};
 
 use super::group_review_panel::person;
-use crate::storage::drafts;
+use crate::drafts;
 use crate::workspace::{Actor, Workspace};
 
 /// Whether the group may still change votes and insights (the domain refuses otherwise).

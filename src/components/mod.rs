@@ -5,7 +5,6 @@ pub mod account_editor;
 pub mod actions_panel;
 pub mod actor_switcher;
 pub mod coached_text;
-pub mod draft;
 pub mod edits;
 pub mod factors_panel;
 pub mod field_error;

@@ -5,7 +5,9 @@ use mosaic_domain::{IncidentFacts, Review, ReviewId, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
 use super::field_error::FieldError;
+use crate::drafts::stored_draft;
 use crate::settings::Settings;
+use crate::workspace::new_id;
 use crate::{repo, time};
 
 const DRAFT_KEY: &str = "mosaic.draft.new-review";
@@ -21,25 +23,6 @@ struct Draft {
 }
 
 impl Draft {
-    fn load() -> Self {
-        storage()
-            .and_then(|s| s.get_item(DRAFT_KEY).ok()?)
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default()
-    }
-
-    fn save(&self) {
-        if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(self)) {
-            let _ = s.set_item(DRAFT_KEY, &json);
-        }
-    }
-
-    fn clear() {
-        if let Some(s) = storage() {
-            let _ = s.remove_item(DRAFT_KEY);
-        }
-    }
-
     fn to_input(&self) -> Result<FactsInput, Vec<ValidationError>> {
         let started_at = time::parse_local_input(&self.started_at);
         if started_at.is_none() && !self.started_at.trim().is_empty() {
@@ -59,20 +42,14 @@ impl Draft {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The form that starts a review: the incident's title, start, team, services and severity.
 /// Saving keeps the review in this browser (and sends it, in server mode) and opens it.
 #[component]
 pub fn NewReviewForm() -> impl IntoView {
     let mode = expect_context::<Settings>().0;
-    let draft = RwSignal::new(Draft::load());
+    let draft = stored_draft::<Draft>(DRAFT_KEY.to_owned());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let failure = RwSignal::new(None::<String>);
-    // Sync with the outside world: the draft in localStorage.
-    Effect::new(move |_| draft.with(Draft::save));
 
     let navigate = use_navigate();
     let save = Action::new_local(move |review: &Review| {
@@ -86,7 +63,7 @@ pub fn NewReviewForm() -> impl IntoView {
     });
     Effect::new(move |_| match save.value().get() {
         Some(Ok(id)) => {
-            Draft::clear();
+            draft.set(Draft::default());
             navigate(&format!("/reviews/{id}"), Default::default());
         }
         Some(Err(e)) => failure.set(Some(e.to_string())),
@@ -101,8 +78,7 @@ pub fn NewReviewForm() -> impl IntoView {
         match facts {
             Ok(facts) => {
                 errors.set(Vec::new());
-                let id = ReviewId::parse(&uuid::Uuid::new_v4().to_string())
-                    .expect("a UUID is a valid review id");
+                let id = ReviewId::parse(&new_id()).expect("a UUID is a valid review id");
                 save.dispatch(Review::new(id, facts, time::now()));
             }
             Err(found) => errors.set(found),

@@ -3,10 +3,10 @@ use mosaic_domain::{FactorKind, ObservationId, ParticipantId, ValidationError};
 
 use super::account_draft::{AccountDraft, ObservationDraft};
 use super::coached_text::CoachedText;
-use super::draft::new_id;
 use super::edits::{WHOLE_FORM, field_message, save_change};
 use super::timeline_editor::focus_by_id;
 use crate::workspace::Workspace;
+use crate::workspace::new_id;
 
 /// The acting participant's observations: things that contributed to the incident or its
 /// handling, each tagged with a kind of factor. Edited in place and saved as they type.

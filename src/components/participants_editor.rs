@@ -4,9 +4,10 @@ use mosaic_domain::review::ParticipantInput;
 use mosaic_domain::{EditError, ParticipantId, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::draft::{new_id, stored_draft};
 use super::edits::{WHOLE_FORM, field_message, save_review_change, sentence};
+use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
+use crate::workspace::new_id;
 
 /// A participant's fields as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::Phase;
 
-use crate::workspace::{Actor, Workspace};
+use crate::workspace::{Actor, Workspace, sentence};
 
 /// The review's phases, where it stands, and (for the facilitator) the buttons that move it on
 /// or back. A step the rules refuse is shown disabled with the reason beside it. The reveal asks
@@ -32,7 +32,7 @@ pub fn PhaseStepper() -> impl IntoView {
         ws.review
             .with(|r| r.check_transition(to))
             .err()
-            .map(|e| e.to_string())
+            .map(|e| sentence(&e.to_string()))
     };
     let advance = move || {
         let accounts = ws.accounts.get_untracked();

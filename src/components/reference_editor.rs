@@ -3,10 +3,11 @@ use mosaic_domain::reference::parse_alert_timeline;
 use mosaic_domain::{ReferenceContent, ReferenceId, ReferenceMaterial, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::draft::{new_id, stored_draft};
 use super::edits::{WHOLE_FORM, field_message, save_review_change, sentence};
 use super::reference_panel::alert_count;
+use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
+use crate::workspace::new_id;
 
 /// The two reference forms as typed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -4,10 +4,10 @@ use mosaic_domain::review::FactsInput;
 use mosaic_domain::{IncidentFacts, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::draft::stored_draft;
 use super::edits::{WHOLE_FORM, field_message, save_review_change};
 use super::participants_editor::ParticipantsEditor;
 use super::reference_editor::ReferenceEditor;
+use crate::drafts::stored_draft;
 use crate::time;
 use crate::workspace::Workspace;
 

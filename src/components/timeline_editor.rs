@@ -5,10 +5,10 @@ use wasm_bindgen::JsCast;
 
 use super::account_draft::{AccountDraft, EntryDraft, display_order};
 use super::coached_text::CoachedText;
-use super::draft::new_id;
 use super::edits::{WHOLE_FORM, field_message, save_change};
 use crate::time;
 use crate::workspace::Workspace;
+use crate::workspace::new_id;
 
 /// The acting participant's timeline: their entries, each edited in place and saved as they
 /// type, and a form for a new entry. Entries are kept in time order; one whose time changed

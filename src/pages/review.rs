@@ -79,9 +79,21 @@ fn ReviewWorkspace(review: Review, accounts: Vec<Account>) -> impl IntoView {
                 <SubmissionsPanel/>
             }
             .into_any(),
-            Phase::Revealed => view! { <GroupReviewPanel/> <FactorsPanel/> }.into_any(),
-            Phase::Actions => view! { <ActionsPanel/> <PublishPanel/> }.into_any(),
-            Phase::Published => view! { <PublishPanel/> <ActionsPanel/> }.into_any(),
+            Phase::Revealed => {
+                view! { <GroupReviewPanel/> <FactorsPanel/> <SubmissionsPanel/> }.into_any()
+            }
+            Phase::Actions => view! {
+                <ActionsPanel/>
+                <PublishPanel/>
+                <GroupReviewRecord/>
+            }
+            .into_any(),
+            Phase::Published => view! {
+                <PublishPanel/>
+                <ActionsPanel/>
+                <GroupReviewRecord/>
+            }
+            .into_any(),
         }
     };
     view! {
@@ -111,5 +123,19 @@ fn ReviewWorkspace(review: Review, accounts: Vec<Account>) -> impl IntoView {
         </header>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
         {body}
+    }
+}
+
+/// The group review's work, folded away once the review has moved on to actions: still there to
+/// consult (and, in action planning, to keep voting) without crowding the page.
+#[component]
+fn GroupReviewRecord() -> impl IntoView {
+    view! {
+        <details class="card group-record">
+            <summary>"Group review: merged timeline, differences, factors and votes"</summary>
+            <GroupReviewPanel/>
+            <FactorsPanel/>
+            <SubmissionsPanel/>
+        </details>
     }
 }
