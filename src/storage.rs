@@ -6,6 +6,8 @@
 
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Serialize, de::DeserializeOwned};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "mosaic";
@@ -114,69 +116,105 @@ fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, StorageError> {
     serde_json::from_str(&text).map_err(|e| StorageError(format!("a stored value is damaged: {e}")))
 }
 
-/// Saves the newest value of one document, in order: a save that is asked for while another is
-/// under way waits for it, and only the newest waiting value is written. So rapid edits (one per
-/// keystroke) can never land out of order and leave an older text stored.
-pub struct Saver<T: Serialize + 'static> {
-    store: &'static str,
-    key: String,
-    state: std::rc::Rc<std::cell::RefCell<SaverState<T>>>,
-    on_error: std::rc::Rc<dyn Fn(StorageError)>,
-}
-
-// Not derived: a derive would demand `T: Clone`, which sharing the state does not need.
-impl<T: Serialize + 'static> Clone for Saver<T> {
-    fn clone(&self) -> Self {
-        Self {
-            store: self.store,
-            key: self.key.clone(),
-            state: self.state.clone(),
-            on_error: self.on_error.clone(),
-        }
-    }
-}
-
-struct SaverState<T> {
+/// Writes queued by [`queue_write`], waiting for the transaction under way to finish.
+struct WriteQueue {
     busy: bool,
-    waiting: Option<T>,
+    /// The newest JSON per (store, key): an older value still waiting is simply replaced.
+    waiting: Vec<((&'static str, String), String)>,
+    on_error: Vec<Rc<dyn Fn(StorageError)>>,
 }
 
-impl<T: Serialize + 'static> Saver<T> {
-    pub fn new(
-        store: &'static str,
-        key: String,
-        on_error: impl Fn(StorageError) + 'static,
-    ) -> Self {
-        Self {
-            store,
-            key,
-            state: std::rc::Rc::new(std::cell::RefCell::new(SaverState {
-                busy: false,
-                waiting: None,
-            })),
-            on_error: std::rc::Rc::new(on_error),
-        }
-    }
+/// Told `true` when queued writes start and `false` when all have landed.
+type ActivityListener = Rc<dyn Fn(bool)>;
 
-    pub fn save(&self, value: T) {
-        {
-            let mut state = self.state.borrow_mut();
-            state.waiting = Some(value);
-            if state.busy {
-                return;
-            }
-            state.busy = true;
-        }
-        let this = self.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            loop {
-                let next = this.state.borrow_mut().waiting.take();
-                let Some(value) = next else { break };
-                if let Err(e) = put(this.store, &this.key, &value).await {
-                    (this.on_error)(e);
-                }
-            }
-            this.state.borrow_mut().busy = false;
-        });
+thread_local! {
+    static BUSY_LISTENER: RefCell<Option<ActivityListener>> = const { RefCell::new(None) };
+    static QUEUE: RefCell<WriteQueue> = const {
+        RefCell::new(WriteQueue { busy: false, waiting: Vec::new(), on_error: Vec::new() })
+    };
+}
+
+/// Registers the one function told when queued writes start (`true`) and when all have
+/// landed (`false`): the app shows "Saving…" meanwhile, so a person knows when a reload is safe.
+pub fn on_write_activity(listener: impl Fn(bool) + 'static) {
+    BUSY_LISTENER.with_borrow_mut(|l| *l = Some(Rc::new(listener)));
+}
+
+fn tell_busy(busy: bool) {
+    if let Some(listener) = BUSY_LISTENER.with_borrow(Clone::clone) {
+        listener(busy);
     }
+}
+
+/// Queues documents to be written, in order, without waiting. Everything queued while the
+/// previous write is under way goes out together in the next single transaction, so:
+/// - rapid edits (one per keystroke) can never land out of order and leave an older text stored;
+/// - documents queued in the same turn of the event loop (a sealed account and the review that
+///   records its commitment) are written atomically: both or neither survive a reload or crash.
+pub fn queue_write<T: Serialize>(
+    writes: &[(&'static str, &str, &T)],
+    on_error: impl Fn(StorageError) + 'static,
+) {
+    let encoded: Result<Vec<_>, _> = writes
+        .iter()
+        .map(|(store, key, value)| {
+            serde_json::to_string(value).map(|json| ((*store, (*key).to_owned()), json))
+        })
+        .collect();
+    let encoded = match encoded {
+        Ok(encoded) => encoded,
+        Err(e) => return on_error(StorageError(e.to_string())),
+    };
+    let start = QUEUE.with_borrow_mut(|q| {
+        for (slot, json) in encoded {
+            match q.waiting.iter_mut().find(|(s, _)| *s == slot) {
+                Some(existing) => existing.1 = json,
+                None => q.waiting.push((slot, json)),
+            }
+        }
+        q.on_error.push(Rc::new(on_error));
+        !std::mem::replace(&mut q.busy, true)
+    });
+    if start {
+        tell_busy(true);
+        wasm_bindgen_futures::spawn_local(drain_queue());
+    }
+}
+
+async fn drain_queue() {
+    loop {
+        let (batch, handlers) = QUEUE.with_borrow_mut(|q| {
+            if q.waiting.is_empty() {
+                q.busy = false;
+            }
+            (
+                std::mem::take(&mut q.waiting),
+                std::mem::take(&mut q.on_error),
+            )
+        });
+        if batch.is_empty() {
+            tell_busy(false);
+            return;
+        }
+        if let Err(e) = write_batch(&batch).await {
+            for handler in &handlers {
+                handler(e.clone());
+            }
+        }
+    }
+}
+
+async fn write_batch(batch: &[((&'static str, String), String)]) -> Result<(), StorageError> {
+    let mut stores: Vec<&str> = batch.iter().map(|((store, _), _)| *store).collect();
+    stores.sort_unstable();
+    stores.dedup();
+    let db = open().await?;
+    let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
+    for ((store, key), json) in batch {
+        tx.store(store)?
+            .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
+            .await?;
+    }
+    tx.done().await?;
+    Ok(())
 }

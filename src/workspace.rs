@@ -2,17 +2,16 @@
 //!
 //! Every change goes through [`Workspace::edit`] or [`Workspace::edit_account`]: the domain
 //! method decides whether it is allowed, the signal is updated, and the document is saved to
-//! IndexedDB in order ([`Saver`]). A refused change leaves everything as it was and says why in
+//! IndexedDB in order ([`storage::queue_write`]). A refused change leaves everything as it was and says why in
 //! [`Workspace::notice`].
 
-use std::collections::HashMap;
 use std::fmt::Display;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use mosaic_domain::{Account, ParticipantId, Review};
 
-use crate::storage::{self, ACCOUNTS, REVIEWS, Saver};
+use crate::storage::{self, ACCOUNTS, REVIEWS};
 use crate::time;
 
 /// Who is using this browser right now. On a shared device people take turns; each sees only
@@ -49,8 +48,6 @@ pub struct Workspace {
     pub actor: RwSignal<Actor>,
     /// The last refused change or failed save, for a person to read.
     pub notice: RwSignal<Option<String>>,
-    review_saver: StoredValue<Saver<Review>, LocalStorage>,
-    account_savers: StoredValue<HashMap<ParticipantId, Saver<Account>>, LocalStorage>,
 }
 
 fn actor_key(review: &Review) -> String {
@@ -61,7 +58,6 @@ impl Workspace {
     /// Opens a review with the accounts loaded from storage, and provides it as context.
     pub fn provide(review: Review, accounts: Vec<Account>) -> Self {
         let notice = RwSignal::new(None::<String>);
-        let on_error = move |e: storage::StorageError| notice.set(Some(e.to_string()));
         let saved_actor = crate::drafts::local_storage()
             .and_then(|s| s.get_item(&actor_key(&review)).ok()?)
             .and_then(|k| Actor::from_key(&k))
@@ -71,16 +67,10 @@ impl Workspace {
             })
             .unwrap_or(Actor::Facilitator);
         let ws = Self {
-            review_saver: StoredValue::new_local(Saver::new(
-                REVIEWS,
-                review.id.to_string(),
-                on_error,
-            )),
             review: RwSignal::new(review),
             accounts: RwSignal::new(accounts),
             actor: RwSignal::new(saved_actor),
             notice,
-            account_savers: StoredValue::new_local(HashMap::new()),
         };
         provide_context(ws);
         ws
@@ -112,7 +102,7 @@ impl Workspace {
         let mut review = self.review.get_untracked();
         match change(&mut review, time::now()) {
             Ok(out) => {
-                self.review_saver.with_value(|s| s.save(review.clone()));
+                self.save(&[(REVIEWS, review.id.as_str(), &Doc::Review(&review))]);
                 self.review.set(review);
                 self.notice.set(None);
                 Ok(out)
@@ -145,7 +135,8 @@ impl Workspace {
         });
         match change(&mut account, time::now()) {
             Ok(out) => {
-                self.save_account(&account);
+                let key = account_key(&account);
+                self.save(&[(ACCOUNTS, key.as_str(), &Doc::Account(&account))]);
                 self.accounts.update(|all| {
                     match all.iter_mut().find(|a| a.participant_id() == participant) {
                         Some(slot) => *slot = account,
@@ -176,33 +167,25 @@ impl Workspace {
             account = sealed;
             commitment
         };
-        self.save_account(&account);
+        // One transaction: the sealed account and the commitment the review records for it.
+        let key = account_key(&account);
+        self.save(&[
+            (ACCOUNTS, key.as_str(), &Doc::Account(&account)),
+            (REVIEWS, review.id.as_str(), &Doc::Review(&review)),
+        ]);
         self.accounts.update(|all| {
             if let Some(slot) = all.iter_mut().find(|a| a.participant_id() == participant) {
                 *slot = account;
             }
         });
-        self.review_saver.with_value(|s| s.save(review.clone()));
         self.review.set(review);
         self.notice.set(None);
         Ok(commitment)
     }
 
-    fn save_account(&self, account: &Account) {
+    fn save(&self, docs: &[(&'static str, &str, &Doc)]) {
         let notice = self.notice;
-        let key = storage::account_key(
-            account.review_id().as_str(),
-            account.participant_id().as_str(),
-        );
-        let pid = account.participant_id().clone();
-        self.account_savers.update_value(|savers| {
-            savers
-                .entry(pid)
-                .or_insert_with(|| {
-                    Saver::new(ACCOUNTS, key, move |e| notice.set(Some(e.to_string())))
-                })
-                .save(account.clone());
-        });
+        storage::queue_write(docs, move |e| notice.set(Some(e.to_string())));
     }
 
     fn refuse(&self, e: impl Display) -> String {
@@ -219,6 +202,21 @@ pub fn sentence(s: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// The two kinds of document the workspace saves, so both go through one write queue.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Doc<'a> {
+    Review(&'a Review),
+    Account(&'a Account),
+}
+
+fn account_key(account: &Account) -> String {
+    storage::account_key(
+        account.review_id().as_str(),
+        account.participant_id().as_str(),
+    )
 }
 
 /// Loads a review's accounts from this browser's storage.

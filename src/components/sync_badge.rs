@@ -4,11 +4,13 @@ use crate::api::Api;
 use crate::repo::{self, SyncStatus, SyncStatusContext};
 use crate::settings::Settings;
 
-/// Always shows where this browser's work is: saved here, saved on the server, syncing, or
-/// waiting offline. When the network comes back, waiting changes are sent.
+/// Always shows where this browser's work is: being saved, saved here, saved on the server,
+/// syncing, or waiting offline. When the network comes back, waiting changes are sent.
 #[component]
 pub fn SyncBadge() -> impl IntoView {
     let status = expect_context::<SyncStatusContext>().0;
+    let saving = RwSignal::new(false);
+    crate::storage::on_write_activity(move |busy| saving.set(busy));
     let mode = expect_context::<Settings>().0;
     let flush = move || {
         if let Some(url) = mode.get_untracked().server_url() {
@@ -34,13 +36,14 @@ pub fn SyncBadge() -> impl IntoView {
         offline.remove();
     });
     let class = move || match status.get() {
+        _ if saving.get() => "sync-badge busy",
         SyncStatus::LocalOnly | SyncStatus::Saved => "sync-badge ok",
         SyncStatus::Syncing => "sync-badge busy",
         SyncStatus::Offline { .. } | SyncStatus::Refused { .. } => "sync-badge warn",
     };
     view! {
         <p class=class role="status" aria-live="polite" data-testid="sync-status">
-            {move || status.get().label()}
+            {move || if saving.get() { "Saving…".to_owned() } else { status.get().label() }}
         </p>
     }
 }

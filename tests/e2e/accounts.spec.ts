@@ -1,7 +1,7 @@
 // The review flow, part 1, in "this browser only" mode: the facilitator sets a review up, people
 // taking turns on one device write independent accounts with the wording coach, reload, and
 // submit; nobody sees anyone else's account.
-import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures";
 import type { Locator, Page } from "@playwright/test";
 
 test.use({ timezoneId: "UTC" });
@@ -189,7 +189,7 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   await expect(what).toHaveValue("");
   await expect(what).toHaveAttribute("aria-invalid", "true");
   // Reloading now keeps the emptied field (and its problem), not the old text.
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(row.getByLabel("What happened")).toHaveValue("");
   await expect(row.getByText("What happened is required")).toBeVisible();
   await what.click();
@@ -236,7 +236,7 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   await newEntry.getByLabel("What happened").fill("Half-written thought");
   await expectNoAxeViolations(page);
 
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.getByLabel("Acting as")).toHaveValue(/.+/);
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await expect(row.getByLabel("What happened")).toHaveValue("the service failed to connect");
@@ -283,7 +283,7 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   await expectNoAxeViolations(page);
 
   // Still sealed after a reload.
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.getByRole("heading", { name: "Your account (submitted)" })).toBeVisible();
   await expect(page.locator(".commitment .hash")).toHaveText(commitment);
 

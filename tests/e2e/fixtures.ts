@@ -73,3 +73,9 @@ export async function expectNoAxeViolations(page: Page) {
   });
   expect(violations).toEqual([]);
 }
+
+/** Reloads the page once the app says every change is saved, as a careful person would. */
+export async function reloadWhenSaved(page: Page) {
+  await expect(page.getByTestId("sync-status")).not.toHaveText("Saving…");
+  await page.reload();
+}

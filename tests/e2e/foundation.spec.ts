@@ -1,6 +1,6 @@
 // The walking skeleton: create a review in the browser, keep it across reloads, and sync it
 // through the real server to a second browser profile.
-import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 async function fillNewReview(page: Page, title: string) {
@@ -25,7 +25,7 @@ test("a review created in this browser is still there after a reload", async ({ 
   await expect(page.getByText("checkout, ledger")).toBeVisible();
   await expectNoAxeViolations(page);
 
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Checkout errors after deploy");
 
   await page.getByRole("link", { name: "Reviews" }).click();
@@ -52,7 +52,7 @@ test("what a person typed in the form survives a reload", async ({ page }) => {
   await page.goto("/");
   await page.getByLabel("Title").fill("Half-written title");
   await page.getByLabel("Team").fill("Edge");
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.getByLabel("Title")).toHaveValue("Half-written title");
   await expect(page.getByLabel("Team")).toHaveValue("Edge");
 });

@@ -1,7 +1,7 @@
 // The review flow after the reveal, in "this browser only" mode: import a revealed review, work
 // through the merged timeline, factors, actions and the finding, publish it, and read it on the
 // feed with roles instead of names. State is seeded only through the import UI, like a person.
-import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures";
 import type { Page } from "@playwright/test";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -177,7 +177,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expect(timeline.getByText("Linked: 2 reports")).toHaveCount(2);
   await page.getByRole("button", { name: "Unlink Carol White (database engineer)'s entry at 10:24" }).click();
   await expect(timeline.getByText("Linked: 2 reports")).toHaveCount(1);
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(timeline.getByText("Linked: 2 reports")).toHaveCount(1);
   await expect(timeline.getByRole("listitem")).toHaveCount(5);
 
@@ -190,7 +190,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expect(vote).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByText("Alice Smith (on-call SRE): 2 of 3 dots left.")).toBeVisible();
   await expectNoAxeViolations(page);
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(vote).toHaveAttribute("aria-pressed", "true");
   await expect(page.locator(".factor", { hasText: "No alert on connection pool saturation" })).toContainText("1 vote");
 
@@ -208,7 +208,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await page.getByRole("button", { name: "Add insight" }).click();
   await page.getByRole("button", { name: "Remove insight 2" }).click();
   await expect(page.locator(".insight-list li")).toHaveCount(1);
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.locator(".insight-list")).toContainText("chased the deploy first");
   await expect(page.locator(".insight-list li")).toHaveCount(1);
   await expectNoAxeViolations(page);
@@ -249,12 +249,12 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await page.getByRole("button", { name: "Save action" }).click();
   await expect(actions.getByRole("listitem").nth(1)).toContainText("Update and rehearse the rollback runbook");
   await actions.getByRole("listitem").nth(1).getByLabel("Status").selectOption("in_progress");
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(actions.getByRole("listitem").nth(1).getByLabel("Status")).toHaveValue("in_progress");
 
   // A form half-filled survives a reload, as do the actions.
   await page.getByLabel("Title", { exact: true }).fill("Half-written action");
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(actions.getByRole("listitem")).toHaveCount(2);
   await expect(page.getByLabel("Title", { exact: true })).toHaveValue("Half-written action");
   await page.getByLabel("Title", { exact: true }).fill("");
@@ -273,7 +273,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expect(preview).toContainText("database engineer found the saturated pool");
   await expect(preview).not.toContainText("Carol");
   await expect(preview).toContainText("on-call SRE had no say in the deploy timing");
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.getByLabel("Summary", { exact: true })).toHaveValue("Checkout failed for twenty minutes. Carol White found the saturated pool.");
   await expectNoAxeViolations(page);
 
@@ -284,7 +284,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   // The actions are read-only now.
   await expect(page.getByRole("button", { name: "Add action" })).toHaveCount(0);
   await expect(actions.getByRole("listitem").first()).toContainText("Status: Open");
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
   await expectNoAxeViolations(page);
 
@@ -309,7 +309,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   const text = await page.locator("body").innerText();
   for (const name of ["Alice", "Smith", "Carol", "White"]) expect(text).not.toContain(name);
   await expectNoAxeViolations(page);
-  await page.reload();
+  await reloadWhenSaved(page);
   await expect(page.getByTestId("finding")).toHaveCount(1);
 });
 
