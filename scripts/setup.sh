@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Installs what Mosaic needs to build and test, and only what is missing or at the wrong version.
-# Usage: scripts/setup.sh [--tests]   (--tests adds Chromium, its driver and the browser-test deps)
+# Usage: scripts/setup.sh [--tests] [--bench]
+#   --tests adds Chromium, its driver and the browser-test deps;
+#   --bench adds those too, plus the HTTP load generator the benchmarks use (oha).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-want_tests=false
-[[ ${1:-} == --tests ]] && want_tests=true
+want_tests=false want_bench=false
+for arg in "$@"; do
+  case $arg in
+    --tests) want_tests=true ;;
+    --bench) want_tests=true want_bench=true ;;
+    *) die "unknown option: $arg" ;;
+  esac
+done
 
 SUDO=""
 [[ $(id -u) -eq 0 ]] || SUDO="sudo"
@@ -66,4 +74,11 @@ if $want_tests; then
     say "Installing the browser-test packages"
     (cd "$e2e" && npm ci --silent --no-audit --no-fund && cp package-lock.json node_modules/.mosaic-lock)
   fi
+fi
+
+# 4. Benchmarks: a load generator that holds a fixed request rate (for "p99 at N req/s").
+if $want_bench && ! command -v oha >/dev/null; then
+  say "Installing oha (a few minutes, once)"
+  # Where crates.io's oha doesn't build, fall back to Debian's wrk (closed-loop; bench.sh says so).
+  cargo install --quiet --locked oha || cargo install --quiet oha || apt_install wrk
 fi

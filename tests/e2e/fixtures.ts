@@ -79,3 +79,10 @@ export async function reloadWhenSaved(page: Page) {
   await expect(page.getByTestId("sync-status")).not.toHaveText("Saving…");
   await page.reload();
 }
+
+/** Saves a full-page screenshot to $MOSAIC_SCREENSHOTS/<name>.png when that variable is set, so
+ *  a developer can look at every screen a test walks through. */
+export async function snap(page: Page, name: string) {
+  const dir = process.env.MOSAIC_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+}

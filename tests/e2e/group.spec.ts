@@ -270,7 +270,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   // The summary, with a live preview that names people by role.
   await page.getByLabel("Summary", { exact: true }).fill("Checkout failed for twenty minutes. Carol White found the saturated pool.");
   const preview = page.getByTestId("finding");
-  await expect(preview).toContainText("database engineer found the saturated pool");
+  await expect(preview).toContainText("Database engineer found the saturated pool");
   await expect(preview).not.toContainText("Carol");
   await expect(preview).toContainText("on-call SRE had no say in the deploy timing");
   await reloadWhenSaved(page);
@@ -280,7 +280,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   // Publish.
   await page.getByRole("button", { name: "Publish findings" }).click();
   await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
-  await expect(page.getByTestId("finding")).toContainText("database engineer found the saturated pool");
+  await expect(page.getByTestId("finding")).toContainText("Database engineer found the saturated pool");
   // The actions are read-only now.
   await expect(page.getByRole("button", { name: "Add action" })).toHaveCount(0);
   await expect(actions.getByRole("listitem").first()).toContainText("Status: Open");
@@ -295,7 +295,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expect(card.getByRole("heading", { level: 2 })).toHaveText("Checkout errors after the 10:00 deploy");
   await expect(card).toContainText("SEV2");
   await expect(card).toContainText("Payments");
-  await expect(card).toContainText("Checkout failed for twenty minutes. database engineer found the saturated pool.");
+  await expect(card).toContainText("Checkout failed for twenty minutes. Database engineer found the saturated pool.");
   await expect(card).toContainText("Pool saturation had no alert");
   await expect(card).toContainText("No alert on connection pool saturation — noted by on-call SRE; 1 vote");
   await expect(card.getByRole("heading", { name: "Surprises" })).toBeVisible();

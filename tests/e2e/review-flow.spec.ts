@@ -2,7 +2,7 @@
 // three participants write their accounts in turn and submit, the facilitator reveals, links
 // entries, the group votes, plans actions and publishes; the feed shows the finding with roles,
 // not names. A reload at every step loses nothing.
-import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures";
+import { test, expect, expectNoAxeViolations, reloadWhenSaved, snap } from "./fixtures";
 import type { Page } from "@playwright/test";
 
 test.use({ timezoneId: "UTC" });
@@ -68,6 +68,7 @@ test("three people review an incident from accounts to a published finding", asy
     await addForm.getByRole("button", { name: "Add participant" }).click();
     await expect(addForm.getByRole("status")).toHaveText(`${p.name} added.`);
   }
+  await snap(page, "1-setup");
   await reloadKeeps(page, title);
   for (const p of people) await expect(page.getByRole("button", { name: `Edit ${p.name}` })).toBeVisible();
 
@@ -82,6 +83,7 @@ test("three people review an incident from accounts to a published finding", asy
   await addEntry(page, "2026-11-18T09:04", "Search latency alert fired for the search api",
     "I believed the index rebuild was unrelated");
   await addObservation(page, "Knowledge gap", "Nobody knew the rebuild shares the cache with queries");
+  await snap(page, "2-account");
   await reloadKeeps(page, title);
   await expect(page.getByRole("group", { name: "Entry at 2026-11-18 09:04" }).getByLabel("What happened"))
     .toHaveValue("Search latency alert fired for the search api");
@@ -106,6 +108,7 @@ test("three people review an incident from accounts to a published finding", asy
   await actAs(page, "Facilitator");
   await expect(page.getByText("3 of 3 participants have submitted.")).toBeVisible();
   await expect(page.locator("body")).not.toContainText("Paused the index rebuild");
+  await snap(page, "3-submissions");
   await page.getByRole("button", { name: "Reveal all accounts…" }).click();
   await expect(page.getByRole("alertdialog", { name: "Reveal all accounts?" })).toBeVisible();
   await expectNoAxeViolations(page);
@@ -122,6 +125,7 @@ test("three people review an incident from accounts to a published finding", asy
   await expect(suggestion).toHaveCount(1);
   await suggestion.click();
   await expect(page.getByText("Linked: 2 reports")).toBeVisible();
+  await snap(page, "4-group-review");
   await expect(page.getByRole("heading", { name: "Beliefs that differed" })).toBeVisible();
   await expectNoAxeViolations(page);
   await reloadKeeps(page, title);
@@ -146,6 +150,7 @@ test("three people review an incident from accounts to a published finding", asy
   await page.getByLabel("Due date").fill("2099-01-31");
   await page.getByRole("button", { name: "Add action" }).click();
   await expect(page.getByTestId("action-list").getByText("Give the indexer its own cache")).toBeVisible();
+  await snap(page, "5-actions");
   await reloadKeeps(page, title);
   await expect(page.getByTestId("action-list").getByText("Give the indexer its own cache")).toBeVisible();
 
@@ -167,6 +172,7 @@ test("three people review an incident from accounts to a published finding", asy
   await expect(feed).toContainText("database engineer");
   await expect(feed).not.toContainText("Dana");
   await expect(feed).not.toContainText("Farah");
+  await snap(page, "6-feed");
   await expectNoAxeViolations(page);
   await reloadWhenSaved(page);
   await expect(page.locator("main").getByText(title)).toBeVisible();

@@ -200,7 +200,13 @@ impl Anonymiser {
                     let start = words[i].range.start;
                     let end = words[i + n - 1].stem_range().end;
                     out.push_str(&s[copied..start]);
-                    out.push_str(role);
+                    if starts_sentence(&out) {
+                        let mut chars = role.chars();
+                        out.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+                        out.push_str(chars.as_str());
+                    } else {
+                        out.push_str(role);
+                    }
                     copied = end;
                     i += n;
                 }
@@ -210,6 +216,13 @@ impl Anonymiser {
         out.push_str(&s[copied..]);
         out
     }
+}
+
+/// Whether text written after `before` opens a sentence, so a role put there reads "On-call SRE
+/// paged…", not "on-call SRE paged…".
+fn starts_sentence(before: &str) -> bool {
+    let before = before.trim_end();
+    before.is_empty() || before.ends_with(['.', '!', '?', ':'])
 }
 
 fn name_word_ok(word: &Word<'_>, part: &str) -> bool {
@@ -331,7 +344,11 @@ mod tests {
             "Alice's deploy and Carol’s query",
             "SRE's deploy and dev’s query",
         );
-        check("carol", "dev");
+        check("carol", "Dev");
+        check(
+            "Carol fixed it. Then carol left",
+            "Dev fixed it. Then dev left",
+        );
         check(
             "Alicent and Carolina are others",
             "Alicent and Carolina are others",
