@@ -77,6 +77,7 @@ if $want_tests; then
 fi
 
 # 4. Benchmarks: a load generator that holds a fixed request rate (for "p99 at N req/s").
+if $want_bench; then command -v jq >/dev/null || apt_install jq; fi
 if $want_bench && ! command -v oha >/dev/null; then
   say "Installing oha (a few minutes, once)"
   # Where crates.io's oha doesn't build, fall back to Debian's wrk (closed-loop; bench.sh says so).

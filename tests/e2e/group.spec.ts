@@ -272,7 +272,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   const preview = page.getByTestId("finding");
   await expect(preview).toContainText("Database engineer found the saturated pool");
   await expect(preview).not.toContainText("Carol");
-  await expect(preview).toContainText("on-call SRE had no say in the deploy timing");
+  await expect(preview).toContainText("On-call SRE had no say in the deploy timing");
   await reloadWhenSaved(page);
   await expect(page.getByLabel("Summary", { exact: true })).toHaveValue("Checkout failed for twenty minutes. Carol White found the saturated pool.");
   await expectNoAxeViolations(page);

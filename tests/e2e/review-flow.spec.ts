@@ -163,6 +163,16 @@ test("three people review an incident from accounts to a published finding", asy
   await reloadKeeps(page, title);
   await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
 
+  // Printing gives the review without the app's controls.
+  await page.emulateMedia({ media: "print" });
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+  await expect(page.getByRole("button", { name: "Export Markdown" })).toBeHidden();
+  await expect(page.getByLabel("Acting as")).toBeHidden();
+  await expect(page.getByTestId("finding")).toBeVisible();
+  await expect(page.getByTestId("merged-timeline")).toBeVisible();
+  if (process.env.MOSAIC_SCREENSHOTS) await page.pdf({ path: `${process.env.MOSAIC_SCREENSHOTS}/review.pdf` });
+  await page.emulateMedia({ media: "screen" });
+
   await page.getByRole("link", { name: "Findings feed" }).click();
   const feed = page.locator("main");
   await expect(feed.getByText(title)).toBeVisible();
