@@ -1,7 +1,7 @@
 //! The open review: its shared document, the accounts this browser holds, and who is acting.
 //!
-//! Every change goes through [`Workspace::edit`] or [`Workspace::edit_account`]: the domain
-//! method decides whether it is allowed, the signal is updated, and the document is saved to
+//! Every change goes through [`Workspace::apply`] (a [`ReviewOp`] on the shared review) or
+//! [`Workspace::edit_account`] (the author's own account): the domain decides whether it is allowed, the signal is updated, and the document is saved to
 //! IndexedDB in order ([`storage::queue_write`]). A refused change leaves everything as it was and says why in
 //! [`Workspace::notice`].
 
@@ -9,7 +9,7 @@ use std::fmt::Display;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use mosaic_domain::{Account, ParticipantId, Review};
+use mosaic_domain::{Account, EditError, OpError, ParticipantId, Review, ReviewOp};
 
 use crate::storage::{self, ACCOUNTS, REVIEWS};
 use crate::time;
@@ -93,21 +93,26 @@ impl Workspace {
         }
     }
 
-    /// Applies a change to the shared review. On success the review is updated and saved; on
-    /// refusal nothing changes and the reason is shown.
-    pub fn edit<T, E: Display>(
-        &self,
-        change: impl FnOnce(&mut Review, DateTime<Utc>) -> Result<T, E>,
-    ) -> Result<T, String> {
+    /// Applies one change to the shared review with the domain's rules. On success the review
+    /// is updated and saved. On refusal nothing changes and the reason comes back; it is also
+    /// shown page-wide, except field problems, which a form shows beside its fields.
+    pub fn apply(&self, op: ReviewOp) -> Result<(), OpError> {
         let mut review = self.review.get_untracked();
-        match change(&mut review, time::now()) {
-            Ok(out) => {
+        let accounts = self.accounts.get_untracked();
+        match review.apply(&op, &accounts, time::now()) {
+            Ok(()) => {
                 self.save(&[(REVIEWS, review.id.as_str(), &Doc::Review(&review))]);
                 self.review.set(review);
                 self.notice.set(None);
-                Ok(out)
+                Ok(())
             }
-            Err(e) => Err(self.refuse(e)),
+            Err(OpError::Edit(EditError::Invalid { fields })) => {
+                Err(OpError::Edit(EditError::Invalid { fields }))
+            }
+            Err(e) => {
+                self.refuse(&e);
+                Err(e)
+            }
         }
     }
 

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use mosaic_domain::action::{self, Action, ActionInput, ActionKind, ActionStatus, Priority};
 use mosaic_domain::review::EditError;
 use mosaic_domain::{ActionId, FactorRef, ParticipantId, Phase, ValidationError, factors};
+use mosaic_domain::{OpError, ReviewOp};
 use serde::{Deserialize, Serialize};
 
 use super::field_error::FieldError;
@@ -11,6 +12,7 @@ use super::review_export::file_stem;
 use crate::download;
 use crate::drafts;
 use crate::workspace::Workspace;
+use crate::workspace::new_id;
 
 /// What the action form holds as typed, kept in `localStorage` so a reload loses nothing.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -141,12 +143,12 @@ fn ActionItem(id: ActionId, editable: Memo<bool>, draft: RwSignal<ActionDraft>) 
     let set_status = move |ev| {
         if let Some(status) = ActionStatus::from_key(&event_target_value(&ev)) {
             let id = id.get_value();
-            let _ = ws.edit(|r, now| r.set_action_status(&id, status, now));
+            let _ = ws.apply(ReviewOp::SetActionStatus { id, status });
         }
     };
     let remove = move |_| {
         let id = id.get_value();
-        if ws.edit(|r, now| r.remove_action(&id, now)).is_ok() {
+        if ws.apply(ReviewOp::RemoveAction { id: id.clone() }).is_ok() {
             draft.update(|d| {
                 if d.editing.as_ref() == Some(&id) {
                     *d = ActionDraft::default();
@@ -304,23 +306,21 @@ fn ActionForm(draft: RwSignal<ActionDraft>) -> impl IntoView {
                 return;
             }
         };
-        let accounts = ws.accounts.get_untracked();
-        let mut found = Vec::new();
-        let result = ws.edit(|r, now| {
-            let outcome = match &d.editing {
-                Some(id) => r.update_action(id, input, &accounts, now),
-                None => {
-                    let id = ActionId::parse(&uuid::Uuid::new_v4().to_string())
-                        .expect("a UUID is a valid id");
-                    r.add_action(id, input, &accounts, now)
-                }
-            };
-            if let Err(EditError::Invalid { fields }) = &outcome {
-                found = fields.clone();
-            }
-            outcome
+        let op = match &d.editing {
+            Some(id) => ReviewOp::UpdateAction {
+                id: id.clone(),
+                action: input,
+            },
+            None => ReviewOp::AddAction {
+                id: ActionId::parse(&new_id()).expect("a UUID is a valid id"),
+                action: input,
+            },
+        };
+        let result = ws.apply(op);
+        errors.set(match &result {
+            Err(OpError::Edit(EditError::Invalid { fields })) => fields.clone(),
+            _ => Vec::new(),
         });
-        errors.set(found);
         if result.is_ok() {
             draft.set(ActionDraft::default());
         }

@@ -2,9 +2,10 @@
 //! beside its fields, while the document, its storage and the page-wide notice see only the
 //! changes the domain accepts. Not a component: the setup panel and the account editor share it.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use mosaic_domain::{Account, AccountError, EditError, ParticipantId, Review, ValidationError};
+use mosaic_domain::{
+    Account, AccountError, EditError, OpError, ParticipantId, ReviewOp, ValidationError,
+};
 
 use crate::workspace::Workspace;
 pub use crate::workspace::sentence;
@@ -56,23 +57,20 @@ pub fn problems(e: AccountError) -> Vec<ValidationError> {
     }
 }
 
-/// Applies `change` to the shared review if the domain accepts it, and returns the problems
-/// otherwise (empty when saved). Like [`save_change`], it tries a copy first.
-pub fn save_review_change(
-    ws: Workspace,
-    change: impl Fn(&mut Review, DateTime<Utc>) -> Result<(), EditError>,
-) -> Vec<ValidationError> {
-    let mut copy = ws.review.get_untracked();
-    match change(&mut copy, crate::time::now()) {
-        Err(EditError::Invalid { fields }) => fields,
-        Err(other) => vec![ValidationError::new(
-            WHOLE_FORM,
-            sentence(&other.to_string()),
-        )],
-        Ok(()) => match ws.edit(change) {
-            Ok(()) => Vec::new(),
-            Err(message) => vec![ValidationError::new(WHOLE_FORM, message)],
-        },
+/// Applies `op` to the shared review and returns the problems to show beside the form's fields
+/// (empty when saved); a problem that belongs to no field is reported under [`WHOLE_FORM`].
+pub fn save_review_op(ws: Workspace, op: ReviewOp) -> Vec<ValidationError> {
+    match ws.apply(op) {
+        Ok(()) => Vec::new(),
+        Err(OpError::Edit(EditError::Invalid { fields })) => fields,
+        Err(other) => {
+            // Shown beside the form that was used rather than twice.
+            ws.notice.set(None);
+            vec![ValidationError::new(
+                WHOLE_FORM,
+                sentence(&other.to_string()),
+            )]
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use mosaic_domain::ReviewOp;
 use mosaic_domain::factors::{self, DOTS_PER_PARTICIPANT};
 use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
 use serde::{Deserialize, Serialize};
@@ -126,9 +127,10 @@ fn FactorItem(f: Factor, voter: Memo<Option<ParticipantId>>, open: Memo<bool>) -
         let Some(v) = voter.get_untracked() else {
             return;
         };
-        let accounts = ws.accounts.get_untracked();
-        let f = fref.get_value();
-        let _ = ws.edit(|r, now| r.toggle_vote(&v, &f, &accounts, now));
+        let _ = ws.apply(ReviewOp::ToggleVote {
+            voter: v,
+            factor: fref.get_value(),
+        });
     };
     let text = f.text.clone();
     let label = StoredValue::new(format!("Vote for: {text}"));
@@ -189,7 +191,7 @@ fn KeyInsights() -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = draft.with_untracked(|d| d.new.clone());
-        if ws.edit(|r, now| r.add_key_insight(&text, now)).is_ok() {
+        if ws.apply(ReviewOp::AddKeyInsight { text }).is_ok() {
             draft.update(|d| d.new.clear());
         }
     };
@@ -240,14 +242,14 @@ fn InsightItem(
             return;
         };
         if ws
-            .edit(|r, now| r.update_key_insight(index, &new, now))
+            .apply(ReviewOp::UpdateKeyInsight { index, text: new })
             .is_ok()
         {
             draft.update(|d| d.editing = None);
         }
     };
     let remove = move |_| {
-        if ws.edit(|r, now| r.remove_key_insight(index, now)).is_ok() {
+        if ws.apply(ReviewOp::RemoveKeyInsight { index }).is_ok() {
             draft.update(|d| d.editing = None);
         }
     };

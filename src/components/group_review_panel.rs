@@ -2,6 +2,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Local, Timelike, Utc};
 use leptos::prelude::*;
+use mosaic_domain::ReviewOp;
 use mosaic_domain::merge::{self, Divergence, EntryRef, LinkSuggestion, MergedRow, Report};
 use mosaic_domain::reveal::RejectReason;
 use mosaic_domain::{ParticipantId, Phase, Review, TimelineEntry};
@@ -146,8 +147,7 @@ fn MergedTimeline(
     let problem = move || selected.with(selection_problem);
     let link_selected = move |_| {
         let entries: Vec<EntryRef> = selected.get_untracked().into_iter().collect();
-        let accounts = ws.accounts.get_untracked();
-        if ws.edit(|r, now| r.link(&entries, &accounts, now)).is_ok() {
+        if ws.apply(ReviewOp::Link { entries }).is_ok() {
             selected.set(BTreeSet::new());
         }
     };
@@ -248,7 +248,7 @@ fn ReportView(
     let unlink = {
         let r = entry_ref.clone();
         move |_| {
-            let _ = ws.edit(|review, now| review.unlink(&r, now));
+            let _ = ws.apply(ReviewOp::Unlink { entry: r.clone() });
         }
     };
     let select_label = {
@@ -357,8 +357,9 @@ fn SuggestionItem(s: Suggested) -> impl IntoView {
     });
     let refs = [s.suggestion.a.clone(), s.suggestion.b.clone()];
     let link = move |_| {
-        let accounts = ws.accounts.get_untracked();
-        let _ = ws.edit(|r, now| r.link(&refs, &accounts, now));
+        let _ = ws.apply(ReviewOp::Link {
+            entries: refs.to_vec(),
+        });
     };
     let label = format!("Link these: {} and {}", names.0, names.1);
     view! {

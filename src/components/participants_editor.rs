@@ -2,9 +2,10 @@ use leptos::html;
 use leptos::prelude::*;
 use mosaic_domain::review::ParticipantInput;
 use mosaic_domain::{EditError, ParticipantId, ValidationError};
+use mosaic_domain::{OpError, ReviewOp};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{WHOLE_FORM, field_message, save_review_change, sentence};
+use super::edits::{WHOLE_FORM, field_message, save_review_op, sentence};
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -145,9 +146,13 @@ fn NewParticipantForm() -> impl IntoView {
         ev.prevent_default();
         let typed = person.get_untracked();
         let id = ParticipantId::parse(&new_id()).expect("a UUID is a valid participant id");
-        let found = save_review_change(ws, |r, now| {
-            r.add_participant(id.clone(), typed.to_input(), now)
-        });
+        let found = save_review_op(
+            ws,
+            ReviewOp::AddParticipant {
+                id: id.clone(),
+                participant: typed.to_input(),
+            },
+        );
         if found.is_empty() {
             person.set(PersonDraft::default());
             status.set(format!("{} added.", typed.name.trim()));
@@ -219,8 +224,13 @@ fn ParticipantRow(id: ParticipantId) -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             let typed = person.get_untracked().to_input();
-            let found =
-                save_review_change(ws, |r, now| r.update_participant(&id, typed.clone(), now));
+            let found = save_review_op(
+                ws,
+                ReviewOp::UpdateParticipant {
+                    id: id.clone(),
+                    participant: typed.clone(),
+                },
+            );
             if found.is_empty() {
                 editing.set(false);
                 back_to_edit_button();
@@ -236,15 +246,15 @@ fn ParticipantRow(id: ParticipantId) -> impl IntoView {
         let id = id.clone();
         move |_| {
             let who = name();
-            let refused = ws.edit(|r, now| {
-                r.remove_participant(&id, now).map_err(|e| match e {
-                    EditError::HasSubmitted { .. } => format!(
+            let refused = ws
+                .apply(ReviewOp::RemoveParticipant { id: id.clone() })
+                .map_err(|e| match e {
+                    OpError::Edit(EditError::HasSubmitted { .. }) => format!(
                         "{who} has submitted an account, so they can't be removed: their sealed \
                          account is part of the review."
                     ),
                     other => sentence(&other.to_string()),
-                })
-            });
+                });
             if let Err(message) = refused {
                 // Shown in the row, beside the button that was pressed, rather than twice.
                 ws.notice.set(None);

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use mosaic_domain::Phase;
+use mosaic_domain::{Phase, ReviewOp};
 
 use crate::workspace::{Actor, Workspace, sentence};
 
@@ -34,9 +34,13 @@ pub fn PhaseStepper() -> impl IntoView {
             .err()
             .map(|e| sentence(&e.to_string()))
     };
+    let go_to = move |to: Option<Phase>| {
+        if let Some(to) = to {
+            let _ = ws.apply(ReviewOp::Transition { to });
+        }
+    };
     let advance = move || {
-        let accounts = ws.accounts.get_untracked();
-        let _ = ws.edit(|r, now| r.advance(&accounts, now));
+        go_to(phase.get_untracked().next());
         confirming_reveal.set(false);
     };
     let on_next = move |_| {
@@ -47,7 +51,7 @@ pub fn PhaseStepper() -> impl IntoView {
         }
     };
     let on_back = move |_| {
-        let _ = ws.edit(|r, now| r.step_back(now));
+        go_to(phase.get_untracked().previous());
     };
     let submitted = move || ws.review.with(|r| r.submissions().len());
     let participants = move || ws.review.with(|r| r.participants().len());

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use mosaic_domain::ReviewOp;
 use mosaic_domain::{Phase, finding};
 
 use super::finding_card::FindingCard;
@@ -37,7 +38,7 @@ fn FindingDraft() -> impl IntoView {
     let on_input = move |ev| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        let _ = ws.edit(|r, now| r.set_summary(&value, now));
+        let _ = ws.apply(ReviewOp::SetSummary { summary: value });
     };
     let preview = Memo::new(move |_| {
         ws.review.with(|r| {

@@ -1,9 +1,10 @@
 use leptos::prelude::*;
+use mosaic_domain::ReviewOp;
 use mosaic_domain::reference::parse_alert_timeline;
 use mosaic_domain::{ReferenceContent, ReferenceId, ReferenceMaterial, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{WHOLE_FORM, field_message, save_review_change, sentence};
+use super::edits::{WHOLE_FORM, field_message, save_review_op, sentence};
 use super::reference_panel::alert_count;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
@@ -83,7 +84,7 @@ fn ReferenceRow(material: ReferenceMaterial) -> impl IntoView {
     let id = material.id.clone();
     let title = material.title.clone();
     let remove = move |_| {
-        let found = save_review_change(ws, |r, now| r.remove_reference(&id, now));
+        let found = save_review_op(ws, ReviewOp::RemoveReference { id: id.clone() });
         problem.set(field_message(&found, WHOLE_FORM, ""));
     };
     view! {
@@ -112,9 +113,14 @@ fn TextForm(draft: RwSignal<ReferenceDraft>) -> impl IntoView {
         let content = ReferenceContent::Text {
             body: typed.text_body.clone(),
         };
-        let found = save_review_change(ws, |r, now| {
-            r.add_reference(id.clone(), &typed.text_title, content.clone(), now)
-        });
+        let found = save_review_op(
+            ws,
+            ReviewOp::AddReference {
+                id: id.clone(),
+                title: typed.text_title.clone(),
+                content: content.clone(),
+            },
+        );
         if found.is_empty() {
             draft.update(|d| {
                 d.text_title.clear();
@@ -212,9 +218,14 @@ fn AlertsForm(draft: RwSignal<ReferenceDraft>) -> impl IntoView {
                 let count = alerts.len();
                 let id = ReferenceId::parse(&new_id()).expect("a UUID is a valid id");
                 let content = ReferenceContent::AlertTimeline { alerts };
-                let found = save_review_change(ws, |r, now| {
-                    r.add_reference(id.clone(), &typed.alerts_title, content.clone(), now)
-                });
+                let found = save_review_op(
+                    ws,
+                    ReviewOp::AddReference {
+                        id: id.clone(),
+                        title: typed.alerts_title.clone(),
+                        content: content.clone(),
+                    },
+                );
                 if found.is_empty() {
                     status.set(format!(
                         "Imported {} as “{}”.",

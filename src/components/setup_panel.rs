@@ -1,10 +1,11 @@
 use leptos::html;
 use leptos::prelude::*;
+use mosaic_domain::ReviewOp;
 use mosaic_domain::review::FactsInput;
 use mosaic_domain::{IncidentFacts, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{WHOLE_FORM, field_message, save_review_change};
+use super::edits::{WHOLE_FORM, field_message, save_review_op};
 use super::participants_editor::ParticipantsEditor;
 use super::reference_editor::ReferenceEditor;
 use crate::drafts::stored_draft;
@@ -149,7 +150,12 @@ fn FactsForm() -> impl IntoView {
             .to_input()
             .and_then(IncidentFacts::new)
         {
-            Ok(facts) => save_review_change(ws, |r, now| r.set_facts(facts.clone(), now)),
+            Ok(facts) => save_review_op(
+                ws,
+                ReviewOp::SetFacts {
+                    facts: facts.to_input(),
+                },
+            ),
             Err(found) => found,
         };
         if found.is_empty() {

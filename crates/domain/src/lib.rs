@@ -18,6 +18,8 @@
 //! - [`account`]: one participant's account (timeline entries, observations); sealed on submit.
 //! - [`commitment`]: the SHA-256 commitment of a submitted account and its canonical form.
 //! - [`reveal`]: [`Revealed`], the only way to get accounts that may be combined.
+//! - [`op`]: [`ReviewOp`], every change to the shared review as data, applied by
+//!   [`Review::apply`] with the same rules wherever it is made, and who may make it ([`Role`]).
 //! - [`merge`]: links between entries, link suggestions, the merged timeline, divergences.
 //! - [`factors`]: factors grouped by kind, dot-voting, key insights.
 //! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
@@ -36,6 +38,7 @@ pub mod factors;
 pub mod finding;
 pub mod id;
 pub mod merge;
+pub mod op;
 pub mod phase;
 pub mod reference;
 pub mod reveal;
@@ -53,6 +56,7 @@ pub use factors::{Factor, FactorGroup, FactorKind, FactorRef, Vote};
 pub use finding::Finding;
 pub use id::{ActionId, EntryId, ObservationId, ParticipantId, ReferenceId};
 pub use merge::{Divergence, EntryRef, Link, LinkSuggestion, MergedRow, Report};
+pub use op::{OpError, ReviewOp, Role};
 pub use phase::{Phase, PhaseError};
 pub use reference::{Alert, ReferenceContent, ReferenceMaterial};
 pub use reveal::{NotRevealed, Revealed};

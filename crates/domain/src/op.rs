@@ -1,0 +1,274 @@
+//! Changes to the shared review as data.
+//!
+//! Every change anyone makes to a [`Review`] is one [`ReviewOp`]. The app applies ops to its own
+//! copy; a server applies the very same ops with [`Review::apply`], so the rules hold wherever
+//! the change is made, and [`ReviewOp::permitted`] says who may make it. Sealing an account is not
+//! an op: a submission is recorded only by sealing the account itself, so nobody can forge one.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::account::Account;
+use crate::action::{ActionInput, ActionStatus};
+use crate::factors::FactorRef;
+use crate::id::{ActionId, ParticipantId, ReferenceId};
+use crate::merge::EntryRef;
+use crate::phase::{Phase, PhaseError};
+use crate::reference::ReferenceContent;
+use crate::review::{EditError, FactsInput, IncidentFacts, ParticipantInput, Review};
+
+/// One change to the shared review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ReviewOp {
+    SetFacts {
+        facts: FactsInput,
+    },
+    SetSummary {
+        summary: String,
+    },
+    AddParticipant {
+        id: ParticipantId,
+        participant: ParticipantInput,
+    },
+    UpdateParticipant {
+        id: ParticipantId,
+        participant: ParticipantInput,
+    },
+    RemoveParticipant {
+        id: ParticipantId,
+    },
+    AddReference {
+        id: ReferenceId,
+        title: String,
+        content: ReferenceContent,
+    },
+    RemoveReference {
+        id: ReferenceId,
+    },
+    /// Moves to `to`. Naming the target, not "next", makes a repeated op harmless: the second
+    /// one is refused as already there instead of skipping a phase.
+    Transition {
+        to: Phase,
+    },
+    Link {
+        entries: Vec<EntryRef>,
+    },
+    Unlink {
+        entry: EntryRef,
+    },
+    ToggleVote {
+        voter: ParticipantId,
+        factor: FactorRef,
+    },
+    AddKeyInsight {
+        text: String,
+    },
+    UpdateKeyInsight {
+        index: usize,
+        text: String,
+    },
+    RemoveKeyInsight {
+        index: usize,
+    },
+    AddAction {
+        id: ActionId,
+        action: ActionInput,
+    },
+    UpdateAction {
+        id: ActionId,
+        action: ActionInput,
+    },
+    SetActionStatus {
+        id: ActionId,
+        status: ActionStatus,
+    },
+    RemoveAction {
+        id: ActionId,
+    },
+}
+
+/// Who is making a change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", content = "participant_id", rename_all = "snake_case")]
+pub enum Role {
+    Facilitator,
+    Participant(ParticipantId),
+}
+
+impl ReviewOp {
+    /// Whether `role` may make this change. The facilitator runs the review: every change but a
+    /// vote, which is a participant's own. A participant may only place or take back their own
+    /// dots; their account is their own document, not part of the review.
+    pub fn permitted(&self, role: &Role) -> bool {
+        match (self, role) {
+            (ReviewOp::ToggleVote { voter, .. }, Role::Participant(me)) => voter == me,
+            (ReviewOp::ToggleVote { .. }, Role::Facilitator) => false,
+            (_, Role::Facilitator) => true,
+            (_, Role::Participant(_)) => false,
+        }
+    }
+}
+
+/// Why an op was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OpError {
+    Edit(EditError),
+    Phase(PhaseError),
+}
+
+impl fmt::Display for OpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpError::Edit(e) => e.fmt(f),
+            OpError::Phase(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for OpError {}
+
+impl From<EditError> for OpError {
+    fn from(e: EditError) -> Self {
+        Self::Edit(e)
+    }
+}
+
+impl From<PhaseError> for OpError {
+    fn from(e: PhaseError) -> Self {
+        Self::Phase(e)
+    }
+}
+
+impl Review {
+    /// Applies one op with the review's rules. `accounts` are the accounts this copy of the
+    /// review may combine (they matter only to ops that read factors or entries, and to
+    /// publishing). A refused op leaves the review unchanged.
+    pub fn apply(
+        &mut self,
+        op: &ReviewOp,
+        accounts: &[Account],
+        now: DateTime<Utc>,
+    ) -> Result<(), OpError> {
+        match op {
+            ReviewOp::SetFacts { facts } => {
+                let facts = IncidentFacts::new(facts.clone()).map_err(EditError::from)?;
+                self.set_facts(facts, now)?
+            }
+            ReviewOp::SetSummary { summary } => self.set_summary(summary, now)?,
+            ReviewOp::AddParticipant { id, participant } => {
+                self.add_participant(id.clone(), participant.clone(), now)?
+            }
+            ReviewOp::UpdateParticipant { id, participant } => {
+                self.update_participant(id, participant.clone(), now)?
+            }
+            ReviewOp::RemoveParticipant { id } => self.remove_participant(id, now)?,
+            ReviewOp::AddReference { id, title, content } => {
+                self.add_reference(id.clone(), title, content.clone(), now)?
+            }
+            ReviewOp::RemoveReference { id } => self.remove_reference(id, now)?,
+            ReviewOp::Transition { to } => self.transition(*to, accounts, now)?,
+            ReviewOp::Link { entries } => self.link(entries, accounts, now)?,
+            ReviewOp::Unlink { entry } => self.unlink(entry, now)?,
+            ReviewOp::ToggleVote { voter, factor } => {
+                self.toggle_vote(voter, factor, accounts, now)?;
+            }
+            ReviewOp::AddKeyInsight { text } => self.add_key_insight(text, now)?,
+            ReviewOp::UpdateKeyInsight { index, text } => {
+                self.update_key_insight(*index, text, now)?
+            }
+            ReviewOp::RemoveKeyInsight { index } => self.remove_key_insight(*index, now)?,
+            ReviewOp::AddAction { id, action } => {
+                self.add_action(id.clone(), action.clone(), accounts, now)?
+            }
+            ReviewOp::UpdateAction { id, action } => {
+                self.update_action(id, action.clone(), accounts, now)?
+            }
+            ReviewOp::SetActionStatus { id, status } => self.set_action_status(id, *status, now)?,
+            ReviewOp::RemoveAction { id } => self.remove_action(id, now)?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{fref, pid, setup, t};
+    use serde_json::json;
+
+    fn vote(voter: &str) -> ReviewOp {
+        ReviewOp::ToggleVote {
+            voter: pid(voter),
+            factor: fref("a", "o1"),
+        }
+    }
+
+    #[test]
+    fn who_may_make_which_change() {
+        let facilitator = Role::Facilitator;
+        let alice = Role::Participant(pid("alice"));
+        let summary = ReviewOp::SetSummary {
+            summary: "x".into(),
+        };
+        let reveal = ReviewOp::Transition {
+            to: Phase::Revealed,
+        };
+        let cases = [
+            (&summary, &facilitator, true),
+            (&summary, &alice, false),
+            (&reveal, &facilitator, true),
+            (&reveal, &alice, false),
+            (&vote("alice"), &alice, true),
+            (&vote("bob"), &alice, false),
+            (&vote("alice"), &facilitator, false),
+        ];
+        for (op, role, expected) in cases {
+            assert_eq!(op.permitted(role), expected, "{op:?} by {role:?}");
+        }
+    }
+
+    #[test]
+    fn ops_travel_as_tagged_json() {
+        let op = ReviewOp::Transition {
+            to: Phase::Revealed,
+        };
+        let value = serde_json::to_value(&op).unwrap();
+        assert_eq!(value, json!({"op": "transition", "to": "revealed"}));
+        assert_eq!(serde_json::from_value::<ReviewOp>(value).unwrap(), op);
+        let unknown = json!({"op": "transition", "to": "revealed", "extra": 1});
+        assert!(serde_json::from_value::<ReviewOp>(unknown).is_err());
+    }
+
+    #[test]
+    fn apply_uses_the_reviews_rules_and_a_refusal_changes_nothing() {
+        let mut review = setup();
+        let before = review.clone();
+        let skip = ReviewOp::Transition { to: Phase::Actions };
+        assert!(review.apply(&skip, &[], t(12, 0)).is_err());
+        assert_eq!(review, before);
+
+        let add = ReviewOp::AddParticipant {
+            id: pid("zed"),
+            participant: ParticipantInput {
+                name: "Zed".into(),
+                role: "SRE".into(),
+                show_name_when_published: false,
+            },
+        };
+        review.apply(&add, &[], t(12, 0)).unwrap();
+        assert_eq!(review.version, before.version + 1);
+        assert!(review.participant(&pid("zed")).is_some());
+
+        let bad_facts = ReviewOp::SetFacts {
+            facts: FactsInput::default(),
+        };
+        let err = review.apply(&bad_facts, &[], t(12, 1)).unwrap_err();
+        assert!(
+            matches!(err, OpError::Edit(EditError::Invalid { .. })),
+            "{err}"
+        );
+    }
+}
