@@ -1,8 +1,8 @@
 //! The Mosaic server's JSON API: the only place that builds URLs or speaks HTTP.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use mosaic_domain::Review;
-use mosaic_domain::wire::{CreateReview, ErrorBody, ReviewList};
+use mosaic_domain::wire::{CreateReview, CreatedReview, ErrorBody, JoinReview, Joined};
 use serde::de::DeserializeOwned;
 
 /// Why a request did not give what was asked.
@@ -39,10 +39,11 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A client for one server.
+/// A client for one server, optionally holding the token of one review.
 #[derive(Clone, Debug)]
 pub struct Api {
     base: String,
+    token: Option<String>,
 }
 
 impl Api {
@@ -50,6 +51,15 @@ impl Api {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.trim_end_matches('/').to_owned(),
+            token: None,
+        }
+    }
+
+    /// The same server, with requests carrying `token` as their credential.
+    pub fn with_token(&self, token: &str) -> Self {
+        Self {
+            token: Some(token.to_owned()),
+            ..self.clone()
         }
     }
 
@@ -57,28 +67,32 @@ impl Api {
         format!("{}/api/v1{path}", self.base)
     }
 
-    pub async fn list_reviews(&self) -> Result<Vec<Review>, Error> {
-        let response = send(Request::get(&self.url("/reviews"))).await?;
-        Ok(decode::<ReviewList>(response).await?.reviews)
+    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+            None => request,
+        }
     }
 
-    /// `Ok(None)` when the server has no such review.
+    /// The review this client's token grants; `Ok(None)` when the server has no such review.
     pub async fn get_review(&self, id: &str) -> Result<Option<Review>, Error> {
-        let response = Request::get(&self.url(&format!("/reviews/{id}")))
-            .send()
-            .await
-            .map_err(|e| Error::Unreachable(e.to_string()))?;
+        let request = self.authorized(Request::get(&self.url(&format!("/reviews/{id}"))));
+        let response = request.send().await.map_err(unreachable)?;
         if response.status() == 404 {
             return Ok(None);
         }
         decode(checked(response).await?).await.map(Some)
     }
 
-    pub async fn create_review(&self, request: &CreateReview) -> Result<Review, Error> {
-        let builder = Request::post(&self.url("/reviews"))
-            .json(request)
-            .map_err(|e| Error::Malformed(e.to_string()))?;
-        decode(checked(builder.send().await.map_err(unreachable)?).await?).await
+    /// Creates a review; the answer holds the facilitator's and the invite's tokens, once.
+    pub async fn create_review(&self, request: &CreateReview) -> Result<CreatedReview, Error> {
+        send_json(Request::post(&self.url("/reviews")), request).await
+    }
+
+    /// Joins a review with its invite token.
+    pub async fn join_review(&self, id: &str, request: &JoinReview) -> Result<Joined, Error> {
+        let url = self.url(&format!("/reviews/{id}/participants"));
+        send_json(Request::post(&url), request).await
     }
 }
 
@@ -86,8 +100,14 @@ fn unreachable(e: gloo_net::Error) -> Error {
     Error::Unreachable(e.to_string())
 }
 
-async fn send(request: gloo_net::http::RequestBuilder) -> Result<Response, Error> {
-    checked(request.send().await.map_err(unreachable)?).await
+async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &B,
+) -> Result<T, Error> {
+    let request = builder
+        .json(body)
+        .map_err(|e| Error::Malformed(e.to_string()))?;
+    decode(checked(request.send().await.map_err(unreachable)?).await?).await
 }
 
 /// Passes a 2xx response through; turns any other into [`Error::Refused`] with the server's words.

@@ -28,8 +28,8 @@ use leptos_router::path;
 
 use components::nav_bar::NavBar;
 use pages::{
-    feed::FeedPage, not_found::NotFoundPage, review::ReviewPage, reviews::ReviewsPage,
-    settings::SettingsPage,
+    feed::FeedPage, join::JoinPage, not_found::NotFoundPage, review::ReviewPage,
+    reviews::ReviewsPage, settings::SettingsPage,
 };
 
 /// The whole app: shared contexts, the navigation bar and the route table.
@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=ReviewsPage/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
+                    <Route path=path!("/join/:id") view=JoinPage/>
                     <Route path=path!("/feed") view=FeedPage/>
                     <Route path=path!("/settings") view=SettingsPage/>
                 </Routes>

@@ -3,12 +3,13 @@
 //! reload: an outbox entry is deleted only once the server has accepted it.
 
 use leptos::prelude::*;
-use mosaic_domain::wire::CreateReview;
-use mosaic_domain::{Account, Finding, Phase, Review};
+use mosaic_domain::wire::{CreateReview, JoinReview};
+use mosaic_domain::{Account, Finding, ParticipantId, Phase, Review, Role};
+use serde::{Deserialize, Serialize};
 
 use crate::api::{self, Api};
 use crate::settings::SyncMode;
-use crate::storage::{self, OUTBOX, REVIEWS, StorageError};
+use crate::storage::{self, CREDENTIALS, OUTBOX, REVIEWS, StorageError};
 
 /// What the app tells a person about where their work is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,19 +91,43 @@ fn set_status(status: SyncStatus) {
     }
 }
 
-/// Every review this browser knows, newest incident first. In server mode the server's reviews
-/// are fetched and kept here too, and waiting changes are sent first.
+/// What this browser holds to act in one server review: the token the server gave it, and who
+/// that makes it. Kept in IndexedDB (`CREDENTIALS`), never sent anywhere but its own server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credential {
+    pub review_id: String,
+    pub token: String,
+    pub role: Role,
+    /// The invite token, kept by the facilitator to show the invite link again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite_token: Option<String>,
+}
+
+/// This browser's credential for a review, if it created or joined it on a server.
+pub async fn credential(review_id: &str) -> Result<Option<Credential>, RepoError> {
+    Ok(storage::get(CREDENTIALS, review_id).await?)
+}
+
+/// Every review this browser knows, newest incident first. In server mode the server's copy of
+/// each review this browser holds a credential for is fetched and kept here too, and waiting
+/// changes are sent first.
 pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<Review>, RepoError> {
     if let Some(url) = mode.server_url() {
         let api = Api::new(url);
         if flush_outbox(&api).await? {
-            match api.list_reviews().await {
-                Ok(remote) => {
-                    for review in remote {
-                        cache(&review).await?;
+            for credential in storage::all::<Credential>(CREDENTIALS).await? {
+                match api
+                    .with_token(&credential.token)
+                    .get_review(&credential.review_id)
+                    .await
+                {
+                    Ok(Some(review)) => cache(&review).await?,
+                    Ok(None) => {}
+                    Err(e) => {
+                        note_failure(&e).await?;
+                        break;
                     }
                 }
-                Err(e) => note_failure(&e).await?,
             }
         }
     } else {
@@ -123,10 +148,14 @@ pub async fn get_review(mode: &SyncMode, id: &str) -> Result<Option<Review>, Rep
     if let Some(review) = storage::get::<Review>(REVIEWS, id).await? {
         return Ok(Some(review));
     }
-    let Some(url) = mode.server_url() else {
+    let (Some(url), Some(credential)) = (mode.server_url(), credential(id).await?) else {
         return Ok(None);
     };
-    match Api::new(url).get_review(id).await {
+    match Api::new(url)
+        .with_token(&credential.token)
+        .get_review(id)
+        .await
+    {
         Ok(Some(review)) => {
             cache(&review).await?;
             Ok(Some(review))
@@ -134,6 +163,28 @@ pub async fn get_review(mode: &SyncMode, id: &str) -> Result<Option<Review>, Rep
         Ok(None) => Ok(None),
         Err(e) => Err(RepoError::Api(e)),
     }
+}
+
+/// Joins a server review with its invite: the server adds this person as a participant and
+/// gives this browser their token. Returns who they are in the review.
+pub async fn join_review(
+    server: &str,
+    review_id: &str,
+    request: &JoinReview,
+) -> Result<ParticipantId, RepoError> {
+    let joined = Api::new(server)
+        .join_review(review_id, request)
+        .await
+        .map_err(RepoError::Api)?;
+    let credential = Credential {
+        review_id: review_id.to_owned(),
+        token: joined.token,
+        role: Role::Participant(joined.participant_id.clone()),
+        invite_token: None,
+    };
+    storage::put(CREDENTIALS, review_id, &credential).await?;
+    cache(&joined.review).await?;
+    Ok(joined.participant_id)
 }
 
 /// Saves a new review here and, in server mode, sends it. Succeeds once it is safe in this
@@ -162,7 +213,16 @@ pub async fn flush_outbox(api: &Api) -> Result<bool, RepoError> {
     }
     for request in waiting {
         match api.create_review(&request).await {
-            Ok(stored) => cache(&stored).await?,
+            Ok(created) => {
+                let credential = Credential {
+                    review_id: request.id.clone(),
+                    token: created.facilitator_token,
+                    role: Role::Facilitator,
+                    invite_token: Some(created.invite_token),
+                };
+                storage::put(CREDENTIALS, &request.id, &credential).await?;
+                cache(&created.review).await?;
+            }
             // Already there: an earlier attempt reached the server but its answer did not.
             Err(api::Error::Refused { status: 409, .. }) => {}
             Err(e) => {

@@ -11,11 +11,14 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "mosaic";
-const DB_VERSION: u32 = 1;
+/// 2 added [`CREDENTIALS`]; opening at a newer version creates the stores that are missing.
+const DB_VERSION: u32 = 2;
 /// Review documents by review id.
 pub const REVIEWS: &str = "reviews";
 /// Participants' accounts, by [`account_key`].
 pub const ACCOUNTS: &str = "accounts";
+/// This browser's credential for each server review, by review id.
+pub const CREDENTIALS: &str = "credentials";
 /// Changes not yet accepted by the server, by review id.
 pub const OUTBOX: &str = "outbox";
 
@@ -49,6 +52,7 @@ async fn open() -> Result<Rexie, StorageError> {
         .add_object_store(ObjectStore::new(REVIEWS))
         .add_object_store(ObjectStore::new(ACCOUNTS))
         .add_object_store(ObjectStore::new(OUTBOX))
+        .add_object_store(ObjectStore::new(CREDENTIALS))
         .build()
         .await?)
 }

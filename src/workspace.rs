@@ -9,8 +9,9 @@ use std::fmt::Display;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use mosaic_domain::{Account, EditError, OpError, ParticipantId, Review, ReviewOp};
+use mosaic_domain::{Account, EditError, OpError, ParticipantId, Review, ReviewOp, Role};
 
+use crate::repo::Credential;
 use crate::storage::{self, ACCOUNTS, REVIEWS};
 use crate::time;
 
@@ -48,6 +49,9 @@ pub struct Workspace {
     pub actor: RwSignal<Actor>,
     /// The last refused change or failed save, for a person to read.
     pub notice: RwSignal<Option<String>>,
+    /// This browser's credential for the review on a server. With one, who is acting is fixed
+    /// by it (each person uses their own browser); without, people on one device take turns.
+    pub credential: StoredValue<Option<Credential>>,
 }
 
 fn actor_key(review: &Review) -> String {
@@ -56,7 +60,7 @@ fn actor_key(review: &Review) -> String {
 
 impl Workspace {
     /// Opens a review with the accounts loaded from storage, and provides it as context.
-    pub fn provide(review: Review, accounts: Vec<Account>) -> Self {
+    pub fn provide(review: Review, accounts: Vec<Account>, credential: Option<Credential>) -> Self {
         let notice = RwSignal::new(None::<String>);
         let saved_actor = crate::drafts::local_storage()
             .and_then(|s| s.get_item(&actor_key(&review)).ok()?)
@@ -66,14 +70,26 @@ impl Workspace {
                 Actor::Participant(id) => review.participant(id).is_some(),
             })
             .unwrap_or(Actor::Facilitator);
+        let actor = match credential.as_ref().map(|c| &c.role) {
+            Some(Role::Facilitator) => Actor::Facilitator,
+            Some(Role::Participant(id)) => Actor::Participant(id.clone()),
+            None => saved_actor,
+        };
         let ws = Self {
             review: RwSignal::new(review),
             accounts: RwSignal::new(accounts),
-            actor: RwSignal::new(saved_actor),
+            actor: RwSignal::new(actor),
             notice,
+            credential: StoredValue::new(credential),
         };
         provide_context(ws);
         ws
+    }
+
+    /// Whether people on this device take turns ("Acting as"), rather than the credential
+    /// fixing who is acting.
+    pub fn can_switch_actor(&self) -> bool {
+        self.credential.with_value(Option::is_none)
     }
 
     /// Switches who is acting, remembered across reloads.

@@ -34,7 +34,7 @@ async function coldStart() {
   const dir = mkdtempSync(join(tmpdir(), "mosaic-cold-"));
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(bin, ["--listen", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "mosaic.db")}`, "--dist", join(dir, "dist")], {
+  const child = spawn(bin, ["--listen", `127.0.0.1:${port}`, "--database", `sqlite://${join(dir, "mosaic.db")}`, "--dist", process.env.MOSAIC_DIST ?? join(dir, "dist")], {
     stdio: "ignore",
     env: { ...process.env, RUST_LOG: "warn" },
   });

@@ -10,6 +10,7 @@ pub mod factors_panel;
 pub mod field_error;
 pub mod finding_card;
 pub mod group_review_panel;
+pub mod invite_panel;
 pub mod nav_bar;
 pub mod new_review_form;
 pub mod observations_editor;

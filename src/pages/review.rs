@@ -4,9 +4,9 @@ use mosaic_domain::{Account, Phase, Review};
 
 use crate::components::{
     account_editor::AccountEditor, actions_panel::ActionsPanel, actor_switcher::ActorSwitcher,
-    factors_panel::FactorsPanel, group_review_panel::GroupReviewPanel, phase_stepper::PhaseStepper,
-    publish_panel::PublishPanel, reference_panel::ReferencePanel, review_export::ReviewExport,
-    setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
+    factors_panel::FactorsPanel, group_review_panel::GroupReviewPanel, invite_panel::InvitePanel,
+    phase_stepper::PhaseStepper, publish_panel::PublishPanel, reference_panel::ReferencePanel,
+    review_export::ReviewExport, setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
 };
 use crate::settings::Settings;
 use crate::workspace::{self, Actor, Workspace};
@@ -25,7 +25,8 @@ pub fn ReviewPage() -> impl IntoView {
                 return Ok::<_, repo::RepoError>(None);
             };
             let accounts = workspace::load_accounts(&review).await?;
-            Ok(Some((review, accounts)))
+            let credential = repo::credential(review.id.as_str()).await?;
+            Ok(Some((review, accounts, credential)))
         }
     });
     view! {
@@ -38,8 +39,8 @@ pub fn ReviewPage() -> impl IntoView {
             }>
                 {move || Suspend::new(async move {
                     loaded.await.map(|found| match found {
-                        Some((review, accounts)) => {
-                            view! { <ReviewWorkspace review accounts/> }.into_any()
+                        Some((review, accounts, credential)) => {
+                            view! { <ReviewWorkspace review accounts credential/> }.into_any()
                         }
                         None => view! {
                             <h1>"Review not found"</h1>
@@ -55,21 +56,25 @@ pub fn ReviewPage() -> impl IntoView {
 }
 
 #[component]
-fn ReviewWorkspace(review: Review, accounts: Vec<Account>) -> impl IntoView {
-    let ws = Workspace::provide(review, accounts);
+fn ReviewWorkspace(
+    review: Review,
+    accounts: Vec<Account>,
+    credential: Option<repo::Credential>,
+) -> impl IntoView {
+    let ws = Workspace::provide(review, accounts, credential);
     let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
     let body = move || {
         let facilitator = is_facilitator.get();
         match phase.get() {
-            Phase::Setup if facilitator => view! { <SetupPanel/> }.into_any(),
+            Phase::Setup if facilitator => view! { <InvitePanel/> <SetupPanel/> }.into_any(),
             Phase::Setup => view! {
                 <p class="card">"The facilitator is still setting up this review. "
                     "Independent accounts open once they start them."</p>
             }
             .into_any(),
             Phase::Investigating if facilitator => {
-                view! { <SubmissionsPanel/> <SetupPanel/> }.into_any()
+                view! { <SubmissionsPanel/> <InvitePanel/> <SetupPanel/> }.into_any()
             }
             Phase::Investigating => view! {
                 <div class="account-layout">
@@ -116,7 +121,9 @@ fn ReviewWorkspace(review: Review, accounts: Vec<Account>) -> impl IntoView {
                 })}
             </p>
             <div class="review-tools">
-                <ActorSwitcher/>
+                <Show when=move || ws.can_switch_actor()>
+                    <ActorSwitcher/>
+                </Show>
                 <ReviewExport/>
             </div>
             <PhaseStepper/>

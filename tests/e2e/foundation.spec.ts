@@ -57,7 +57,7 @@ test("what a person typed in the form survives a reload", async ({ page }) => {
   await expect(page.getByLabel("Team")).toHaveValue("Edge");
 });
 
-test("in server mode a review syncs to a second browser profile", async ({ browser, server }) => {
+test("in server mode a review reaches a second browser profile through its invite link", async ({ browser, server }) => {
   const useServer = async (page: Page) => {
     await page.goto("/settings");
     await expectNoAxeViolations(page);
@@ -67,7 +67,10 @@ test("in server mode a review syncs to a second browser profile", async ({ brows
     await expect(page.getByText("Settings saved.")).toBeVisible();
   };
 
-  const first = await (await browser.newContext({ baseURL: server.url })).newPage();
+  const firstContext = await browser.newContext({ baseURL: server.url });
+  const secondContext = await browser.newContext({ baseURL: server.url });
+  test.info().setTimeout(90_000);
+  const first = await firstContext.newPage();
   await useServer(first);
   await first.getByRole("link", { name: "Reviews" }).click();
   await fillNewReview(first, "Ledger replication lag");
@@ -75,19 +78,42 @@ test("in server mode a review syncs to a second browser profile", async ({ brows
   await expect(first.getByRole("heading", { level: 1 })).toHaveText("Ledger replication lag");
   await expect(first.getByTestId("sync-status")).toHaveText("Saved");
 
-  // The server holds it.
-  const listed = await (await first.request.get(`${server.url}/api/v1/reviews`)).json();
-  expect(listed.reviews.map((r: any) => r.facts.title)).toContain("Ledger replication lag");
+  // The server holds it, and shows it only to holders of one of its tokens.
+  const anonymous = await first.request.get(`${server.url}/api/v1/reviews`);
+  expect(anonymous.status()).toBe(401);
 
-  // A second profile, with its own empty storage, sees it once it syncs with the server.
-  const second = await (await browser.newContext({ baseURL: server.url })).newPage();
+  // The facilitator shares the invite link; the token rides in the fragment.
+  const invite = await first.getByLabel("Invite link").inputValue();
+  expect(invite).toMatch(new RegExp(`^${server.url}/join/[0-9a-f-]{36}#invite=.{22,}$`));
+  await expectNoAxeViolations(first);
+
+  // A second profile, with its own empty storage, joins with the link and sees the review.
+  const second = await secondContext.newPage();
   await second.goto("/");
   await expect(second.getByText("No reviews yet")).toBeVisible();
-  await useServer(second);
-  await second.getByRole("link", { name: "Reviews" }).click();
-  await second.getByRole("link", { name: "Ledger replication lag" }).click();
+  await second.goto(invite);
+  await expect(second.getByRole("heading", { name: "Join a review" })).toBeVisible();
+  await expectNoAxeViolations(second);
+  await second.getByRole("button", { name: "Join the review" }).click();
+  await expect(second.getByText("Your name is required")).toBeVisible();
+  await second.getByLabel("Your name").fill("Kim Lee");
+  await second.getByLabel("Your role in the incident").fill("on-call SRE");
+  await second.getByRole("button", { name: "Join the review" }).click();
   await expect(second.getByRole("heading", { level: 1 })).toHaveText("Ledger replication lag");
-  await expect(second.locator(".review-header").getByText("SEV2")).toBeVisible();
+  await expect(second.locator(".review-header")).toContainText("SEV2");
+  // Who is acting is fixed by this browser's credential: no switching to someone else.
+  await expect(second.getByLabel("Acting as")).toHaveCount(0);
+  await reloadWhenSaved(second);
+  await expect(second.getByRole("heading", { level: 1 })).toHaveText("Ledger replication lag");
+  await second.getByRole("link", { name: "Reviews" }).click();
+  await expect(second.getByRole("link", { name: "Ledger replication lag" })).toBeVisible();
+
+  // The facilitator's browser learns who joined from the server.
+  await first.getByRole("link", { name: "Reviews" }).click();
+  await first.getByRole("link", { name: "Ledger replication lag" }).click();
+  await expect(first.getByRole("button", { name: "Edit Kim Lee" })).toBeVisible();
+  await firstContext.close();
+  await secondContext.close();
 });
 
 test("every route answers, and unknown ones say so", async ({ page }) => {

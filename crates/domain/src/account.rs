@@ -219,6 +219,13 @@ impl Account {
         self.commitment.as_deref()
     }
 
+    /// Sets the version to the count a server keeps of the copies it stored, so the version a
+    /// client reads in the document is the one it sends back in `If-Match`. The version is not
+    /// part of the commitment, so a sealed account still verifies.
+    pub fn set_stored_version(&mut self, version: u64) {
+        self.version = version;
+    }
+
     fn editable(&self) -> Result<(), AccountError> {
         match self.submitted_at {
             Some(at) => Err(AccountError::Submitted { at }),

@@ -75,7 +75,95 @@ impl TryFrom<CreateReview> for NewReview {
     }
 }
 
-/// `GET /api/v1/reviews`: newest first.
+/// `201` answer to `POST /api/v1/reviews`: the stored review and the two credentials the
+/// creator gets, once: the facilitator's own token and the invite token to share with
+/// participants. The server keeps only their hashes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedReview {
+    pub review: Review,
+    pub facilitator_token: String,
+    pub invite_token: String,
+}
+
+/// `POST /api/v1/reviews/{id}/participants`: join a review with its invite token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinReview {
+    pub invite_token: String,
+    pub name: String,
+    pub role: String,
+    #[serde(default)]
+    pub show_name_when_published: bool,
+}
+
+/// `201` answer to a join: who the newcomer is in the review, and their own token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Joined {
+    pub participant_id: crate::id::ParticipantId,
+    pub token: String,
+    pub review: Review,
+}
+
+/// `POST /api/v1/reviews/{id}/ops`: one change to the shared review, made conditionally.
+///
+/// `op_id` is the client's id for this change (a UUID in practice, 1 to 64 letters, digits,
+/// `-` or `_`): the server applies an op id at most once per review, so a retried request is
+/// answered with the current review and changes nothing. `base_version` is the version the
+/// client made the change against: required (428 without), and it must be the current one (412
+/// with the current review otherwise).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyOp {
+    pub op_id: String,
+    #[serde(default)]
+    pub base_version: Option<u64>,
+    pub op: crate::op::ReviewOp,
+}
+
+impl ApplyOp {
+    /// The op id, checked: it becomes part of a storage key.
+    pub fn checked_op_id(&self) -> Result<&str, ValidationError> {
+        crate::id::check(&self.op_id)
+            .map(|()| self.op_id.as_str())
+            .map_err(|e| ValidationError::new("op_id", e.message))
+    }
+}
+
+/// `412` answer to an op made against an old version: the review as it is now, so the client
+/// can rebase its change and retry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stale {
+    /// Always `"stale"`.
+    pub error: String,
+    pub message: String,
+    pub current: Review,
+}
+
+/// `412` answer to an account write made against an old version: the stored account.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StaleAccount {
+    /// Always `"stale"`.
+    pub error: String,
+    pub message: String,
+    pub current: crate::account::Account,
+}
+
+/// `200` answer to `POST /api/v1/reviews/{id}/accounts/{pid}/submit`: the sealed account and
+/// the review that now records its commitment, written together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Submitted {
+    pub account: crate::account::Account,
+    pub review: Review,
+}
+
+/// `GET /api/v1/reviews/{id}/accounts`: exactly the accounts the caller may read: their own,
+/// and after the reveal every submitted one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountList {
+    pub accounts: Vec<crate::account::Account>,
+}
+
+/// `GET /api/v1/reviews`: the one review the caller's token grants (nobody lists others').
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReviewList {
     pub reviews: Vec<Review>,

@@ -38,6 +38,18 @@ pub enum AppError {
     NotFound(String),
     /// 409: a review with this id already exists.
     AlreadyExists(String),
+    /// 401: no token, or one the server does not know or has revoked.
+    Unauthorized,
+    /// 403: a valid token that does not grant this (another review's, or another role's).
+    Forbidden,
+    /// 428: a write that must be conditional came without its precondition.
+    PreconditionRequired(&'static str),
+    /// 400: a header is malformed.
+    InvalidHeader(String),
+    /// 409 or 422: the domain's rules refused the change; the message is the domain's.
+    Refused(StatusCode, String),
+    /// 409: the account is submitted and can no longer change.
+    Sealed(String),
     /// 405 on an API path.
     MethodNotAllowed,
     /// 503: the database is unreachable (from the health check).
@@ -55,6 +67,12 @@ impl AppError {
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnreadableBody(status, _) => *status,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            Self::InvalidHeader(_) => StatusCode::BAD_REQUEST,
+            Self::Refused(status, _) => *status,
+            Self::Sealed(_) => StatusCode::CONFLICT,
             Self::AlreadyExists(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -73,6 +91,12 @@ impl AppError {
             Self::InvalidId(_) => "invalid_id",
             Self::Validation(_) => "validation_failed",
             Self::NotFound(_) => "not_found",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::PreconditionRequired(_) => "precondition_required",
+            Self::InvalidHeader(_) => "invalid_header",
+            Self::Refused(..) => "refused",
+            Self::Sealed(_) => "sealed",
             Self::AlreadyExists(_) => "already_exists",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
@@ -94,9 +118,17 @@ impl AppError {
                 crate::MAX_BODY_BYTES / 1024
             ),
             Self::UnreadableBody(_, detail) => detail.clone(),
-            Self::InvalidId(e) => format!("The review id {}.", e.message),
+            Self::InvalidId(e) if e.field == "id" => format!("The review id {}.", e.message),
+            Self::InvalidId(e) => format!("The participant id {}.", e.message),
             Self::Validation(_) => "Some fields are not valid.".to_owned(),
             Self::NotFound(what) => format!("{what} was not found."),
+            Self::Unauthorized => {
+                "A valid token is required: send `Authorization: Bearer <token>`.".to_owned()
+            }
+            Self::Forbidden => "This token does not allow this.".to_owned(),
+            Self::PreconditionRequired(what) => format!("This write must say {what}."),
+            Self::InvalidHeader(detail) => detail.clone(),
+            Self::Refused(_, message) | Self::Sealed(message) => message.clone(),
             Self::AlreadyExists(id) => format!("A review with id `{id}` already exists."),
             Self::MethodNotAllowed => "This method is not allowed on this path.".to_owned(),
             Self::Unavailable(_) => "The service is unavailable; try again later.".to_owned(),

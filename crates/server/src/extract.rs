@@ -1,13 +1,11 @@
-//! Extractors that reject with [`AppError`], so that a malformed request gets the same JSON
+//! The JSON extractor, which rejects with [`AppError`], so that a malformed request gets the same JSON
 //! error shape as every other failure instead of axum's plain-text rejections.
 
-use crate::error::{AppError, InternalError};
-use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use crate::error::AppError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use mosaic_domain::{ReviewId, ValidationError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::error::Error as _;
@@ -55,34 +53,5 @@ impl From<JsonRejection> for AppError {
             }
             other => Self::UnreadableBody(other.status(), other.body_text()),
         }
-    }
-}
-
-/// The `{id}` segment of a review's path, already parsed: a handler that takes one never sees
-/// an id the domain would refuse.
-#[derive(Clone, Debug)]
-pub struct ReviewIdPath(pub ReviewId);
-
-impl<S: Send + Sync> FromRequestParts<S> for ReviewIdPath {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(path_rejection)?;
-        ReviewId::parse(&raw).map(Self).map_err(AppError::InvalidId)
-    }
-}
-
-/// A segment that does not percent-decode to UTF-8 is the client's fault; a route without an
-/// `{id}` using this extractor is ours.
-fn path_rejection(rejection: PathRejection) -> AppError {
-    if rejection.status().is_server_error() {
-        AppError::Internal(InternalError::new(rejection))
-    } else {
-        AppError::InvalidId(ValidationError::new(
-            "id",
-            "must be valid UTF-8 once percent-decoded",
-        ))
     }
 }

@@ -9,8 +9,10 @@
 //! - [`config`]: command-line flags with environment fallbacks.
 //! - [`store`]: [`Store`], the reviews in SQLite or PostgreSQL; the SQL for each dialect and
 //!   the embedded migrations (`migrations/sqlite`, `migrations/postgres`).
+//! - `auth`: bearer tokens (made from the OS CSPRNG, stored as SHA-256) and the `Member`
+//!   extractor that turns one into a facilitator or participant of one review.
 //! - `api`: the handlers, named `<resource>_<verb>`; they call `mosaic_domain` for every rule.
-//! - `extract`: the JSON body and review-id extractors, which reject with `AppError`.
+//! - `extract`: the JSON body extractor, which rejects with `AppError`.
 //! - `error`: `AppError`, the one error type, its `ErrorBody` JSON, and the middleware that
 //!   logs internal errors once.
 //! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
@@ -20,6 +22,7 @@
 //! (`mosaic_domain::wire`), axum and the database.
 
 mod api;
+mod auth;
 pub mod config;
 mod error;
 mod extract;
@@ -32,7 +35,7 @@ pub use store::Store;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use error::{AppError, InternalError};
 use std::any::Any;
 use std::path::PathBuf;
@@ -78,7 +81,22 @@ impl FromRef<AppState> for WebApp {
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/reviews", get(api::reviews_list).post(api::reviews_create))
-        .route("/reviews/{id}", get(api::reviews_get));
+        .route("/reviews/{id}", get(api::reviews_get))
+        .route("/reviews/{id}/participants", post(api::participants_create))
+        .route(
+            "/reviews/{id}/participants/{pid}/token",
+            delete(api::participant_token_delete),
+        )
+        .route("/reviews/{id}/ops", post(api::ops_create))
+        .route("/reviews/{id}/accounts", get(api::accounts_list))
+        .route(
+            "/reviews/{id}/accounts/{pid}",
+            get(api::accounts_get).put(api::accounts_put),
+        )
+        .route(
+            "/reviews/{id}/accounts/{pid}/submit",
+            post(api::accounts_submit),
+        );
     Router::new()
         .route("/healthz", get(api::health_get))
         .nest("/api/v1", api)

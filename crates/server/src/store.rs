@@ -5,7 +5,7 @@
 //! needs a database at build time.
 
 use chrono::{DateTime, Utc};
-use mosaic_domain::{Review, ReviewId};
+use mosaic_domain::{Account, ParticipantId, Review, ReviewId};
 use sqlx::Connection;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
@@ -35,6 +35,75 @@ pub struct Store {
 enum Backend {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to whichever pool the store has and `$pg` saying which, so
+/// one piece of code serves both backends; only the SQL text differs (PostgreSQL needs casts
+/// from the text that travels to its `jsonb` and `timestamptz` columns). Both dialects take
+/// `$1`-style parameters.
+macro_rules! on_backend {
+    ($store:expr, |$pool:ident, $pg:ident| $body:expr) => {
+        match &$store.backend {
+            Backend::Sqlite($pool) => {
+                let $pg = false;
+                $body
+            }
+            Backend::Postgres($pool) => {
+                let $pg = true;
+                $body
+            }
+        }
+    };
+}
+
+/// What a token is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Facilitator,
+    Participant,
+    Invite,
+}
+
+impl TokenKind {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Facilitator => "facilitator",
+            Self::Participant => "participant",
+            Self::Invite => "invite",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Self> {
+        [Self::Facilitator, Self::Participant, Self::Invite]
+            .into_iter()
+            .find(|k| k.key() == key)
+    }
+}
+
+/// A token to store: only its hash is kept.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    pub hash: String,
+    pub kind: TokenKind,
+    pub participant_id: Option<ParticipantId>,
+}
+
+/// What a stored, unrevoked token grants.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub review_id: String,
+    pub kind: TokenKind,
+    pub participant_id: Option<String>,
+}
+
+/// What a conditional write of the review did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Committed {
+    Done,
+    /// The stored review is no longer at the base version; nothing was written.
+    Stale,
+    /// This op id was already applied to the review; nothing was written.
+    Replayed,
 }
 
 /// What [`Store::insert_review`] did. A taken id is an expected outcome, not a failure.
@@ -236,6 +305,377 @@ impl Store {
         doc.map(|doc| decode(id.as_str(), &doc)).transpose()
     }
 
+    /// Stores a new review and its first tokens in one transaction, unless the id is taken.
+    pub async fn create_review(
+        &self,
+        review: &Review,
+        tokens: &[NewToken],
+        now: DateTime<Utc>,
+    ) -> Result<Inserted, StoreError> {
+        let id = review.id.as_str();
+        let version = to_i64(review.version)?;
+        let created_at = order_key(review.created_at);
+        let updated_at = order_key(review.updated_at);
+        let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| async {
+            let mut tx = pool.begin().await?;
+            let sql = if pg {
+                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
+                 VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
+                 ON CONFLICT (id) DO NOTHING"
+            } else {
+                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
+            };
+            let done = sqlx::query(sql)
+                .bind(id)
+                .bind(version)
+                .bind(&created_at)
+                .bind(&updated_at)
+                .bind(&doc)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(Inserted::IdTaken);
+            }
+            for token in tokens {
+                sqlx::query(insert_token_sql(pg))
+                    .bind(&token.hash)
+                    .bind(id)
+                    .bind(token.participant_id.as_ref().map(ParticipantId::as_str))
+                    .bind(token.kind.key())
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Inserted::Created)
+        }
+        .await)
+        .map_err(StoreError::Database)
+    }
+
+    /// What the token with this hash grants, unless it is unknown or revoked.
+    pub async fn grant(&self, token_hash: &str) -> Result<Option<Grant>, StoreError> {
+        let row: Option<(String, String, Option<String>)> = on_backend!(self, |pool, _pg| {
+            sqlx::query_as(
+                "SELECT review_id, kind, participant_id FROM tokens \
+                 WHERE token_hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(StoreError::Database)?;
+        Ok(row.and_then(|(review_id, kind, participant_id)| {
+            Some(Grant {
+                review_id,
+                kind: TokenKind::from_key(&kind)?,
+                participant_id,
+            })
+        }))
+    }
+
+    /// Revokes every token of one participant of one review. Revoking twice changes nothing.
+    pub async fn revoke_participant_tokens(
+        &self,
+        review_id: &ReviewId,
+        participant_id: &ParticipantId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| {
+            sqlx::query(revoke_sql(pg))
+                .bind(&now)
+                .bind(review_id.as_str())
+                .bind(participant_id.as_str())
+                .execute(pool)
+                .await
+                .map(drop)
+        })
+        .map_err(StoreError::Database)
+    }
+
+    /// Whether this op id was already applied to this review.
+    pub async fn op_applied(&self, review_id: &ReviewId, op_id: &str) -> Result<bool, StoreError> {
+        let found: Option<i32> = on_backend!(self, |pool, _pg| {
+            sqlx::query_scalar("SELECT 1 FROM ops WHERE review_id = $1 AND op_id = $2")
+                .bind(review_id.as_str())
+                .bind(op_id)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(StoreError::Database)?;
+        Ok(found.is_some())
+    }
+
+    /// Writes `review` if the stored one is still at version `base`, in one transaction with
+    /// the op id (if any, refused as [`Committed::Replayed`] when already applied), a new
+    /// token (if any) and the revocation of a removed participant's tokens (if any). The
+    /// version check is in the `UPDATE` itself, so of two writers from the same base exactly
+    /// one wins, on either backend.
+    pub async fn commit_review(
+        &self,
+        review: &Review,
+        base: u64,
+        op_id: Option<&str>,
+        token: Option<&NewToken>,
+        revoke: Option<&ParticipantId>,
+        now: DateTime<Utc>,
+    ) -> Result<Committed, StoreError> {
+        let id = review.id.as_str();
+        let version = to_i64(review.version)?;
+        let base = to_i64(base)?;
+        let updated_at = order_key(review.updated_at);
+        let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| async {
+            // The first statement writes, so SQLite takes its write lock at once (waiting its
+            // turn) instead of failing to upgrade a read snapshot later.
+            let mut tx = pool.begin().await?;
+            if let Some(op_id) = op_id {
+                let sql = if pg {
+                    "INSERT INTO ops (review_id, op_id, applied_at) \
+                     VALUES ($1, $2, $3::timestamptz) ON CONFLICT DO NOTHING"
+                } else {
+                    "INSERT INTO ops (review_id, op_id, applied_at) \
+                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+                };
+                let done = sqlx::query(sql)
+                    .bind(id)
+                    .bind(op_id)
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(Committed::Replayed);
+                }
+            }
+            let sql = if pg {
+                "UPDATE reviews SET version = $1, updated_at = $2::timestamptz, doc = $3::jsonb \
+                 WHERE id = $4 AND version = $5"
+            } else {
+                "UPDATE reviews SET version = $1, updated_at = $2, doc = $3 \
+                 WHERE id = $4 AND version = $5"
+            };
+            let done = sqlx::query(sql)
+                .bind(version)
+                .bind(&updated_at)
+                .bind(&doc)
+                .bind(id)
+                .bind(base)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(Committed::Stale);
+            }
+            if let Some(token) = token {
+                sqlx::query(insert_token_sql(pg))
+                    .bind(&token.hash)
+                    .bind(id)
+                    .bind(token.participant_id.as_ref().map(ParticipantId::as_str))
+                    .bind(token.kind.key())
+                    .bind(&now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(participant_id) = revoke {
+                sqlx::query(revoke_sql(pg))
+                    .bind(&now)
+                    .bind(id)
+                    .bind(participant_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Committed::Done)
+        }
+        .await)
+        .map_err(StoreError::Database)
+    }
+
+    /// One participant's stored account, its version set to the stored one.
+    pub async fn get_account(
+        &self,
+        review_id: &ReviewId,
+        participant_id: &ParticipantId,
+    ) -> Result<Option<Account>, StoreError> {
+        let row: Option<(i64, String)> = on_backend!(self, |pool, pg| {
+            let sql = if pg {
+                "SELECT version, doc::text FROM accounts WHERE review_id = $1 AND participant_id = $2"
+            } else {
+                "SELECT version, doc FROM accounts WHERE review_id = $1 AND participant_id = $2"
+            };
+            sqlx::query_as(sql)
+                .bind(review_id.as_str())
+                .bind(participant_id.as_str())
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(StoreError::Database)?;
+        row.map(|(version, doc)| decode_account(review_id, version, &doc))
+            .transpose()
+    }
+
+    /// The review's accounts; only the submitted ones when `submitted_only`.
+    pub async fn accounts(
+        &self,
+        review_id: &ReviewId,
+        submitted_only: bool,
+    ) -> Result<Vec<Account>, StoreError> {
+        let rows: Vec<(i64, String)> = on_backend!(self, |pool, pg| {
+            let sql = match (pg, submitted_only) {
+                (true, true) => {
+                    "SELECT version, doc::text FROM accounts \
+                     WHERE review_id = $1 AND submitted_at IS NOT NULL ORDER BY participant_id"
+                }
+                (true, false) => {
+                    "SELECT version, doc::text FROM accounts \
+                     WHERE review_id = $1 ORDER BY participant_id"
+                }
+                (false, true) => {
+                    "SELECT version, doc FROM accounts \
+                     WHERE review_id = $1 AND submitted_at IS NOT NULL ORDER BY participant_id"
+                }
+                (false, false) => {
+                    "SELECT version, doc FROM accounts WHERE review_id = $1 ORDER BY participant_id"
+                }
+            };
+            sqlx::query_as(sql)
+                .bind(review_id.as_str())
+                .fetch_all(pool)
+                .await
+        })
+        .map_err(StoreError::Database)?;
+        rows.iter()
+            .map(|(version, doc)| decode_account(review_id, *version, doc))
+            .collect()
+    }
+
+    /// Stores a draft `account` (at its version) if the stored copy is at `base` (0: there is
+    /// none) and not sealed. `false` when it was not: nothing was written.
+    pub async fn put_account(
+        &self,
+        account: &Account,
+        base: u64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let review_id = account.review_id().as_str();
+        let participant_id = account.participant_id().as_str();
+        let version = to_i64(account.version())?;
+        let base = to_i64(base)?;
+        let doc = serde_json::to_string(account).map_err(StoreError::Encode)?;
+        let now = order_key(now);
+        let done = on_backend!(self, |pool, pg| {
+            let sql = match (pg, base == 0) {
+                (true, true) => {
+                    "INSERT INTO accounts (review_id, participant_id, version, doc, updated_at) \
+                     VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz) ON CONFLICT DO NOTHING"
+                }
+                (false, true) => {
+                    "INSERT INTO accounts (review_id, participant_id, version, doc, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+                }
+                (true, false) => {
+                    "UPDATE accounts SET version = $3, doc = $4::jsonb, updated_at = $5::timestamptz \
+                     WHERE review_id = $1 AND participant_id = $2 AND version = $6 \
+                     AND submitted_at IS NULL"
+                }
+                (false, false) => {
+                    "UPDATE accounts SET version = $3, doc = $4, updated_at = $5 \
+                     WHERE review_id = $1 AND participant_id = $2 AND version = $6 \
+                     AND submitted_at IS NULL"
+                }
+            };
+            let query = sqlx::query(sql)
+                .bind(review_id)
+                .bind(participant_id)
+                .bind(version)
+                .bind(&doc)
+                .bind(&now);
+            let query = if base == 0 { query } else { query.bind(base) };
+            query.execute(pool).await.map(|done| done.rows_affected())
+        })
+        .map_err(StoreError::Database)?;
+        Ok(done == 1)
+    }
+
+    /// Writes a sealed `account` and the `review` that records its submission in one
+    /// transaction, each only if still at its base version. `false` when either had moved on:
+    /// then neither was written.
+    pub async fn commit_submission(
+        &self,
+        account: &Account,
+        account_base: u64,
+        review: &Review,
+        review_base: u64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let account_doc = serde_json::to_string(account).map_err(StoreError::Encode)?;
+        let review_doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
+        let account_version = to_i64(account.version())?;
+        let account_base = to_i64(account_base)?;
+        let review_version = to_i64(review.version)?;
+        let review_base = to_i64(review_base)?;
+        let submitted_at = account.submitted_at().map(order_key);
+        let updated_at = order_key(review.updated_at);
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| async {
+            let mut tx = pool.begin().await?;
+            let sql = if pg {
+                "UPDATE accounts SET version = $1, doc = $2::jsonb, updated_at = $3::timestamptz, \
+                 submitted_at = $4::timestamptz \
+                 WHERE review_id = $5 AND participant_id = $6 AND version = $7 \
+                 AND submitted_at IS NULL"
+            } else {
+                "UPDATE accounts SET version = $1, doc = $2, updated_at = $3, submitted_at = $4 \
+                 WHERE review_id = $5 AND participant_id = $6 AND version = $7 \
+                 AND submitted_at IS NULL"
+            };
+            let done = sqlx::query(sql)
+                .bind(account_version)
+                .bind(&account_doc)
+                .bind(&now)
+                .bind(&submitted_at)
+                .bind(account.review_id().as_str())
+                .bind(account.participant_id().as_str())
+                .bind(account_base)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            let sql = if pg {
+                "UPDATE reviews SET version = $1, updated_at = $2::timestamptz, doc = $3::jsonb \
+                 WHERE id = $4 AND version = $5"
+            } else {
+                "UPDATE reviews SET version = $1, updated_at = $2, doc = $3 \
+                 WHERE id = $4 AND version = $5"
+            };
+            let done = sqlx::query(sql)
+                .bind(review_version)
+                .bind(&updated_at)
+                .bind(&review_doc)
+                .bind(review.id.as_str())
+                .bind(review_base)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
+        }
+        .await)
+        .map_err(StoreError::Database)
+    }
+
     /// Waits for connections in use to be returned, then closes them all. For SQLite this also
     /// checkpoints the WAL into the main file, so a stopped server leaves one tidy file.
     pub async fn close(&self) {
@@ -252,6 +692,40 @@ impl Store {
 /// the document keeps the full value.
 fn order_key(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn insert_token_sql(pg: bool) -> &'static str {
+    if pg {
+        "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
+         VALUES ($1, $2, $3, $4, $5::timestamptz)"
+    } else {
+        "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
+         VALUES ($1, $2, $3, $4, $5)"
+    }
+}
+
+fn revoke_sql(pg: bool) -> &'static str {
+    if pg {
+        "UPDATE tokens SET revoked_at = $1::timestamptz \
+         WHERE review_id = $2 AND participant_id = $3 AND revoked_at IS NULL"
+    } else {
+        "UPDATE tokens SET revoked_at = $1 \
+         WHERE review_id = $2 AND participant_id = $3 AND revoked_at IS NULL"
+    }
+}
+
+fn to_i64(version: u64) -> Result<i64, StoreError> {
+    i64::try_from(version).map_err(|_| StoreError::VersionOverflow)
+}
+
+/// An account as stored; the row's version is the authority.
+fn decode_account(review_id: &ReviewId, version: i64, doc: &str) -> Result<Account, StoreError> {
+    let mut account: Account = serde_json::from_str(doc).map_err(|source| StoreError::Decode {
+        id: review_id.to_string(),
+        source,
+    })?;
+    account.set_stored_version(u64::try_from(version).map_err(|_| StoreError::VersionOverflow)?);
+    Ok(account)
 }
 
 fn decode(id: &str, doc: &str) -> Result<Review, StoreError> {

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use chrono::{DateTime, TimeZone, Utc};
 use mosaic_domain::Review;
-use mosaic_domain::wire::{CreateReview, ErrorBody, NewReview, ReviewList};
+use mosaic_domain::wire::{CreateReview, CreatedReview, ErrorBody, NewReview, ReviewList};
 use mosaic_server::{AppState, Store, app};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -100,18 +100,7 @@ impl TestApp {
     }
 
     async fn send(&self, request: Request<Body>) -> TestResponse {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap()
-            .to_vec();
-        TestResponse {
-            status,
-            headers,
-            body,
-        }
+        send_to(self.router.clone(), request).await
     }
 
     async fn get(&self, uri: &str) -> TestResponse {
@@ -120,25 +109,65 @@ impl TestApp {
     }
 
     async fn post_json(&self, uri: &str, body: &Value) -> TestResponse {
-        self.send(
-            Request::post(uri)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string()))
-                .unwrap(),
-        )
-        .await
+        self.call(Method::POST, uri, None, Some(body), None).await
     }
 
-    /// The ids `GET /api/v1/reviews` returns, in its order.
+    /// One request: `token` as `Authorization: Bearer`, `body` as JSON, `if_match` verbatim.
+    async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        if_match: Option<&str>,
+    ) -> TestResponse {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if let Some(if_match) = if_match {
+            request = request.header(header::IF_MATCH, if_match);
+        }
+        let body = match body {
+            Some(body) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(body.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).unwrap()).await
+    }
+
+    async fn get_as(&self, uri: &str, token: &str) -> TestResponse {
+        self.call(Method::GET, uri, Some(token), None, None).await
+    }
+
+    /// Every stored review's id, newest first, read from the store: the API lists only the
+    /// caller's own review.
     async fn listed_ids(&self) -> Vec<String> {
-        let response = self.get("/api/v1/reviews").await;
-        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
-        response
-            .json::<ReviewList>()
-            .reviews
+        self.store
+            .list_reviews()
+            .await
+            .unwrap()
             .into_iter()
             .map(|r| r.id.to_string())
             .collect()
+    }
+}
+
+/// Sends one request through `router`: for tasks that cannot borrow a [`TestApp`].
+async fn send_to(router: Router, request: Request<Body>) -> TestResponse {
+    let response = router.oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    TestResponse {
+        status,
+        headers,
+        body,
     }
 }
 
@@ -266,7 +295,7 @@ macro_rules! suite {
 suite! {
     healthz_reports_ok,
     created_reviews_can_be_read_back,
-    reviews_are_listed_newest_first,
+    a_token_lists_only_its_own_review,
     list_order_is_exact_and_ties_go_by_id,
     a_taken_id_is_a_conflict,
     bad_bodies_are_refused_and_nothing_is_stored,
@@ -274,7 +303,22 @@ suite! {
     invalid_ids_in_paths_are_400s,
     wrong_methods_are_json_405s,
     unreadable_stored_reviews_are_generic_500s,
+    every_route_answers_each_caller_as_the_matrix_says,
+    accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,
+    ops_are_conditional_and_idempotent,
+    account_writes_are_conditional_and_sealed_by_submit,
+    joining_needs_the_invite_and_a_phase_that_takes_newcomers,
+    concurrent_conditional_writes_lose_nothing,
 }
+
+#[path = "api/sync.rs"]
+mod sync;
+use sync::{
+    account_writes_are_conditional_and_sealed_by_submit,
+    accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,
+    concurrent_conditional_writes_lose_nothing, every_route_answers_each_caller_as_the_matrix_says,
+    joining_needs_the_invite_and_a_phase_that_takes_newcomers, ops_are_conditional_and_idempotent,
+};
 
 fn create_body(id: &str) -> Value {
     json!({
@@ -299,7 +343,16 @@ async fn created_reviews_can_be_read_back(app: &TestApp) {
     let created = app.post_json("/api/v1/reviews", &create_body("r-1")).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     assert_eq!(created.header(header::LOCATION), "/api/v1/reviews/r-1");
-    let review: Review = created.json();
+    let CreatedReview {
+        review,
+        facilitator_token,
+        invite_token,
+    } = created.json();
+    for token in [&facilitator_token, &invite_token] {
+        assert_eq!(token.len(), 64, "256 bits in hex");
+        assert!(token.chars().all(|c| c.is_ascii_hexdigit()), "{token}");
+    }
+    assert_ne!(facilitator_token, invite_token);
     assert_eq!(review.id.as_str(), "r-1");
     assert_eq!(review.version, 1);
     assert_eq!(
@@ -310,10 +363,15 @@ async fn created_reviews_can_be_read_back(app: &TestApp) {
     assert!(review.created_at >= before - chrono::TimeDelta::milliseconds(1));
     assert_eq!(review.created_at, review.updated_at);
 
-    let fetched = app.get("/api/v1/reviews/r-1").await;
+    let fetched = app.get_as("/api/v1/reviews/r-1", &facilitator_token).await;
     assert_eq!(fetched.status, StatusCode::OK);
+    assert_eq!(fetched.header(header::ETAG), "\"1\"");
     assert_eq!(fetched.json::<Review>(), review);
-    assert_eq!(app.listed_ids().await, ["r-1"]);
+    let listed: ReviewList = app
+        .get_as("/api/v1/reviews", &facilitator_token)
+        .await
+        .json();
+    assert_eq!(listed.reviews, [review]);
 
     // A charset parameter is still JSON.
     let response = app
@@ -327,11 +385,21 @@ async fn created_reviews_can_be_read_back(app: &TestApp) {
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
 }
 
-async fn reviews_are_listed_newest_first(app: &TestApp) {
-    assert_eq!(app.listed_ids().await, Vec::<String>::new());
+/// Nobody can list anyone else's reviews: a token lists the one review it grants.
+async fn a_token_lists_only_its_own_review(app: &TestApp) {
+    app.get("/api/v1/reviews")
+        .await
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+    let mut tokens = Vec::new();
     for id in ["b", "c", "a"] {
         let response = app.post_json("/api/v1/reviews", &create_body(id)).await;
         assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+        tokens.push((id, response.json::<CreatedReview>().facilitator_token));
+    }
+    for (id, token) in tokens {
+        let listed: ReviewList = app.get_as("/api/v1/reviews", &token).await.json();
+        let ids: Vec<_> = listed.reviews.iter().map(|r| r.id.to_string()).collect();
+        assert_eq!(ids, [id]);
     }
     assert_eq!(app.listed_ids().await, ["a", "c", "b"]);
 }
@@ -383,12 +451,12 @@ async fn a_taken_id_is_a_conflict(app: &TestApp) {
         .error(StatusCode::CONFLICT, "already_exists");
     assert!(error.message.contains("r-1"), "{error:?}");
 
-    let stored: Review = app.get("/api/v1/reviews/r-1").await.json();
-    assert_eq!(
-        stored,
-        first.json::<Review>(),
-        "the first review is untouched"
-    );
+    let first: CreatedReview = first.json();
+    let stored: Review = app
+        .get_as("/api/v1/reviews/r-1", &first.facilitator_token)
+        .await
+        .json();
+    assert_eq!(stored, first.review, "the first review is untouched");
     assert_eq!(app.listed_ids().await, ["r-1"]);
 }
 
@@ -556,9 +624,10 @@ async fn check_refused(app: &TestApp, case: BadBody) {
 }
 
 async fn unknown_reviews_and_paths_are_json_404s(app: &TestApp) {
+    // Without a token a review's path says nothing, not even whether it exists.
     app.get("/api/v1/reviews/nope")
         .await
-        .error(StatusCode::NOT_FOUND, "not_found");
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
     for path in [
         "/api",
         "/api/",
@@ -618,11 +687,12 @@ async fn wrong_methods_are_json_405s(app: &TestApp) {
 async fn unreadable_stored_reviews_are_generic_500s(app: &TestApp) {
     let created = app.post_json("/api/v1/reviews", &create_body("r-1")).await;
     assert_eq!(created.status, StatusCode::CREATED);
+    let token = created.json::<CreatedReview>().facilitator_token;
     app.execute_raw(r#"UPDATE reviews SET doc = '{"not": "a review"}'"#)
         .await;
     for path in ["/api/v1/reviews/r-1", "/api/v1/reviews"] {
         let error = app
-            .get(path)
+            .get_as(path, &token)
             .await
             .error(StatusCode::INTERNAL_SERVER_ERROR, "internal");
         assert_eq!(error.message, "Something went wrong on the server.");

@@ -1,0 +1,845 @@
+//! Many people, many browsers: tokens, conditional writes and accounts sealed by the server,
+//! through the API. Part of the `suite!`, so each test runs on SQLite and on PostgreSQL.
+
+use crate::{TestApp, TestResponse, create_body, send_to};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use mosaic_domain::wire::{
+    AccountList, CreatedReview, ErrorBody, Joined, ReviewList, Stale, StaleAccount, Submitted,
+};
+use mosaic_domain::{Account, EntryId, EntryInput, FactorKind, ObservationId, Review, ReviewId};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// One review (`id`) with its facilitator, invite and two participants, in Investigating; and
+/// a second review whose facilitator plays "another review's token".
+struct World {
+    id: String,
+    facilitator: String,
+    invite: String,
+    alice: Joined,
+    bob: Joined,
+    other: String,
+}
+
+impl World {
+    async fn new(app: &TestApp, id: &str) -> Self {
+        let created = create(app, id).await;
+        let other = create(app, &format!("{id}-other")).await;
+        let alice = join(app, id, &created.invite_token, "Alice").await;
+        let bob = join(app, id, &created.invite_token, "Bob").await;
+        let world = Self {
+            id: id.to_owned(),
+            facilitator: created.facilitator_token,
+            invite: created.invite_token,
+            alice,
+            bob,
+            other: other.facilitator_token,
+        };
+        world
+            .facilitate(app, json!({"op": "transition", "to": "investigating"}))
+            .await;
+        world
+    }
+
+    fn path(&self, rest: &str) -> String {
+        format!("/api/v1/reviews/{}{rest}", self.id)
+    }
+
+    fn account_path(&self, who: &Joined, rest: &str) -> String {
+        self.path(&format!("/accounts/{}{rest}", who.participant_id))
+    }
+
+    async fn review(&self, app: &TestApp) -> Review {
+        let id = ReviewId::parse(&self.id).unwrap();
+        app.store.get_review(&id).await.unwrap().unwrap()
+    }
+
+    /// As the facilitator, `op` on the current version; it must be accepted.
+    async fn facilitate(&self, app: &TestApp, op: Value) -> Review {
+        let base = self.review(app).await.version;
+        let response = self.op(app, &self.facilitator, Some(base), op).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    async fn op(&self, app: &TestApp, token: &str, base: Option<u64>, op: Value) -> TestResponse {
+        self.op_with_id(app, token, &next_op_id(), base, op).await
+    }
+
+    async fn op_with_id(
+        &self,
+        app: &TestApp,
+        token: &str,
+        op_id: &str,
+        base: Option<u64>,
+        op: Value,
+    ) -> TestResponse {
+        let body = json!({"op_id": op_id, "base_version": base, "op": op});
+        app.call(
+            Method::POST,
+            &self.path("/ops"),
+            Some(token),
+            Some(&body),
+            None,
+        )
+        .await
+    }
+
+    /// The version of `who`'s stored account; 0 when there is none.
+    async fn account_version(&self, app: &TestApp, who: &Joined) -> u64 {
+        let id = ReviewId::parse(&self.id).unwrap();
+        app.store
+            .get_account(&id, &who.participant_id)
+            .await
+            .unwrap()
+            .map_or(0, |a| a.version())
+    }
+
+    /// Stores `who`'s draft, as `who`, on the current version; it must be accepted.
+    async fn save(&self, app: &TestApp, who: &Joined, text: &str) -> Account {
+        let base = self.account_version(app, who).await;
+        let response = put_account(app, &self.draft(who, text), &who.token, base).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        response.json()
+    }
+
+    async fn submit(&self, app: &TestApp, who: &Joined) -> TestResponse {
+        let path = self.account_path(who, "/submit");
+        app.call(Method::POST, &path, Some(&who.token), None, None)
+            .await
+    }
+
+    /// A draft for `who` with one entry and one observation, both carrying `text`.
+    fn draft(&self, who: &Joined, text: &str) -> Account {
+        let mut account = Account::new(
+            ReviewId::parse(&self.id).unwrap(),
+            who.participant_id.clone(),
+        );
+        account
+            .add_entry(
+                EntryId::parse("e1").unwrap(),
+                EntryInput {
+                    at: Some("2026-11-01T10:02:00Z".parse().unwrap()),
+                    what_happened: format!("The pager fired: {text}"),
+                    ..EntryInput::default()
+                },
+            )
+            .unwrap();
+        account
+            .add_observation(
+                ObservationId::parse("o1").unwrap(),
+                FactorKind::Technical,
+                &format!("No alert on the queue: {text}"),
+            )
+            .unwrap();
+        account
+    }
+}
+
+async fn create(app: &TestApp, id: &str) -> CreatedReview {
+    let response = app.post_json("/api/v1/reviews", &create_body(id)).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    response.json()
+}
+
+async fn join(app: &TestApp, id: &str, invite: &str, name: &str) -> Joined {
+    let response = app
+        .post_json(
+            &format!("/api/v1/reviews/{id}/participants"),
+            &join_body(invite, name),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    response.json()
+}
+
+fn join_body(invite: &str, name: &str) -> Value {
+    json!({
+        "invite_token": invite,
+        "name": name,
+        "role": "on-call SRE",
+        "show_name_when_published": false
+    })
+}
+
+async fn put_account(app: &TestApp, account: &Account, token: &str, base: u64) -> TestResponse {
+    let path = format!(
+        "/api/v1/reviews/{}/accounts/{}",
+        account.review_id(),
+        account.participant_id()
+    );
+    let body = serde_json::to_value(account).unwrap();
+    let if_match = format!("\"{base}\"");
+    app.call(
+        Method::PUT,
+        &path,
+        Some(token),
+        Some(&body),
+        Some(&if_match),
+    )
+    .await
+}
+
+/// A fresh op id for every request, across tests.
+fn next_op_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    format!("op-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+// ---- (1) The authorization matrix. ----
+
+/// Who is calling, in the matrix's column order.
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Nobody,
+    OtherReview,
+    /// Alice, whose account the account routes name.
+    Participant,
+    /// Bob.
+    OtherParticipant,
+    Facilitator,
+}
+
+const COLUMNS: [Who; 5] = [
+    Who::Nobody,
+    Who::OtherReview,
+    Who::Participant,
+    Who::OtherParticipant,
+    Who::Facilitator,
+];
+
+#[derive(Clone, Copy, Debug)]
+enum Route {
+    GetReview,
+    ListReviews,
+    ListAccounts,
+    /// Alice's account.
+    GetAccount,
+    PutAccount,
+    /// A facilitator's op (the summary).
+    ApplyOp,
+    /// Alice's vote for her own observation: a participant's op, refused by the phase.
+    Vote,
+    /// The invite in the body is the credential; the header plays no part.
+    Join,
+    SubmitAccount,
+    /// Bob's token.
+    RevokeToken,
+}
+
+fn token(w: &World, who: Who) -> Option<&str> {
+    match who {
+        Who::Nobody => None,
+        Who::OtherReview => Some(&w.other),
+        Who::Participant => Some(&w.alice.token),
+        Who::OtherParticipant => Some(&w.bob.token),
+        Who::Facilitator => Some(&w.facilitator),
+    }
+}
+
+async fn send(app: &TestApp, w: &World, route: Route, who: Who) -> TestResponse {
+    let token = token(w, who);
+    let alice = w.alice.participant_id.as_str();
+    match route {
+        Route::GetReview => app.call(Method::GET, &w.path(""), token, None, None).await,
+        Route::ListReviews => {
+            app.call(Method::GET, "/api/v1/reviews", token, None, None)
+                .await
+        }
+        Route::ListAccounts => {
+            app.call(Method::GET, &w.path("/accounts"), token, None, None)
+                .await
+        }
+        Route::GetAccount => {
+            let path = w.account_path(&w.alice, "");
+            app.call(Method::GET, &path, token, None, None).await
+        }
+        Route::PutAccount => {
+            let base = w.account_version(app, &w.alice).await;
+            let body = serde_json::to_value(w.draft(&w.alice, "matrix")).unwrap();
+            let path = w.account_path(&w.alice, "");
+            let if_match = format!("\"{base}\"");
+            app.call(Method::PUT, &path, token, Some(&body), Some(&if_match))
+                .await
+        }
+        Route::ApplyOp => {
+            let base = w.review(app).await.version;
+            let op = json!({"op": "set_summary", "summary": "Checkout slowed down."});
+            let body = json!({"op_id": next_op_id(), "base_version": base, "op": op});
+            app.call(Method::POST, &w.path("/ops"), token, Some(&body), None)
+                .await
+        }
+        Route::Vote => {
+            let base = w.review(app).await.version;
+            let factor = json!({"participant_id": alice, "observation_id": "o1"});
+            let op = json!({"op": "toggle_vote", "voter": alice, "factor": factor});
+            let body = json!({"op_id": next_op_id(), "base_version": base, "op": op});
+            app.call(Method::POST, &w.path("/ops"), token, Some(&body), None)
+                .await
+        }
+        Route::Join => {
+            let body = join_body(&w.invite, "Newcomer");
+            app.call(
+                Method::POST,
+                &w.path("/participants"),
+                token,
+                Some(&body),
+                None,
+            )
+            .await
+        }
+        Route::SubmitAccount => {
+            let path = w.account_path(&w.alice, "/submit");
+            app.call(Method::POST, &path, token, None, None).await
+        }
+        Route::RevokeToken => {
+            let path = w.path(&format!("/participants/{}/token", w.bob.participant_id));
+            app.call(Method::DELETE, &path, token, None, None).await
+        }
+    }
+}
+
+/// One cell: `route` as `who` answers `expected`; an error is always an `ErrorBody`.
+async fn check(app: &TestApp, w: &World, route: Route, who: Who, expected: u16) {
+    let response = send(app, w, route, who).await;
+    assert_eq!(
+        response.status.as_u16(),
+        expected,
+        "{route:?} as {who:?}: {}",
+        response.text()
+    );
+    if !response.status.is_success() {
+        let body: ErrorBody = response.json();
+        assert!(!body.error.is_empty(), "{route:?} as {who:?}");
+    }
+}
+
+pub async fn every_route_answers_each_caller_as_the_matrix_says(app: &TestApp) {
+    let w = World::new(app, "r-matrix").await;
+    w.save(app, &w.alice, "first draft").await;
+    // Rows run in order, each column left to right: a row's writes are its last columns, so
+    // the submit and the revocation come last.
+    let matrix: [(Route, [u16; 5]); 10] = [
+        // Nobody, other review, participant, other participant, facilitator
+        (Route::GetReview, [401, 403, 200, 200, 200]),
+        (Route::ListReviews, [401, 200, 200, 200, 200]),
+        (Route::ListAccounts, [401, 403, 200, 200, 200]),
+        (Route::GetAccount, [401, 403, 200, 404, 404]),
+        (Route::PutAccount, [401, 403, 200, 403, 403]),
+        (Route::ApplyOp, [401, 403, 403, 403, 200]),
+        (Route::Vote, [401, 403, 422, 403, 403]),
+        (Route::Join, [201, 201, 201, 201, 201]),
+        (Route::SubmitAccount, [401, 403, 200, 403, 403]),
+        (Route::RevokeToken, [401, 403, 403, 403, 204]),
+    ];
+    for (route, expected) in matrix {
+        for (who, status) in COLUMNS.into_iter().zip(expected) {
+            check(app, &w, route, who, status).await;
+        }
+    }
+    // The revoked token no longer works anywhere; the others still do.
+    for route in [Route::GetReview, Route::ListReviews, Route::ListAccounts] {
+        check(app, &w, route, Who::OtherParticipant, 401).await;
+        check(app, &w, route, Who::Participant, 200).await;
+    }
+    // A token that was never issued, and a malformed header, are 401 too.
+    for value in ["Bearer 0000", "Basic abc", "Bearer", "bearer  "] {
+        let response = app
+            .send(
+                Request::get(w.path(""))
+                    .header(header::AUTHORIZATION, value)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        response.error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    // The invite token only joins.
+    let response = app.get_as(&w.path(""), &w.invite).await;
+    response.error(StatusCode::FORBIDDEN, "forbidden");
+}
+
+// ---- (2) Nothing of an account leaks before the reveal, and nothing reaches the log. ----
+
+/// Everything the server logs, at every level, from every thread, for the whole test binary.
+/// Installed by the first test that asks; the markers it is searched for are unique to one
+/// test, so other tests' lines do no harm.
+fn server_log() -> Arc<Mutex<Vec<u8>>> {
+    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let sink = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || Capture(sink.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
+        log
+    })
+    .clone()
+}
+
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn log_text(log: &Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&log.lock().unwrap()).into_owned()
+}
+
+/// Every GET route, as `token`: the review, the list, the account list, each account.
+async fn read_everything(app: &TestApp, w: &World, token: Option<&str>) -> String {
+    let mut seen = String::new();
+    let mut paths = vec![
+        w.path(""),
+        "/api/v1/reviews".to_owned(),
+        w.path("/accounts"),
+    ];
+    for who in [&w.alice, &w.bob] {
+        paths.push(w.account_path(who, ""));
+    }
+    for path in paths {
+        let response = app.call(Method::GET, &path, token, None, None).await;
+        seen.push_str(&format!(
+            "{path} {} {:?}\n",
+            response.status, response.headers
+        ));
+        seen.push_str(&response.text());
+        seen.push('\n');
+    }
+    seen
+}
+
+pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: &TestApp) {
+    let log = server_log();
+    let w = World::new(app, "r-leak").await;
+    // Unique to this run and this backend, so nothing else can contain them.
+    let nonce = next_op_id();
+    let markers: Vec<String> = ["alice", "bob"]
+        .iter()
+        .map(|who| format!("MARKER-{who}-{nonce}-{}", app.store.kind()))
+        .collect();
+    let members = [&w.alice, &w.bob];
+    for (who, marker) in members.iter().zip(&markers) {
+        w.save(app, who, marker).await;
+        let submitted = w.submit(app, who).await;
+        assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
+    }
+
+    // Before the reveal: each author reads their own, and nobody else reads anything of it.
+    for (i, (author, marker)) in members.iter().zip(&markers).enumerate() {
+        let own = read_everything(app, &w, Some(&author.token)).await;
+        assert!(own.contains(marker.as_str()), "the author reads their own");
+        let others: [(&str, Option<&str>); 4] = [
+            ("facilitator", Some(&w.facilitator)),
+            ("other participant", Some(&members[1 - i].token)),
+            ("other review", Some(&w.other)),
+            ("no token", None),
+        ];
+        for (who, token) in others {
+            let seen = read_everything(app, &w, token).await;
+            assert_eq!(seen.matches(marker.as_str()).count(), 0, "{who}: {seen}");
+        }
+    }
+    // The 404 for someone else's account is the same whether it exists or not.
+    let missing = app
+        .get_as(&w.path("/accounts/nobody-here"), &w.facilitator)
+        .await;
+    let existing = app
+        .get_as(&w.account_path(&w.alice, ""), &w.facilitator)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (existing.status, &existing.headers, &existing.body),
+        (missing.status, &missing.headers, &missing.body)
+    );
+
+    // The reveal, through the ops route.
+    w.facilitate(app, json!({"op": "transition", "to": "revealed"}))
+        .await;
+    for token in [&w.facilitator, &w.alice.token, &w.bob.token] {
+        let seen = read_everything(app, &w, Some(token)).await;
+        let listed: AccountList = app.get_as(&w.path("/accounts"), token).await.json();
+        assert_eq!(listed.accounts.len(), 2);
+        for marker in &markers {
+            // In the account list and in the account itself.
+            assert_eq!(seen.matches(marker.as_str()).count(), 4, "{seen}");
+        }
+    }
+    for token in [Some(w.other.as_str()), None] {
+        let seen = read_everything(app, &w, token).await;
+        for marker in &markers {
+            assert_eq!(seen.matches(marker.as_str()).count(), 0, "{seen}");
+        }
+    }
+
+    // The server logged these requests, and never an account's content.
+    let logged = log_text(&log);
+    assert!(
+        logged.contains("/api/v1/reviews/r-leak/accounts"),
+        "nothing was captured"
+    );
+    for marker in &markers {
+        assert_eq!(
+            logged.matches(marker.as_str()).count(),
+            0,
+            "{marker} was logged"
+        );
+    }
+}
+
+// ---- (3) Conditional writes. ----
+
+pub async fn ops_are_conditional_and_idempotent(app: &TestApp) {
+    let w = World::new(app, "r-ops").await;
+    let summary = json!({"op": "set_summary", "summary": "Checkout slowed down."});
+    let version = w.review(app).await.version;
+
+    // No base version: 428, nothing changes.
+    w.op(app, &w.facilitator, None, summary.clone())
+        .await
+        .error(StatusCode::PRECONDITION_REQUIRED, "precondition_required");
+    assert_eq!(w.review(app).await.version, version);
+
+    // An old base: 412 with the review as it is.
+    let response = w
+        .op(app, &w.facilitator, Some(version - 1), summary.clone())
+        .await;
+    assert_eq!(response.status, StatusCode::PRECONDITION_FAILED);
+    let stale: Stale = response.json();
+    assert_eq!(stale.error, "stale");
+    assert_eq!(stale.current, w.review(app).await);
+
+    // Applied once, however often it is sent.
+    let first = w
+        .op_with_id(
+            app,
+            &w.facilitator,
+            "op-once",
+            Some(version),
+            summary.clone(),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text());
+    assert_eq!(first.header(header::ETAG), format!("\"{}\"", version + 1));
+    let applied: Review = first.json();
+    assert_eq!(applied.summary(), "Checkout slowed down.");
+    for _ in 0..2 {
+        let again = w
+            .op_with_id(
+                app,
+                &w.facilitator,
+                "op-once",
+                Some(version),
+                summary.clone(),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+        assert_eq!(again.json::<Review>(), applied);
+    }
+    assert_eq!(w.review(app).await.version, version + 1);
+
+    // Refused by the rules: 422 with the domain's reason, and nothing changes.
+    let skip = json!({"op": "transition", "to": "actions"});
+    let error = w
+        .op(app, &w.facilitator, Some(version + 1), skip)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "refused");
+    assert!(error.message.contains("straight to"), "{error:?}");
+    assert_eq!(w.review(app).await, applied);
+
+    // An op id that could not be a storage key, and an unknown field.
+    let body = json!({"op_id": "no spaces", "base_version": version + 1, "op": summary});
+    let response = app
+        .call(
+            Method::POST,
+            &w.path("/ops"),
+            Some(&w.facilitator),
+            Some(&body),
+            None,
+        )
+        .await;
+    assert_eq!(
+        response
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+            .fields[0]
+            .field,
+        "op_id"
+    );
+    let body = json!({"op_id": "x", "base_version": 1, "op": summary, "force": true});
+    app.call(
+        Method::POST,
+        &w.path("/ops"),
+        Some(&w.facilitator),
+        Some(&body),
+        None,
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+}
+
+pub async fn account_writes_are_conditional_and_sealed_by_submit(app: &TestApp) {
+    let w = World::new(app, "r-accounts").await;
+    let draft = w.draft(&w.alice, "draft");
+    let path = w.account_path(&w.alice, "");
+    let body = serde_json::to_value(&draft).unwrap();
+
+    // No If-Match: 428; a malformed one: 400; a version that is not stored: 412.
+    app.call(Method::PUT, &path, Some(&w.alice.token), Some(&body), None)
+        .await
+        .error(StatusCode::PRECONDITION_REQUIRED, "precondition_required");
+    app.call(
+        Method::PUT,
+        &path,
+        Some(&w.alice.token),
+        Some(&body),
+        Some("3"),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "invalid_header");
+    let response = put_account(app, &draft, &w.alice.token, 1).await;
+    assert_eq!(response.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(response.json::<StaleAccount>().current.version(), 0);
+
+    // "0" creates; the same "0" again is stale, with the stored account.
+    let response = put_account(app, &draft, &w.alice.token, 0).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.header(header::ETAG), "\"1\"");
+    let stored: Account = response.json();
+    assert_eq!(stored.version(), 1);
+    let response = put_account(app, &w.draft(&w.alice, "other"), &w.alice.token, 0).await;
+    assert_eq!(response.status, StatusCode::PRECONDITION_FAILED);
+    let stale: StaleAccount = response.json();
+    assert_eq!((stale.error.as_str(), stale.current), ("stale", stored));
+    let response = put_account(app, &w.draft(&w.alice, "second"), &w.alice.token, 1).await;
+    assert_eq!(response.header(header::ETAG), "\"2\"");
+
+    // Someone else's path, or a submitted body, is refused.
+    let bobs = w.draft(&w.bob, "bob");
+    let response = app
+        .call(
+            Method::PUT,
+            &path,
+            Some(&w.alice.token),
+            Some(&serde_json::to_value(&bobs).unwrap()),
+            Some("\"2\""),
+        )
+        .await;
+    response.error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let mut sealed_body = w.draft(&w.alice, "sealed");
+    sealed_body
+        .submit("2026-11-01T12:00:00Z".parse().unwrap())
+        .unwrap();
+    put_account(app, &sealed_body, &w.alice.token, 2)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "refused");
+
+    // Submitting seals the server's copy and records it on the review, together.
+    let response = w.submit(app, &w.alice).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let Submitted { account, review } = response.json();
+    assert!(account.is_submitted());
+    assert_eq!(account.version(), 3);
+    assert!(account.entries()[0].what_happened.contains("second"));
+    let recorded = review.submission(&w.alice.participant_id).unwrap();
+    assert_eq!(Some(recorded.commitment.as_str()), account.commitment());
+    assert_eq!(review, w.review(app).await);
+    // A retried submit answers the same.
+    let again = w.submit(app, &w.alice).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json::<Submitted>().account, account);
+
+    // Sealed: every later write is refused with 409, whatever its version.
+    for base in [3, 2] {
+        put_account(app, &w.draft(&w.alice, "late"), &w.alice.token, base)
+            .await
+            .error(StatusCode::CONFLICT, "sealed");
+    }
+    let fetched = app.get_as(&path, &w.alice.token).await;
+    assert_eq!(fetched.json::<Account>(), account);
+    assert_eq!(fetched.header(header::ETAG), "\"3\"");
+
+    // Nothing to submit: 422. A review that cannot record it (back in Setup): 409, and the
+    // account stays a draft.
+    w.submit(app, &w.bob)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "refused");
+    w.save(app, &w.bob, "bob").await;
+    let base = w.review(app).await.version;
+    let response = w
+        .op(
+            app,
+            &w.facilitator,
+            Some(base),
+            json!({"op": "transition", "to": "setup"}),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    w.submit(app, &w.bob)
+        .await
+        .error(StatusCode::CONFLICT, "refused");
+    let bob_id = ReviewId::parse(&w.id).unwrap();
+    let bobs = app
+        .store
+        .get_account(&bob_id, &w.bob.participant_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!bobs.is_submitted());
+
+    // A revoked token stops working at once.
+    let revoke = w.path(&format!("/participants/{}/token", w.alice.participant_id));
+    let response = app
+        .call(Method::DELETE, &revoke, Some(&w.facilitator), None, None)
+        .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    app.get_as(&path, &w.alice.token)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+pub async fn joining_needs_the_invite_and_a_phase_that_takes_newcomers(app: &TestApp) {
+    let w = World::new(app, "r-join").await;
+    let other = create(app, "r-join-2").await;
+    let path = w.path("/participants");
+    for invite in [
+        "",
+        "0123",
+        &w.facilitator,
+        &other.invite_token,
+        &w.alice.token,
+    ] {
+        app.post_json(&path, &join_body(invite, "Mallory"))
+            .await
+            .error(StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+    let mut bad = join_body(&w.invite, " ");
+    app.post_json(&path, &bad)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    bad["admin"] = json!(true);
+    app.post_json(&path, &bad)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+
+    let carol = join(app, &w.id, &w.invite, "Carol").await;
+    assert_ne!(carol.participant_id, w.alice.participant_id);
+    assert!(carol.review.participant(&carol.participant_id).is_some());
+    let listed: ReviewList = app.get_as("/api/v1/reviews", &carol.token).await.json();
+    assert_eq!(listed.reviews.len(), 1);
+
+    // Removing a participant revokes their token with the same write.
+    let carol_id = carol.participant_id.as_str();
+    w.facilitate(app, json!({"op": "remove_participant", "id": carol_id}))
+        .await;
+    app.get_as("/api/v1/reviews", &carol.token)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // After the reveal nobody joins: 409 with the domain's reason.
+    w.save(app, &w.alice, "a").await;
+    assert_eq!(w.submit(app, &w.alice).await.status, StatusCode::OK);
+    w.facilitate(app, json!({"op": "transition", "to": "revealed"}))
+        .await;
+    let error = app
+        .post_json(&path, &join_body(&w.invite, "Late"))
+        .await
+        .error(StatusCode::CONFLICT, "refused");
+    assert!(error.message.contains("can't be changed"), "{error:?}");
+    assert_eq!(w.review(app).await.participants().len(), 2);
+}
+
+// ---- Concurrency. ----
+
+const WRITERS: usize = 16;
+/// Rounds per writer. Kept small by default (the test machines are shared, SQLite commits with
+/// `synchronous=FULL`, and each retry carries the whole review); set
+/// `MOSAIC_TEST_RACE_ROUNDS=250` for the full 4000 writes.
+fn rounds() -> usize {
+    std::env::var("MOSAIC_TEST_RACE_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(25)
+}
+
+/// Many writers doing read-modify-write through the ops route, retrying on 412: every write
+/// lands exactly once.
+pub async fn concurrent_conditional_writes_lose_nothing(app: &TestApp) {
+    let w = World::new(app, "r-race").await;
+    w.save(app, &w.alice, "a").await;
+    assert_eq!(w.submit(app, &w.alice).await.status, StatusCode::OK);
+    let start = w
+        .facilitate(app, json!({"op": "transition", "to": "revealed"}))
+        .await
+        .version;
+
+    let rounds = rounds();
+    let mut tasks = tokio::task::JoinSet::new();
+    for writer in 0..WRITERS {
+        let router = app.router.clone();
+        let token = w.facilitator.clone();
+        let path = w.path("/ops");
+        tasks.spawn(async move {
+            let mut base = start;
+            let mut retries = 0;
+            for round in 0..rounds {
+                loop {
+                    let op =
+                        json!({"op": "add_key_insight", "text": format!("w{writer} r{round}")});
+                    let body = json!({"op_id": next_op_id(), "base_version": base, "op": op});
+                    let request = Request::post(&path)
+                        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(body.to_string()))
+                        .unwrap();
+                    let response = send_to(router.clone(), request).await;
+                    match response.status {
+                        StatusCode::OK => {
+                            base = response.json::<Review>().version;
+                            break;
+                        }
+                        StatusCode::PRECONDITION_FAILED => {
+                            base = response.json::<Stale>().current.version;
+                            retries += 1;
+                        }
+                        other => panic!("{other}: {}", response.text()),
+                    }
+                }
+            }
+            retries
+        });
+    }
+    let mut retries = 0;
+    while let Some(done) = tasks.join_next().await {
+        retries += done.unwrap();
+    }
+    // Every writer's first request is made against the same version: all but one must have
+    // been answered 412 and retried, so the race was real.
+    assert!(retries >= WRITERS - 1, "only {retries} retries");
+    let review = w.review(app).await;
+    let total = WRITERS * rounds;
+    assert_eq!(review.key_insights().len(), total, "no write lost");
+    assert_eq!(review.version, start + total as u64);
+    for writer in 0..WRITERS {
+        for round in 0..rounds {
+            let text = format!("w{writer} r{round}");
+            assert_eq!(
+                review.key_insights().iter().filter(|t| **t == text).count(),
+                1,
+                "{text} exactly once"
+            );
+        }
+    }
+}
