@@ -128,6 +128,12 @@ fn ReviewWorkspace(
             </div>
             <PhaseStepper/>
         </header>
+        <Show when=move || !ws.can_switch_actor()>
+            <p class="hint server-note">
+                "Shared through the server: people join with the invite link. Changes made on "
+                "this page are kept in this browser; sending them to the server is not built yet."
+            </p>
+        </Show>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
         {body}
     }
