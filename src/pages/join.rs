@@ -3,7 +3,7 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use mosaic_domain::wire::JoinReview;
 
 use crate::components::field_error::FieldError;
-use crate::repo;
+use crate::repo::{self, SyncStatus, SyncStatusContext};
 use crate::settings::{self, Settings, SyncMode};
 use mosaic_domain::ValidationError;
 
@@ -12,6 +12,7 @@ use mosaic_domain::ValidationError;
 #[component]
 pub fn JoinPage() -> impl IntoView {
     let mode = expect_context::<Settings>().0;
+    let status = expect_context::<SyncStatusContext>().0;
     let params = use_params_map();
     let review_id = move || params.with(|p| p.get("id").unwrap_or_default());
     let invite = invite_from_fragment();
@@ -38,6 +39,7 @@ pub fn JoinPage() -> impl IntoView {
             if mode.get_untracked().server_url() != Some(server.as_str()) {
                 mode.set(SyncMode::Server { url: server });
             }
+            status.set(SyncStatus::Saved);
             navigate(&format!("/reviews/{id}"), Default::default());
         }
         Some(Err(e)) => failure.set(Some(e.to_string())),

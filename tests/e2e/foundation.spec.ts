@@ -101,6 +101,7 @@ test("in server mode a review reaches a second browser profile through its invit
   await second.getByRole("button", { name: "Join the review" }).click();
   await expect(second.getByRole("heading", { level: 1 })).toHaveText("Ledger replication lag");
   await expect(second.locator(".review-header")).toContainText("SEV2");
+  await expect(second.getByTestId("sync-status")).toHaveText("Saved");
   // Who is acting is fixed by this browser's credential: no switching to someone else.
   await expect(second.getByLabel("Acting as")).toHaveCount(0);
   await reloadWhenSaved(second);
