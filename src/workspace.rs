@@ -9,7 +9,9 @@ use std::fmt::Display;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use mosaic_domain::{Account, EditError, OpError, ParticipantId, Review, ReviewOp, Role};
+use mosaic_domain::{
+    Account, AccountError, EditError, OpError, ParticipantId, Review, ReviewOp, Role,
+};
 
 use crate::repo::Credential;
 use crate::storage::{self, ACCOUNTS, REVIEWS};
@@ -141,12 +143,14 @@ impl Workspace {
         })
     }
 
-    /// Applies a change to a participant's account, creating the account on first use.
-    pub fn edit_account<T, E: Display>(
+    /// Applies a change to a participant's account, creating the account on first use. On
+    /// refusal nothing changes and the reason comes back; it is also shown page-wide, except
+    /// field problems, which a form shows beside its fields.
+    pub fn edit_account<T>(
         &self,
         participant: &ParticipantId,
-        change: impl FnOnce(&mut Account, DateTime<Utc>) -> Result<T, E>,
-    ) -> Result<T, String> {
+        change: impl FnOnce(&mut Account, DateTime<Utc>) -> Result<T, AccountError>,
+    ) -> Result<T, AccountError> {
         let review_id = self.review.with_untracked(|r| r.id.clone());
         let mut account = self.accounts.with_untracked(|all| {
             all.iter()
@@ -167,7 +171,11 @@ impl Workspace {
                 self.notice.set(None);
                 Ok(out)
             }
-            Err(e) => Err(self.refuse(e)),
+            Err(e @ AccountError::Invalid { .. }) => Err(e),
+            Err(e) => {
+                self.refuse(&e);
+                Err(e)
+            }
         }
     }
 

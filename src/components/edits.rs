@@ -1,6 +1,6 @@
-//! Changes tried on a copy first: a form learns every problem with what was typed, to show
-//! beside its fields, while the document, its storage and the page-wide notice see only the
-//! changes the domain accepts. Not a component: the setup panel and the account editor share it.
+//! Saving from a form: the form learns every problem with what was typed, to show beside its
+//! fields, while the document and its storage see only the changes the domain accepts. Not a
+//! component: the setup panel and the account editor share it.
 
 use leptos::prelude::*;
 use mosaic_domain::{
@@ -16,33 +16,20 @@ pub const WHOLE_FORM: &str = "form";
 /// Applies `change` to a participant's account if the domain accepts it, and returns the
 /// problems otherwise (empty when saved).
 ///
-/// The change is tried on a copy first, so a keystroke that leaves an entry invalid reaches
-/// neither storage nor the page-wide notice: its problems come back to be shown beside the
-/// fields, and the person's text stays in the form.
+/// A keystroke that leaves an entry invalid changes nothing stored: its problems come back to be
+/// shown beside the fields, and the person's text stays in the form.
 pub fn save_change(
     ws: Workspace,
     participant: &ParticipantId,
-    change: impl Fn(&mut Account) -> Result<(), AccountError>,
+    change: impl FnOnce(&mut Account) -> Result<(), AccountError>,
 ) -> Vec<ValidationError> {
-    let mut copy = ws
-        .accounts
-        .with_untracked(|all| {
-            all.iter()
-                .find(|a| a.participant_id() == participant)
-                .cloned()
-        })
-        .unwrap_or_else(|| {
-            Account::new(
-                ws.review.with_untracked(|r| r.id.clone()),
-                participant.clone(),
-            )
-        });
-    match change(&mut copy) {
-        Err(e) => problems(e),
-        Ok(()) => match ws.edit_account(participant, |account, _| change(account)) {
-            Ok(()) => Vec::new(),
-            Err(message) => vec![ValidationError::new(WHOLE_FORM, message)],
-        },
+    match ws.edit_account(participant, |account, _| change(account)) {
+        Ok(()) => Vec::new(),
+        Err(e) => {
+            // Shown beside the form that was used rather than twice.
+            ws.notice.set(None);
+            problems(e)
+        }
     }
 }
 
