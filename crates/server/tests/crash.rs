@@ -4,53 +4,17 @@
 
 #![cfg(unix)]
 
+mod common;
+
+use common::{sqlite_pragma, start};
+
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// Kills the server if the test ends before it has.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(database: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mosaic-server"))
-        .args(["--listen", "127.0.0.1:0", "--database"])
-        .arg(database)
-        .args(["--dist", "/nonexistent"])
-        .env_remove("MOSAIC_LISTEN")
-        .env_remove("MOSAIC_DATABASE")
-        .env_remove("MOSAIC_DIST")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim_end()
-        .strip_prefix("Mosaic is running at http://")
-        .and_then(|rest| rest.strip_suffix('/'))
-        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
-        .to_owned();
-    Server { child, addr }
-}
 
 /// One request over a fresh connection: the status and the JSON body, or `None` when the
 /// server is gone (the connection failed or closed before a whole answer).
@@ -85,7 +49,7 @@ fn request(
 fn acknowledged_writes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("mosaic.db");
-    let server = start(&database);
+    let server = start(&database, &dir.path().join("no-dist"));
     let created = request(
         &server.addr,
         "POST",
@@ -163,7 +127,7 @@ fn acknowledged_writes_survive_sigkill() {
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
 
-    let restarted = start(&database);
+    let restarted = start(&database, &dir.path().join("no-dist"));
     let (status, review) = request(
         &restarted.addr,
         "GET",
@@ -187,15 +151,7 @@ fn acknowledged_writes_survive_sigkill() {
     assert!(stored.len() >= acknowledged.len());
     drop(restarted);
 
-    let integrity = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        use sqlx::Connection;
-        let url = format!("sqlite://{}", database.display());
-        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap()
-    });
+    let integrity = sqlite_pragma(&database, "integrity_check");
     assert_eq!(integrity, "ok");
     eprintln!(
         "crash test: {} writes acknowledged before SIGKILL, all present after restart",
