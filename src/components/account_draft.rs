@@ -39,6 +39,36 @@ impl AccountDraft {
     }
 }
 
+/// Records the outcome of saving an edit of a saved entry or observation: when the domain
+/// refused it (`problems` not empty) the typed fields are kept under `key` in the map `pending`
+/// picks, so a reload restores them; once saved, any kept copy is dropped. Untouched when there
+/// is nothing to change, so an accepted keystroke doesn't rewrite `localStorage`.
+pub fn keep_refused_edit<T>(
+    draft: leptos::prelude::RwSignal<AccountDraft>,
+    pending: fn(&mut AccountDraft) -> &mut BTreeMap<String, T>,
+    key: &str,
+    typed: T,
+    problems: &[ValidationError],
+) where
+    T: Send + Sync + 'static,
+{
+    use leptos::prelude::*;
+    let keep = !problems.is_empty();
+    // A look, not a change: notifies nobody and writes nothing.
+    let held = draft
+        .try_update_untracked(|d| pending(d).contains_key(key))
+        .unwrap_or(false);
+    if keep || held {
+        draft.update(|d| {
+            if keep {
+                pending(d).insert(key.to_owned(), typed);
+            } else {
+                pending(d).remove(key);
+            }
+        });
+    }
+}
+
 /// A timeline entry's fields as typed; `at` as `<input type="datetime-local">` holds it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

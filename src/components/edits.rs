@@ -61,6 +61,31 @@ pub fn save_review_op(ws: Workspace, op: ReviewOp) -> Vec<ValidationError> {
     }
 }
 
+/// What a form's fields show of its problems, read reactively by the view: `invalid(field)` for
+/// `aria-invalid`, `message(field, label)` for the text linked by `aria-describedby`.
+#[derive(Clone, Copy)]
+pub struct FieldFeedback(pub RwSignal<Vec<ValidationError>>);
+
+impl FieldFeedback {
+    /// `"true"` while the form has a problem with `field`, else `"false"`.
+    pub fn invalid(self, field: &'static str) -> impl Fn() -> String + Copy + 'static {
+        move || {
+            self.0
+                .with(|e| e.iter().any(|e| e.field == field))
+                .to_string()
+        }
+    }
+
+    /// The problems with `field`, opened with its `label`; `None` when there are none.
+    pub fn message(
+        self,
+        field: &'static str,
+        label: &'static str,
+    ) -> impl Fn() -> Option<String> + Copy + 'static {
+        move || self.0.with(|e| field_message(e, field, label))
+    }
+}
+
 /// The messages `errors` holds for `field`, each opened with the field's `label`: "What
 /// happened is required" (an empty label leaves the message alone). `None` when the field is
 /// fine.

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::{FactorKind, ObservationId, ParticipantId, ValidationError};
 
-use super::account_draft::{AccountDraft, ObservationDraft};
+use super::account_draft::{AccountDraft, ObservationDraft, keep_refused_edit};
 use super::coached_text::CoachedText;
 use super::edits::{WHOLE_FORM, field_message, save_change};
 use super::timeline_editor::focus_by_id;
@@ -128,16 +128,7 @@ fn ObservationRow(
                 }),
                 Err(found) => found,
             };
-            let keep = !found.is_empty();
-            if keep || draft.with_untracked(|d| d.observations.contains_key(&key)) {
-                draft.update(|d| {
-                    if keep {
-                        d.observations.insert(key.clone(), typed);
-                    } else {
-                        d.observations.remove(&key);
-                    }
-                });
-            }
+            keep_refused_edit(draft, |d| &mut d.observations, &key, typed, &found);
             errors.set(found);
         })
     };

@@ -5,7 +5,7 @@ use mosaic_domain::{EditError, ParticipantId, ValidationError};
 use mosaic_domain::{OpError, ReviewOp};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{WHOLE_FORM, field_message, save_review_op, sentence};
+use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -80,16 +80,9 @@ fn PersonFields(
     let name_id = format!("{prefix}-name");
     let role_id = format!("{prefix}-role");
     let show_id = format!("{prefix}-show-name");
-    let invalid = move |field: &'static str| {
-        move || {
-            errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .to_string()
-        }
-    };
-    let error = move |field: &'static str, label: &'static str| {
-        move || errors.with(|e| field_message(e, field, label))
-    };
+    let feedback = FieldFeedback(errors);
+    let invalid = move |field| feedback.invalid(field);
+    let error = move |field, label| feedback.message(field, label);
     view! {
         <div class="field-row">
             <div class="field">

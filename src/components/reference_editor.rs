@@ -4,7 +4,7 @@ use mosaic_domain::reference::parse_alert_timeline;
 use mosaic_domain::{ReferenceContent, ReferenceId, ReferenceMaterial, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{WHOLE_FORM, field_message, save_review_op, sentence};
+use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
 use super::reference_panel::alert_count;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
@@ -132,16 +132,9 @@ fn TextForm(draft: RwSignal<ReferenceDraft>) -> impl IntoView {
         }
         errors.set(found);
     };
-    let invalid = move |field: &'static str| {
-        move || {
-            errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .to_string()
-        }
-    };
-    let error = move |field: &'static str, label: &'static str| {
-        move || errors.with(|e| field_message(e, field, label))
-    };
+    let feedback = FieldFeedback(errors);
+    let invalid = move |field| feedback.invalid(field);
+    let error = move |field, label| feedback.message(field, label);
     view! {
         <form class="reference-form" on:submit=on_submit novalidate
             aria-labelledby="reference-text-heading">
@@ -253,16 +246,9 @@ fn AlertsForm(draft: RwSignal<ReferenceDraft>) -> impl IntoView {
         }
         errors.set(found);
     };
-    let invalid = move |field: &'static str| {
-        move || {
-            errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .to_string()
-        }
-    };
-    let error = move |field: &'static str, label: &'static str| {
-        move || errors.with(|e| field_message(e, field, label))
-    };
+    let feedback = FieldFeedback(errors);
+    let invalid = move |field| feedback.invalid(field);
+    let error = move |field, label| feedback.message(field, label);
     view! {
         <form class="reference-form" on:submit=on_submit novalidate
             aria-labelledby="reference-alerts-heading">

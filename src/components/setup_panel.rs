@@ -5,7 +5,7 @@ use mosaic_domain::review::FactsInput;
 use mosaic_domain::{IncidentFacts, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{WHOLE_FORM, field_message, save_review_op};
+use super::edits::{FieldFeedback, WHOLE_FORM, save_review_op};
 use super::participants_editor::ParticipantsEditor;
 use super::reference_editor::ReferenceEditor;
 use crate::drafts::stored_draft;
@@ -121,16 +121,9 @@ fn FactsForm() -> impl IntoView {
         }
     };
     let value = move |get: fn(&FactsDraft) -> &str| move || current.with(|c| get(c).to_owned());
-    let invalid = move |field: &'static str| {
-        move || {
-            errors
-                .with(|e| e.iter().any(|e| e.field == field))
-                .to_string()
-        }
-    };
-    let error = move |field: &'static str, label: &'static str| {
-        move || errors.with(|e| field_message(e, field, label))
-    };
+    let feedback = FieldFeedback(errors);
+    let invalid = move |field| feedback.invalid(field);
+    let error = move |field, label| feedback.message(field, label);
     let reset_times = move || {
         let shown = saved.get_untracked();
         for (input, value) in

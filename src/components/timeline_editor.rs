@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use mosaic_domain::{EntryId, ParticipantId, ValidationError};
 use wasm_bindgen::JsCast;
 
-use super::account_draft::{AccountDraft, EntryDraft, display_order};
+use super::account_draft::{AccountDraft, EntryDraft, display_order, keep_refused_edit};
 use super::coached_text::CoachedText;
 use super::edits::{WHOLE_FORM, field_message, save_change};
 use crate::time;
@@ -130,16 +130,7 @@ fn EntryRow(
                 Ok(input) => save_change(ws, &participant, |a| a.update_entry(&id, input.clone())),
                 Err(found) => found,
             };
-            let keep = !found.is_empty();
-            if keep || draft.with_untracked(|d| d.entries.contains_key(&key)) {
-                draft.update(|d| {
-                    if keep {
-                        d.entries.insert(key.clone(), typed);
-                    } else {
-                        d.entries.remove(&key);
-                    }
-                });
-            }
+            keep_refused_edit(draft, |d| &mut d.entries, &key, typed, &found);
             errors.set(found);
         })
     };

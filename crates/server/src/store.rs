@@ -454,14 +454,7 @@ impl Store {
                     return Ok(Committed::Replayed);
                 }
             }
-            let sql = if pg {
-                "UPDATE reviews SET version = $1, updated_at = $2::timestamptz, doc = $3::jsonb \
-                 WHERE id = $4 AND version = $5"
-            } else {
-                "UPDATE reviews SET version = $1, updated_at = $2, doc = $3 \
-                 WHERE id = $4 AND version = $5"
-            };
-            let done = sqlx::query(sql)
+            let done = sqlx::query(update_review_sql(pg))
                 .bind(version)
                 .bind(&updated_at)
                 .bind(&doc)
@@ -650,14 +643,7 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            let sql = if pg {
-                "UPDATE reviews SET version = $1, updated_at = $2::timestamptz, doc = $3::jsonb \
-                 WHERE id = $4 AND version = $5"
-            } else {
-                "UPDATE reviews SET version = $1, updated_at = $2, doc = $3 \
-                 WHERE id = $4 AND version = $5"
-            };
-            let done = sqlx::query(sql)
+            let done = sqlx::query(update_review_sql(pg))
                 .bind(review_version)
                 .bind(&updated_at)
                 .bind(&review_doc)
@@ -692,6 +678,18 @@ impl Store {
 /// the document keeps the full value.
 fn order_key(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The compare-and-set write of a review: it lands only if the stored version is still the
+/// base the change was made on (`$5`), so of two concurrent writers exactly one wins.
+fn update_review_sql(pg: bool) -> &'static str {
+    if pg {
+        "UPDATE reviews SET version = $1, updated_at = $2::timestamptz, doc = $3::jsonb \
+         WHERE id = $4 AND version = $5"
+    } else {
+        "UPDATE reviews SET version = $1, updated_at = $2, doc = $3 \
+         WHERE id = $4 AND version = $5"
+    }
 }
 
 fn insert_token_sql(pg: bool) -> &'static str {
