@@ -6,6 +6,8 @@
 
 use crate::action::{ActionKind, ActionStatus, Priority, markdown_inline};
 use crate::factors::{self, FactorKind};
+use crate::feed::SectionAudience;
+use crate::id::ActionId;
 use crate::reveal::Revealed;
 use crate::review::{Participant, ReviewId, Severity};
 use crate::text::{self, Word};
@@ -38,6 +40,12 @@ pub struct Finding {
     pub services: Vec<String>,
     pub severity: Severity,
     pub published_at: DateTime<Utc>,
+    /// Words a reader can filter the feed by, set by the facilitator before publishing.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Who may read each section: see [`crate::feed`].
+    #[serde(default)]
+    pub audience: SectionAudience,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,6 +64,9 @@ pub struct FindingFactor {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingAction {
+    /// The review's action, so its status can be kept current after publishing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<ActionId>,
     pub title: String,
     pub kind: ActionKind,
     pub priority: Priority,
@@ -98,6 +109,7 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         .actions_sorted()
         .into_iter()
         .map(|a| FindingAction {
+            id: Some(a.id.clone()),
             title: anon.apply(&a.title),
             kind: a.kind,
             priority: a.priority,
@@ -128,6 +140,8 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         services: facts.services().to_vec(),
         severity: facts.severity(),
         published_at: now,
+        tags: Vec::new(),
+        audience: SectionAudience::default(),
     }
 }
 

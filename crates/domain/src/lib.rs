@@ -24,6 +24,7 @@
 //! - [`factors`]: factors grouped by kind, dot-voting, key insights.
 //! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
 //! - [`finding`]: the published finding, with names replaced by roles unless opted in.
+//! - [`feed`]: each section's audience, and the shapes of the cross-team feed's API.
 //! - [`coach`]: the blameless-language coach and its rule table.
 //! - [`export`]: whole-review export (Markdown report, versioned JSON) and import.
 //! - [`wire`]: the JSON shapes of the `/api/v1` API, shared by client and server.
@@ -35,6 +36,7 @@ pub mod coach;
 pub mod commitment;
 pub mod export;
 pub mod factors;
+pub mod feed;
 pub mod finding;
 pub mod id;
 pub mod merge;

@@ -1,0 +1,325 @@
+//! The cross-team findings feed: who may read each part of a published finding, and the JSON
+//! shapes of the feed's API (`/api/v1/feed…`) and its query.
+//!
+//! A published [`Finding`] carries a [`SectionAudience`]: each section is for the review's own
+//! team, or for the whole organisation. The feed shows everyone only the organisation's part
+//! ([`Finding::for_organisation`]); the review's own members see all of it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::action::ActionStatus;
+use crate::factors::FactorKind;
+use crate::finding::Finding;
+use crate::review::{ReviewId, Severity};
+
+/// Who may read one section of a published finding.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Only the people in the review.
+    Team,
+    /// Everyone who can read the feed.
+    #[default]
+    Organisation,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 2] = [Self::Team, Self::Organisation];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Team => "team",
+            Self::Organisation => "organisation",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Team => "Team only",
+            Self::Organisation => "Whole organisation",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
+/// The sections of a finding that can each be kept to the team. The title, team, services,
+/// severity, tags and dates are always visible: they are how a reader finds the finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Summary,
+    KeyInsights,
+    Factors,
+    Surprises,
+    KnowledgeGaps,
+    Actions,
+}
+
+impl Section {
+    pub const ALL: [Section; 6] = [
+        Self::Summary,
+        Self::KeyInsights,
+        Self::Factors,
+        Self::Surprises,
+        Self::KnowledgeGaps,
+        Self::Actions,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Summary => "Summary",
+            Self::KeyInsights => "Key insights",
+            Self::Factors => "Contributing factors",
+            Self::Surprises => "Operational surprises",
+            Self::KnowledgeGaps => "Knowledge gaps",
+            Self::Actions => "Actions",
+        }
+    }
+}
+
+/// The audience of each section; every section is for the whole organisation unless set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionAudience {
+    #[serde(default)]
+    pub summary: Audience,
+    #[serde(default)]
+    pub key_insights: Audience,
+    #[serde(default)]
+    pub factors: Audience,
+    #[serde(default)]
+    pub surprises: Audience,
+    #[serde(default)]
+    pub knowledge_gaps: Audience,
+    #[serde(default)]
+    pub actions: Audience,
+}
+
+impl SectionAudience {
+    pub fn get(&self, section: Section) -> Audience {
+        match section {
+            Section::Summary => self.summary,
+            Section::KeyInsights => self.key_insights,
+            Section::Factors => self.factors,
+            Section::Surprises => self.surprises,
+            Section::KnowledgeGaps => self.knowledge_gaps,
+            Section::Actions => self.actions,
+        }
+    }
+
+    pub fn set(&mut self, section: Section, audience: Audience) {
+        let slot = match section {
+            Section::Summary => &mut self.summary,
+            Section::KeyInsights => &mut self.key_insights,
+            Section::Factors => &mut self.factors,
+            Section::Surprises => &mut self.surprises,
+            Section::KnowledgeGaps => &mut self.knowledge_gaps,
+            Section::Actions => &mut self.actions,
+        };
+        *slot = audience;
+    }
+}
+
+impl Finding {
+    /// The finding as the whole organisation may read it: every team-only section emptied.
+    pub fn for_organisation(&self) -> Finding {
+        let mut f = self.clone();
+        let team_only = |s: Section| self.audience.get(s) == Audience::Team;
+        if team_only(Section::Summary) {
+            f.summary.clear();
+        }
+        if team_only(Section::KeyInsights) {
+            f.key_insights.clear();
+        }
+        if team_only(Section::Factors) {
+            f.factors.clear();
+        }
+        if team_only(Section::Surprises) {
+            f.surprises.clear();
+        }
+        if team_only(Section::KnowledgeGaps) {
+            f.knowledge_gaps.clear();
+        }
+        if team_only(Section::Actions) {
+            f.actions.clear();
+        }
+        f
+    }
+
+    /// Whether any section is kept to the team.
+    pub fn has_team_only_sections(&self) -> bool {
+        Section::ALL
+            .into_iter()
+            .any(|s| self.audience.get(s) == Audience::Team)
+    }
+}
+
+/// The filters of the feed, its search, its statistics and its Atom and JSON feeds, all given
+/// as the same query parameters (`?q=disk&kind=knowledge_gap&service=payments`). Every filter
+/// is optional; given together they all apply.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    /// Words to search for in the finding's text (title, summary, insights, factors, surprises,
+    /// knowledge gaps, actions, tags), each word matching as a prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Findings with at least one factor of this kind visible to the reader.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FactorKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// Published on or after this day (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<NaiveDate>,
+    /// Published on or before this day (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    /// The `next` cursor of the previous page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Entries per page, 1 to 100; 20 when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// How an action in a finding stands, for the counts on the feed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionCounts {
+    pub done: u32,
+    /// Open or in progress, not past due.
+    pub open: u32,
+    /// Open or in progress, past its due day.
+    pub overdue: u32,
+}
+
+impl ActionCounts {
+    /// Counts `finding`'s actions as they stand on `today`. Won't-do actions count in none.
+    pub fn of(finding: &Finding, today: NaiveDate) -> Self {
+        let mut counts = Self::default();
+        for a in &finding.actions {
+            match a.status {
+                ActionStatus::Done => counts.done += 1,
+                ActionStatus::WontDo => {}
+                ActionStatus::Open | ActionStatus::InProgress => {
+                    if a.due.is_some_and(|d| d < today) {
+                        counts.overdue += 1;
+                    } else {
+                        counts.open += 1;
+                    }
+                }
+            }
+        }
+        counts
+    }
+}
+
+/// One finding in the feed's list: enough to recognise it and decide to open it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    pub review_id: ReviewId,
+    pub title: String,
+    pub team: String,
+    pub services: Vec<String>,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub published_at: DateTime<Utc>,
+    /// The start of the summary as plain text (Markdown markup removed), at most 280
+    /// characters; empty when the summary is team-only.
+    pub excerpt: String,
+    /// The kinds of factor the finding has, as the organisation may read it.
+    pub kinds: Vec<FactorKind>,
+    pub actions: ActionCounts,
+}
+
+/// `GET /api/v1/feed`: newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedPage {
+    pub entries: Vec<FeedEntry>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// How many findings match the filters in all.
+    pub total: u64,
+}
+
+/// `GET /api/v1/feed/{review_id}`: one published finding, with every action's current status.
+/// Team-only sections are included only for the review's own members (their token).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedFinding {
+    pub finding: Finding,
+    /// True when sections were left out because the reader is not in the review.
+    pub team_only_hidden: bool,
+}
+
+/// A count of findings per kind of factor in one month (`"2026-11"`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindInMonth {
+    pub month: String,
+    pub kind: FactorKind,
+    pub count: u32,
+}
+
+/// A tag or term and how many findings have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurring {
+    pub term: String,
+    pub count: u32,
+}
+
+/// `GET /api/v1/feed/stats`: learning across the findings that match the filters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedStats {
+    pub findings: u64,
+    /// Factors by kind over time, oldest month first.
+    pub kinds_by_month: Vec<KindInMonth>,
+    /// Tags on more than one finding, most frequent first (at most 20).
+    pub recurring_tags: Vec<Recurring>,
+    /// Factor texts (normalised: lowercase, trimmed) noted in more than one finding, most
+    /// frequent first (at most 20).
+    pub recurring_factors: Vec<Recurring>,
+    pub actions: ActionCounts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audience_keys_round_trip() {
+        for a in Audience::ALL {
+            assert_eq!(Audience::from_key(a.key()), Some(a));
+        }
+        assert_eq!(Audience::default(), Audience::Organisation);
+    }
+
+    #[test]
+    fn section_audience_sets_each_section() {
+        for s in Section::ALL {
+            let mut audience = SectionAudience::default();
+            audience.set(s, Audience::Team);
+            for other in Section::ALL {
+                let expected = if other == s {
+                    Audience::Team
+                } else {
+                    Audience::Organisation
+                };
+                assert_eq!(audience.get(other), expected, "{s:?} set, {other:?} read");
+            }
+        }
+    }
+
+    #[test]
+    fn feed_query_refuses_unknown_filters() {
+        let err = serde_json::from_value::<FeedQuery>(serde_json::json!({"colour": "red"}))
+            .unwrap_err();
+        assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+    }
+}
