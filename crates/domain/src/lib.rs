@@ -27,6 +27,7 @@
 //! - [`feed`]: each section's audience, and the shapes of the cross-team feed's API.
 //! - [`coach`]: the blameless-language coach and its rule table.
 //! - [`export`]: whole-review export (Markdown report, versioned JSON) and import.
+//! - [`sync`]: replaying unsent changes on a newer server copy, keeping conflicts for a person.
 //! - [`wire`]: the JSON shapes of the `/api/v1` API, shared by client and server.
 //! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share.
 
@@ -45,6 +46,7 @@ pub mod phase;
 pub mod reference;
 pub mod reveal;
 pub mod review;
+pub mod sync;
 mod text;
 pub mod wire;
 
