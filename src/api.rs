@@ -1,9 +1,18 @@
 //! The Mosaic server's JSON API: the only place that builds URLs or speaks HTTP.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use mosaic_domain::Review;
-use mosaic_domain::wire::{CreateReview, CreatedReview, ErrorBody, JoinReview, Joined};
+use mosaic_domain::feed::{FeedFinding, FeedPage, FeedQuery, FeedStats};
+use mosaic_domain::wire::{
+    AccountList, ApplyOp, CreateReview, CreatedReview, ErrorBody, JoinReview, Joined, Stale,
+    StaleAccount, Submitted,
+};
+use mosaic_domain::{Account, Review};
 use serde::de::DeserializeOwned;
+
+use crate::settings::SyncMode;
+
+/// The header that carries an organisation's access key to a closed server.
+const ACCESS_KEY_HEADER: &str = "X-Mosaic-Access-Key";
 
 /// Why a request did not give what was asked.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,10 +49,19 @@ impl std::fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// A client for one server, optionally holding the token of one review.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Api {
     base: String,
+    access_key: Option<String>,
     token: Option<String>,
+}
+
+/// What the server answered to a conditional write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Written<T> {
+    Done(T),
+    /// 412: the document changed since the version the write was made against; here it is now.
+    Stale(T),
 }
 
 impl Api {
@@ -51,8 +69,16 @@ impl Api {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.trim_end_matches('/').to_owned(),
+            access_key: None,
             token: None,
         }
+    }
+
+    /// The server of the sync setting, with its access key; `None` in "this browser only" mode.
+    pub fn for_mode(mode: &SyncMode) -> Option<Self> {
+        let mut api = Self::new(mode.server_url()?);
+        api.access_key = mode.access_key().map(str::to_owned);
+        Some(api)
     }
 
     /// The same server, with requests carrying `token` as their credential.
@@ -67,11 +93,99 @@ impl Api {
         format!("{}/api/v1{path}", self.base)
     }
 
-    fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+    fn authorized(&self, mut request: RequestBuilder) -> RequestBuilder {
+        if let Some(key) = &self.access_key {
+            request = request.header(ACCESS_KEY_HEADER, key);
+        }
         match &self.token {
             Some(token) => request.header("Authorization", &format!("Bearer {token}")),
             None => request,
         }
+    }
+
+    /// The live event stream of a review, for `EventSource` (which cannot send headers, so the
+    /// token and access key travel as query parameters).
+    pub fn events_url(&self, review_id: &str) -> String {
+        let query = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
+        if let Some(token) = &self.token {
+            query.append("token", token);
+        }
+        if let Some(key) = &self.access_key {
+            query.append("access_key", key);
+        }
+        let query: String = query.to_string().into();
+        format!(
+            "{}?{query}",
+            self.url(&format!("/reviews/{review_id}/events"))
+        )
+    }
+
+    /// Applies one change to the review, made against `request.base_version`.
+    pub async fn apply_op(
+        &self,
+        review_id: &str,
+        request: &ApplyOp,
+    ) -> Result<Written<Review>, Error> {
+        let url = self.url(&format!("/reviews/{review_id}/ops"));
+        let builder = self.authorized(Request::post(&url));
+        let response = send(builder, request).await?;
+        if response.status() == 412 {
+            let stale: Stale = decode(response).await?;
+            return Ok(Written::Stale(stale.current));
+        }
+        decode(checked(response).await?).await.map(Written::Done)
+    }
+
+    /// Stores the author's draft account if the server's copy is still at `base` (0: none yet).
+    pub async fn put_account(
+        &self,
+        account: &Account,
+        base: u64,
+    ) -> Result<Written<Account>, Error> {
+        let url = self.url(&format!(
+            "/reviews/{}/accounts/{}",
+            account.review_id(),
+            account.participant_id()
+        ));
+        let builder = self
+            .authorized(Request::put(&url))
+            .header("If-Match", &format!("\"{base}\""));
+        let response = send(builder, account).await?;
+        if response.status() == 412 {
+            let stale: StaleAccount = decode(response).await?;
+            return Ok(Written::Stale(stale.current));
+        }
+        decode(checked(response).await?).await.map(Written::Done)
+    }
+
+    /// Seals the server's copy of the author's account; the review records its commitment.
+    pub async fn submit_account(
+        &self,
+        review_id: &str,
+        participant_id: &str,
+    ) -> Result<Submitted, Error> {
+        let url = self.url(&format!(
+            "/reviews/{review_id}/accounts/{participant_id}/submit"
+        ));
+        let response = self
+            .authorized(Request::post(&url))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(checked(response).await?).await
+    }
+
+    /// The accounts this token may read: its own, and after the reveal every submitted one.
+    pub async fn list_accounts(&self, review_id: &str) -> Result<Vec<Account>, Error> {
+        let url = self.url(&format!("/reviews/{review_id}/accounts"));
+        let response = self
+            .authorized(Request::get(&url))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode::<AccountList>(checked(response).await?)
+            .await
+            .map(|l| l.accounts)
     }
 
     /// The review this client's token grants; `Ok(None)` when the server has no such review.
@@ -86,13 +200,17 @@ impl Api {
 
     /// Creates a review; the answer holds the facilitator's and the invite's tokens, once.
     pub async fn create_review(&self, request: &CreateReview) -> Result<CreatedReview, Error> {
-        send_json(Request::post(&self.url("/reviews")), request).await
+        send_json(
+            self.authorized(Request::post(&self.url("/reviews"))),
+            request,
+        )
+        .await
     }
 
     /// Joins a review with its invite token.
     pub async fn join_review(&self, id: &str, request: &JoinReview) -> Result<Joined, Error> {
         let url = self.url(&format!("/reviews/{id}/participants"));
-        send_json(Request::post(&url), request).await
+        send_json(self.authorized(Request::post(&url)), request).await
     }
 }
 
@@ -100,14 +218,18 @@ fn unreachable(e: gloo_net::Error) -> Error {
     Error::Unreachable(e.to_string())
 }
 
+async fn send<B: serde::Serialize>(builder: RequestBuilder, body: &B) -> Result<Response, Error> {
+    let request = builder
+        .json(body)
+        .map_err(|e| Error::Malformed(e.to_string()))?;
+    request.send().await.map_err(unreachable)
+}
+
 async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
     builder: RequestBuilder,
     body: &B,
 ) -> Result<T, Error> {
-    let request = builder
-        .json(body)
-        .map_err(|e| Error::Malformed(e.to_string()))?;
-    decode(checked(request.send().await.map_err(unreachable)?).await?).await
+    decode(checked(send(builder, body).await?).await?).await
 }
 
 /// Passes a 2xx response through; turns any other into [`Error::Refused`] with the server's words.
@@ -132,4 +254,149 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Error> {
         .json::<T>()
         .await
         .map_err(|e| Error::Malformed(e.to_string()))
+}
+
+// ---- The findings feed: anyone may read it; a review's member token adds its team-only
+// sections. ----
+
+impl Api {
+    /// One page of the findings that match `query`, newest first.
+    pub async fn feed(&self, query: &FeedQuery) -> Result<FeedPage, Error> {
+        self.get_json(&self.url(&format!("/feed{}", feed_query_suffix(query))))
+            .await
+    }
+
+    /// One published finding; `Ok(None)` when no review with this id is published. With the
+    /// token of one of the review's members, its team-only sections too.
+    pub async fn feed_finding(&self, review_id: &str) -> Result<Option<FeedFinding>, Error> {
+        let url = self.url(&format!("/feed/{review_id}"));
+        let request = self.authorized(Request::get(&url));
+        let response = request.send().await.map_err(unreachable)?;
+        if response.status() == 404 {
+            return Ok(None);
+        }
+        decode(checked(response).await?).await.map(Some)
+    }
+
+    /// Learning across the findings that match `query` (its cursor and limit play no part).
+    pub async fn feed_stats(&self, query: &FeedQuery) -> Result<FeedStats, Error> {
+        let query = FeedQuery {
+            cursor: None,
+            limit: None,
+            ..query.clone()
+        };
+        self.get_json(&self.url(&format!("/feed/stats{}", feed_query_suffix(&query))))
+            .await
+    }
+
+    /// The Atom feed of the findings that match `query`, for a feed reader.
+    pub fn feed_atom_url(&self, query: &FeedQuery) -> String {
+        format!(
+            "{}/feed.atom{}",
+            self.base,
+            feed_query_suffix(&subscription(query))
+        )
+    }
+
+    /// The JSON Feed (jsonfeed.org) of the findings that match `query`.
+    pub fn feed_json_url(&self, query: &FeedQuery) -> String {
+        format!(
+            "{}/feed.json{}",
+            self.base,
+            feed_query_suffix(&subscription(query))
+        )
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
+        let response = self
+            .authorized(Request::get(url))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(checked(response).await?).await
+    }
+}
+
+/// A subscription follows the filters, not a page of them.
+fn subscription(query: &FeedQuery) -> FeedQuery {
+    FeedQuery {
+        cursor: None,
+        limit: None,
+        ..query.clone()
+    }
+}
+
+/// `query`'s filters as query-string pairs, in a fixed order; a filter that is empty (or only
+/// spaces) is left out, and text is trimmed.
+pub fn feed_query_pairs(query: &FeedQuery) -> Vec<(&'static str, String)> {
+    let text = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    [
+        ("q", text(&query.q)),
+        ("team", text(&query.team)),
+        ("service", text(&query.service)),
+        ("kind", query.kind.map(|k| k.key().to_owned())),
+        ("tag", text(&query.tag)),
+        ("from", query.from.map(|d| d.to_string())),
+        ("to", query.to.map(|d| d.to_string())),
+        ("cursor", text(&query.cursor)),
+        ("limit", query.limit.map(|l| l.to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| value.map(|v| (key, v)))
+    .collect()
+}
+
+/// `?q=disk&kind=knowledge_gap…` for `query`'s filters (see [`feed_query_pairs`]), or `""` when
+/// it has none. The app's own `/feed` address uses it too, so a search can be linked.
+pub fn feed_query_suffix(query: &FeedQuery) -> String {
+    let pairs = feed_query_pairs(query);
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
+    for (key, value) in &pairs {
+        params.append(key, value);
+    }
+    let encoded: String = params.to_string().into();
+    format!("?{encoded}")
+}
+
+#[cfg(test)]
+mod feed_tests {
+    use super::*;
+    use mosaic_domain::FactorKind;
+
+    #[test]
+    fn feed_filters_become_pairs_in_order_without_empty_ones() {
+        let query = FeedQuery {
+            q: Some("  disk full ".into()),
+            team: Some(" ".into()),
+            service: None,
+            kind: Some(FactorKind::KnowledgeGap),
+            tag: Some("payments".into()),
+            from: Some("2026-11-01".parse().unwrap()),
+            to: None,
+            cursor: Some("c2".into()),
+            limit: Some(20),
+        };
+        assert_eq!(
+            feed_query_pairs(&query),
+            [
+                ("q", "disk full".to_owned()),
+                ("kind", "knowledge_gap".to_owned()),
+                ("tag", "payments".to_owned()),
+                ("from", "2026-11-01".to_owned()),
+                ("cursor", "c2".to_owned()),
+                ("limit", "20".to_owned()),
+            ]
+        );
+        assert_eq!(feed_query_pairs(&subscription(&query)).len(), 4);
+        assert!(feed_query_pairs(&FeedQuery::default()).is_empty());
+    }
 }

@@ -4,6 +4,7 @@
 //! - [`api`]: the only place that builds server URLs and speaks HTTP.
 //! - [`storage`]: the browser's IndexedDB, where every review lives first.
 //! - [`repo`]: where a page gets and saves reviews; hides whether a server is involved.
+//! - [`sync`]: sends an open review's changes to the server and rebases on others' changes.
 //! - [`settings`]: this browser's choice of "this browser only" or a sync server.
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
 //! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
@@ -19,6 +20,7 @@ pub mod pages;
 pub mod repo;
 pub mod settings;
 pub mod storage;
+pub mod sync;
 pub mod time;
 pub mod workspace;
 

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{self, Api};
 use crate::settings::SyncMode;
-use crate::storage::{self, CREDENTIALS, OUTBOX, REVIEWS, StorageError};
+use crate::storage::{self, CREDENTIALS, OUTBOX, REVIEWS, SYNC, StorageError};
+use crate::sync::SyncState;
 
 /// What the app tells a person about where their work is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,8 +113,7 @@ pub async fn credential(review_id: &str) -> Result<Option<Credential>, RepoError
 /// each review this browser holds a credential for is fetched and kept here too, and waiting
 /// changes are sent first.
 pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<Review>, RepoError> {
-    if let Some(url) = mode.server_url() {
-        let api = Api::new(url);
+    if let Some(api) = Api::for_mode(mode) {
         if flush_outbox(&api).await? {
             for credential in storage::all::<Credential>(CREDENTIALS).await? {
                 match api
@@ -148,14 +148,10 @@ pub async fn get_review(mode: &SyncMode, id: &str) -> Result<Option<Review>, Rep
     if let Some(review) = storage::get::<Review>(REVIEWS, id).await? {
         return Ok(Some(review));
     }
-    let (Some(url), Some(credential)) = (mode.server_url(), credential(id).await?) else {
+    let (Some(api), Some(credential)) = (Api::for_mode(mode), credential(id).await?) else {
         return Ok(None);
     };
-    match Api::new(url)
-        .with_token(&credential.token)
-        .get_review(id)
-        .await
-    {
+    match api.with_token(&credential.token).get_review(id).await {
         Ok(Some(review)) => {
             cache(&review).await?;
             Ok(Some(review))
@@ -168,11 +164,11 @@ pub async fn get_review(mode: &SyncMode, id: &str) -> Result<Option<Review>, Rep
 /// Joins a server review with its invite: the server adds this person as a participant and
 /// gives this browser their token. Returns who they are in the review.
 pub async fn join_review(
-    server: &str,
+    api: &Api,
     review_id: &str,
     request: &JoinReview,
 ) -> Result<ParticipantId, RepoError> {
-    let joined = Api::new(server)
+    let joined = api
         .join_review(review_id, request)
         .await
         .map_err(RepoError::Api)?;
@@ -191,16 +187,24 @@ pub async fn join_review(
 /// browser: a server that cannot be reached leaves it waiting in the outbox, not lost.
 pub async fn create_review(mode: &SyncMode, review: &Review) -> Result<(), RepoError> {
     storage::put(REVIEWS, review.id.as_str(), review).await?;
-    if let Some(url) = mode.server_url() {
+    if let Some(api) = Api::for_mode(mode) {
         storage::put(
             OUTBOX,
             review.id.as_str(),
             &CreateReview::from_review(review),
         )
         .await?;
-        flush_outbox(&Api::new(url)).await?;
+        // From now on its changes are recorded to be sent, even before the server has it.
+        storage::put(SYNC, review.id.as_str(), &SyncState::default()).await?;
+        flush_outbox(&api).await?;
     }
     Ok(())
+}
+
+/// The sync state of a review shared through a server (created or joined in server mode);
+/// `None` for a review kept in this browser only.
+pub async fn sync_state(review_id: &str) -> Result<Option<SyncState>, RepoError> {
+    Ok(storage::get(SYNC, review_id).await?)
 }
 
 /// Sends waiting changes to the server in turn. Returns false when the server could not be
@@ -249,13 +253,41 @@ async fn note_failure(e: &api::Error) -> Result<(), RepoError> {
     Ok(())
 }
 
-/// Keeps a server copy here unless this browser already holds a newer version.
+/// Keeps a server copy here: it becomes the review's sync base, and the changes this browser
+/// has not sent yet are replayed on it (conflicts are kept for the review page to show).
 async fn cache(review: &Review) -> Result<(), RepoError> {
-    let local = storage::get::<Review>(REVIEWS, review.id.as_str()).await?;
-    if local.is_none_or(|l| l.version <= review.version) {
-        storage::put(REVIEWS, review.id.as_str(), review).await?;
-    }
+    let id = review.id.as_str();
+    let mut state: SyncState = storage::get(SYNC, id).await?.unwrap_or_default();
+    let accounts: Vec<Account> = storage::with_prefix(storage::ACCOUNTS, &format!("{id}/")).await?;
+    let now = crate::time::now();
+    let pending = std::mem::take(&mut state.pending);
+    let local = match &state.server {
+        Some(base) => {
+            let out = mosaic_domain::sync::rebase(base, review, pending, &accounts, now);
+            state.conflicts.extend(out.conflicts);
+            state.pending = out.pending;
+            out.review
+        }
+        None => {
+            let local = mosaic_domain::sync::replay(review, &pending, &accounts, now);
+            state.pending = pending;
+            local
+        }
+    };
+    state.server = Some(review.clone());
+    storage::put_many(&[
+        (SYNC, id, &SyncDoc::Sync(&state)),
+        (REVIEWS, id, &SyncDoc::Review(&local)),
+    ])
+    .await?;
     Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SyncDoc<'a> {
+    Review(&'a Review),
+    Sync(&'a SyncState),
 }
 
 /// Whether this browser already holds a review with this id (an import would replace it).

@@ -15,7 +15,12 @@ pub enum SyncMode {
     #[default]
     Local,
     /// Reviews are also sent to, and read from, a Mosaic server.
-    Server { url: String },
+    Server {
+        url: String,
+        /// The organisation's access key, for a server started with one.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        access_key: String,
+    },
 }
 
 impl SyncMode {
@@ -23,7 +28,15 @@ impl SyncMode {
     pub fn server_url(&self) -> Option<&str> {
         match self {
             SyncMode::Local => None,
-            SyncMode::Server { url } => Some(url.trim_end_matches('/')),
+            SyncMode::Server { url, .. } => Some(url.trim_end_matches('/')),
+        }
+    }
+
+    /// The organisation's access key, when one is set.
+    pub fn access_key(&self) -> Option<&str> {
+        match self {
+            SyncMode::Server { access_key, .. } if !access_key.is_empty() => Some(access_key),
+            _ => None,
         }
     }
 }

@@ -11,16 +11,20 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 const DB_NAME: &str = "mosaic";
-/// 2 added [`CREDENTIALS`]; opening at a newer version creates the stores that are missing.
-const DB_VERSION: u32 = 2;
+/// 2 added [`CREDENTIALS`], 3 [`SYNC`]; opening at a newer version creates the stores that are
+/// missing.
+const DB_VERSION: u32 = 3;
 /// Review documents by review id.
 pub const REVIEWS: &str = "reviews";
 /// Participants' accounts, by [`account_key`].
 pub const ACCOUNTS: &str = "accounts";
 /// This browser's credential for each server review, by review id.
 pub const CREDENTIALS: &str = "credentials";
-/// Changes not yet accepted by the server, by review id.
+/// Reviews created here and not yet accepted by the server, by review id.
 pub const OUTBOX: &str = "outbox";
+/// Each server review's sync state (`sync::SyncState`: the last server copy, the changes not
+/// yet sent, conflicts waiting for a person), by review id.
+pub const SYNC: &str = "sync";
 
 /// The key of one participant's account in [`ACCOUNTS`]. Review and participant ids hold no
 /// `/`, so the key is unambiguous and every account of a review shares the prefix `{review}/`.
@@ -53,6 +57,7 @@ async fn open() -> Result<Rexie, StorageError> {
         .add_object_store(ObjectStore::new(ACCOUNTS))
         .add_object_store(ObjectStore::new(OUTBOX))
         .add_object_store(ObjectStore::new(CREDENTIALS))
+        .add_object_store(ObjectStore::new(SYNC))
         .build()
         .await?)
 }
@@ -67,6 +72,20 @@ pub async fn put<T: Serialize>(store: &str, key: &str, value: &T) -> Result<(), 
         .await?;
     tx.done().await?;
     Ok(())
+}
+
+/// Writes several values in one transaction: all or none land.
+pub async fn put_many<T: Serialize>(
+    writes: &[(&'static str, &str, &T)],
+) -> Result<(), StorageError> {
+    let batch = writes
+        .iter()
+        .map(|(store, key, value)| {
+            serde_json::to_string(value).map(|json| ((*store, (*key).to_owned()), json))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StorageError(e.to_string()))?;
+    write_batch(&batch).await
 }
 
 /// Reads one value; `None` when absent.

@@ -14,7 +14,9 @@ use mosaic_domain::{
 };
 
 use crate::repo::Credential;
-use crate::storage::{self, ACCOUNTS, REVIEWS};
+use crate::settings::SyncMode;
+use crate::storage::{self, ACCOUNTS, REVIEWS, SYNC};
+use crate::sync::{self, ReviewSync, SyncState};
 use crate::time;
 
 /// Who is using this browser right now. On a shared device people take turns; each sees only
@@ -54,6 +56,8 @@ pub struct Workspace {
     /// This browser's credential for the review on a server. With one, who is acting is fixed
     /// by it (each person uses their own browser); without, people on one device take turns.
     pub credential: StoredValue<Option<Credential>>,
+    /// Present when the review is shared through a server: sends every change there.
+    pub sync: Option<ReviewSync>,
 }
 
 fn actor_key(review: &Review) -> String {
@@ -61,8 +65,14 @@ fn actor_key(review: &Review) -> String {
 }
 
 impl Workspace {
-    /// Opens a review with the accounts loaded from storage, and provides it as context.
-    pub fn provide(review: Review, accounts: Vec<Account>, credential: Option<Credential>) -> Self {
+    /// Opens a review with the accounts loaded from storage, and provides it as context. With
+    /// a sync state (a review shared through the server of `mode`), changes are sent there.
+    pub fn provide(
+        review: Review,
+        accounts: Vec<Account>,
+        credential: Option<Credential>,
+        synced: Option<(SyncState, SyncMode)>,
+    ) -> Self {
         let notice = RwSignal::new(None::<String>);
         let saved_actor = crate::drafts::local_storage()
             .and_then(|s| s.get_item(&actor_key(&review)).ok()?)
@@ -83,6 +93,7 @@ impl Workspace {
             actor: RwSignal::new(actor),
             notice,
             credential: StoredValue::new(credential),
+            sync: synced.map(|(state, mode)| ReviewSync::new(state, mode)),
         };
         provide_context(ws);
         ws
@@ -119,9 +130,21 @@ impl Workspace {
         let accounts = self.accounts.get_untracked();
         match review.apply(&op, &accounts, time::now()) {
             Ok(()) => {
-                self.save(&[(REVIEWS, review.id.as_str(), &Doc::Review(&review))]);
+                match self.sync {
+                    Some(sync) => {
+                        sync.record(op);
+                        let state = sync.snapshot();
+                        // One transaction: the change and the record that it must be sent.
+                        self.save(&[
+                            (REVIEWS, review.id.as_str(), &Doc::Review(&review)),
+                            (SYNC, review.id.as_str(), &Doc::Sync(&state)),
+                        ]);
+                    }
+                    None => self.save(&[(REVIEWS, review.id.as_str(), &Doc::Review(&review))]),
+                }
                 self.review.set(review);
                 self.notice.set(None);
+                sync::kick(*self);
                 Ok(())
             }
             Err(OpError::Edit(EditError::Invalid { fields })) => {
@@ -143,6 +166,23 @@ impl Workspace {
         })
     }
 
+    /// The given participant's account, if this browser has one. Not tracked.
+    pub fn account_untracked(&self, participant: &ParticipantId) -> Option<Account> {
+        self.accounts.with_untracked(|all| {
+            all.iter()
+                .find(|a| a.participant_id() == participant)
+                .cloned()
+        })
+    }
+
+    /// Whether `participant` is the person this browser's credential belongs to.
+    fn is_own(&self, participant: &ParticipantId) -> bool {
+        self.credential.with_value(|c| {
+            c.as_ref()
+                .is_some_and(|c| c.role == Role::Participant(participant.clone()))
+        })
+    }
+
     /// Applies a change to a participant's account, creating the account on first use. On
     /// refusal nothing changes and the reason comes back; it is also shown page-wide, except
     /// field problems, which a form shows beside its fields.
@@ -161,7 +201,17 @@ impl Workspace {
         match change(&mut account, time::now()) {
             Ok(out) => {
                 let key = account_key(&account);
-                self.save(&[(ACCOUNTS, key.as_str(), &Doc::Account(&account))]);
+                match self.sync.filter(|_| self.is_own(participant)) {
+                    Some(sync) => {
+                        sync.account_changed();
+                        let state = sync.snapshot();
+                        self.save(&[
+                            (ACCOUNTS, key.as_str(), &Doc::Account(&account)),
+                            (SYNC, account.review_id().as_str(), &Doc::Sync(&state)),
+                        ]);
+                    }
+                    None => self.save(&[(ACCOUNTS, key.as_str(), &Doc::Account(&account))]),
+                }
                 self.accounts.update(|all| {
                     match all.iter_mut().find(|a| a.participant_id() == participant) {
                         Some(slot) => *slot = account,
@@ -169,6 +219,7 @@ impl Workspace {
                     }
                 });
                 self.notice.set(None);
+                sync::kick(*self);
                 Ok(out)
             }
             Err(e @ AccountError::Invalid { .. }) => Err(e),
@@ -179,8 +230,19 @@ impl Workspace {
         }
     }
 
-    /// Seals the participant's account and records its commitment in the shared review.
-    pub fn submit_account(&self, participant: &ParticipantId) -> Result<String, String> {
+    /// Seals the participant's account and records its commitment in the shared review: on
+    /// the server when the review is shared through one (which needs the connection), else
+    /// here. Returns the commitment.
+    pub async fn submit_account(&self, participant: &ParticipantId) -> Result<String, String> {
+        if self.sync.is_some() {
+            return sync::submit(*self, participant)
+                .await
+                .map_err(|e| self.refuse(e));
+        }
+        self.submit_here(participant)
+    }
+
+    fn submit_here(&self, participant: &ParticipantId) -> Result<String, String> {
         let mut account = self
             .account(participant)
             .ok_or_else(|| self.refuse("write at least one timeline entry before submitting"))?;
@@ -212,7 +274,8 @@ impl Workspace {
         Ok(commitment)
     }
 
-    fn save(&self, docs: &[(&'static str, &str, &Doc)]) {
+    /// Saves documents through the one write queue; a failure is shown as the notice.
+    pub(crate) fn save(&self, docs: &[(&'static str, &str, &Doc)]) {
         let notice = self.notice;
         storage::queue_write(docs, move |e| notice.set(Some(e.to_string())));
     }
@@ -233,12 +296,13 @@ pub fn sentence(s: &str) -> String {
     }
 }
 
-/// The two kinds of document the workspace saves, so both go through one write queue.
+/// The kinds of document the workspace saves, so all go through one write queue.
 #[derive(serde::Serialize)]
 #[serde(untagged)]
-enum Doc<'a> {
+pub(crate) enum Doc<'a> {
     Review(&'a Review),
     Account(&'a Account),
+    Sync(&'a SyncState),
 }
 
 fn account_key(account: &Account) -> String {

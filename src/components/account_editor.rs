@@ -99,19 +99,25 @@ fn SubmitAccount(participant: ParticipantId, draft: RwSignal<AccountDraft>) -> i
             let _ = button.focus();
         }
     });
+    let submitting = RwSignal::new(false);
     let submit = move |_| {
-        match ws.submit_account(&participant) {
-            Ok(_) => draft.set(AccountDraft::default()),
-            Err(message) => {
-                // Shown here, beside the button, rather than twice.
-                ws.notice.set(None);
-                failure.set(Some(message));
-                confirming.set(false);
-                if let Some(button) = open_button.get() {
-                    let _ = button.focus();
+        let participant = participant.clone();
+        submitting.set(true);
+        leptos::task::spawn_local(async move {
+            match ws.submit_account(&participant).await {
+                Ok(_) => draft.set(AccountDraft::default()),
+                Err(message) => {
+                    // Shown here, beside the button, rather than twice.
+                    ws.notice.set(None);
+                    failure.set(Some(message));
+                    confirming.set(false);
+                    if let Some(button) = open_button.get_untracked() {
+                        let _ = button.focus();
+                    }
                 }
             }
-        }
+            submitting.set(false);
+        });
     };
     let cancel = move |_| {
         confirming.set(false);
@@ -152,8 +158,9 @@ fn SubmitAccount(participant: ParticipantId, draft: RwSignal<AccountDraft>) -> i
                             </p>
                         </Show>
                         <button type="button" class="primary" node_ref=confirm_button
+                            disabled=move || submitting.get()
                             on:click=submit.clone()>
-                            "Submit and seal"
+                            {move || if submitting.get() { "Submitting…" } else { "Submit and seal" }}
                         </button>
                         <button type="button" on:click=cancel>"Keep writing"</button>
                     </div>

@@ -11,13 +11,20 @@ use mosaic_domain::Role;
 #[component]
 pub fn InvitePanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
+    let mode = expect_context::<settings::Settings>().0;
     let link = ws.credential.with_value(|c| match c {
         Some(Credential {
             role: Role::Facilitator,
             invite_token: Some(invite),
             review_id,
             ..
-        }) => Some(invite_link(&settings::page_origin(), review_id, invite)),
+        }) => Some(invite_link(
+            &settings::page_origin(),
+            review_id,
+            invite,
+            mode.with_untracked(|m| m.access_key().map(str::to_owned))
+                .as_deref(),
+        )),
         _ => None,
     });
     let copied = RwSignal::new(false);
@@ -60,8 +67,28 @@ pub fn InvitePanel() -> impl IntoView {
 }
 
 /// The address that joins review `review_id` with invite token `invite`.
-pub fn invite_link(origin: &str, review_id: &str, invite: &str) -> String {
-    format!("{origin}/join/{review_id}#invite={invite}")
+/// The link a participant opens to join. A closed server's access key rides along, in the
+/// fragment too, so the newcomer needs nothing else.
+pub fn invite_link(
+    origin: &str,
+    review_id: &str,
+    invite: &str,
+    access_key: Option<&str>,
+) -> String {
+    let key = access_key
+        .map(|k| format!("&key={}", encode_component(k)))
+        .unwrap_or_default();
+    format!("{origin}/join/{review_id}#invite={invite}{key}")
+}
+
+/// Percent-encodes a fragment parameter's value.
+fn encode_component(value: &str) -> String {
+    let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
+    params.append("k", value);
+    String::from(params.to_string())
+        .strip_prefix("k=")
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -71,7 +98,7 @@ mod tests {
     #[test]
     fn the_invite_token_travels_in_the_fragment() {
         assert_eq!(
-            invite_link("https://m.example", "r-1", "abc"),
+            invite_link("https://m.example", "r-1", "abc", None),
             "https://m.example/join/r-1#invite=abc"
         );
     }

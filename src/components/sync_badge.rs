@@ -13,8 +13,7 @@ pub fn SyncBadge() -> impl IntoView {
     crate::storage::on_write_activity(move |busy| saving.set(busy));
     let mode = expect_context::<Settings>().0;
     let flush = move || {
-        if let Some(url) = mode.get_untracked().server_url() {
-            let api = Api::new(url);
+        if let Some(api) = Api::for_mode(&mode.get_untracked()) {
             leptos::task::spawn_local(async move {
                 let _ = repo::flush_outbox(&api).await;
             });

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use mosaic_domain::wire::JoinReview;
 
+use crate::api::Api;
 use crate::components::field_error::FieldError;
 use crate::repo::{self, SyncStatus, SyncStatusContext};
 use crate::settings::{self, Settings, SyncMode};
@@ -24,20 +25,25 @@ pub fn JoinPage() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let navigate = use_navigate();
 
+    let access_key = fragment_param("key").unwrap_or_default();
     let join = Action::new_local(move |request: &JoinReview| {
         let request = request.clone();
         let id = review_id();
+        let server = SyncMode::Server {
+            url: settings::page_origin(),
+            access_key: access_key.clone(),
+        };
         async move {
-            let server = settings::page_origin();
-            repo::join_review(&server, &id, &request)
+            let api = Api::for_mode(&server).expect("a server mode");
+            repo::join_review(&api, &id, &request)
                 .await
                 .map(|_| (server, id))
         }
     });
     Effect::new(move |_| match join.value().get() {
         Some(Ok((server, id))) => {
-            if mode.get_untracked().server_url() != Some(server.as_str()) {
-                mode.set(SyncMode::Server { url: server });
+            if mode.get_untracked() != server {
+                mode.set(server);
             }
             status.set(SyncStatus::Saved);
             navigate(&format!("/reviews/{id}"), Default::default());
@@ -118,9 +124,13 @@ pub fn JoinPage() -> impl IntoView {
 }
 
 /// The invite token from the page's `#invite=…` fragment.
+/// The invite token in the link's fragment (`#invite=…`, with `&key=…` for a closed server).
 fn invite_from_fragment() -> Option<String> {
+    fragment_param("invite")
+}
+
+fn fragment_param(name: &str) -> Option<String> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    hash.strip_prefix("#invite=")
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
+    let params = web_sys::UrlSearchParams::new_with_str(hash.strip_prefix('#')?).ok()?;
+    params.get(name).filter(|t| !t.is_empty())
 }

@@ -2,13 +2,15 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use mosaic_domain::{Account, Phase, Review};
 
+use crate::components::conflicts_panel::ConflictsPanel;
 use crate::components::{
     account_editor::AccountEditor, actions_panel::ActionsPanel, actor_switcher::ActorSwitcher,
     factors_panel::FactorsPanel, group_review_panel::GroupReviewPanel, invite_panel::InvitePanel,
     phase_stepper::PhaseStepper, publish_panel::PublishPanel, reference_panel::ReferencePanel,
     review_export::ReviewExport, setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
 };
-use crate::settings::Settings;
+use crate::settings::{Settings, SyncMode};
+use crate::sync::{self, SyncState};
 use crate::workspace::{self, Actor, Workspace};
 use crate::{repo, time};
 
@@ -26,7 +28,11 @@ pub fn ReviewPage() -> impl IntoView {
             };
             let accounts = workspace::load_accounts(&review).await?;
             let credential = repo::credential(review.id.as_str()).await?;
-            Ok(Some((review, accounts, credential)))
+            let synced = match repo::sync_state(review.id.as_str()).await? {
+                Some(state) if mode.server_url().is_some() => Some((state, mode)),
+                _ => None,
+            };
+            Ok(Some((review, accounts, credential, synced)))
         }
     });
     view! {
@@ -39,8 +45,8 @@ pub fn ReviewPage() -> impl IntoView {
             }>
                 {move || Suspend::new(async move {
                     loaded.await.map(|found| match found {
-                        Some((review, accounts, credential)) => {
-                            view! { <ReviewWorkspace review accounts credential/> }.into_any()
+                        Some((review, accounts, credential, synced)) => {
+                            view! { <ReviewWorkspace review accounts credential synced/> }.into_any()
                         }
                         None => view! {
                             <h1>"Review not found"</h1>
@@ -60,8 +66,16 @@ fn ReviewWorkspace(
     review: Review,
     accounts: Vec<Account>,
     credential: Option<repo::Credential>,
+    synced: Option<(SyncState, SyncMode)>,
 ) -> impl IntoView {
-    let ws = Workspace::provide(review, accounts, credential);
+    let ws = Workspace::provide(review, accounts, credential, synced);
+    // Sync with the outside world: the server's copy, its live events, the network coming back.
+    if ws.sync.is_some() {
+        sync::kick(ws);
+        sync::listen(ws);
+        let online = window_event_listener(leptos::ev::online, move |_| sync::refresh(ws));
+        on_cleanup(move || online.remove());
+    }
     let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
     let body = move || {
@@ -128,12 +142,14 @@ fn ReviewWorkspace(
             </div>
             <PhaseStepper/>
         </header>
-        <Show when=move || !ws.can_switch_actor()>
+        <Show when=move || ws.sync.is_some()>
             <p class="hint server-note">
-                "Shared through the server: people join with the invite link. Changes made on "
-                "this page are kept in this browser; sending them to the server is not built yet."
+                "Shared through the server: people join with the invite link, and everyone's "
+                "changes appear here as they happen. Work is saved in this browser first, so "
+                "nothing is lost offline; it is sent when the connection is back."
             </p>
         </Show>
+        <ConflictsPanel/>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
         {body}
     }

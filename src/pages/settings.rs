@@ -13,6 +13,12 @@ pub fn SettingsPage() -> impl IntoView {
             .map(str::to_owned)
             .unwrap_or_else(settings::page_origin),
     );
+    let access_key = RwSignal::new(
+        mode.get_untracked()
+            .access_key()
+            .unwrap_or_default()
+            .to_owned(),
+    );
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
 
@@ -27,7 +33,10 @@ pub fn SettingsPage() -> impl IntoView {
         }
         match settings::validate_server_url(&url.get_untracked()) {
             Ok(url) => {
-                mode.set(SyncMode::Server { url });
+                mode.set(SyncMode::Server {
+                    url,
+                    access_key: access_key.get_untracked().trim().to_owned(),
+                });
                 error.set(None);
                 saved.set(true);
             }
@@ -62,6 +71,18 @@ pub fn SettingsPage() -> impl IntoView {
                     prop:value=move || url.get()
                     on:input=move |ev| url.set(event_target_value(&ev))/>
                 <p class="field-error" id="server-url-error" aria-live="polite">{move || error.get()}</p>
+            </div>
+            <div class="field">
+                <label for="access-key">"Organisation access key (if your server needs one)"</label>
+                <input id="access-key" type="password" autocomplete="off"
+                    aria-describedby="access-key-hint"
+                    disabled=move || !use_server.get()
+                    prop:value=move || access_key.get()
+                    on:input=move |ev| access_key.set(event_target_value(&ev))/>
+                <p class="hint" id="access-key-hint">
+                    "A closed Mosaic server answers only requests that carry its key. "
+                    "It is kept in this browser and sent only to this server."
+                </p>
             </div>
             <button type="submit" class="primary">"Save settings"</button>
             <p role="status" class="saved-note">{move || saved.get().then_some("Settings saved.")}</p>
