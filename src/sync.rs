@@ -276,7 +276,7 @@ async fn send_all(ws: Workspace, sync: ReviewSync) -> Result<(), api::Error> {
             Err(e) => return Err(e),
         }
     }
-    Ok(())
+    fetch_revealed_accounts(ws, sync, &api, &review_id).await
 }
 
 /// Reads the server's review (and, after the reveal, the accounts this browser may now read).
@@ -296,43 +296,77 @@ async fn pull(
             },
         });
     };
-    let revealed = server.revealed_at().is_some();
     accept(ws, sync, server, true);
-    let own = match ws
-        .credential
-        .with_value(|c| c.as_ref().map(|c| c.role.clone()))
+    let own = own_participant(ws);
+    // On opening, learn the version of the own account the server holds (it may have been
+    // written from another browser of the same person).
+    if let Some(me) = own
+        && sync.state.with_value(|s| s.account_version == 0)
+        && let Some(stored) = api
+            .list_accounts(review_id)
+            .await?
+            .into_iter()
+            .find(|a| a.participant_id() == &me)
     {
-        Some(Role::Participant(me)) => Some(me),
-        _ => None,
-    };
-    let missing = ws.accounts.with_untracked(|held| {
-        ws.review.with_untracked(|r| {
-            r.submissions().iter().any(|s| {
-                !held
-                    .iter()
-                    .any(|a| a.participant_id() == &s.participant_id && a.is_submitted())
+        take_own_account(ws, sync, stored);
+    }
+    Ok(())
+}
+
+/// After the reveal, reads the submitted accounts this browser does not hold yet.
+async fn fetch_revealed_accounts(
+    ws: Workspace,
+    sync: ReviewSync,
+    api: &Api,
+    review_id: &str,
+) -> Result<(), api::Error> {
+    let missing = ws.review.with_untracked(|r| {
+        r.revealed_at().is_some()
+            && ws.accounts.with_untracked(|held| {
+                r.submissions().iter().any(|s| {
+                    !held
+                        .iter()
+                        .any(|a| a.participant_id() == &s.participant_id && a.is_submitted())
+                })
             })
-        })
     });
-    if revealed && missing || own.is_some() && sync.state.with_value(|s| s.account_version == 0) {
-        for account in api.list_accounts(review_id).await? {
-            let mine = own.as_ref() == Some(account.participant_id());
-            if mine {
-                sync.state.update_value(|s| {
-                    if !s.account_dirty || account.is_submitted() {
-                        s.account_version = account.version();
-                    }
-                });
-                let keep_local =
-                    !account.is_submitted() && sync.state.with_value(|s| s.account_dirty);
-                if keep_local {
-                    continue;
-                }
-            }
+    if !missing {
+        return Ok(());
+    }
+    let own = own_participant(ws);
+    for account in api.list_accounts(review_id).await? {
+        if own.as_ref() == Some(account.participant_id()) {
+            take_own_account(ws, sync, account);
+        } else {
             store_account(ws, sync, account);
         }
     }
     Ok(())
+}
+
+/// The server's copy of the own account: taken when sealed, or when nothing here is unsent.
+fn take_own_account(ws: Workspace, sync: ReviewSync, stored: Account) {
+    let dirty = sync.state.with_value(|s| s.account_dirty);
+    if stored.is_submitted() || !dirty {
+        sync.state.update_value(|s| {
+            s.account_version = stored.version();
+            s.account_dirty = false;
+        });
+        if stored.is_submitted() || ws.account_untracked(stored.participant_id()).is_none() {
+            store_account(ws, sync, stored);
+        }
+    } else {
+        sync.state
+            .update_value(|s| s.account_version = stored.version());
+    }
+}
+
+fn own_participant(ws: Workspace) -> Option<mosaic_domain::ParticipantId> {
+    ws.credential
+        .with_value(|c| match c.as_ref().map(|c| &c.role) {
+            Some(Role::Participant(me)) => Some(me.clone()),
+            _ => None,
+        })
 }
 
 /// Stores an account read from the server here, with the sync state.
