@@ -17,7 +17,6 @@ pub mod new_review_form;
 pub mod observations_editor;
 pub mod participants_editor;
 pub mod phase_stepper;
-pub mod publication_form;
 pub mod publish_panel;
 pub mod reference_editor;
 pub mod reference_panel;
