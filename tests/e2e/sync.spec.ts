@@ -147,21 +147,24 @@ test("two facilitator tabs change the summary at once: both versions are shown, 
   await first.getByLabel("Team").fill("Payments");
   await first.getByRole("button", { name: "Create review" }).click();
   await expect(status(first)).toHaveText("Saved");
+  await expect(first).toHaveURL(/\/reviews\/[0-9a-f-]{36}$/);
   const url = first.url();
 
-  // The same facilitator in a second browser profile would need the token; a second tab of
-  // the same profile shares it. One tab goes offline and edits the facts' title.
+  // A second tab of the same profile shares the facilitator's token. Its requests fail (as
+  // if its network were down) while it edits the facts' title.
   const second = await context.newPage();
   await second.goto(url);
   await expect(second.getByRole("heading", { level: 1 })).toHaveText("Checkout latency spike");
-  await context.setOffline(true);
-  await second.getByLabel("Title").fill("Checkout latency spike (second tab)");
+  await expect(status(second)).toHaveText("Saved");
+  await second.route("**/api/v1/**", (route) => route.abort("internetdisconnected"));
+  await second.getByRole("form", { name: "Incident facts" }).getByLabel("Title").fill("Checkout latency spike (second tab)");
   await second.getByRole("button", { name: "Save facts" }).click();
-  await context.setOffline(false);
-  await first.getByLabel("Title").fill("Checkout latency spike (first tab)");
+  await expect(status(second)).toHaveText(/Offline: 1 change waiting/);
+  await first.getByRole("form", { name: "Incident facts" }).getByLabel("Title").fill("Checkout latency spike (first tab)");
   await first.getByRole("button", { name: "Save facts" }).click();
   await expect(status(first)).toHaveText("Saved");
-  // The second tab comes back online: its change met the first tab's.
+  // The second tab's network comes back: its change met the first tab's.
+  await second.unroute("**/api/v1/**");
   await second.evaluate(() => window.dispatchEvent(new Event("online")));
   const conflicts = second.getByTestId("conflicts");
   await expect(conflicts).toBeVisible({ timeout: 10_000 });
