@@ -105,6 +105,14 @@ impl Workspace {
         self.credential.with_value(Option::is_none)
     }
 
+    /// Whether this browser may make the facilitator's changes: always on a shared device (who
+    /// acts is chosen there), else only with the facilitator's credential. The server enforces
+    /// the same; this only keeps controls that would be refused off the screen.
+    pub fn runs_review(&self) -> bool {
+        self.credential
+            .with_value(|c| c.as_ref().is_none_or(|c| c.role == Role::Facilitator))
+    }
+
     /// Switches who is acting, remembered across reloads.
     pub fn act_as(&self, actor: Actor) {
         if let Some(s) = crate::drafts::local_storage() {

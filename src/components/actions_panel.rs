@@ -79,8 +79,10 @@ impl ActionDraft {
 pub fn ActionsPanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let editable = Memo::new(move |_| {
-        ws.review
-            .with(|r| matches!(r.phase(), Phase::Revealed | Phase::Actions))
+        ws.runs_review()
+            && ws
+                .review
+                .with(|r| matches!(r.phase(), Phase::Revealed | Phase::Actions))
     });
     let ids = Memo::new(move |_| {
         ws.review.with(|r| {

@@ -33,6 +33,14 @@ async function addEntry(page: Page, when: string, what: string, believed: string
   await expect(form.getByRole("status")).toHaveText("Entry added to your timeline.");
 }
 
+async function addObservation(page: Page, kind: string, text: string) {
+  const form = page.getByRole("form", { name: "Add an observation" });
+  await form.getByLabel("Kind").selectOption({ label: kind });
+  await form.getByLabel("Observation").fill(text);
+  await form.getByRole("button", { name: "Add observation" }).click();
+  await expect(page.getByRole("group", { name: `${kind} observation` }).last()).toBeVisible();
+}
+
 async function submit(page: Page) {
   await page.getByRole("button", { name: "Submit my account…" }).click();
   await page.getByRole("button", { name: "Submit and seal" }).click();
@@ -87,6 +95,7 @@ test("a facilitator and three participants run a review through the server, one 
 
   // Ana and Ben write and submit; the facilitator sees who has submitted, never what.
   await addEntry(ana, "2026-11-20T14:02", "ANA-MARKER p99 latency alert fired", "a deploy was to blame");
+  await addObservation(ana, "Technical", "The connection pool was sized for normal traffic");
   await submit(ana);
   await addEntry(ben, "2026-11-20T14:05", "BEN-MARKER opened the incident channel", "the database was slow");
   await submit(ben);
@@ -123,9 +132,10 @@ test("a facilitator and three participants run a review through the server, one 
   await snap(ana, "sync-revealed");
   await expectNoAxeViolations(ana);
 
-  // A participant's dot reaches the facilitator.
-  await ana.getByRole("button", { name: /^Vote for:/ }).first().click();
+  // A participant's dot reaches the facilitator, live.
+  await ana.getByRole("button", { name: "Vote for: The connection pool was sized for normal traffic" }).click();
   await expect(status(ana)).toHaveText("Saved");
+  await expect(facilitator.locator(".factors-panel")).toContainText("1 vote", { timeout: 3_000 });
 
   // After a reload everything is still there, read back from the server and this browser.
   await ben.reload();
