@@ -21,6 +21,9 @@ say "Domain and app unit tests (native)"
 cargo test --quiet -p mosaic-domain -p mosaic
 
 say "Server tests"
+# The concurrency test at its full size: 16 writers x 250 conditional read-modify-write rounds
+# on one review, on each database (a plain `cargo test` runs 25 rounds).
+export MOSAIC_TEST_RACE_ROUNDS=${MOSAIC_TEST_RACE_ROUNDS:-250}
 pg_url=$(postgres_test_url || true)
 if [[ -n $pg_url ]]; then
   MOSAIC_TEST_POSTGRES_URL=$pg_url cargo test --quiet -p mosaic-server
