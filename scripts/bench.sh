@@ -6,6 +6,9 @@
 # Usage: scripts/bench.sh
 #   BENCH_RUNS=5           page loads / server starts per figure (medians are reported)
 #   BENCH_LOAD_SECONDS=10  length of each HTTP load run
+#   BENCH_FEED_FINDINGS=100000  published findings seeded for the feed search figures
+#   MOSAIC_BENCH_POSTGRES_URL   a PostgreSQL server for the feed figures on PostgreSQL too
+#                               (default: MOSAIC_TEST_POSTGRES_URL; skipped when neither answers)
 #
 # Method (../shared/PERFORMANCE.md): never measure while compiling; browser timings run from
 # the state change to requestAnimationFrame → setTimeout(0), always beside a vanilla-JS page
@@ -23,6 +26,9 @@ RATE=1000          # req/s for the "p99 at N req/s" budget
 BUDGET_P99_MS=5
 BUDGET_FIRST_LOAD_KB=250
 SERVER_BIN="$ROOT/target/server/mosaic-server"
+SEED_BIN="$ROOT/target/server/examples/seed_feed"
+FEED_FINDINGS=${BENCH_FEED_FINDINGS:-100000}
+BUDGET_SEARCH_P95_MS=20
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mosaic-bench.XXXXXX")
 results="$work/results.tsv" # section<TAB>figure<TAB>value<TAB>floor<TAB>budget, printed at the end
@@ -47,6 +53,7 @@ rows_from() {
   done
 }
 verdict() { if "$@"; then echo met; else echo "NOT met"; fi; }
+thousands() { sed -e ':a' -e 's/\B[0-9]\{3\}\>/,&/' -e 'ta' <<<"$1"; }
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
 
 # Compiling beside a measurement skews it (two shared cores). Remember if it happened.
@@ -65,17 +72,17 @@ pin_to() {
   if command -v taskset >/dev/null && (($(nproc) > 1)); then pin=(taskset -c "$1"); fi
 }
 
-# Starts mosaic-server on a fresh SQLite file serving DIST (optionally pinned to CPU) and sets
-# $server_url once it says it is running. Not run in $(…): the pid must be remembered here,
-# for cleanup.
+# Starts mosaic-server on a fresh SQLite file (or on DATABASE) serving DIST (optionally pinned
+# to CPU) and sets $server_url once it says it is running. Not run in $(…): the pid must be
+# remembered here, for cleanup.
 server_url=""
 start_server() {
-  local name=$1 dist=$2 cpu=${3:-} out="$work/$1.out"
+  local name=$1 dist=$2 cpu=${3:-} database=${4:-"sqlite://$work/$1.db"} out="$work/$1.out"
   local pin=()
   [[ -n $cpu ]] && pin_to "$cpu"
   : >"$out"
   # A simple command, so $! is the server itself (taskset execs it) and cleanup can stop it.
-  RUST_LOG=warn "${pin[@]}" "$SERVER_BIN" --listen 127.0.0.1:0 --database "sqlite://$work/$name.db" \
+  RUST_LOG=warn "${pin[@]}" "$SERVER_BIN" --listen 127.0.0.1:0 --database "$database" \
     --dist "$dist" >"$out" 2>"$work/$name.err" &
   server_pids+=($!)
   local i
@@ -92,6 +99,7 @@ start_server() {
 
 say "Building the app, the server and the counter floor (release, wasm-opt -Oz)"
 "$ROOT/scripts/build.sh" >/dev/null
+cargo build --quiet --profile server -p mosaic-server --example seed_feed
 counter_dist="$ROOT/target/bench/counter"
 (cd bench/counter && with_wasm_env trunk build --release --dist "$counter_dist" >/dev/null)
 # Precompressed like the app's, so the counter's page load is a fair floor.
@@ -226,9 +234,79 @@ else
 fi
 # Figures the product asks for whose features do not exist yet: say so rather than guess.
 row "conditional update at 1,000 req/s" "not measurable yet: needs conditional updates (the sync issue)"
-row "feed search over 100,000 findings" "not measurable yet: needs the findings search (the feed issue)"
 
-# ---- 4. Startup ------------------------------------------------------------------------------
+# ---- 4. The findings feed at 100,000 findings -------------------------------------------------
+
+# As a person types "rollback pool" into the feed's search, one request per keystroke that
+# changes the words (the app sends them as typed), then the same with a team filter.
+FEED_QUERIES=("q=ro" "q=roll" "q=rollback" "q=rollback+po" "q=rollback+pool" "q=disk&team=Payments")
+FEED_RATE=100 # req/s: a few people typing at once
+FEED_SECONDS=${BENCH_FEED_SECONDS:-5}
+
+# "p50_ms p95_ms non_200_count" of GET URL at $FEED_RATE req/s for $FEED_SECONDS s, from CPU 1.
+latency() {
+  local pin=()
+  pin_to 1
+  "${pin[@]}" oha -z "${FEED_SECONDS}s" -q "$FEED_RATE" -c 4 --latency-correction --no-tui \
+    --output-format json "$1" 2>/dev/null | jq -r '[
+      .latencyPercentiles.p50 * 1000,
+      .latencyPercentiles.p95 * 1000,
+      ([.statusCodeDistribution | to_entries[] | select(.key != "200") | .value] | add // 0)
+        + ([.errorDistribution | to_entries[] | select(.key != "aborted due to deadline") | .value] | add // 0)
+    ] | map(tostring) | join(" ")'
+}
+
+# Seeds DATABASE with $FEED_FINDINGS published findings, serves it, and records the feed's first
+# page and each search of FEED_QUERIES beside the budget.
+feed_rows() {
+  local name=$1 database=$2
+  say "Seeding $FEED_FINDINGS published findings on $name"
+  local began=$SECONDS
+  "$SEED_BIN" --database "$database" --count "$FEED_FINDINGS" >/dev/null 2>"$work/seed-$name.err" ||
+    die "seeding $name failed: $(tail -3 "$work/seed-$name.err")"
+  local seeded=$((SECONDS - began))
+  if [[ -n ${3:-} ]]; then "$3"; fi # settle the database after the bulk load, as in use
+  start_server "feed-$name" "$work/dist" 0 "$database"
+  local url=$server_url
+  section="Feed at $(thousands "$FEED_FINDINGS") findings on $name (seeded in ${seeded} s; oha at $FEED_RATE req/s, ${FEED_SECONDS} s per query)"
+  note_compilers "feed"
+  read -r page_p50 page_p95 bad <<<"$(latency "$url/api/v1/feed")"
+  ((bad == 0)) || die "feed page requests did not all answer 200"
+  row "feed first page (GET /api/v1/feed): p50 / p95" "$(fmt_ms "$page_p50") / $(fmt_ms "$page_p95")"
+  local query total p50 p95
+  for query in "${FEED_QUERIES[@]}"; do
+    total=$(curl -fsS "$url/api/v1/feed?$query" | jq .total)
+    read -r p50 p95 bad <<<"$(latency "$url/api/v1/feed?$query")"
+    ((bad == 0)) || die "search requests ($query) did not all answer 200"
+    row "search ${query//+/ } ($(thousands "$total") matches): p50 / p95" \
+      "$(fmt_ms "$p50") / $(fmt_ms "$p95")" "first page p95 $(fmt_ms "$page_p95")" \
+      "p95 < $BUDGET_SEARCH_P95_MS ms: $(verdict awk -v x="$p95" -v b="$BUDGET_SEARCH_P95_MS" 'BEGIN { exit !(x < b) }')"
+  done
+  note_compilers "feed"
+}
+
+if command -v oha >/dev/null; then
+  feed_rows SQLite "sqlite://$work/feed.db"
+  # PostgreSQL when one answers: a schema of its own, dropped first, in the given database.
+  pg_url=${MOSAIC_BENCH_POSTGRES_URL:-${MOSAIC_TEST_POSTGRES_URL:-}}
+  pg_schema=mosaic_bench_feed
+  if [[ -n $pg_url ]] && command -v psql >/dev/null &&
+    psql "$pg_url" -qc "DROP SCHEMA IF EXISTS $pg_schema CASCADE; CREATE SCHEMA $pg_schema" 2>/dev/null; then
+    pg_settle() { psql "$pg_url" -qc "VACUUM ANALYZE $pg_schema.findings, $pg_schema.findings_search"; }
+    sep='?'
+    [[ $pg_url == *\?* ]] && sep='&'
+    feed_rows PostgreSQL "$pg_url${sep}options[search_path]=$pg_schema" pg_settle
+    psql "$pg_url" -qc "DROP SCHEMA $pg_schema CASCADE" || true
+  else
+    section="Feed on PostgreSQL"
+    row "feed search" "not measured: no PostgreSQL answered (set MOSAIC_BENCH_POSTGRES_URL)"
+  fi
+else
+  section="Feed"
+  row "feed search" "not measured: needs oha for latency at a fixed rate"
+fi
+
+# ---- 5. Startup ------------------------------------------------------------------------------
 
 say "Startup"
 section="Startup (median of $RUNS page loads, a fresh browser profile each; at least 7 server starts)"

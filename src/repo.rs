@@ -58,8 +58,17 @@ fn plural(n: usize) -> &'static str {
 #[derive(Clone, Copy)]
 pub struct SyncStatusContext(pub RwSignal<SyncStatus>);
 
+/// Starts as "saved here" or, when syncing with a server, "saved" (nothing waits yet: pages
+/// that send or read say otherwise as soon as they do).
 pub fn provide_sync_status_context() {
-    provide_context(SyncStatusContext(RwSignal::new(SyncStatus::LocalOnly)));
+    let server = use_context::<crate::settings::Settings>()
+        .is_some_and(|s| s.0.with_untracked(|m| m.server_url().is_some()));
+    let initial = if server {
+        SyncStatus::Saved
+    } else {
+        SyncStatus::LocalOnly
+    };
+    provide_context(SyncStatusContext(RwSignal::new(initial)));
 }
 
 /// Why a review could not be read or saved.

@@ -84,6 +84,16 @@ pub fn ActionsPanel() -> impl IntoView {
                 .review
                 .with(|r| matches!(r.phase(), Phase::Revealed | Phase::Actions))
     });
+    // After publishing, progress is still recorded: the feed shows each action's status.
+    let status_editable = Memo::new(move |_| {
+        ws.runs_review()
+            && ws.review.with(|r| {
+                matches!(
+                    r.phase(),
+                    Phase::Revealed | Phase::Actions | Phase::Published
+                )
+            })
+    });
     let ids = Memo::new(move |_| {
         ws.review.with(|r| {
             r.actions_sorted()
@@ -110,7 +120,7 @@ pub fn ActionsPanel() -> impl IntoView {
                     <For
                         each=move || ids.get()
                         key=|id| id.clone()
-                        children=move |id| view! { <ActionItem id editable draft/> }
+                        children=move |id| view! { <ActionItem id editable status_editable draft/> }
                     />
                 </ol>
             </Show>
@@ -124,7 +134,12 @@ pub fn ActionsPanel() -> impl IntoView {
 
 /// One action in the list: the row re-reads the action, so edits show without re-keying.
 #[component]
-fn ActionItem(id: ActionId, editable: Memo<bool>, draft: RwSignal<ActionDraft>) -> impl IntoView {
+fn ActionItem(
+    id: ActionId,
+    editable: Memo<bool>,
+    status_editable: Memo<bool>,
+    draft: RwSignal<ActionDraft>,
+) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let action = {
         let id = id.clone();
@@ -212,7 +227,7 @@ fn ActionItem(id: ActionId, editable: Memo<bool>, draft: RwSignal<ActionDraft>) 
             <p class="meta">{answers}</p>
             <div class="action-controls">
                 <Show
-                    when=move || editable.get()
+                    when=move || status_editable.get()
                     fallback=move || view! {
                         <p class="status-text">
                             "Status: "
@@ -232,6 +247,8 @@ fn ActionItem(id: ActionId, editable: Memo<bool>, draft: RwSignal<ActionDraft>) 
                             })
                             .collect_view()}
                     </select>
+                </Show>
+                <Show when=move || editable.get()>
                     <button type="button" on:click=edit aria-label=move || format!("Edit {}", title())>
                         "Edit"
                     </button>

@@ -1,25 +1,34 @@
 use chrono::Local;
 use leptos::prelude::*;
 use mosaic_domain::Finding;
+use mosaic_domain::feed::{Audience, FeedQuery, Section};
 use mosaic_domain::finding::{FindingAction, FindingFactor};
+use mosaic_domain::markdown;
 
-use crate::time;
+use crate::{api, time};
 
-/// A published finding, as anyone beyond the review may read it: title, team, severity,
+/// A published finding, as anyone beyond the review may read it: title, team, severity, tags,
 /// summary, key insights, factors, surprises, knowledge gaps and actions with their status.
 /// People appear as the finding names them: by role, unless they opted in to their name.
+///
+/// The summary and key insights are Markdown, rendered by [`markdown::to_html`], which keeps no
+/// raw HTML and no script links; everything else is shown as text. A section kept to the
+/// review's team is marked "Team only" wherever it is shown.
 #[component]
 pub fn FindingCard(
     /// The finding to show; a signal so a preview follows every edit.
     #[prop(into)]
     finding: Signal<Finding>,
-    /// The heading level of the finding's title (2 on a page of findings, 3 inside a section);
-    /// its sections use the next level.
+    /// The heading level of the finding's title (1 on the finding's own page, 2 on a page of
+    /// findings, 3 inside a section); its sections use the next level.
     #[prop(optional)]
     level: Option<u8>,
     /// Marks the card as a preview of what would be published, not the published finding.
     #[prop(optional)]
     preview: bool,
+    /// Makes each tag a link to the feed filtered by it (on a server's feed).
+    #[prop(optional)]
+    link_tags: bool,
 ) -> impl IntoView {
     let level = level.unwrap_or(2);
     let title_id = move || format!("finding-{}", finding.with(|f| f.review_id.to_string()));
@@ -33,25 +42,32 @@ pub fn FindingCard(
                 } else {
                     format!("published {}", time::display(f.published_at))
                 };
+                let team_only = |s: Section| f.audience.get(s) == Audience::Team;
                 view! {
-                    {heading(level, f.title.clone(), Some(title_id()))}
+                    {heading(level, f.title.clone(), Some(title_id()), false)}
                     <p class="meta">
                         <span class=format!("severity {}", f.severity.key())>{f.severity.label()}</span>
                         " · " {f.team.clone()}
                         {(!f.services.is_empty()).then(|| format!(" · {}", f.services.join(", ")))}
                         " · " {published}
                     </p>
-                    {section(sub, "Summary", (!f.summary.is_empty()).then(|| {
-                        view! { <p class="finding-summary">{f.summary.clone()}</p> }.into_any()
-                    }))}
-                    {section(sub, "Key insights", (!f.key_insights.is_empty()).then(|| {
+                    {(!f.tags.is_empty()).then(|| tag_list(&f.tags, link_tags))}
+                    {section(sub, Section::Summary, team_only(Section::Summary), (!f.summary.is_empty()).then(|| {
                         view! {
-                            <ul>
-                                {f.key_insights.iter().map(|k| view! { <li>{k.clone()}</li> }).collect_view()}
+                            <div class="finding-summary markdown" inner_html=markdown::to_html(&f.summary)></div>
+                        }.into_any()
+                    }))}
+                    {section(sub, Section::KeyInsights, team_only(Section::KeyInsights), (!f.key_insights.is_empty()).then(|| {
+                        view! {
+                            <ul class="markdown">
+                                {f.key_insights
+                                    .iter()
+                                    .map(|k| view! { <li inner_html=markdown::to_html(k)></li> })
+                                    .collect_view()}
                             </ul>
                         }.into_any()
                     }))}
-                    {section(sub, "Contributing factors", (!f.factors.is_empty()).then(|| {
+                    {section(sub, Section::Factors, team_only(Section::Factors), (!f.factors.is_empty()).then(|| {
                         f.factors
                             .iter()
                             .map(|g| view! {
@@ -61,37 +77,72 @@ pub fn FindingCard(
                             .collect_view()
                             .into_any()
                     }))}
-                    {section(sub, "Surprises", (!f.surprises.is_empty()).then(|| factor_list(&f.surprises)))}
-                    {section(sub, "Knowledge gaps", (!f.knowledge_gaps.is_empty()).then(|| factor_list(&f.knowledge_gaps)))}
-                    {section(sub, "Actions", (!f.actions.is_empty()).then(|| action_list(&f.actions)))}
+                    {section(sub, Section::Surprises, team_only(Section::Surprises), (!f.surprises.is_empty()).then(|| factor_list(&f.surprises)))}
+                    {section(sub, Section::KnowledgeGaps, team_only(Section::KnowledgeGaps), (!f.knowledge_gaps.is_empty()).then(|| factor_list(&f.knowledge_gaps)))}
+                    {section(sub, Section::Actions, team_only(Section::Actions), (!f.actions.is_empty()).then(|| action_list(&f.actions)))}
                 }
             }}
         </article>
     }
 }
 
-/// A heading of the given level (2 to 6).
-fn heading(level: u8, text: String, id: Option<String>) -> AnyView {
+/// A heading of the given level (1 to 6), marked "Team only" when `team_only`.
+fn heading(level: u8, text: String, id: Option<String>, team_only: bool) -> AnyView {
+    let mark = team_only.then(|| view! { <span class="badge team-only">"Team only"</span> });
     match level {
-        0..=2 => view! { <h2 id=id>{text}</h2> }.into_any(),
-        3 => view! { <h3 id=id>{text}</h3> }.into_any(),
-        4 => view! { <h4 id=id>{text}</h4> }.into_any(),
-        5 => view! { <h5 id=id>{text}</h5> }.into_any(),
-        _ => view! { <h6 id=id>{text}</h6> }.into_any(),
+        0 | 1 => view! { <h1 id=id>{text}{mark}</h1> }.into_any(),
+        2 => view! { <h2 id=id>{text}{mark}</h2> }.into_any(),
+        3 => view! { <h3 id=id>{text}{mark}</h3> }.into_any(),
+        4 => view! { <h4 id=id>{text}{mark}</h4> }.into_any(),
+        5 => view! { <h5 id=id>{text}{mark}</h5> }.into_any(),
+        _ => view! { <h6 id=id>{text}{mark}</h6> }.into_any(),
     }
 }
 
 /// A titled part of the finding; left out when it has nothing to show.
-fn section(level: u8, title: &'static str, body: Option<AnyView>) -> Option<AnyView> {
+fn section(level: u8, s: Section, team_only: bool, body: Option<AnyView>) -> Option<AnyView> {
+    let title = match s {
+        // The feed has always called them this; the section's label names them in full.
+        Section::Surprises => "Surprises",
+        other => other.label(),
+    };
     body.map(|body| {
         view! {
             <section class="finding-section">
-                {heading(level, title.to_owned(), None)}
+                {heading(level, title.to_owned(), None, team_only)}
                 {body}
             </section>
         }
         .into_any()
     })
+}
+
+/// The finding's tags, each a link to the feed filtered by it when `links`.
+fn tag_list(tags: &[String], links: bool) -> AnyView {
+    view! {
+        <div class="tags">
+            <span class="tags-label">"Tags:"</span>
+            <ul class="tag-list">
+                {tags
+                    .iter()
+                    .map(|t| {
+                        let tag = t.clone();
+                        if links {
+                            let query = FeedQuery {
+                                tag: Some(tag.clone()),
+                                ..FeedQuery::default()
+                            };
+                            let href = format!("/feed{}", api::feed_query_suffix(&query));
+                            view! { <li><a class="tag" href=href>{tag}</a></li> }.into_any()
+                        } else {
+                            view! { <li><span class="tag">{tag}</span></li> }.into_any()
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+    .into_any()
 }
 
 fn factor_list(factors: &[FindingFactor]) -> AnyView {

@@ -3,12 +3,14 @@ use mosaic_domain::ReviewOp;
 use mosaic_domain::{Phase, finding};
 
 use super::finding_card::FindingCard;
+use super::publication_form::{PublicationForm, team_only_sections};
 use crate::time;
 use crate::workspace::{Actor, Workspace};
 
-/// The finding: while planning actions, the facilitator's summary and a live preview of what
-/// publishing would share (names replaced by roles unless people opted in); once published, the
-/// published finding. Publishing itself is the phase stepper's "Publish findings".
+/// The finding: while planning actions, the facilitator's summary, tags and each section's
+/// audience, and a live preview of what publishing would share (names replaced by roles unless
+/// people opted in, team-only sections marked); once published, the published finding.
+/// Publishing itself is the phase stepper's "Publish findings".
 #[component]
 pub fn PublishPanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
@@ -64,15 +66,27 @@ fn FindingDraft() -> impl IntoView {
                         prop:value=move || text.get() on:input=on_input></textarea>
                     <p class="hint" id="summary-hint">
                         "What happened and what the team learned, for readers outside the review. "
-                        "Saved as you type."
+                        "Markdown works here: *emphasis*, lists, links. Saved as you type."
                     </p>
                 </div>
+                <PublicationForm/>
             </Show>
             <h3>"Preview"</h3>
             <p class="hint">
                 "This is what “Publish findings” will share. People are named by their role "
                 "unless they chose to be named."
             </p>
+            <p class="audience-summary" data-testid="audience-summary">{move || {
+                let team_only = ws.review.with(|r| team_only_sections(r.publication().audience()));
+                if team_only.is_empty() {
+                    "Every section will be shared with the whole organisation.".to_owned()
+                } else {
+                    format!(
+                        "Team only (not shown to readers outside this review): {}.",
+                        team_only.join(", ")
+                    )
+                }
+            }}</p>
             {move || preview.get().map(|f| view! { <FindingCard finding=f level=4 preview=true/> })}
         </section>
     }

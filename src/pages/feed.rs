@@ -1,21 +1,229 @@
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+use mosaic_domain::FactorKind;
+use mosaic_domain::feed::{FeedEntry, FeedPage as Page, FeedQuery};
 
-use crate::components::finding_card::FindingCard;
+use crate::api::Api;
+use crate::components::{
+    feed_charts::FeedCharts, feed_entry_card::FeedEntryCard, feed_search::FeedSearch,
+    finding_card::FindingCard,
+};
 use crate::repo;
+use crate::settings::Settings;
 
-/// The findings feed: what this browser's reviews have published, newest first, for other
-/// teams to learn from. People appear by role unless they opted in to their name.
+/// The findings feed, for other teams to learn from. With a sync server: every team's published
+/// findings, searchable and filterable (the search lives in the address, so it can be linked),
+/// with charts of what recurs and feeds to subscribe to. In "this browser only" mode: what this
+/// browser's own reviews have published. People appear by role unless they opted in to their
+/// name.
 #[component]
 pub fn FeedPage() -> impl IntoView {
-    let findings = LocalResource::new(|| async { repo::local_findings().await });
+    let mode = expect_context::<Settings>().0;
+    let api = Memo::new(move |_| mode.with(Api::for_mode));
     view! {
         <h1>"Findings feed"</h1>
-        <Transition fallback=|| view! { <p>"Loading findings…"</p> }>
-            <ErrorBoundary fallback=|errors| view! {
-                <p class="form-error" role="alert">
-                    {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
+        {move || match api.get() {
+            Some(api) => view! { <ServerFeed api/> }.into_any(),
+            None => view! { <LocalFeed/> }.into_any(),
+        }}
+    }
+}
+
+/// The filters in the page's address, as the feed's API takes them. A value that doesn't parse
+/// (an unknown kind, a malformed date) is ignored rather than refused: the address is typed by
+/// people too.
+pub fn filters_from(param: impl Fn(&str) -> Option<String>) -> FeedQuery {
+    let text = |key: &str| param(key).filter(|v| !v.trim().is_empty());
+    FeedQuery {
+        q: text("q"),
+        team: text("team"),
+        service: text("service"),
+        kind: param("kind").and_then(|k| FactorKind::from_key(&k)),
+        tag: text("tag"),
+        from: param("from").and_then(|d| d.parse().ok()),
+        to: param("to").and_then(|d| d.parse().ok()),
+        cursor: None,
+        limit: None,
+    }
+}
+
+/// Every team's findings, from the server.
+#[component]
+fn ServerFeed(api: Api) -> impl IntoView {
+    let query = use_query_map();
+    let filters = Memo::new(move |_| query.with(|params| filters_from(|key| params.get(key))));
+    let api = StoredValue::new(api);
+    let page = LocalResource::new(move || {
+        let filters = filters.get();
+        let api = api.get_value();
+        async move { api.feed(&filters).await.map(|page| (filters, page)) }
+    });
+    let stats = LocalResource::new(move || {
+        let filters = filters.get();
+        let api = api.get_value();
+        async move { api.feed_stats(&filters).await.map(|stats| (filters, stats)) }
+    });
+    let searching = RwSignal::new(false);
+    // Outside the list, which each search replaces, so that a screen reader hears every new
+    // count: a live region announces changes, not its own arrival.
+    let counted = RwSignal::new(None::<Counted>);
+    view! {
+        <FeedSearch filters/>
+        <p class="subscribe">
+            "Subscribe to the findings that match: "
+            <a href=move || api.with_value(|a| a.feed_atom_url(&filters.get()))
+                type="application/atom+xml">"Atom"</a>
+            " · "
+            <a href=move || api.with_value(|a| a.feed_json_url(&filters.get()))
+                type="application/feed+json">"JSON Feed"</a>
+        </p>
+        <div class="feed-layout">
+            <div class="feed-results" aria-busy=move || searching.get().to_string()>
+                <p class="result-count" role="status" data-testid="feed-count">
+                    {move || counted.get().map(|c| c.sentence())}
                 </p>
-            }>
+                <Transition
+                    fallback=|| view! { <p>"Loading findings…"</p> }
+                    set_pending=searching.write_only()
+                >
+                    <ErrorBoundary fallback=|errors| view! { <ErrorText errors/> }>
+                        {move || Suspend::new(async move {
+                            page.await.map(|(filters, first)| view! {
+                                <FeedResults first filters api=api.get_value() counted/>
+                            })
+                        })}
+                    </ErrorBoundary>
+                </Transition>
+            </div>
+            <Transition fallback=|| view! { <p>"Loading charts…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorText errors/> }>
+                    {move || Suspend::new(async move {
+                        stats.await.map(|(filters, stats)| view! { <FeedCharts stats filters/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </div>
+    }
+}
+
+/// The list of one search: its first page, then each page "Load more" brings. A new search
+/// makes a new list.
+#[component]
+fn FeedResults(
+    first: Page,
+    filters: FeedQuery,
+    api: Api,
+    counted: RwSignal<Option<Counted>>,
+) -> impl IntoView {
+    let total = first.total;
+    let filtered = filters != FeedQuery::default();
+    let count = move |shown: usize| {
+        counted.try_set(Some(Counted {
+            total,
+            shown,
+            filtered,
+        }));
+    };
+    count(first.entries.len());
+    let filters = StoredValue::new(filters);
+    let api = StoredValue::new(api);
+    let entries = RwSignal::new(first.entries);
+    let next = RwSignal::new(first.next);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let load_more = move |_| {
+        let Some(cursor) = next.get_untracked() else {
+            return;
+        };
+        let query = FeedQuery {
+            cursor: Some(cursor),
+            ..filters.get_value()
+        };
+        let api = api.get_value();
+        loading.set(true);
+        spawn_local(async move {
+            match api.feed(&query).await {
+                Ok(page) => {
+                    entries.try_update(|e| e.extend(page.entries));
+                    if let Some(shown) = entries.try_with_untracked(Vec::len) {
+                        count(shown);
+                    }
+                    next.try_set(page.next);
+                    error.try_set(None);
+                }
+                Err(e) => {
+                    error.try_set(Some(e.to_string()));
+                }
+            }
+            loading.try_set(false);
+        });
+    };
+    view! {
+        <ol class="feed" data-testid="feed">
+            <For
+                each=move || entries.get()
+                key=|e: &FeedEntry| e.review_id.clone()
+                children=|entry| view! { <li><FeedEntryCard entry/></li> }
+            />
+        </ol>
+        <Show when=move || next.with(Option::is_some)>
+            <button type="button" class="load-more" on:click=load_more
+                disabled=move || loading.get()>
+                {move || if loading.get() { "Loading…" } else { "Load more" }}
+            </button>
+        </Show>
+        <p class="form-error" role="alert">{move || error.get()}</p>
+    }
+}
+
+/// How many findings a search found, and how many of them are shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Counted {
+    total: u64,
+    shown: usize,
+    /// Whether any search or filter is set.
+    filtered: bool,
+}
+
+impl Counted {
+    fn sentence(self) -> String {
+        let noun = if self.total == 1 {
+            "finding"
+        } else {
+            "findings"
+        };
+        match (self.total, self.filtered) {
+            (0, true) => "No published findings match this search.".to_owned(),
+            (0, false) => "No findings have been published on this server yet.".to_owned(),
+            (n, _) if self.shown as u64 >= n => format!("{n} {noun}."),
+            (n, _) => format!("{n} {noun}; showing the newest {}.", self.shown),
+        }
+    }
+}
+
+/// The errors an error boundary caught, in words.
+#[component]
+fn ErrorText(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    view! {
+        <p class="form-error" role="alert">
+            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
+        </p>
+    }
+}
+
+/// This browser's own published findings, newest first.
+#[component]
+fn LocalFeed() -> impl IntoView {
+    let findings = LocalResource::new(|| async { repo::local_findings().await });
+    view! {
+        <p class="hint local-feed-note">
+            "This browser keeps its reviews to itself, so this feed shows only the findings its "
+            "own reviews have published. The shared feed of every team’s findings, with search "
+            "and charts, needs a sync server: choose one in " <a href="/settings">"Settings"</a> "."
+        </p>
+        <Transition fallback=|| view! { <p>"Loading findings…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorText errors/> }>
                 {move || Suspend::new(async move {
                     findings.await.map(|list| {
                         if list.is_empty() {
@@ -42,5 +250,53 @@ pub fn FeedPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_read_as_sentences() {
+        let c = |total, shown, filtered| {
+            Counted {
+                total,
+                shown,
+                filtered,
+            }
+            .sentence()
+        };
+        assert_eq!(c(0, 0, true), "No published findings match this search.");
+        assert_eq!(
+            c(0, 0, false),
+            "No findings have been published on this server yet."
+        );
+        assert_eq!(c(1, 1, false), "1 finding.");
+        assert_eq!(c(21, 20, true), "21 findings; showing the newest 20.");
+    }
+
+    #[test]
+    fn the_address_gives_the_filters_and_ignores_what_does_not_parse() {
+        let mut params = std::collections::HashMap::from([
+            ("q", "disk full"),
+            ("team", " "),
+            ("kind", "knowledge_gap"),
+            ("from", "2026-11-01"),
+            ("to", "yesterday"),
+            ("cursor", "c"),
+        ]);
+        let read = |params: &std::collections::HashMap<&str, &str>| {
+            filters_from(|key| params.get(key).map(|v| (*v).to_owned()))
+        };
+        let q = read(&params);
+        assert_eq!(q.q.as_deref(), Some("disk full"));
+        assert_eq!(q.team, None);
+        assert_eq!(q.kind, Some(FactorKind::KnowledgeGap));
+        assert_eq!(q.from, Some("2026-11-01".parse().unwrap()));
+        assert_eq!(q.to, None);
+        assert_eq!(q.cursor, None, "pages are not part of the address");
+        params.insert("kind", "colour");
+        assert_eq!(read(&params).kind, None);
     }
 }

@@ -1,6 +1,7 @@
 //! One routed component per page, named `…Page`.
 
 pub mod feed;
+pub mod finding;
 pub mod join;
 pub mod not_found;
 pub mod review;

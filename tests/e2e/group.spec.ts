@@ -281,9 +281,13 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await page.getByRole("button", { name: "Publish findings" }).click();
   await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
   await expect(page.getByTestId("finding")).toContainText("Database engineer found the saturated pool");
-  // The actions are read-only now.
+  // The actions are fixed now; only their progress is still recorded, and reaches the finding.
   await expect(page.getByRole("button", { name: "Add action" })).toHaveCount(0);
-  await expect(actions.getByRole("listitem").first()).toContainText("Status: Open");
+  await expect(page.getByRole("button", { name: /^Edit / })).toHaveCount(0);
+  const first = actions.getByRole("listitem").first();
+  await expect(first.getByLabel("Status")).toHaveValue("open");
+  await first.getByLabel("Status").selectOption("done");
+  await expect(page.getByTestId("finding")).toContainText("Done");
   await reloadWhenSaved(page);
   await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
   await expectNoAxeViolations(page);
@@ -303,7 +307,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expect(card.getByRole("heading", { name: "Knowledge gaps" })).toBeVisible();
   await expect(card).toContainText("Rollback runbook out of date");
   await expect(card.locator(".finding-actions li").first()).toContainText("Alert on connection pool saturation");
-  await expect(card.locator(".finding-actions li").first()).toContainText("Open");
+  await expect(card.locator(".finding-actions li").first()).toContainText("Done");
   await expect(card.locator(".finding-actions li").first()).toContainText("database engineer");
   await expect(card.locator(".finding-actions li").nth(1)).toContainText("In progress");
   const text = await page.locator("body").innerText();

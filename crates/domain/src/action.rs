@@ -4,7 +4,9 @@
 use crate::account::{self, Account};
 use crate::factors::FactorRef;
 use crate::id::{ActionId, ParticipantId};
-use crate::review::{EditError, GROUP_WORK, MAX_TITLE_CHARS, Review, ValidationError};
+use crate::review::{
+    ACTION_PROGRESS, EditError, GROUP_WORK, MAX_TITLE_CHARS, Review, ValidationError,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -255,18 +257,27 @@ impl Review {
         Ok(())
     }
 
-    /// Changes only the status: a checkbox needs no accounts.
+    /// Changes only the status: a checkbox needs no accounts. The one change allowed after
+    /// publishing too: the published finding's copy of the action follows, so readers of the
+    /// feed see how the follow-up work stands.
     pub fn set_action_status(
         &mut self,
         id: &ActionId,
         status: ActionStatus,
         now: DateTime<Utc>,
     ) -> Result<(), EditError> {
-        self.unlocked(GROUP_WORK)?;
+        self.unlocked(ACTION_PROGRESS)?;
         let Some(action) = self.actions.iter_mut().find(|a| &a.id == id) else {
             return Err(EditError::NotFound { id: id.to_string() });
         };
         action.status = status;
+        if let Some(published) = self
+            .finding
+            .as_mut()
+            .and_then(|f| f.actions.iter_mut().find(|a| a.id.as_ref() == Some(id)))
+        {
+            published.status = status;
+        }
         self.touch(now);
         Ok(())
     }
@@ -584,6 +595,81 @@ mod tests {
         assert_eq!(
             review.action(&aid("x1")).unwrap().status,
             ActionStatus::Done
+        );
+    }
+
+    #[test]
+    fn after_publishing_only_an_actions_status_changes_and_the_finding_follows() {
+        let (mut review, accounts) = review_in(Phase::Published);
+        let status_in_finding = |r: &Review| {
+            let f = r.finding().unwrap();
+            assert_eq!(f.actions[0].id, Some(aid("x1")));
+            f.actions[0].status
+        };
+        assert_eq!(status_in_finding(&review), ActionStatus::Open);
+        let version = review.version;
+        review
+            .set_action_status(&aid("x1"), ActionStatus::Done, t(15, 0))
+            .unwrap();
+        assert_eq!(review.version, version + 1);
+        assert_eq!(
+            review.action(&aid("x1")).unwrap().status,
+            ActionStatus::Done
+        );
+        assert_eq!(status_in_finding(&review), ActionStatus::Done);
+        assert_eq!(
+            review.finding().unwrap().published_at,
+            t(14, 0),
+            "still the same publication"
+        );
+        assert_eq!(
+            review.set_action_status(&aid("nope"), ActionStatus::Done, t(15, 1)),
+            Err(EditError::NotFound { id: "nope".into() })
+        );
+
+        let locked = Err(EditError::Locked {
+            phase: Phase::Published,
+        });
+        let before = review.clone();
+        let edit = review.action(&aid("x1")).unwrap().to_input();
+        assert_eq!(
+            review.update_action(&aid("x1"), edit, &accounts, t(15, 2)),
+            locked
+        );
+        assert_eq!(
+            review.add_action(
+                aid("y"),
+                input("t", Priority::P1, None),
+                &accounts,
+                t(15, 2)
+            ),
+            locked
+        );
+        assert_eq!(review.remove_action(&aid("x1"), t(15, 2)), locked);
+        assert_eq!(review.add_key_insight("k", t(15, 2)), locked);
+        assert_eq!(review.set_summary("s", t(15, 2)), locked);
+        assert_eq!(
+            review.set_publication(&[], Default::default(), t(15, 2)),
+            locked
+        );
+        assert_eq!(review, before, "refused changes change nothing");
+    }
+
+    #[test]
+    fn a_status_change_while_amending_updates_the_kept_finding_too() {
+        let (mut review, accounts) = review_in(Phase::Published);
+        review.step_back(t(15, 0)).unwrap();
+        review
+            .set_action_status(&aid("x1"), ActionStatus::InProgress, t(15, 1))
+            .unwrap();
+        assert_eq!(
+            review.finding().unwrap().actions[0].status,
+            ActionStatus::InProgress
+        );
+        review.advance(&accounts, t(16, 0)).unwrap();
+        assert_eq!(
+            review.finding().unwrap().actions[0].status,
+            ActionStatus::InProgress
         );
     }
 

@@ -18,7 +18,10 @@
 //!   a file from a newer Mosaic fails clearly instead of losing data.
 //! - `review` is the [`Review`] exactly as it is stored: `id`, `version`, `created_at`,
 //!   `updated_at`, `facts`, `phase`, `summary`, `participants`, `reference`, `submissions`,
-//!   `revealed_at`, `links`, `votes`, `key_insights`, `actions`, `finding`.
+//!   `revealed_at`, `links`, `votes`, `key_insights`, `actions`, `finding`, `publication`.
+//!   Fields added since the format's first release (`publication`, a finding's `tags` and
+//!   `audience`, a finding action's `id`) may be absent: they read as empty, as in a review
+//!   stored before them, so files written by an older Mosaic still import.
 //! - `accounts` are [`Account`]s of this review, at most one per participant, drafts included:
 //!   `review_id`, `participant_id`, `version`, `entries`, `observations`, `submitted_at`,
 //!   `commitment`.
@@ -26,7 +29,8 @@
 //!   letters, digits, `-` or `_`; enums are lowercase snake_case keys (`sev2`, `revealed`,
 //!   `knowledge_gap`, `p1`, `in_progress`).
 //!
-//! Import checks, besides the shape: the incident facts are valid; every account belongs to the
+//! Import checks, besides the shape: the incident facts are valid; the tags for publishing
+//! are as the review would have stored them (trimmed, distinct, short, few); every account belongs to the
 //! review and to one of its participants, once; every submitted account still matches its
 //! commitment, and the one the review recorded; every recorded submission names a participant;
 //! a revealed review has its reveal time.
@@ -38,6 +42,7 @@ use crate::account::Account;
 use crate::action::{backlog_markdown, markdown_inline};
 use crate::commitment::verify_commitment;
 use crate::factors::factor_groups;
+use crate::finding::normalise_tags;
 use crate::merge::{Divergence, divergences, merged_timeline};
 use crate::reference::ReferenceContent;
 use crate::review::{IncidentFacts, Review};
@@ -178,6 +183,10 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
     }
     if review.phase().is_revealed() != review.revealed_at().is_some() {
         out.push("the reveal time doesn't match the phase".to_owned());
+    }
+    let tags = review.publication().tags();
+    if normalise_tags(tags).as_deref() != Ok(tags) {
+        out.push("the tags are not valid".to_owned());
     }
     for s in review.submissions() {
         if review.participant(&s.participant_id).is_none() {
@@ -411,6 +420,7 @@ mod tests {
     use crate::account::EntryInput;
     use crate::action::{ActionInput, ActionKind, ActionStatus, Priority};
     use crate::factors::{FactorKind, FactorRef};
+    use crate::feed::{Audience, Section, SectionAudience};
     use crate::fixture::{self, review_in, t};
     use crate::id::{ActionId, EntryId, ObservationId, ParticipantId, ReferenceId};
     use crate::merge::suggest_links;
@@ -476,6 +486,16 @@ mod tests {
                 d.as_object_mut().unwrap().remove("accounts");
             }),
             "the export is damaged: missing field `accounts`",
+        );
+        check_import(
+            &with(&|d| d["review"]["publication"]["tags"] = json!(["disk", "Disk"])),
+            "the export is inconsistent: the tags are not valid",
+        );
+        check_import(
+            &with(&|d| {
+                d["review"].as_object_mut().unwrap().remove("publication");
+            }),
+            "ok",
         );
         check_import(
             &with(&|d| d["review"]["phase"] = json!("done")),
@@ -620,7 +640,11 @@ SEV2 · Payments · phase: Action planning
         observations: Vec<(usize, usize, String)>,
         phase: usize,
         insights: Vec<String>,
+        /// Tags, and which sections (by index into `Section::ALL`) are team only.
+        publication: (Vec<String>, Vec<usize>),
         actions: Vec<(String, String, usize, usize, Option<u64>, usize)>,
+        /// Action statuses set after publishing, by index into the actions.
+        later: Vec<(usize, usize)>,
     }
 
     fn text() -> impl Strategy<Value = String> {
@@ -656,10 +680,12 @@ SEV2 · Payments · phase: Action planning
             observations in vec((0..4usize, 0..5usize, text()), 0..6),
             phase in prop_oneof![0..5usize, Just(4)],
             insights in vec(text(), 0..3),
+            publication in (vec(text(), 0..4), vec(0..6usize, 0..3)),
             actions in vec((text(), text(), 0..4usize, 0..4usize, proptest::option::of(0..400u64), 0..4usize), 0..4),
+            later in vec((0..4usize, 0..4usize), 0..3),
         ) -> Plan {
             Plan { title, team, started, severity, summary, alerts, people, entries, observations,
-                   phase, insights, actions }
+                   phase, insights, publication, actions, later }
         }
     }
 
@@ -762,6 +788,12 @@ SEV2 · Payments · phase: Action planning
         for k in &plan.insights {
             let _ = review.add_key_insight(k, now);
         }
+        let (tags, team_only) = &plan.publication;
+        let mut audience = SectionAudience::default();
+        for &s in team_only {
+            audience.set(Section::ALL[s], Audience::Team);
+        }
+        let _ = review.set_publication(tags, audience, now);
         if plan.phase == 2 {
             return (review, accounts);
         }
@@ -786,6 +818,10 @@ SEV2 · Payments · phase: Action planning
             return (review, accounts);
         }
         review.advance(&accounts, now).unwrap();
+        for &(n, status) in &plan.later {
+            let id = ActionId::parse(&format!("x{n}")).unwrap();
+            let _ = review.set_action_status(&id, ActionStatus::ALL[status], now);
+        }
         (review, accounts)
     }
 

@@ -318,8 +318,8 @@ mod tests {
 
     #[test]
     fn feed_query_refuses_unknown_filters() {
-        let err = serde_json::from_value::<FeedQuery>(serde_json::json!({"colour": "red"}))
-            .unwrap_err();
+        let err =
+            serde_json::from_value::<FeedQuery>(serde_json::json!({"colour": "red"})).unwrap_err();
         assert!(err.to_string().contains("unknown field `colour`"), "{err}");
     }
 }

@@ -9,10 +9,98 @@ use crate::factors::{self, FactorKind};
 use crate::feed::SectionAudience;
 use crate::id::ActionId;
 use crate::reveal::Revealed;
-use crate::review::{Participant, ReviewId, Severity};
+use crate::review::{
+    EditError, GROUP_WORK, Participant, Review, ReviewId, Severity, ValidationError,
+};
 use crate::text::{self, Word};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+
+/// The most tags a finding may have.
+pub const MAX_TAGS: usize = 12;
+/// The longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 40;
+
+/// How the next publish shares the finding: the tags readers can filter the feed by, and who
+/// may read each section. Set by the facilitator before publishing; always valid, built only
+/// through [`Review::set_publication`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    audience: SectionAudience,
+}
+
+impl Publication {
+    /// Trimmed, distinct ignoring case, in the order given.
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    pub fn audience(&self) -> &SectionAudience {
+        &self.audience
+    }
+}
+
+/// Normalises tags as typed: each trimmed, empty ones dropped, and a tag that differs from an
+/// earlier one only in case dropped (the first spelling stays). Refused, with every problem
+/// named under the field `tags`, when a tag is longer than [`MAX_TAG_CHARS`] or there are more
+/// than [`MAX_TAGS`].
+pub fn normalise_tags(raw: &[String]) -> Result<Vec<String>, Vec<ValidationError>> {
+    let mut errors = Vec::new();
+    let mut tags: Vec<String> = Vec::new();
+    for t in raw {
+        let t = t.trim();
+        if t.is_empty()
+            || tags
+                .iter()
+                .any(|known| known.to_lowercase() == t.to_lowercase())
+        {
+            continue;
+        }
+        if t.chars().count() > MAX_TAG_CHARS {
+            errors.push(ValidationError::new(
+                "tags",
+                format!("must each be at most {MAX_TAG_CHARS} characters (\"{t}\" is longer)"),
+            ));
+        }
+        tags.push(t.to_owned());
+    }
+    if tags.len() > MAX_TAGS {
+        errors.push(ValidationError::new(
+            "tags",
+            format!("may be at most {MAX_TAGS} (there are {})", tags.len()),
+        ));
+    }
+    if errors.is_empty() {
+        Ok(tags)
+    } else {
+        Err(errors)
+    }
+}
+
+impl Review {
+    /// The tags and section audiences the next publish gives the finding.
+    pub fn publication(&self) -> &Publication {
+        &self.publication
+    }
+
+    /// Sets the finding's tags (normalised by [`normalise_tags`]) and each section's audience,
+    /// while the group works on the revealed accounts, like the key insights.
+    pub fn set_publication(
+        &mut self,
+        tags: &[String],
+        audience: SectionAudience,
+        now: DateTime<Utc>,
+    ) -> Result<(), EditError> {
+        self.unlocked(GROUP_WORK)?;
+        let tags = normalise_tags(tags)?;
+        self.publication = Publication { tags, audience };
+        self.touch(now);
+        Ok(())
+    }
+}
 
 /// Kinds shown as contributing factors; the other two kinds have sections of their own.
 const CONTRIBUTING: [FactorKind; 3] = [
@@ -140,8 +228,8 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         services: facts.services().to_vec(),
         severity: facts.severity(),
         published_at: now,
-        tags: Vec::new(),
-        audience: SectionAudience::default(),
+        tags: review.publication.tags.clone(),
+        audience: review.publication.audience.clone(),
     }
 }
 
@@ -419,6 +507,107 @@ mod tests {
         let f = build(&view, t(14, 0));
         assert_eq!(f.title, "Checkout latency after Alice's deploy");
         assert_eq!(f.actions[0].owner.as_deref(), Some("Alice Smith"));
+    }
+
+    fn check_tags(raw: &[&str], expected: Result<&[&str], &[&str]>) {
+        let raw: Vec<String> = raw.iter().map(|t| (*t).to_owned()).collect();
+        let actual = normalise_tags(&raw).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        });
+        let expected = expected
+            .map(|tags| tags.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>())
+            .map_err(|m| m.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>());
+        assert_eq!(actual, expected, "{raw:?}");
+    }
+
+    #[test]
+    fn tags_are_trimmed_distinct_short_and_few() {
+        check_tags(&[], Ok(&[]));
+        check_tags(
+            &[
+                " payments ",
+                "",
+                "  ",
+                "Disk",
+                "disk",
+                "DISK ",
+                "ünïcode",
+                "ÜNÏCODE",
+            ],
+            Ok(&["payments", "Disk", "ünïcode"]),
+        );
+        let forty = "x".repeat(MAX_TAG_CHARS);
+        check_tags(&[&forty, &format!(" {forty} ")], Ok(&[&forty]));
+        let long = "é".repeat(MAX_TAG_CHARS + 1);
+        check_tags(
+            &["ok", &long],
+            Err(&[&*format!(
+                "tags must each be at most 40 characters (\"{long}\" is longer)"
+            )]),
+        );
+        let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("t{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        check_tags(&many[..MAX_TAGS], Ok(&many[..MAX_TAGS]));
+        check_tags(&many, Err(&["tags may be at most 12 (there are 13)"]));
+        let mut repeated = many[..MAX_TAGS].to_vec();
+        repeated.push("T0");
+        check_tags(&repeated, Ok(&many[..MAX_TAGS]));
+    }
+
+    #[test]
+    fn the_finding_carries_the_publication_set_before_publishing() {
+        let (mut review, accounts) = review_in(Phase::Actions);
+        let mut audience = SectionAudience::default();
+        audience.set(crate::feed::Section::Actions, crate::feed::Audience::Team);
+        let op = crate::ReviewOp::SetPublication {
+            tags: vec![" payments".into(), "Payments".into(), "disk".into()],
+            audience: audience.clone(),
+        };
+        review.apply(&op, &accounts, t(14, 0)).unwrap();
+        assert_eq!(review.publication().tags(), ["payments", "disk"]);
+        let bad = crate::ReviewOp::SetPublication {
+            tags: vec!["x".repeat(41)],
+            audience: SectionAudience::default(),
+        };
+        let before = review.clone();
+        let err = review.apply(&bad, &accounts, t(14, 1)).unwrap_err();
+        let crate::OpError::Edit(EditError::Invalid { fields }) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(fields[0].field, "tags");
+        assert_eq!(review, before);
+
+        review.advance(&accounts, t(15, 0)).unwrap();
+        let f = review.finding().unwrap();
+        assert_eq!(f.tags, ["payments", "disk"]);
+        assert_eq!(f.audience, audience);
+        assert!(f.has_team_only_sections());
+        assert!(f.for_organisation().actions.is_empty());
+    }
+
+    #[test]
+    fn publication_ops_travel_as_json() {
+        let json = serde_json::json!({
+            "op": "set_publication",
+            "tags": ["payments"],
+            "audience": {"summary": "team"}
+        });
+        let op: crate::ReviewOp = serde_json::from_value(json).unwrap();
+        let mut audience = SectionAudience::default();
+        audience.set(crate::feed::Section::Summary, crate::feed::Audience::Team);
+        assert_eq!(
+            op,
+            crate::ReviewOp::SetPublication {
+                tags: vec!["payments".into()],
+                audience
+            }
+        );
+        let participant = crate::Role::Participant(crate::fixture::pid("alice"));
+        assert!(!op.permitted(&participant));
+        assert!(op.permitted(&crate::Role::Facilitator));
     }
 
     #[test]

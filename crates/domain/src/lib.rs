@@ -25,6 +25,8 @@
 //! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
 //! - [`finding`]: the published finding, with names replaced by roles unless opted in.
 //! - [`feed`]: each section's audience, and the shapes of the cross-team feed's API.
+//! - [`markdown`]: Markdown rendered safely (no raw HTML, no script links, no images loaded)
+//!   as HTML, or as plain text for excerpts and search.
 //! - [`coach`]: the blameless-language coach and its rule table.
 //! - [`export`]: whole-review export (Markdown report, versioned JSON) and import.
 //! - [`sync`]: replaying unsent changes on a newer server copy, keeping conflicts for a person.
@@ -40,6 +42,7 @@ pub mod factors;
 pub mod feed;
 pub mod finding;
 pub mod id;
+pub mod markdown;
 pub mod merge;
 pub mod op;
 pub mod phase;

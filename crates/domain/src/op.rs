@@ -12,6 +12,7 @@ use std::fmt;
 use crate::account::Account;
 use crate::action::{ActionInput, ActionStatus};
 use crate::factors::FactorRef;
+use crate::feed::SectionAudience;
 use crate::id::{ActionId, ParticipantId, ReferenceId};
 use crate::merge::EntryRef;
 use crate::phase::{Phase, PhaseError};
@@ -86,6 +87,11 @@ pub enum ReviewOp {
     },
     RemoveAction {
         id: ActionId,
+    },
+    /// The finding's tags and each section's audience, for the next publish.
+    SetPublication {
+        tags: Vec<String>,
+        audience: SectionAudience,
     },
 }
 
@@ -188,6 +194,9 @@ impl Review {
             }
             ReviewOp::SetActionStatus { id, status } => self.set_action_status(id, *status, now)?,
             ReviewOp::RemoveAction { id } => self.remove_action(id, now)?,
+            ReviewOp::SetPublication { tags, audience } => {
+                self.set_publication(tags, audience.clone(), now)?
+            }
         }
         Ok(())
     }

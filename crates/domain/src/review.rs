@@ -4,7 +4,7 @@
 use crate::account::{self, Account};
 use crate::action::Action;
 use crate::factors::Vote;
-use crate::finding::Finding;
+use crate::finding::{Finding, Publication};
 use crate::id::ParticipantId;
 use crate::merge::Link;
 use crate::phase::Phase;
@@ -315,10 +315,14 @@ pub struct Submission {
 /// | adding or removing participants | Setup, Investigating |
 /// | recording a submission | Investigating |
 /// | links, votes, key insights, actions | Revealed, Actions |
+/// | the finding's tags and each section's audience ([`Publication`]) | Revealed, Actions |
+/// | an action's status | Revealed, Actions, Published |
 /// | the phase itself | see [`Review::transition`] |
 ///
-/// A published review changes only by stepping back to Actions, then publishing again. Every
-/// accepted change increments `version` and sets `updated_at`.
+/// A published review changes only by stepping back to Actions, then publishing again, with
+/// one exception: an action's status still changes after publishing, in the review and in its
+/// published finding, so the feed shows how the follow-up work stands. Every accepted change
+/// increments `version` and sets `updated_at`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
     pub id: ReviewId,
@@ -355,6 +359,9 @@ pub struct Review {
     /// The last one published; kept while the review is stepped back to amend it.
     #[serde(default)]
     pub(crate) finding: Option<Finding>,
+    /// The tags and each section's audience the next publish gives the finding.
+    #[serde(default)]
+    pub(crate) publication: Publication,
 }
 
 /// Why the review refused a change.
@@ -452,6 +459,8 @@ pub(crate) const NOT_PUBLISHED: &[Phase] = &[
 pub(crate) const BEFORE_REVEAL: &[Phase] = &[Phase::Setup, Phase::Investigating];
 /// Phases of the group's work on the revealed accounts.
 pub(crate) const GROUP_WORK: &[Phase] = &[Phase::Revealed, Phase::Actions];
+/// Phases in which an action's status may change: the group's work, and after publishing.
+pub(crate) const ACTION_PROGRESS: &[Phase] = &[Phase::Revealed, Phase::Actions, Phase::Published];
 
 impl Review {
     /// A new review at version 1, in the Setup phase.
@@ -473,6 +482,7 @@ impl Review {
             key_insights: Vec::new(),
             actions: Vec::new(),
             finding: None,
+            publication: Publication::default(),
         }
     }
 
@@ -836,6 +846,37 @@ mod tests {
                 "add_key_insight",
                 Box::new(|r, _| r.add_key_insight("k", t(20, 0))),
             ),
+            (
+                "set_publication",
+                Box::new(|r, _| {
+                    let audience = crate::feed::SectionAudience::default();
+                    r.set_publication(&["payments".into()], audience, t(20, 0))
+                }),
+            ),
+            (
+                "add_action",
+                Box::new(|r, accounts| {
+                    let input = crate::ActionInput {
+                        title: "t".into(),
+                        kind: Some(crate::ActionKind::Learn),
+                        priority: Some(crate::Priority::P3),
+                        ..crate::ActionInput::default()
+                    };
+                    r.add_action(fixture::aid("new"), input, accounts, t(20, 0))
+                }),
+            ),
+            (
+                "set_action_status",
+                Box::new(|r, _| {
+                    let done = crate::ActionStatus::Done;
+                    // The fixture's action exists from Actions on: in Revealed, "not found"
+                    // still means the phase let the change through.
+                    match r.set_action_status(&fixture::aid("x1"), done, t(20, 0)) {
+                        Err(EditError::NotFound { .. }) => Ok(()),
+                        other => other,
+                    }
+                }),
+            ),
         ];
         let actual: Vec<String> = cases
             .iter()
@@ -852,6 +893,9 @@ mod tests {
                 "add_reference: setup investigating revealed actions",
                 "record_submission: investigating",
                 "add_key_insight: revealed actions",
+                "set_publication: revealed actions",
+                "add_action: revealed actions",
+                "set_action_status: revealed actions published",
             ]
         );
     }

@@ -35,6 +35,7 @@ pub enum Target {
     Participant(ParticipantId),
     KeyInsight(usize),
     Action(ActionId),
+    Publication,
 }
 
 impl ReviewOp {
@@ -48,6 +49,7 @@ impl ReviewOp {
             ReviewOp::UpdateAction { id, .. } | ReviewOp::SetActionStatus { id, .. } => {
                 Some(Target::Action(id.clone()))
             }
+            ReviewOp::SetPublication { .. } => Some(Target::Publication),
             _ => None,
         }
     }
@@ -68,6 +70,7 @@ impl Target {
                 Some(a) => format!("the action “{}”", a.title),
                 None => "an action".into(),
             },
+            Target::Publication => "the tags and audiences for publishing".into(),
         }
     }
 
@@ -124,6 +127,18 @@ impl Target {
                 }
                 s
             }),
+            Target::Publication => {
+                let p = review.publication();
+                let mut lines = vec![format!("Tags: {}", p.tags().join(", "))];
+                for section in crate::feed::Section::ALL {
+                    lines.push(format!(
+                        "{}: {}",
+                        section.label(),
+                        p.audience().get(section).label()
+                    ));
+                }
+                Some(lines.join("\n"))
+            }
         }
     }
 }

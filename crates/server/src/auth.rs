@@ -1,5 +1,6 @@
 //! Who is calling: the bearer tokens the server hands out, and [`Member`], the extractor that
-//! turns `Authorization: Bearer <token>` into a [`Caller`] of one review.
+//! turns `Authorization: Bearer <token>` into a [`Caller`] of one review ([`Listener`] does the
+//! same for the event stream, which may also take the token as `?token=`).
 //!
 //! A token is 256 bits from the operating system's CSPRNG, sent as 64 lowercase hex digits.
 //! The server keeps only its SHA-256, so a copy of the database grants nothing; a token is
@@ -7,12 +8,13 @@
 
 use crate::AppState;
 use crate::error::{AppError, InternalError};
-use crate::store::{Grant, NewToken, TokenKind};
+use crate::store::{Grant, NewToken, Store, StoreError, TokenKind};
 use axum::extract::rejection::RawPathParamsRejection;
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::{FromRequestParts, Query, RawPathParams};
 use axum::http::header;
 use axum::http::request::Parts;
 use mosaic_domain::{ParticipantId, ReviewId, Role, ValidationError};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -124,18 +126,74 @@ impl FromRequestParts<AppState> for Member {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ids = PathIds::from_request_parts(parts, state).await?;
-        let token = bearer(parts).ok_or(AppError::Unauthorized)?;
-        let grant = state
-            .store
-            .grant(&hash(token))
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let caller = caller(grant)?.ok_or(AppError::Forbidden)?;
-        match ids.review {
-            Some(review) if review != caller.review_id => Err(AppError::Forbidden),
-            _ => Ok(Self(caller)),
-        }
+        let (caller, _) = authorize(state, ids, bearer(parts)).await?;
+        Ok(Self(caller))
     }
+}
+
+/// Extractor for the event stream: a [`Member`] whose token may also come as `?token=`,
+/// because a browser's `EventSource` cannot send headers. (Only this route takes one there:
+/// a query string is more easily copied into logs and histories.) The token's hash is kept so
+/// the stream can check, as it goes on, that the token still grants the review.
+#[derive(Clone, Debug)]
+pub struct Listener {
+    pub caller: Caller,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for Listener {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        #[derive(Deserialize)]
+        struct TokenQuery {
+            token: Option<String>,
+        }
+        let ids = PathIds::from_request_parts(parts, state).await?;
+        let query = Query::<TokenQuery>::try_from_uri(&parts.uri)
+            .ok()
+            .and_then(|Query(q)| q.token);
+        let token = bearer(parts).or(query.as_deref());
+        let (caller, token_hash) = authorize(state, ids, token).await?;
+        Ok(Self { caller, token_hash })
+    }
+}
+
+/// The caller `token` authenticates, authorised for the review in the path (see [`Member`]),
+/// and the token's hash.
+async fn authorize(
+    state: &AppState,
+    ids: PathIds,
+    token: Option<&str>,
+) -> Result<(Caller, String), AppError> {
+    let token = token
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::Unauthorized)?;
+    let token_hash = hash(token);
+    let grant = state
+        .store
+        .grant(&token_hash)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let caller = caller(grant)?.ok_or(AppError::Forbidden)?;
+    match ids.review {
+        Some(review) if review != caller.review_id => Err(AppError::Forbidden),
+        _ => Ok((caller, token_hash)),
+    }
+}
+
+/// Whether the token with this hash still makes exactly `expected`: not revoked, and (for a
+/// participant) not removed, since removal revokes.
+pub async fn still_grants(
+    store: &Store,
+    token_hash: &str,
+    expected: &Caller,
+) -> Result<bool, StoreError> {
+    let grant = store.grant(token_hash).await?;
+    Ok(grant.and_then(|g| caller(g).ok().flatten()).as_ref() == Some(expected))
 }
 
 /// The caller a grant makes; `None` for an invite, which is no member's credential.

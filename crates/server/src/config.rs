@@ -1,6 +1,7 @@
 //! The server's settings: command-line flags, each with an environment fallback so the same
 //! binary configures cleanly under a process manager or in a container.
 
+use crate::access::AccessKey;
 use clap::Parser;
 use std::path::PathBuf;
 
@@ -27,6 +28,12 @@ pub struct Config {
     /// The built web app to serve: Trunk's output directory.
     #[arg(long, env = "MOSAIC_DIST", default_value = "dist")]
     pub dist: PathBuf,
+
+    /// Close the API to everyone without this key: every request under /api must then send
+    /// it as the header `X-Mosaic-Access-Key`. Printable ASCII, no spaces.
+    // Hidden from --help like the database URL: it is a secret.
+    #[arg(long, env = "MOSAIC_ACCESS_KEY", hide_env_values = true)]
+    pub access_key: Option<AccessKey>,
 }
 
 #[cfg(test)]
@@ -40,5 +47,16 @@ mod tests {
         let config = Config::try_parse_from(["mosaic-server", "--listen", "127.0.0.1:0"]).unwrap();
         assert_eq!(config.listen, "127.0.0.1:0");
         assert_eq!(config.dist, PathBuf::from("dist"));
+        assert!(config.access_key.is_none());
+    }
+
+    #[test]
+    fn an_access_key_must_be_printable() {
+        let config = Config::try_parse_from(["mosaic-server", "--access-key", "k-1"]).unwrap();
+        assert!(config.access_key.is_some());
+        for bad in ["", "two words"] {
+            let error = Config::try_parse_from(["mosaic-server", "--access-key", bad]);
+            assert!(error.is_err(), "{bad:?}");
+        }
     }
 }

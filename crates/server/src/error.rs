@@ -32,6 +32,8 @@ pub enum AppError {
     UnreadableBody(StatusCode, String),
     /// 400: the id in the path is not a valid review id.
     InvalidId(ValidationError),
+    /// 400: a query parameter is unknown, repeated, or not of its type; `field` names it.
+    InvalidQuery(ValidationError),
     /// 422: the input parsed, but the domain refused it; one entry per bad field.
     Validation(Vec<ValidationError>),
     /// 404, with what was not found.
@@ -40,6 +42,8 @@ pub enum AppError {
     AlreadyExists(String),
     /// 401: no token, or one the server does not know or has revoked.
     Unauthorized,
+    /// 401: the server was started with an organisation access key and the request lacks it.
+    AccessKeyRequired,
     /// 403: a valid token that does not grant this (another review's, or another role's).
     Forbidden,
     /// 428: a write that must be conditional came without its precondition.
@@ -61,13 +65,15 @@ pub enum AppError {
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidJson(_) | Self::InvalidId(_) => StatusCode::BAD_REQUEST,
+            Self::InvalidJson(_) | Self::InvalidId(_) | Self::InvalidQuery(_) => {
+                StatusCode::BAD_REQUEST
+            }
             Self::InvalidBody(_) | Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnreadableBody(status, _) => *status,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::AccessKeyRequired => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::InvalidHeader(_) => StatusCode::BAD_REQUEST,
@@ -89,9 +95,11 @@ impl AppError {
             Self::BodyTooLarge => "body_too_large",
             Self::UnreadableBody(..) => "unreadable_body",
             Self::InvalidId(_) => "invalid_id",
+            Self::InvalidQuery(_) => "invalid_query",
             Self::Validation(_) => "validation_failed",
             Self::NotFound(_) => "not_found",
             Self::Unauthorized => "unauthorized",
+            Self::AccessKeyRequired => "access_key_required",
             Self::Forbidden => "forbidden",
             Self::PreconditionRequired(_) => "precondition_required",
             Self::InvalidHeader(_) => "invalid_header",
@@ -120,11 +128,20 @@ impl AppError {
             Self::UnreadableBody(_, detail) => detail.clone(),
             Self::InvalidId(e) if e.field == "id" => format!("The review id {}.", e.message),
             Self::InvalidId(e) => format!("The participant id {}.", e.message),
+            Self::InvalidQuery(e) => {
+                format!(
+                    "The query parameter `{}` is not valid: {}",
+                    e.field, e.message
+                )
+            }
             Self::Validation(_) => "Some fields are not valid.".to_owned(),
             Self::NotFound(what) => format!("{what} was not found."),
             Self::Unauthorized => {
                 "A valid token is required: send `Authorization: Bearer <token>`.".to_owned()
             }
+            Self::AccessKeyRequired => "This server needs its organisation access key: \
+                 send it as `X-Mosaic-Access-Key: <key>`."
+                .to_owned(),
             Self::Forbidden => "This token does not allow this.".to_owned(),
             Self::PreconditionRequired(what) => format!("This write must say {what}."),
             Self::InvalidHeader(detail) => detail.clone(),
@@ -144,7 +161,7 @@ impl IntoResponse for AppError {
         let message = self.message();
         let (fields, internal) = match self {
             Self::Validation(fields) => (fields, None),
-            Self::InvalidId(field) => (vec![field], None),
+            Self::InvalidId(field) | Self::InvalidQuery(field) => (vec![field], None),
             Self::Unavailable(e) | Self::Internal(e) => (vec![], Some(e)),
             _ => (vec![], None),
         };

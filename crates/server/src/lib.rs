@@ -7,11 +7,18 @@
 //!
 //! # Layout
 //! - [`config`]: command-line flags with environment fallbacks.
+//! - `access`: the optional organisation access key (`--access-key`), checked in constant time
+//!   by a middleware on every `/api` request before any handler runs.
 //! - [`store`]: [`Store`], the reviews in SQLite or PostgreSQL; the SQL for each dialect and
 //!   the embedded migrations (`migrations/sqlite`, `migrations/postgres`).
 //! - `auth`: bearer tokens (made from the OS CSPRNG, stored as SHA-256) and the `Member`
 //!   extractor that turns one into a facilitator or participant of one review.
 //! - `api`: the handlers, named `<resource>_<verb>`; they call `mosaic_domain` for every rule.
+//! - `events`: the live event stream (`GET …/events`, server-sent events) and the in-process
+//!   hub the store publishes each committed review version to.
+//! - `feed`: the cross-team findings feed (`/api/v1/feed…`, its search and statistics) and its
+//!   Atom and JSON Feed subscriptions (`/feed.atom`, `/feed.json`); the feed's rows and
+//!   full-text index are in `store`'s `feed` part.
 //! - `extract`: the JSON body extractor, which rejects with `AppError`.
 //! - `error`: `AppError`, the one error type, its `ErrorBody` JSON, and the middleware that
 //!   logs internal errors once.
@@ -21,15 +28,20 @@
 //! The domain crate knows nothing of HTTP or SQL; this crate is where its types meet JSON
 //! (`mosaic_domain::wire`), axum and the database.
 
+mod access;
 mod api;
 mod auth;
 pub mod config;
 mod error;
+mod events;
 mod extract;
+mod feed;
 pub mod store;
 mod web;
 
+pub use access::{AccessKey, InvalidAccessKey};
 pub use config::Config;
+pub use events::ReviewEvent;
 pub use store::Store;
 
 use axum::Router;
@@ -49,11 +61,16 @@ use web::WebApp;
 /// cap keeps a careless or hostile client from making the server buffer megabytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
+/// Where the API is mounted.
+const API_PREFIX: &str = "/api/v1";
+
 /// What the handlers share: the store and the app's files. Cloned per request, cheaply.
 #[derive(Clone, Debug)]
 pub struct AppState {
     store: Store,
     web: WebApp,
+    /// When set, `/api` answers only requests that carry it (see `access`).
+    access_key: Option<AccessKey>,
 }
 
 impl AppState {
@@ -62,7 +79,14 @@ impl AppState {
         Self {
             store,
             web: WebApp::new(&dist.into()),
+            access_key: None,
         }
+    }
+
+    /// Closes the API to requests without `key`; `None` leaves it open.
+    pub fn with_access_key(mut self, key: Option<AccessKey>) -> Self {
+        self.access_key = key;
+        self
     }
 }
 
@@ -97,21 +121,44 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/reviews/{id}/accounts/{pid}/submit",
             post(api::accounts_submit),
-        );
+        )
+        .route(events::ROUTE, get(events::events_get))
+        .route("/feed", get(feed::feed_list))
+        .route("/feed/stats", get(feed::feed_stats_get))
+        .route("/feed/{id}", get(feed::feed_get));
     Router::new()
         .route("/healthz", get(api::health_get))
-        .nest("/api/v1", api)
+        // Feed readers' subscriptions: outside the API, as readers expect a feed's address.
+        .route(feed::ATOM_ROUTE, get(feed::feed_atom_get))
+        .route(feed::JSON_ROUTE, get(feed::feed_json_get))
+        .nest(API_PREFIX, api)
         // Set last: it applies to the routes registered before it.
         .method_not_allowed_fallback(api::api_method_not_allowed)
         .fallback(not_routed)
         // The last layer added is the outermost: a request meets the trace layer first, then
-        // the error log, then the panic catcher (so a panic's 500 is logged), then the limit.
+        // the error log, then the panic catcher (so a panic's 500 is logged), then the limit,
+        // then the access key (after routing, so it knows the event stream's route).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::require_access_key,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(error::log_internal_errors))
         // Failures are logged by `log_internal_errors`, with their cause; the trace layer's own
-        // failure event would log each one a second time without it.
-        .layer(TraceLayer::new_for_http().on_failure(()))
+        // failure event would log each one a second time without it. The span names the path
+        // only: the default one logs the whole URI, and the event stream's query carries a token.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::debug_span!(
+                        "request",
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                    )
+                })
+                .on_failure(()),
+        )
         .with_state(state)
 }
 
@@ -161,7 +208,12 @@ pub async fn run(config: Config) -> Result<(), String> {
     }
 
     println!("Mosaic is running at http://{addr}/");
-    tracing::info!(%addr, database = store.kind(), dist = %config.dist.display(), "Mosaic is running");
+    let access = if config.access_key.is_some() {
+        "closed: every API request needs the organisation access key"
+    } else {
+        "open: no access key is set"
+    };
+    tracing::info!(%addr, database = store.kind(), dist = %config.dist.display(), access, "Mosaic is running");
 
     // Without TCP_NODELAY a response written in two parts (headers, then a file body) waits
     // about 40 ms for the client's delayed ACK (Nagle's algorithm): measured on the static files.
@@ -170,8 +222,15 @@ pub async fn run(config: Config) -> Result<(), String> {
             tracing::warn!("cannot set TCP_NODELAY: {e}");
         }
     });
-    let served = axum::serve(listener, app(AppState::new(store.clone(), config.dist)))
-        .with_graceful_shutdown(shutdown_signal())
+    let state = AppState::new(store.clone(), config.dist).with_access_key(config.access_key);
+    // The event streams never end by themselves, and a graceful shutdown waits for every open
+    // response: they are ended as it starts.
+    let events = store.events().clone();
+    let served = axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            events.close();
+        })
         .await;
     store.close().await;
     served.map_err(|e| format!("server error: {e}"))?;

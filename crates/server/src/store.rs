@@ -4,6 +4,7 @@
 //! test suite runs against each to keep it so. Queries are plain runtime strings: nothing here
 //! needs a database at build time.
 
+use crate::events::Hub;
 use chrono::{DateTime, Utc};
 use mosaic_domain::{Account, ParticipantId, Review, ReviewId};
 use sqlx::Connection;
@@ -29,6 +30,10 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    /// Told of every committed change to a review's row (by each method that writes one, after
+    /// its commit) and of every revocation, for the event streams. Account drafts are not
+    /// published: no stream may reveal another participant's writing.
+    events: Hub,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +60,12 @@ macro_rules! on_backend {
         }
     };
 }
+
+// After `on_backend!`, which it uses.
+mod feed;
+pub use feed::{FeedFilter, FeedItem, FeedItems, FindingView};
+use feed::{FeedRow, FeedSync as _};
+pub(crate) use feed::{factor_texts, kinds};
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +171,7 @@ impl Store {
             .map_err(StoreError::Migrate)?;
         Ok(Self {
             backend: Backend::Sqlite(pool),
+            events: Hub::default(),
         })
     }
 
@@ -198,6 +210,7 @@ impl Store {
             .map_err(StoreError::Migrate)?;
         Ok(Self {
             backend: Backend::Postgres(pool),
+            events: Hub::default(),
         })
     }
 
@@ -208,6 +221,11 @@ impl Store {
             Backend::Sqlite(_) => "sqlite",
             Backend::Postgres(_) => "postgres",
         }
+    }
+
+    /// Where the versions this store commits are published, for the event streams.
+    pub(crate) fn events(&self) -> &Hub {
+        &self.events
     }
 
     /// Runs a trivial query, proving a connection can be had and the database answers.
@@ -257,11 +275,11 @@ impl Store {
             .map(|done| done.rows_affected()),
         }
         .map_err(StoreError::Database)?;
-        Ok(if rows == 1 {
-            Inserted::Created
-        } else {
-            Inserted::IdTaken
-        })
+        if rows != 1 {
+            return Ok(Inserted::IdTaken);
+        }
+        self.events.publish_version(id, review.version);
+        Ok(Inserted::Created)
     }
 
     /// Every review, newest first; reviews created in the same microsecond are ordered by id,
@@ -317,8 +335,9 @@ impl Store {
         let created_at = order_key(review.created_at);
         let updated_at = order_key(review.updated_at);
         let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
+        let feed = FeedRow::of(review)?;
         let now = order_key(now);
-        on_backend!(self, |pool, pg| async {
+        let inserted = on_backend!(self, |pool, pg| async {
             let mut tx = pool.begin().await?;
             let sql = if pg {
                 "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
@@ -350,11 +369,16 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            tx.sync_feed(id, feed.as_ref()).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Inserted::Created)
         }
         .await)
-        .map_err(StoreError::Database)
+        .map_err(StoreError::Database)?;
+        if inserted == Inserted::Created {
+            self.events.publish_version(id, review.version);
+        }
+        Ok(inserted)
     }
 
     /// What the token with this hash grants, unless it is unknown or revoked.
@@ -395,7 +419,9 @@ impl Store {
                 .await
                 .map(drop)
         })
-        .map_err(StoreError::Database)
+        .map_err(StoreError::Database)?;
+        self.events.publish_revocation(review_id.as_str());
+        Ok(())
     }
 
     /// Whether this op id was already applied to this review.
@@ -430,8 +456,10 @@ impl Store {
         let base = to_i64(base)?;
         let updated_at = order_key(review.updated_at);
         let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
+        // The feed shows the review's published finding, kept in step with the same commit.
+        let feed = FeedRow::of(review)?;
         let now = order_key(now);
-        on_backend!(self, |pool, pg| async {
+        let committed = on_backend!(self, |pool, pg| async {
             // The first statement writes, so SQLite takes its write lock at once (waiting its
             // turn) instead of failing to upgrade a read snapshot later.
             let mut tx = pool.begin().await?;
@@ -484,11 +512,16 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            tx.sync_feed(id, feed.as_ref()).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Committed::Done)
         }
         .await)
-        .map_err(StoreError::Database)
+        .map_err(StoreError::Database)?;
+        if committed == Committed::Done {
+            self.events.publish_version(id, review.version);
+        }
+        Ok(committed)
     }
 
     /// One participant's stored account, its version set to the stored one.
@@ -610,6 +643,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let account_doc = serde_json::to_string(account).map_err(StoreError::Encode)?;
         let review_doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
+        let feed = FeedRow::of(review)?;
         let account_version = to_i64(account.version())?;
         let account_base = to_i64(account_base)?;
         let review_version = to_i64(review.version)?;
@@ -617,7 +651,7 @@ impl Store {
         let submitted_at = account.submitted_at().map(order_key);
         let updated_at = order_key(review.updated_at);
         let now = order_key(now);
-        on_backend!(self, |pool, pg| async {
+        let committed = on_backend!(self, |pool, pg| async {
             let mut tx = pool.begin().await?;
             let sql = if pg {
                 "UPDATE accounts SET version = $1, doc = $2::jsonb, updated_at = $3::timestamptz, \
@@ -655,11 +689,17 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(false);
             }
+            tx.sync_feed(review.id.as_str(), feed.as_ref()).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }
         .await)
-        .map_err(StoreError::Database)
+        .map_err(StoreError::Database)?;
+        if committed {
+            self.events
+                .publish_version(review.id.as_str(), review.version);
+        }
+        Ok(committed)
     }
 
     /// Waits for connections in use to be returned, then closes them all. For SQLite this also

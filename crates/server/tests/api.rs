@@ -309,10 +309,29 @@ suite! {
     account_writes_are_conditional_and_sealed_by_submit,
     joining_needs_the_invite_and_a_phase_that_takes_newcomers,
     concurrent_conditional_writes_lose_nothing,
+    members_hear_each_new_version_and_nothing_of_drafts,
+    an_access_key_closes_the_api_but_not_the_app,
+    published_findings_are_searched_and_filtered,
+    team_only_sections_reach_members_only,
+    only_published_findings_reach_the_feed,
+    subscriptions_are_valid_and_inert,
+    an_access_key_closes_the_feed_and_its_subscriptions,
 }
+
+#[path = "api/feed.rs"]
+mod feed;
+use feed::{
+    an_access_key_closes_the_feed_and_its_subscriptions, only_published_findings_reach_the_feed,
+    published_findings_are_searched_and_filtered, subscriptions_are_valid_and_inert,
+    team_only_sections_reach_members_only,
+};
 
 #[path = "api/sync.rs"]
 mod sync;
+use sync::events::{
+    an_access_key_closes_the_api_but_not_the_app,
+    members_hear_each_new_version_and_nothing_of_drafts,
+};
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,
     accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,

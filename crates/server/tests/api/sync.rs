@@ -13,6 +13,10 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+#[path = "events.rs"]
+pub mod events;
+use events::EventStream;
+
 /// One review (`id`) with its facilitator, invite and two participants, in Investigating; and
 /// a second review whose facilitator plays "another review's token".
 struct World {
@@ -228,6 +232,8 @@ enum Route {
     SubmitAccount,
     /// Bob's token.
     RevokeToken,
+    /// The review's event stream; its first event is the body.
+    Events,
 }
 
 fn token(w: &World, who: Who) -> Option<&str> {
@@ -299,6 +305,10 @@ async fn send(app: &TestApp, w: &World, route: Route, who: Who) -> TestResponse 
             let path = w.path(&format!("/participants/{}/token", w.bob.participant_id));
             app.call(Method::DELETE, &path, token, None, None).await
         }
+        Route::Events => {
+            let stream = EventStream::open(&app.router, &w.path("/events"), token).await;
+            stream.first().await
+        }
     }
 }
 
@@ -322,11 +332,12 @@ pub async fn every_route_answers_each_caller_as_the_matrix_says(app: &TestApp) {
     w.save(app, &w.alice, "first draft").await;
     // Rows run in order, each column left to right: a row's writes are its last columns, so
     // the submit and the revocation come last.
-    let matrix: [(Route, [u16; 5]); 10] = [
+    let matrix: [(Route, [u16; 5]); 11] = [
         // Nobody, other review, participant, other participant, facilitator
         (Route::GetReview, [401, 403, 200, 200, 200]),
         (Route::ListReviews, [401, 200, 200, 200, 200]),
         (Route::ListAccounts, [401, 403, 200, 200, 200]),
+        (Route::Events, [401, 403, 200, 200, 200]),
         (Route::GetAccount, [401, 403, 200, 404, 404]),
         (Route::PutAccount, [401, 403, 200, 403, 403]),
         (Route::ApplyOp, [401, 403, 403, 403, 200]),
@@ -341,7 +352,12 @@ pub async fn every_route_answers_each_caller_as_the_matrix_says(app: &TestApp) {
         }
     }
     // The revoked token no longer works anywhere; the others still do.
-    for route in [Route::GetReview, Route::ListReviews, Route::ListAccounts] {
+    for route in [
+        Route::GetReview,
+        Route::ListReviews,
+        Route::ListAccounts,
+        Route::Events,
+    ] {
         check(app, &w, route, Who::OtherParticipant, 401).await;
         check(app, &w, route, Who::Participant, 200).await;
     }
@@ -360,6 +376,30 @@ pub async fn every_route_answers_each_caller_as_the_matrix_says(app: &TestApp) {
     // The invite token only joins.
     let response = app.get_as(&w.path(""), &w.invite).await;
     response.error(StatusCode::FORBIDDEN, "forbidden");
+    // The event stream's token in the query is held to the same rules.
+    for (query, status, code) in [
+        ("token=0000", StatusCode::UNAUTHORIZED, "unauthorized"),
+        ("token=", StatusCode::UNAUTHORIZED, "unauthorized"),
+        (
+            &format!("token={}", w.bob.token),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (
+            &format!("token={}", w.other),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            &format!("token={}", w.invite),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+    ] {
+        let uri = format!("{}?{query}", w.path("/events"));
+        let stream = EventStream::open(&app.router, &uri, None).await;
+        stream.first().await.error(status, code);
+    }
 }
 
 // ---- (2) Nothing of an account leaks before the reveal, and nothing reaches the log. ----
@@ -432,6 +472,15 @@ pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: 
         .map(|who| format!("MARKER-{who}-{nonce}-{}", app.store.kind()))
         .collect();
     let members = [&w.alice, &w.bob];
+    // Everyone's event stream is open while the accounts are written, the facilitator's with
+    // its token in the query, as a browser sends it.
+    let events = w.path("/events");
+    let in_query = format!("{events}?token={}", w.facilitator);
+    let mut streams = [
+        EventStream::open(&app.router, &in_query, None).await,
+        EventStream::open(&app.router, &events, Some(&w.alice.token)).await,
+        EventStream::open(&app.router, &events, Some(&w.bob.token)).await,
+    ];
     for (who, marker) in members.iter().zip(&markers) {
         w.save(app, who, marker).await;
         let submitted = w.submit(app, who).await;
@@ -451,6 +500,20 @@ pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: 
         for (who, token) in others {
             let seen = read_everything(app, &w, token).await;
             assert_eq!(seen.matches(marker.as_str()).count(), 0, "{who}: {seen}");
+        }
+    }
+    // The streams said nothing but versions.
+    for stream in &mut streams {
+        let seen = stream.drain().await;
+        assert!(seen.starts_with("event: review\n"), "{seen}");
+        assert!(
+            seen.lines().all(|l| l.is_empty()
+                || l == "event: review"
+                || l.starts_with("data: {\"version\":")),
+            "{seen}"
+        );
+        for marker in &markers {
+            assert_eq!(seen.matches(marker.as_str()).count(), 0, "{seen}");
         }
     }
     // The 404 for someone else's account is the same whether it exists or not.
@@ -485,12 +548,26 @@ pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: 
         }
     }
 
-    // The server logged these requests, and never an account's content.
+    // Nor does any route of the findings feed, searched for them or not.
+    let tokens = [
+        w.facilitator.as_str(),
+        w.alice.token.as_str(),
+        w.other.as_str(),
+    ];
+    crate::feed::no_feed_route_shows(app, &w.id, &tokens, &markers).await;
+
+    // The server logged these requests, and never an account's content, nor a token, not
+    // even one sent in the query.
     let logged = log_text(&log);
-    assert!(
-        logged.contains("/api/v1/reviews/r-leak/accounts"),
-        "nothing was captured"
-    );
+    for path in [
+        "/api/v1/reviews/r-leak/accounts",
+        "/api/v1/reviews/r-leak/events",
+    ] {
+        assert!(logged.contains(path), "{path} was not captured");
+    }
+    for token in [&w.facilitator, &w.alice.token, &w.bob.token] {
+        assert!(!logged.contains(token.as_str()), "a token was logged");
+    }
     for marker in &markers {
         assert_eq!(
             logged.matches(marker.as_str()).count(),

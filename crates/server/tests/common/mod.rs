@@ -23,17 +23,30 @@ impl Drop for Server {
 /// Starts `mosaic-server` on a free loopback port with the SQLite file `database`, and returns
 /// once it has printed the address it listens on.
 pub fn start(database: &Path, dist: &Path) -> Server {
+    start_with(database, dist, &[], false)
+}
+
+/// [`start`] with more `flags`; with `capture_log`, the log at `info` goes to the child's
+/// `stderr` pipe instead of errors only to the test's stderr.
+pub fn start_with(database: &Path, dist: &Path, flags: &[&str], capture_log: bool) -> Server {
+    let (level, log) = if capture_log {
+        ("info", Stdio::piped())
+    } else {
+        ("error", Stdio::inherit())
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_mosaic-server"))
         .args(["--listen", "127.0.0.1:0", "--database"])
         .arg(database)
         .arg("--dist")
         .arg(dist)
+        .args(flags)
         .env_remove("MOSAIC_LISTEN")
         .env_remove("MOSAIC_DATABASE")
         .env_remove("MOSAIC_DIST")
-        .env("RUST_LOG", "error")
+        .env_remove("MOSAIC_ACCESS_KEY")
+        .env("RUST_LOG", level)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(log)
         .spawn()
         .unwrap();
     let mut line = String::new();

@@ -1,0 +1,304 @@
+//! Live events: `GET /api/v1/reviews/{id}/events`, a server-sent event stream that tells the
+//! members of a review each time its stored version changes, so their browsers fetch it again.
+//!
+//! The stream carries versions only, never content: `event: review` with `data:
+//! {"version":N}` ([`ReviewEvent`]) once on connect, then once per new version, and a
+//! keep-alive comment every 15 s. A version exists only for the shared review, so nothing is
+//! ever sent for an account draft: another participant's writing is not observable here, not
+//! by content, count, size or timing.
+//!
+//! [`Hub`] is the in-process switchboard: per review that somebody is listening to, a `watch`
+//! channel holding the latest version published. The [`Store`] publishes to it after every
+//! commit that changes a review's row, so no write path can forget to. It also publishes when
+//! a participant's tokens are revoked, which wakes the review's streams to check their grants:
+//! a stream whose token no longer holds (revoked, or its participant removed) ends.
+//!
+//! The hub lives in one process. With several server processes on one PostgreSQL, a write in
+//! one would not reach streams held by another: that needs PostgreSQL's `LISTEN`/`NOTIFY` (a
+//! `NOTIFY` in each committing transaction, one listening connection per process feeding its
+//! hub), which is not built.
+
+use crate::auth::{self, Caller, Listener};
+use crate::error::{AppError, InternalError};
+use crate::store::Store;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// The route, under `/api/v1`. The access-key check reads it too: this is the one route that
+/// may carry its credentials in the query, since a browser's `EventSource` sends no headers.
+pub const ROUTE: &str = "/reviews/{id}/events";
+
+/// The SSE event name of a [`ReviewEvent`].
+pub const REVIEW_EVENT: &str = "review";
+
+/// How often an idle stream sends a comment, so proxies and browsers keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The data of an `event: review`: the review's stored version, now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewEvent {
+    pub version: u64,
+}
+
+/// What a review's channel holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Latest {
+    /// The highest stored version published; only ever grows, so a late publisher of an older
+    /// version changes nothing.
+    version: u64,
+    /// Counts revocations of the review's tokens, so that each one wakes its streams.
+    revocations: u64,
+}
+
+/// Who is listening to which review. Cloning is cheap: clones share one map.
+#[derive(Clone, Debug, Default)]
+pub struct Hub {
+    inner: Arc<Mutex<Inner>>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    /// One sender per review with at least one [`Subscription`]; removed with the last one.
+    reviews: HashMap<String, watch::Sender<Latest>>,
+    /// Set at shutdown: every stream has ended and no new one starts, so the server's graceful
+    /// shutdown, which waits for open responses, is not held up by them.
+    closed: bool,
+}
+
+impl Hub {
+    /// The review `review_id` is now stored at `version`. Called after the commit, never
+    /// inside the transaction, so no stream hears of a write that did not land.
+    pub fn publish_version(&self, review_id: &str, version: u64) {
+        self.publish(review_id, |latest| {
+            let newer = version > latest.version;
+            if newer {
+                latest.version = version;
+            }
+            newer
+        });
+    }
+
+    /// Tokens of the review were revoked: its streams check whether theirs still holds.
+    pub fn publish_revocation(&self, review_id: &str) {
+        self.publish(review_id, |latest| {
+            latest.revocations += 1;
+            true
+        });
+    }
+
+    fn publish(&self, review_id: &str, change: impl FnOnce(&mut Latest) -> bool) {
+        // Nobody listening: nothing to keep.
+        if let Some(sender) = self.lock().reviews.get(review_id) {
+            sender.send_if_modified(change);
+        }
+    }
+
+    /// Starts listening to `review_id`. Subscribe before reading the version to start from,
+    /// so that a write committed in between is not missed.
+    pub fn subscribe(&self, review_id: &str) -> Subscription {
+        let mut inner = self.lock();
+        let receiver = if inner.closed {
+            // A receiver whose sender is gone: its stream ends at once.
+            watch::channel(Latest::default()).1
+        } else {
+            inner
+                .reviews
+                .entry(review_id.to_owned())
+                .or_insert_with(|| watch::channel(Latest::default()).0)
+                .subscribe()
+        };
+        Subscription {
+            hub: self.clone(),
+            review_id: review_id.to_owned(),
+            receiver: Some(receiver),
+        }
+    }
+
+    /// Ends every stream, now and from now on (at shutdown).
+    pub fn close(&self) {
+        let mut inner = self.lock();
+        inner.closed = true;
+        // Dropping the senders wakes every receiver with "closed".
+        inner.reviews.clear();
+    }
+
+    /// How many reviews are being listened to.
+    #[cfg(test)]
+    fn listened(&self) -> usize {
+        self.lock().reviews.len()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // No code panics while holding the lock, and the map stays consistent if one did.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One stream's place in the [`Hub`]; the review's channel is dropped with the last one.
+#[derive(Debug)]
+pub struct Subscription {
+    hub: Hub,
+    review_id: String,
+    /// Always `Some` until dropped: taken in `drop` so it is gone before the count is read.
+    receiver: Option<watch::Receiver<Latest>>,
+}
+
+impl Subscription {
+    /// The latest state, marked as seen.
+    fn latest(&mut self) -> Option<Latest> {
+        Some(*self.receiver.as_mut()?.borrow_and_update())
+    }
+
+    /// Waits for the next change; `None` once the hub is closed.
+    async fn changed(&mut self) -> Option<Latest> {
+        self.receiver.as_mut()?.changed().await.ok()?;
+        self.latest()
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        drop(self.receiver.take());
+        let mut inner = self.hub.lock();
+        // Under the lock, so a subscriber arriving now either was counted or makes a new one.
+        if inner
+            .reviews
+            .get(&self.review_id)
+            .is_some_and(|sender| sender.receiver_count() == 0)
+        {
+            inner.reviews.remove(&self.review_id);
+        }
+    }
+}
+
+/// `GET /api/v1/reviews/{id}/events`: the review's versions as server-sent events, for its
+/// facilitator and participants (token as `Authorization: Bearer` or `?token=`). The stream
+/// ends when the caller's token stops granting the review, and at shutdown.
+pub async fn events_get(
+    State(store): State<Store>,
+    Listener { caller, token_hash }: Listener,
+) -> Result<Response, AppError> {
+    let id = caller.review_id.clone();
+    let mut subscription = store.events().subscribe(id.as_str());
+    let review = store
+        .get_review(&id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("Review `{id}`")))?;
+    // A commit that landed before the read may not have published yet: start from the later.
+    let first = subscription.latest().map(|latest| Latest {
+        version: latest.version.max(review.version),
+        ..latest
+    });
+    let listening = Listening {
+        store,
+        caller,
+        token_hash,
+        subscription,
+        pending: first,
+        sent: None,
+    };
+    let stream = futures_util::stream::unfold(listening, |mut listening| async move {
+        let event = listening.next_event().await?;
+        Some((event, listening))
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response())
+}
+
+/// One open stream, between two events.
+struct Listening {
+    store: Store,
+    caller: Caller,
+    token_hash: String,
+    subscription: Subscription,
+    /// A state not yet looked at: the first one, at connect.
+    pending: Option<Latest>,
+    /// The version last sent.
+    sent: Option<u64>,
+}
+
+impl Listening {
+    /// The next event to send; `None` ends the stream.
+    async fn next_event(&mut self) -> Option<Result<Event, axum::Error>> {
+        loop {
+            let latest = match self.pending.take() {
+                Some(latest) => latest,
+                None => self.subscription.changed().await?,
+            };
+            if self.sent.is_some() && !self.still_granted().await {
+                return None;
+            }
+            if self.sent.is_some_and(|sent| latest.version <= sent) {
+                // A revocation, or a version already sent: nothing to say.
+                continue;
+            }
+            self.sent = Some(latest.version);
+            let data = ReviewEvent {
+                version: latest.version,
+            };
+            return Some(Event::default().event(REVIEW_EVENT).json_data(data));
+        }
+    }
+
+    /// Checked at every wake after the first event: a revoked token or a removed participant
+    /// hears nothing more, not even of their own removal.
+    async fn still_granted(&self) -> bool {
+        match auth::still_grants(&self.store, &self.token_hash, &self.caller).await {
+            Ok(granted) => granted,
+            Err(e) => {
+                let error = InternalError::new(e);
+                tracing::error!(review = %self.caller.review_id, %error, "event stream ended: its token could not be checked");
+                false
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn versions_only_grow_and_channels_go_with_their_last_listener() {
+        let hub = Hub::default();
+        hub.publish_version("r", 3);
+        assert_eq!(hub.listened(), 0, "nobody listens: nothing is kept");
+
+        let mut a = hub.subscribe("r");
+        let mut b = hub.subscribe("r");
+        assert_eq!(hub.listened(), 1);
+        hub.publish_version("r", 2);
+        assert_eq!(a.changed().await.unwrap().version, 2);
+        hub.publish_version("r", 1);
+        hub.publish_version("r", 5);
+        assert_eq!(
+            a.changed().await.unwrap().version,
+            5,
+            "an older version is ignored"
+        );
+        assert_eq!(b.latest().unwrap().version, 5);
+
+        drop(a);
+        assert_eq!(hub.listened(), 1);
+        drop(b);
+        assert_eq!(hub.listened(), 0);
+    }
+
+    #[tokio::test]
+    async fn closing_ends_every_stream_and_refuses_new_ones() {
+        let hub = Hub::default();
+        let mut a = hub.subscribe("r");
+        hub.close();
+        assert_eq!(a.changed().await, None);
+        let mut late = hub.subscribe("r");
+        assert_eq!(late.changed().await, None);
+        assert_eq!(hub.listened(), 0);
+    }
+}

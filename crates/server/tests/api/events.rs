@@ -1,0 +1,316 @@
+//! The live event stream and the organisation access key, through the router. A child of
+//! `sync`, whose `World` it shares; part of the `suite!`, so each test runs on SQLite and on
+//! PostgreSQL.
+
+use super::{World, join};
+use crate::{TestApp, TestResponse, send_to};
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt as _;
+use mosaic_domain::wire::{CreatedReview, Submitted};
+use mosaic_server::{AppState, ReviewEvent};
+use serde_json::json;
+use std::time::Duration;
+use tower::ServiceExt as _;
+
+/// How soon a new version must be heard of.
+const PROMPTLY: Duration = Duration::from_secs(1);
+/// How long a stream must stay silent to count as saying nothing.
+const QUIET: Duration = Duration::from_millis(300);
+
+/// An open event stream: the response's head, and its body read frame by frame (axum sends
+/// each event as one frame).
+pub struct EventStream {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    body: Body,
+}
+
+/// What one read of a stream found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Read {
+    Frame(String),
+    Ended,
+    /// Nothing within the time allowed.
+    Quiet,
+}
+
+impl EventStream {
+    /// `GET uri` through `router`, with `token` as `Authorization: Bearer` if given.
+    pub async fn open(router: &Router, uri: &str, token: Option<&str>) -> Self {
+        let mut request = Request::get(uri);
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        Self::send(router, request.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn send(router: &Router, request: Request<Body>) -> Self {
+        let response = router.clone().oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        Self {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    pub async fn read(&mut self, wait: Duration) -> Read {
+        match tokio::time::timeout(wait, self.body.frame()).await {
+            Err(_) => Read::Quiet,
+            Ok(None) => Read::Ended,
+            Ok(Some(frame)) => {
+                let data = frame.unwrap().into_data().unwrap();
+                Read::Frame(String::from_utf8(data.to_vec()).unwrap())
+            }
+        }
+    }
+
+    /// The version the next event announces; it must come promptly and be exactly
+    /// `event: review` with `data: {"version":N}`.
+    pub async fn next_version(&mut self) -> u64 {
+        match self.read(PROMPTLY).await {
+            Read::Frame(text) => parse_event(&text),
+            other => panic!("expected an event within {PROMPTLY:?}, got {other:?}"),
+        }
+    }
+
+    pub async fn assert_quiet(&mut self) {
+        assert_eq!(self.read(QUIET).await, Read::Quiet);
+    }
+
+    pub async fn assert_ended(&mut self) {
+        assert_eq!(self.read(PROMPTLY).await, Read::Ended);
+    }
+
+    /// Everything the stream sends until it falls quiet or ends.
+    pub async fn drain(&mut self) -> String {
+        let mut seen = String::new();
+        while let Read::Frame(text) = self.read(QUIET).await {
+            seen.push_str(&text);
+        }
+        seen
+    }
+
+    /// As a [`TestResponse`], for the authorization matrix: an error's whole body, or a
+    /// stream's first event.
+    pub async fn first(mut self) -> TestResponse {
+        let body = if self.status.is_success() {
+            match self.read(PROMPTLY).await {
+                Read::Frame(text) => text.into_bytes(),
+                other => panic!("no first event: {other:?}"),
+            }
+        } else {
+            self.body.collect().await.unwrap().to_bytes().to_vec()
+        };
+        TestResponse {
+            status: self.status,
+            headers: self.headers,
+            body,
+        }
+    }
+}
+
+fn parse_event(text: &str) -> u64 {
+    let data = text
+        .strip_prefix("event: review\ndata: ")
+        .and_then(|rest| rest.strip_suffix("\n\n"))
+        .unwrap_or_else(|| panic!("not a review event: {text:?}"));
+    let event: ReviewEvent = serde_json::from_str(data).unwrap();
+    assert_eq!(data, format!(r#"{{"version":{}}}"#, event.version));
+    event.version
+}
+
+/// Each stream hears `version` next.
+async fn all_hear(streams: &mut [&mut EventStream], version: u64) {
+    for stream in streams {
+        assert_eq!(stream.next_version().await, version);
+    }
+}
+
+pub async fn members_hear_each_new_version_and_nothing_of_drafts(app: &TestApp) {
+    let w = World::new(app, "r-events").await;
+    let events = w.path("/events");
+    let version = w.review(app).await.version;
+
+    // The token as a header, or in the query as a browser's EventSource must send it.
+    let mut alice = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
+    assert_eq!(alice.status, StatusCode::OK);
+    assert_eq!(alice.headers[header::CONTENT_TYPE], "text/event-stream");
+    assert_eq!(alice.headers[header::CACHE_CONTROL], "no-cache");
+    let query = format!("{events}?token={}", w.facilitator);
+    let mut facilitator = EventStream::open(&app.router, &query, None).await;
+    assert_eq!(facilitator.status, StatusCode::OK);
+    all_hear(&mut [&mut alice, &mut facilitator], version).await;
+
+    // A join, an op and a submission: one new version each, heard at once by everyone.
+    let carol = join(app, &w.id, &w.invite, "Carol").await;
+    all_hear(&mut [&mut alice, &mut facilitator], carol.review.version).await;
+    let summary = json!({"op": "set_summary", "summary": "Checkout slowed down."});
+    let review = w.facilitate(app, summary).await;
+    all_hear(&mut [&mut alice, &mut facilitator], review.version).await;
+    // Another participant's drafts: no event, not one byte.
+    w.save(app, &w.bob, "first draft").await;
+    w.save(app, &w.bob, "second draft").await;
+    alice.assert_quiet().await;
+    facilitator.assert_quiet().await;
+    let submitted = w.submit(app, &w.bob).await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
+    let version = submitted.json::<Submitted>().review.version;
+    all_hear(&mut [&mut alice, &mut facilitator], version).await;
+
+    // A revoked token's stream ends; the others hear nothing of it.
+    let mut bob = EventStream::open(&app.router, &events, Some(&w.bob.token)).await;
+    assert_eq!(bob.next_version().await, version);
+    let revoke = w.path(&format!("/participants/{}/token", w.bob.participant_id));
+    let response = app
+        .call(Method::DELETE, &revoke, Some(&w.facilitator), None, None)
+        .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    bob.assert_ended().await;
+    alice.assert_quiet().await;
+    facilitator.assert_quiet().await;
+    let again = EventStream::open(&app.router, &events, Some(&w.bob.token)).await;
+    again
+        .first()
+        .await
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // A removed participant's stream ends without hearing of the removal.
+    let mut carols = EventStream::open(&app.router, &events, Some(&carol.token)).await;
+    assert_eq!(carols.next_version().await, version);
+    let carol_id = carol.participant_id.as_str();
+    let review = w
+        .facilitate(app, json!({"op": "remove_participant", "id": carol_id}))
+        .await;
+    carols.assert_ended().await;
+    all_hear(&mut [&mut alice, &mut facilitator], review.version).await;
+
+    // A stream opened now starts from the current version.
+    let mut late = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
+    assert_eq!(late.next_version().await, review.version);
+}
+
+pub async fn an_access_key_closes_the_api_but_not_the_app(app: &TestApp) {
+    let w = World::new(app, "r-key").await;
+    std::fs::write(app.dist.path().join("index.html"), "<!doctype html>").unwrap();
+    const KEY: &str = "org-Key_1";
+    let state = AppState::new(app.store.clone(), app.dist.path());
+    let router = mosaic_server::app(state.with_access_key(Some(KEY.parse().unwrap())));
+    let request = |method: Method, uri: &str, key: Option<&str>, token: Option<&str>| {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(key) = key {
+            request = request.header("X-Mosaic-Access-Key", key);
+        }
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap()
+    };
+
+    // Every API path, known or not, as the facilitator: without the key, with a wrong one, or
+    // with it in the query (which only the event stream takes, below), 401 before anything
+    // else.
+    let alice = w.account_path(&w.alice, "");
+    let revoke = w.path(&format!("/participants/{}/token", w.bob.participant_id));
+    let routes = [
+        (Method::GET, "/api/v1/reviews".to_owned()),
+        (Method::POST, "/api/v1/reviews".to_owned()),
+        (Method::GET, w.path("")),
+        (Method::POST, w.path("/participants")),
+        (Method::DELETE, revoke),
+        (Method::POST, w.path("/ops")),
+        (Method::GET, w.path("/accounts")),
+        (Method::GET, alice.clone()),
+        (Method::PUT, alice.clone()),
+        (Method::POST, format!("{alice}/submit")),
+        (Method::GET, w.path("/events")),
+        (Method::GET, "/api/v1/nothing".to_owned()),
+        (Method::GET, w.path("/events/more")),
+        (Method::GET, "/api".to_owned()),
+        (Method::DELETE, "/api/v1/reviews".to_owned()),
+    ];
+    for (method, path) in &routes {
+        let path = path.as_str();
+        let keyed = format!("{path}?access_key={KEY}");
+        let mut attempts = vec![
+            (path, None),
+            (path, Some("wrong")),
+            (path, Some("org-Key_")),
+            (path, Some("org-key_1")),
+            (path, Some("")),
+        ];
+        if !path.ends_with("/events") {
+            attempts.push((&keyed, None));
+        }
+        for (uri, key) in attempts {
+            let request = request(method.clone(), uri, key, Some(&w.facilitator));
+            let error = send_to(router.clone(), request)
+                .await
+                .error(StatusCode::UNAUTHORIZED, "access_key_required");
+            assert!(error.message.contains("access key"), "{error:?}");
+        }
+    }
+    // Nothing was done: the participant's token still works.
+    let response = app.get_as(&w.path(""), &w.bob.token).await;
+    assert_eq!(response.status, StatusCode::OK);
+
+    // With the key: the API as usual.
+    let response = send_to(
+        router.clone(),
+        request(Method::GET, &w.path(""), Some(KEY), Some(&w.facilitator)),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    send_to(
+        router.clone(),
+        request(Method::GET, &w.path(""), Some(KEY), None),
+    )
+    .await
+    .error(StatusCode::UNAUTHORIZED, "unauthorized");
+    send_to(
+        router.clone(),
+        request(Method::GET, "/api/v1/nothing", Some(KEY), None),
+    )
+    .await
+    .error(StatusCode::NOT_FOUND, "not_found");
+    let create = Request::post("/api/v1/reviews")
+        .header("x-mosaic-access-key", KEY)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(crate::create_body("r-key-2").to_string()))
+        .unwrap();
+    let created = send_to(router.clone(), create).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    created.json::<CreatedReview>();
+
+    // The event stream takes the key as a header, or in its query beside the token.
+    let version = w.review(app).await.version;
+    let events = w.path("/events");
+    let uri = format!("{events}?token={}&access_key={KEY}", w.alice.token);
+    let mut stream = EventStream::send(&router, request(Method::GET, &uri, None, None)).await;
+    assert_eq!(stream.next_version().await, version);
+    let request_with_header = request(Method::GET, &events, Some(KEY), Some(&w.alice.token));
+    let mut stream = EventStream::send(&router, request_with_header).await;
+    assert_eq!(stream.next_version().await, version);
+    let uri = format!("{events}?token={}&access_key=wrong", w.alice.token);
+    EventStream::send(&router, request(Method::GET, &uri, None, None))
+        .await
+        .first()
+        .await
+        .error(StatusCode::UNAUTHORIZED, "access_key_required");
+
+    // The health check and the app itself need no key: the app must load to ask for it.
+    for path in ["/healthz", "/", "/reviews/r-key"] {
+        let response = send_to(router.clone(), request(Method::GET, path, None, None)).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{path}: {}",
+            response.text()
+        );
+    }
+}

@@ -1,0 +1,390 @@
+//! Learning across reviews: charts of the findings that match the feed's filters. Each chart is
+//! drawn with plain SVG or HTML and comes with its numbers as text (a table, or a list), so
+//! nothing is said by a picture or a colour alone.
+
+use leptos::prelude::*;
+use mosaic_domain::FactorKind;
+use mosaic_domain::feed::{FeedQuery, FeedStats, Recurring};
+
+use crate::api;
+
+/// Charts of [`FeedStats`]: findings by kind of factor per month (a stacked bar chart), the
+/// tags and the factors that recur, and how the actions stand.
+#[component]
+pub fn FeedCharts(
+    /// The statistics of the findings that match `filters`.
+    stats: FeedStats,
+    /// The feed's filters, so a recurring tag or factor links to the feed narrowed by it.
+    filters: FeedQuery,
+) -> impl IntoView {
+    let findings = stats.findings;
+    view! {
+        <section class="card feed-charts" aria-labelledby="learning-heading">
+            <h2 id="learning-heading">"Learning across reviews"</h2>
+            <p class="hint">
+                {format!(
+                    "From the {findings} finding{} that match the search and filters.",
+                    if findings == 1 { "" } else { "s" }
+                )}
+            </p>
+            <KindsChart stats=stats.clone()/>
+            {recurring_list(
+                "recurring-tags",
+                "Recurring tags",
+                "No tag is on more than one of these findings yet.",
+                &stats.recurring_tags,
+                |term| FeedQuery { tag: Some(term.to_owned()), ..filters.clone() },
+            )}
+            {recurring_list(
+                "recurring-factors",
+                "Recurring factors",
+                "No factor is noted in more than one of these findings yet.",
+                &stats.recurring_factors,
+                |term| FeedQuery { q: Some(term.to_owned()), ..filters.clone() },
+            )}
+            <ActionCompletion stats/>
+        </section>
+    }
+}
+
+/// One month's counts, one per kind in [`FactorKind::ALL`] order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct MonthCounts {
+    month: String,
+    counts: [u32; 5],
+}
+
+impl MonthCounts {
+    fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+}
+
+/// The statistics' counts gathered by month, oldest first, every month once.
+fn by_month(stats: &FeedStats) -> Vec<MonthCounts> {
+    let mut months: Vec<MonthCounts> = Vec::new();
+    for k in &stats.kinds_by_month {
+        let slot = match months.iter().position(|m| m.month == k.month) {
+            Some(i) => i,
+            None => {
+                months.push(MonthCounts {
+                    month: k.month.clone(),
+                    counts: [0; 5],
+                });
+                months.len() - 1
+            }
+        };
+        let kind = FactorKind::ALL
+            .iter()
+            .position(|x| *x == k.kind)
+            .unwrap_or(0);
+        months[slot].counts[kind] += k.count;
+    }
+    months.sort_by(|a, b| a.month.cmp(&b.month));
+    months
+}
+
+/// `"2026-11"` as a person reads it: `"Nov 2026"`.
+fn month_label(month: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    match month.split_once('-') {
+        Some((year, m)) => match m.parse::<usize>() {
+            Ok(n @ 1..=12) => format!("{} {year}", NAMES[n - 1]),
+            _ => month.to_owned(),
+        },
+        None => month.to_owned(),
+    }
+}
+
+/// The chart's words for a screen reader: what it shows, and the totals per kind.
+fn kinds_summary(months: &[MonthCounts]) -> String {
+    let (Some(first), Some(last)) = (months.first(), months.last()) else {
+        return "No factors to chart.".to_owned();
+    };
+    let totals: Vec<String> = FactorKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let n: u32 = months.iter().map(|m| m.counts[i]).sum();
+            format!("{} {n}", k.label())
+        })
+        .collect();
+    let span = if months.len() == 1 {
+        month_label(&first.month)
+    } else {
+        format!(
+            "{} months, {} to {}",
+            months.len(),
+            month_label(&first.month),
+            month_label(&last.month)
+        )
+    };
+    format!(
+        "Stacked bar chart of findings by kind of factor per month, {span}. In all: {}. The \
+         table that follows gives each month's numbers.",
+        totals.join(", ")
+    )
+}
+
+/// CSS class of a kind's colour, shared by the bars and the legend.
+fn kind_class(kind: FactorKind) -> String {
+    format!("kind-{}", kind.key().replace('_', "-"))
+}
+
+/// Findings by kind of factor per month: a stacked bar chart, its legend, and a table of the
+/// same numbers for screen readers.
+#[component]
+fn KindsChart(stats: FeedStats) -> impl IntoView {
+    let months = by_month(&stats);
+    if months.is_empty() {
+        return view! {
+            <h3>"Factors by kind over time"</h3>
+            <p class="empty">"No factors to chart yet."</p>
+        }
+        .into_any();
+    }
+    // Geometry in the SVG's own units; CSS scales it to the column.
+    const LEFT: f64 = 30.0;
+    const TOP: f64 = 10.0;
+    const PLOT: f64 = 120.0;
+    const BAR: f64 = 26.0;
+    const GAP: f64 = 14.0;
+    let max = months
+        .iter()
+        .map(MonthCounts::total)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let width = (LEFT + months.len() as f64 * (BAR + GAP) + GAP).max(320.0);
+    let height = TOP + PLOT + 40.0;
+    let scale = PLOT / f64::from(max);
+    let bars = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let x = LEFT + GAP + i as f64 * (BAR + GAP);
+            let mut y = TOP + PLOT;
+            let segments = FactorKind::ALL
+                .iter()
+                .zip(m.counts)
+                .filter(|(_, n)| *n > 0)
+                .map(|(kind, n)| {
+                    let h = f64::from(n) * scale;
+                    y -= h;
+                    view! {
+                        <rect class=kind_class(*kind) x=x y=y width=BAR height=h>
+                            <title>{format!("{}: {n} in {}", kind.label(), month_label(&m.month))}</title>
+                        </rect>
+                    }
+                })
+                .collect_view();
+            let label = month_label(&m.month);
+            let (name, year) = label.split_once(' ').unwrap_or((label.as_str(), ""));
+            let show_year = i == 0 || name == "Jan";
+            view! {
+                <g>
+                    {segments}
+                    <text class="axis-label" x=x + BAR / 2.0 y=TOP + PLOT + 16.0 text-anchor="middle">
+                        {name.to_owned()}
+                    </text>
+                    {show_year.then(|| view! {
+                        <text class="axis-label" x=x + BAR / 2.0 y=TOP + PLOT + 32.0 text-anchor="middle">
+                            {year.to_owned()}
+                        </text>
+                    })}
+                </g>
+            }
+        })
+        .collect_view();
+    let summary = kinds_summary(&months);
+    let rows = months
+        .iter()
+        .map(|m| {
+            view! {
+                <tr>
+                    <th scope="row">{month_label(&m.month)}</th>
+                    {m.counts.iter().map(|n| view! { <td>{*n}</td> }).collect_view()}
+                    <td>{m.total()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h3 id="kinds-chart-heading">"Factors by kind over time"</h3>
+        <figure class="kinds-chart">
+            <svg viewBox=format!("0 0 {width} {height}") role="img" aria-label=summary
+                preserveAspectRatio="xMinYMin meet">
+                <line class="axis" x1=LEFT y1=TOP + PLOT x2=width y2=TOP + PLOT/>
+                <line class="gridline" x1=LEFT y1=TOP x2=width y2=TOP/>
+                <text class="axis-label" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{max}</text>
+                <text class="axis-label" x=LEFT - 6.0 y=TOP + PLOT + 4.0 text-anchor="end">"0"</text>
+                {bars}
+            </svg>
+            <figcaption>
+                <ul class="legend">
+                    {FactorKind::ALL
+                        .into_iter()
+                        .map(|k| view! {
+                            <li><span class=format!("swatch {}", kind_class(k)) aria-hidden="true"></span>{k.label()}</li>
+                        })
+                        .collect_view()}
+                </ul>
+                "Findings with each kind of factor, by month published."
+            </figcaption>
+        </figure>
+        // Wrapped: a table's box is as wide as its content, whatever its own width says.
+        <div class="visually-hidden">
+        <table>
+            <caption>"Findings by kind of factor per month"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Month"</th>
+                    {FactorKind::ALL.into_iter().map(|k| view! { <th scope="col">{k.label()}</th> }).collect_view()}
+                    <th scope="col">"All kinds"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        </div>
+    }
+    .into_any()
+}
+
+/// A list of recurring terms, each with a bar for its count and a link to the feed narrowed by
+/// it. The count is in the text; the bar only repeats it for the eye.
+fn recurring_list(
+    id: &'static str,
+    title: &'static str,
+    empty: &'static str,
+    items: &[Recurring],
+    narrow: impl Fn(&str) -> FeedQuery,
+) -> AnyView {
+    let heading_id = format!("{id}-heading");
+    if items.is_empty() {
+        return view! {
+            <h3 id=heading_id>{title}</h3>
+            <p class="empty">{empty}</p>
+        }
+        .into_any();
+    }
+    let max = items.iter().map(|r| r.count).max().unwrap_or(1).max(1);
+    view! {
+        <h3 id=heading_id.clone()>{title}</h3>
+        <ol class="bar-list" aria-labelledby=heading_id>
+            {items
+                .iter()
+                .map(|r| {
+                    let href = format!("/feed{}", api::feed_query_suffix(&narrow(&r.term)));
+                    let share = f64::from(r.count) / f64::from(max) * 100.0;
+                    view! {
+                        <li>
+                            <span class="bar-term"><a href=href>{r.term.clone()}</a></span>
+                            <span class="bar-count">
+                                {format!("{} finding{}", r.count, if r.count == 1 { "" } else { "s" })}
+                            </span>
+                            <span class="bar" aria-hidden="true">
+                                <span class="bar-fill" style:width=format!("{share:.1}%")></span>
+                            </span>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// How the actions of these findings stand: a bar of done, open and overdue, with the numbers
+/// in words beside it.
+#[component]
+fn ActionCompletion(stats: FeedStats) -> impl IntoView {
+    let a = stats.actions;
+    let total = a.done + a.open + a.overdue;
+    if total == 0 {
+        return view! {
+            <h3>"Action completion"</h3>
+            <p class="empty">"No actions to count yet."</p>
+        }
+        .into_any();
+    }
+    let pct = |n: u32| f64::from(n) / f64::from(total) * 100.0;
+    view! {
+        <h3>"Action completion"</h3>
+        <div class="completion-bar" aria-hidden="true">
+            <span class="done" style:width=format!("{:.1}%", pct(a.done))></span>
+            <span class="open" style:width=format!("{:.1}%", pct(a.open))></span>
+            <span class="overdue" style:width=format!("{:.1}%", pct(a.overdue))></span>
+        </div>
+        <ul class="completion-legend" data-testid="action-completion">
+            <li><span class="swatch done" aria-hidden="true"></span>{format!("{} done ({:.0}%)", a.done, pct(a.done))}</li>
+            <li><span class="swatch open" aria-hidden="true"></span>{format!("{} open", a.open)}</li>
+            <li><span class="swatch overdue" aria-hidden="true"></span>{format!("{} overdue", a.overdue)}</li>
+        </ul>
+        <p class="hint">"Won't-do actions are not counted."</p>
+    }
+    .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mosaic_domain::feed::{ActionCounts, KindInMonth};
+
+    fn stats(kinds: &[(&str, FactorKind, u32)]) -> FeedStats {
+        FeedStats {
+            findings: 3,
+            kinds_by_month: kinds
+                .iter()
+                .map(|(month, kind, count)| KindInMonth {
+                    month: (*month).to_owned(),
+                    kind: *kind,
+                    count: *count,
+                })
+                .collect(),
+            recurring_tags: Vec::new(),
+            recurring_factors: Vec::new(),
+            actions: ActionCounts::default(),
+        }
+    }
+
+    #[test]
+    fn counts_gather_by_month_in_order() {
+        let s = stats(&[
+            ("2026-12", FactorKind::Human, 1),
+            ("2026-11", FactorKind::Technical, 2),
+            ("2026-11", FactorKind::KnowledgeGap, 1),
+            ("2026-12", FactorKind::Human, 1),
+        ]);
+        let months = by_month(&s);
+        assert_eq!(
+            months,
+            [
+                MonthCounts {
+                    month: "2026-11".into(),
+                    counts: [2, 0, 0, 1, 0]
+                },
+                MonthCounts {
+                    month: "2026-12".into(),
+                    counts: [0, 2, 0, 0, 0]
+                },
+            ]
+        );
+        assert_eq!(
+            kinds_summary(&months),
+            "Stacked bar chart of findings by kind of factor per month, 2 months, Nov 2026 to \
+             Dec 2026. In all: Technical 2, Human 2, Organisational 0, Knowledge gap 1, \
+             Operational surprise 0. The table that follows gives each month's numbers."
+        );
+        assert_eq!(kinds_summary(&[]), "No factors to chart.");
+    }
+
+    #[test]
+    fn month_labels() {
+        assert_eq!(month_label("2026-01"), "Jan 2026");
+        assert_eq!(month_label("2026-12"), "Dec 2026");
+        assert_eq!(month_label("2026-13"), "2026-13");
+        assert_eq!(month_label("soon"), "soon");
+    }
+}

@@ -1,0 +1,76 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use mosaic_domain::feed::FeedFinding;
+
+use crate::api::Api;
+use crate::components::finding_card::FindingCard;
+use crate::repo::{self, RepoError};
+use crate::settings::{Settings, SyncMode};
+
+/// One published finding, in full: summary, key insights, factors, surprises, knowledge gaps,
+/// and the actions as they stand now. From the server's feed in server mode (with this
+/// browser's token for the review, if it has one, so the review's own members also see the
+/// sections kept to the team); from this browser's reviews otherwise.
+#[component]
+pub fn FindingPage() -> impl IntoView {
+    let mode = expect_context::<Settings>().0;
+    let params = use_params_map();
+    let loaded = LocalResource::new(move || {
+        let id = params.with(|p| p.get("id").unwrap_or_default());
+        let mode = mode.get();
+        async move { load(&mode, &id).await }
+    });
+    let server = Memo::new(move |_| mode.with(|m| m.server_url().is_some()));
+    view! {
+        <p class="back-link"><a href="/feed">"← Findings feed"</a></p>
+        <Transition fallback=|| view! { <p>"Loading the finding…"</p> }>
+            <ErrorBoundary fallback=|errors| view! {
+                <h1>"This finding could not be opened"</h1>
+                <p class="form-error" role="alert">
+                    {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
+                </p>
+            }>
+                {move || Suspend::new(async move {
+                    loaded.await.map(|found| match found {
+                        Some(FeedFinding { finding, team_only_hidden }) => view! {
+                            {team_only_hidden.then(|| view! {
+                                <p class="team-only-note" data-testid="team-only-hidden">
+                                    "Some sections are shared with the team only."
+                                </p>
+                            })}
+                            <FindingCard finding level=1 link_tags=server.get_untracked()/>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <h1>"Finding not found"</h1>
+                            <p>"No published finding has this address. Its review may not be "
+                               "published yet, or may have been reopened to amend it."</p>
+                        }
+                        .into_any(),
+                    })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// The finding of review `id`: from the server in server mode, else from this browser.
+async fn load(mode: &SyncMode, id: &str) -> Result<Option<FeedFinding>, RepoError> {
+    let Some(api) = Api::for_mode(mode) else {
+        let local = repo::local_findings().await?;
+        return Ok(local
+            .into_iter()
+            .find(|f| f.review_id.as_str() == id)
+            .map(|finding| FeedFinding {
+                finding,
+                team_only_hidden: false,
+            }));
+    };
+    // A member's token shows the team-only sections too. Not finding one (or failing to read
+    // it) only means reading as everyone else does.
+    let api = match repo::credential(id).await.ok().flatten() {
+        Some(credential) => api.with_token(&credential.token),
+        None => api,
+    };
+    api.feed_finding(id).await.map_err(RepoError::Api)
+}
