@@ -232,8 +232,13 @@ else
   row "$what: p99" "$(wrk_p99 "$api")" "static file $(wrk_p99 "$static")" \
     "p99 at $RATE req/s: not judged (wrk is closed-loop; oha missing)"
 fi
-# Figures the product asks for whose features do not exist yet: say so rather than guess.
-row "conditional update at 1,000 req/s" "not measurable yet: needs conditional updates (the sync issue)"
+# Conditional updates: 16 clients, each changing its own review's summary through the ops
+# route against the version the last answer gave (a durable compare-and-set write each), at a
+# fixed rate and closed-loop. Its own process, on CPU 1.
+pin_to 1
+note_compilers "load"
+MOSAIC_URL=$api_url BENCH_SECONDS=$LOAD_SECONDS "${pin[@]}" node bench/load/conditional-update.mjs | rows_from
+note_compilers "load"
 
 # ---- 4. The findings feed at 100,000 findings -------------------------------------------------
 
