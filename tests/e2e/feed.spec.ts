@@ -6,6 +6,7 @@
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import Parser from "rss-parser";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
+import { useServer } from "./steps";
 
 test.use({ timezoneId: "UTC" });
 
@@ -127,14 +128,6 @@ async function profile(browser: Browser, server: MosaicServer): Promise<[Browser
     throw new Error(`a dialog opened: ${d.message()}`);
   });
   return [context, page];
-}
-
-async function useServer(page: Page, server: MosaicServer) {
-  await page.goto("/settings");
-  await page.getByLabel("Sync with a Mosaic server").check();
-  await expect(page.getByLabel("Server URL")).toHaveValue(server.url);
-  await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByText("Settings saved.")).toBeVisible();
 }
 
 /** The token this browser keeps for a review it created, from its IndexedDB. */

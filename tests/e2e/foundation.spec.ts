@@ -1,6 +1,7 @@
 // The walking skeleton: create a review in the browser, keep it across reloads, and sync it
 // through the real server to a second browser profile.
 import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures";
+import { useServer } from "./steps";
 import type { Page } from "@playwright/test";
 
 async function fillNewReview(page: Page, title: string) {
@@ -58,20 +59,12 @@ test("what a person typed in the form survives a reload", async ({ page }) => {
 });
 
 test("in server mode a review reaches a second browser profile through its invite link", async ({ browser, server }) => {
-  const useServer = async (page: Page) => {
-    await page.goto("/settings");
-    await expectNoAxeViolations(page);
-    await page.getByLabel("Sync with a Mosaic server").check();
-    await expect(page.getByLabel("Server URL")).toHaveValue(server.url);
-    await page.getByRole("button", { name: "Save settings" }).click();
-    await expect(page.getByText("Settings saved.")).toBeVisible();
-  };
-
   const firstContext = await browser.newContext({ baseURL: server.url });
   const secondContext = await browser.newContext({ baseURL: server.url });
   test.info().setTimeout(90_000);
   const first = await firstContext.newPage();
-  await useServer(first);
+  await useServer(first, server);
+  await expectNoAxeViolations(first);
   await first.getByRole("link", { name: "Reviews" }).click();
   await fillNewReview(first, "Ledger replication lag");
   await first.getByRole("button", { name: "Create review" }).click();

@@ -4,6 +4,7 @@
 // not names. A reload at every step loses nothing.
 import { test, expect, expectNoAxeViolations, reloadWhenSaved, snap } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { addEntry, addObservation, submit } from "./steps";
 
 test.use({ timezoneId: "UTC" });
 
@@ -22,29 +23,6 @@ async function reloadKeeps(page: Page, heading: string) {
   // A person reloads once the app says their work is saved.
   await reloadWhenSaved(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(heading);
-}
-
-async function addEntry(page: Page, when: string, what: string, believed: string) {
-  const form = page.getByRole("form", { name: "Add a timeline entry" });
-  await form.getByLabel("When").fill(when);
-  await form.getByLabel("What happened").fill(what);
-  await form.getByLabel("What I knew or believed then").fill(believed);
-  await form.getByRole("button", { name: "Add entry" }).click();
-  await expect(form.getByRole("status")).toHaveText("Entry added to your timeline.");
-}
-
-async function addObservation(page: Page, kind: string, text: string) {
-  const form = page.getByRole("form", { name: "Add an observation" });
-  await form.getByLabel("Kind").selectOption({ label: kind });
-  await form.getByLabel("Observation").fill(text);
-  await form.getByRole("button", { name: "Add observation" }).click();
-  await expect(page.getByRole("group", { name: `${kind} observation` }).last()).toBeVisible();
-}
-
-async function submit(page: Page) {
-  await page.getByRole("button", { name: "Submit my account…" }).click();
-  await page.getByRole("button", { name: "Submit and seal" }).click();
-  await expect(page.getByRole("heading", { name: "Your account (submitted)" })).toBeVisible();
 }
 
 test("three people review an incident from accounts to a published finding", async ({ page }) => {

@@ -2,14 +2,7 @@
 // profile, run a review through the server. One participant writes while offline.
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-
-async function useServer(page: Page, server: MosaicServer) {
-  await page.goto("/settings");
-  await page.getByLabel("Sync with a Mosaic server").check();
-  await expect(page.getByLabel("Server URL")).toHaveValue(server.url);
-  await page.getByRole("button", { name: "Save settings" }).click();
-  await expect(page.getByText("Settings saved.")).toBeVisible();
-}
+import { addEntry, addObservation, submit, useServer } from "./steps";
 
 async function profile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
   const context = await browser.newContext({ baseURL: server.url });
@@ -22,29 +15,6 @@ async function join(page: Page, invite: string, name: string, role: string) {
   await page.getByLabel("Your role in the incident").fill(role);
   await page.getByRole("button", { name: "Join the review" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Checkout latency spike");
-}
-
-async function addEntry(page: Page, when: string, what: string, believed: string) {
-  const form = page.getByRole("form", { name: "Add a timeline entry" });
-  await form.getByLabel("When").fill(when);
-  await form.getByLabel("What happened").fill(what);
-  await form.getByLabel("What I knew or believed then").fill(believed);
-  await form.getByRole("button", { name: "Add entry" }).click();
-  await expect(form.getByRole("status")).toHaveText("Entry added to your timeline.");
-}
-
-async function addObservation(page: Page, kind: string, text: string) {
-  const form = page.getByRole("form", { name: "Add an observation" });
-  await form.getByLabel("Kind").selectOption({ label: kind });
-  await form.getByLabel("Observation").fill(text);
-  await form.getByRole("button", { name: "Add observation" }).click();
-  await expect(page.getByRole("group", { name: `${kind} observation` }).last()).toBeVisible();
-}
-
-async function submit(page: Page) {
-  await page.getByRole("button", { name: "Submit my account…" }).click();
-  await page.getByRole("button", { name: "Submit and seal" }).click();
-  await expect(page.getByRole("heading", { name: "Your account (submitted)" })).toBeVisible();
 }
 
 const status = (page: Page) => page.getByTestId("sync-status");

@@ -1,0 +1,37 @@
+// The steps a person takes in the app, shared by the browser tests: each waits until the app
+// says the step took effect.
+import type { Page } from "@playwright/test";
+import { expect, MosaicServer } from "./fixtures";
+
+/** Settings → "Sync with a Mosaic server", on the server that serves the page. */
+export async function useServer(page: Page, server: MosaicServer) {
+  await page.goto("/settings");
+  await page.getByLabel("Sync with a Mosaic server").check();
+  await expect(page.getByLabel("Server URL")).toHaveValue(server.url);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Settings saved.")).toBeVisible();
+}
+
+export async function addEntry(page: Page, when: string, what: string, believed: string) {
+  const form = page.getByRole("form", { name: "Add a timeline entry" });
+  await form.getByLabel("When").fill(when);
+  await form.getByLabel("What happened").fill(what);
+  await form.getByLabel("What I knew or believed then").fill(believed);
+  await form.getByRole("button", { name: "Add entry" }).click();
+  await expect(form.getByRole("status")).toHaveText("Entry added to your timeline.");
+}
+
+export async function addObservation(page: Page, kind: string, text: string) {
+  const form = page.getByRole("form", { name: "Add an observation" });
+  await form.getByLabel("Kind").selectOption({ label: kind });
+  await form.getByLabel("Observation").fill(text);
+  await form.getByRole("button", { name: "Add observation" }).click();
+  await expect(page.getByRole("group", { name: `${kind} observation` }).last()).toBeVisible();
+}
+
+/** Submits the acting person's account, through the confirmation. */
+export async function submit(page: Page) {
+  await page.getByRole("button", { name: "Submit my account…" }).click();
+  await page.getByRole("button", { name: "Submit and seal" }).click();
+  await expect(page.getByRole("heading", { name: "Your account (submitted)" })).toBeVisible();
+}
