@@ -117,10 +117,12 @@ fn FeedResults(
     counted: RwSignal<Option<Counted>>,
 ) -> impl IntoView {
     let total = first.total;
+    let more = first.more;
     let filtered = filters != FeedQuery::default();
     let count = move |shown: usize| {
         counted.try_set(Some(Counted {
             total,
+            more,
             shown,
             filtered,
         }));
@@ -181,6 +183,8 @@ fn FeedResults(
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Counted {
     total: u64,
+    /// More than `total` match: the server counts up to 1,000.
+    more: bool,
     shown: usize,
     /// Whether any search or filter is set.
     filtered: bool,
@@ -193,6 +197,12 @@ impl Counted {
         } else {
             "findings"
         };
+        if self.more {
+            return format!(
+                "More than {} findings; showing the newest {}.",
+                self.total, self.shown
+            );
+        }
         match (self.total, self.filtered) {
             (0, true) => "No published findings match this search.".to_owned(),
             (0, false) => "No findings have been published on this server yet.".to_owned(),
@@ -262,6 +272,7 @@ mod tests {
         let c = |total, shown, filtered| {
             Counted {
                 total,
+                more: false,
                 shown,
                 filtered,
             }
@@ -274,6 +285,16 @@ mod tests {
         );
         assert_eq!(c(1, 1, false), "1 finding.");
         assert_eq!(c(21, 20, true), "21 findings; showing the newest 20.");
+        let capped = Counted {
+            total: 1000,
+            more: true,
+            shown: 20,
+            filtered: true,
+        };
+        assert_eq!(
+            capped.sentence(),
+            "More than 1000 findings; showing the newest 20."
+        );
     }
 
     #[test]

@@ -246,8 +246,11 @@ pub struct FeedPage {
     /// Pass as `cursor` for the next page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
-    /// How many findings match the filters in all.
+    /// How many findings match the filters, counted up to 1,000.
     pub total: u64,
+    /// True when more than `total` match ("1,000+").
+    #[serde(default)]
+    pub more: bool,
 }
 
 /// `GET /api/v1/feed/{review_id}`: one published finding, with every action's current status.

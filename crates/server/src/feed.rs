@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppError;
 use crate::extract::Json;
-use crate::store::{self, FeedFilter, FeedItem, FindingView, Store};
+use crate::store::{self, COUNT_CAP, FeedFilter, FeedItem, FindingView, Store};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::uri::Authority;
@@ -139,7 +139,8 @@ pub async fn feed_list(
             .map(|i| entry(&i.finding, today))
             .collect(),
         next,
-        total: page.total,
+        total: page.total.min(COUNT_CAP as u64),
+        more: page.total > COUNT_CAP as u64,
     }))
 }
 

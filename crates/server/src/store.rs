@@ -63,7 +63,7 @@ macro_rules! on_backend {
 
 // After `on_backend!`, which it uses.
 mod feed;
-pub use feed::{FeedFilter, FeedItem, FeedItems, FindingView};
+pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
 
