@@ -293,7 +293,7 @@ feed_rows() {
 if command -v oha >/dev/null; then
   feed_rows SQLite "sqlite://$work/feed.db"
   # PostgreSQL when one answers: a schema of its own, dropped first, in the given database.
-  pg_url=${MOSAIC_BENCH_POSTGRES_URL:-${MOSAIC_TEST_POSTGRES_URL:-}}
+  pg_url=${MOSAIC_BENCH_POSTGRES_URL:-$(postgres_test_url || true)}
   pg_schema=mosaic_bench_feed
   if [[ -n $pg_url ]] && command -v psql >/dev/null &&
     psql "$pg_url" -qc "DROP SCHEMA IF EXISTS $pg_schema CASCADE; CREATE SCHEMA $pg_schema" 2>/dev/null; then
