@@ -257,16 +257,14 @@ async fn send_all(ws: Workspace, sync: ReviewSync) -> Result<(), api::Error> {
             Ok(Written::Stale(server)) => accept(ws, sync, server, true),
             Err(api::Error::Refused { status, body }) if status == 422 || status == 403 => {
                 // The rules refused it on the server's copy: keep it for the person to see.
+                let named_in = ws.review.get_untracked();
                 sync.state.update_value(|s| {
                     s.pending.retain(|p| p.op_id != next.op_id);
-                    s.conflicts.push(Conflict {
-                        op_id: next.op_id.clone(),
-                        what: "a change".into(),
-                        theirs: None,
-                        mine: None,
-                        refused: Some(body.message.clone()),
-                        op: next.op.clone(),
-                    });
+                    s.conflicts.push(Conflict::refused(
+                        next.clone(),
+                        &named_in,
+                        body.message.clone(),
+                    ));
                 });
                 let server = sync.state.with_value(|s| s.server.clone());
                 if let Some(server) = server {

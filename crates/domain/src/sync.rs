@@ -162,6 +162,24 @@ pub struct Conflict {
     pub refused: Option<String>,
 }
 
+impl Conflict {
+    /// A pending op the rules refused (here, or on the server with `reason`): kept with what
+    /// it changes and the text it carried, so nothing typed is lost. `review` names its target.
+    pub fn refused(p: PendingOp, review: &Review, reason: String) -> Self {
+        Self {
+            what: p
+                .op
+                .target()
+                .map_or_else(|| op_what(&p.op), |t| t.describe(review)),
+            theirs: None,
+            mine: op_text(&p.op),
+            refused: Some(reason),
+            op_id: p.op_id,
+            op: p.op,
+        }
+    }
+}
+
 /// The outcome of [`rebase`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rebased {
@@ -212,14 +230,7 @@ pub fn rebase(
                 review = attempt;
                 kept.push(p);
             }
-            Err(e) => conflicts.push(Conflict {
-                op_id: p.op_id,
-                what: target.map_or_else(|| op_what(&p.op), |t| t.describe(base)),
-                theirs: None,
-                mine: op_text(&p.op),
-                refused: Some(e.to_string()),
-                op: p.op,
-            }),
+            Err(e) => conflicts.push(Conflict::refused(p, base, e.to_string())),
         }
     }
     Rebased {
@@ -430,6 +441,24 @@ mod tests {
         assert_eq!(refused.op_id, "b");
         assert!(refused.refused.as_deref().unwrap().contains("already"));
         assert_eq!(out.review.phase(), Phase::Setup);
+    }
+
+    #[test]
+    fn a_refusal_from_the_server_keeps_what_it_changed_and_the_text() {
+        let c = Conflict::refused(
+            pending(
+                "a",
+                ReviewOp::AddKeyInsight {
+                    text: "retries hid the fault".into(),
+                },
+            ),
+            &setup(),
+            "this can't be changed".into(),
+        );
+        assert_eq!(c.what, "adding a key insight");
+        assert_eq!(c.mine.as_deref(), Some("retries hid the fault"));
+        assert_eq!(c.refused.as_deref(), Some("this can't be changed"));
+        assert_eq!(c.op_id, "a");
     }
 
     #[test]
