@@ -46,16 +46,23 @@ fi
 # 2. Build tools at pinned versions.
 command -v brotli >/dev/null || apt_install brotli
 command -v npm >/dev/null || apt_install nodejs npm
+# Build tools are installed with a light release profile: their own fat-LTO, one-codegen-unit
+# profiles cost most of a first run's time and buy nothing a build step would notice.
+quick_install() {
+  CARGO_PROFILE_RELEASE_LTO=off CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install --quiet "$@"
+}
 if [[ $(trunk --version 2>/dev/null) != "trunk $TRUNK_VERSION" ]]; then
-  say "Installing trunk $TRUNK_VERSION (several minutes, once)"
-  cargo install --quiet --locked "trunk@$TRUNK_VERSION"
+  say "Installing trunk $TRUNK_VERSION (a few minutes, once)"
+  quick_install --locked "trunk@$TRUNK_VERSION"
 fi
 wbg=$(wasm_bindgen_version)
 [[ -n $wbg ]] || die "Cargo.lock names no wasm-bindgen version"
 if [[ $(wasm-bindgen --version 2>/dev/null) != "wasm-bindgen $wbg" ]]; then
   say "Installing wasm-bindgen-cli $wbg (a few minutes, once)"
   # --locked fails: the registry index lacks one version its lockfile pins.
-  cargo install --quiet --force wasm-bindgen-cli --version "$wbg"
+  quick_install --force wasm-bindgen-cli --version "$wbg"
 fi
 # npm's binaryen: Debian's is too old for current wasm-bindgen output (see ../shared/TOOLCHAIN.md).
 if [[ $("$TOOLS_DIR/bin/wasm-opt" --version 2>/dev/null) != *"version ${BINARYEN_VERSION%%.*}"* ]]; then
@@ -80,6 +87,6 @@ fi
 if $want_bench; then command -v jq >/dev/null || apt_install jq; fi
 if $want_bench && ! command -v oha >/dev/null; then
   say "Installing oha (a few minutes, once)"
-  # Where crates.io's oha doesn't build, fall back to Debian's wrk (closed-loop; bench.sh says so).
+  # Where the Rust crate registry's oha doesn't build, fall back to Debian's wrk (closed-loop; bench.sh says so).
   cargo install --quiet --locked oha || cargo install --quiet oha || apt_install wrk
 fi
