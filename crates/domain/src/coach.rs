@@ -43,6 +43,12 @@ pub enum When {
     /// Only right after a participant's name, with at most one adverb between: the hint covers
     /// the name too ("Alice broke").
     NamedSubject,
+    /// Only when a colleague is the subject: a participant's name, or a word written like a
+    /// given name ("Ben", "Priya") that is not a pronoun or another common sentence opener,
+    /// right before the phrase (at most one adverb between), and, as for counterfactuals, not
+    /// when a determiner follows ("Ben should have a runbook" looks forward). The hint covers
+    /// the name too.
+    ColleagueSubject,
     /// "just" that makes work sound trivial ("just restart it"), not "just" meaning recently or
     /// barely: not after have/has/had/only, not before a time word ("just now", "just before"),
     /// not before a past-tense verb ("we just deployed"), and not at the end.
@@ -194,6 +200,26 @@ pub static RULES: &[Rule] = &[
         suggestion: "Describe the action and its context without the name: \"The deploy at \
                      10:02 included…\", \"The config change removed…\"",
     },
+    Rule {
+        id: "named_colleague",
+        patterns: &[
+            "should have",
+            "should've",
+            "shouldve",
+            "shouldn't have",
+            "should not have",
+            "could have",
+            "could've",
+            "couldve",
+            "failed to",
+            "forgot to",
+        ],
+        when: When::ColleagueSubject,
+        explanation: "Naming a colleague makes the account about a person: readers remember \
+                      the name, and the conditions that shaped the work drop out of the story.",
+        suggestion: "Describe the role and the situation instead: \"The on-call engineer, \
+                     paged at 03:00 with two alerts open, …\"",
+    },
 ];
 
 /// Wording the coach flagged.
@@ -279,6 +305,14 @@ const DETERMINERS: &[&str] = &[
     "my", "your", "this", "that", "these", "those", "enough",
 ];
 
+/// Capitalised words that open sentences without naming anyone: not taken for a colleague's
+/// name before "should have" ("It should have", "Nobody could have").
+const NOT_NAMES: &[&str] = &[
+    "it", "they", "there", "this", "that", "these", "those", "which", "who", "what", "then",
+    "maybe", "perhaps", "surely", "also", "so", "but", "and", "or", "nothing", "something",
+    "everything", "none", "alerting", "monitoring", "nobody", "somebody",
+];
+
 /// Words before "just" that make it mean recently or barely.
 const RECENCY: &[&str] = &["had", "has", "have", "only"];
 
@@ -360,6 +394,22 @@ impl Context<'_, '_> {
                 }
                 Some(first)
             }
+            When::ColleagueSubject => {
+                if next_is(DETERMINERS) {
+                    return None;
+                }
+                let mut first = self.subject_before(start)?;
+                if !(self.is_name(first) || self.looks_like_name(first)) {
+                    return None;
+                }
+                while first > 0
+                    && self.words[first].gap == Gap::Space
+                    && (self.is_name(first - 1) || self.looks_like_name(first - 1))
+                {
+                    first -= 1;
+                }
+                Some(first)
+            }
             When::Minimising => {
                 let previous = start
                     .checked_sub(1)
@@ -390,6 +440,21 @@ impl Context<'_, '_> {
 
     fn is_name(&self, i: usize) -> bool {
         self.name_parts.contains(&self.words[i].lower)
+    }
+
+    /// Written like a given name: a capital, then lowercase letters only ("Ben", not "DNS"
+    /// or "I"), and none of the words that open sentences without naming a person.
+    fn looks_like_name(&self, i: usize) -> bool {
+        let word = &self.words[i];
+        let raw = &word.lower;
+        let mut chars = word.text.chars();
+        let capitalised = chars.next().is_some_and(char::is_uppercase)
+            && word.text.chars().count() > 1
+            && chars.all(char::is_lowercase);
+        capitalised
+            && ![PRONOUNS, PERSON_NOUNS, DETERMINERS, ADVERBS, NOT_NAMES]
+                .iter()
+                .any(|set| set.contains(&raw.as_str()))
     }
 }
 
@@ -609,6 +674,26 @@ mod tests {
                 "Alice's script failed",
             ],
         ),
+        (
+            "named_colleague",
+            &[
+                ("Ben should have rolled back", "Ben should have"),
+                ("Then Priya failed to page anyone", "Priya failed to"),
+                ("Bob could've waited", "Bob could've"),
+                ("Alice Smith forgot to renew it", "Alice Smith forgot to"),
+                ("so Ben also should not have merged", "Ben also should not have"),
+            ],
+            &[
+                "I should have checked",
+                "It should have failed over",
+                "We could have waited",
+                "Nobody could have known",
+                "DNS should have answered",
+                "Ben should have a runbook",
+                "the service failed to connect",
+                "Ben restarted the pod",
+            ],
+        ),
     ];
 
     #[test]
@@ -646,6 +731,7 @@ mod tests {
             render("Obviously Bob forgot to restart it, and I should've just checked."),
             "obviously: Obviously\n\
              named_mistake: Bob forgot\n\
+             named_colleague: Bob forgot to\n\
              forgot_to: forgot to\n\
              should_have: should've"
         );
