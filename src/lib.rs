@@ -6,6 +6,7 @@
 //! - [`repo`]: where a page gets and saves reviews; hides whether a server is involved.
 //! - [`sync`]: sends an open review's changes to the server and rebases on others' changes.
 //! - [`settings`]: this browser's choice of "this browser only" or a sync server.
+//! - [`title`]: the browser tab's title, naming what each page shows.
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
 //! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
 //! - [`drafts`]: form drafts in `localStorage`, so a reload loses nothing typed.
@@ -22,6 +23,7 @@ pub mod settings;
 pub mod storage;
 pub mod sync;
 pub mod time;
+pub mod title;
 pub mod workspace;
 
 use leptos::prelude::*;

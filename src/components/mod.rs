@@ -29,4 +29,5 @@ pub mod review_import;
 pub mod setup_panel;
 pub mod submissions_panel;
 pub mod sync_badge;
+pub mod theme_choice;
 pub mod timeline_editor;

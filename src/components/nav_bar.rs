@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::sync_badge::SyncBadge;
+use super::theme_choice::ThemeChoice;
 
 /// The top bar: the app's name, the main sections, and where this browser's work is.
 #[component]
@@ -16,6 +17,7 @@ pub fn NavBar() -> impl IntoView {
                     <li><A href="/settings">"Settings"</A></li>
                 </ul>
             </nav>
+            <ThemeChoice/>
             <SyncBadge/>
         </header>
     }

@@ -57,8 +57,7 @@ pub fn PhaseStepper() -> impl IntoView {
     let participants = move || ws.review.with(|r| r.participants().len());
 
     view! {
-        <nav class="phase-stepper" aria-label="Review phases">
-            <ol>
+        <ol class="phase-stepper" aria-label="Review progress">
                 {Phase::ALL
                     .into_iter()
                     .map(|p| {
@@ -71,12 +70,14 @@ pub fn PhaseStepper() -> impl IntoView {
                                 aria-current=move || current().then_some("step")
                             >
                                 {p.label()}
+                                <Show when=done>
+                                    <span class="visually-hidden">" (done)"</span>
+                                </Show>
                             </li>
                         }
                     })
                     .collect_view()}
-            </ol>
-        </nav>
+        </ol>
         <Show when=is_facilitator>
             <div class="phase-controls">
                 <Show when=move || !back_label().is_empty()>

@@ -21,6 +21,7 @@ use crate::settings::Settings;
 pub fn FeedPage() -> impl IntoView {
     let mode = expect_context::<Settings>().0;
     let api = Memo::new(move |_| mode.with(Api::for_mode));
+    crate::title::page_title(|| "Findings feed".into());
     view! {
         <h1>"Findings feed"</h1>
         {move || match api.get() {

@@ -21,6 +21,14 @@ pub fn FindingPage() -> impl IntoView {
         async move { load(&mode, &id).await }
     });
     let server = Memo::new(move |_| mode.with(|m| m.server_url().is_some()));
+    crate::title::page_title(move || {
+        let title = loaded.with(|found| match found {
+            Some(Ok(Some(found))) => Some(found.finding.title.clone()),
+            Some(Ok(None)) => Some("Finding not found".to_owned()),
+            _ => None,
+        });
+        title.unwrap_or_else(|| "Finding".to_owned())
+    });
     view! {
         <p class="back-link"><a href="/feed">"← Findings feed"</a></p>
         <Transition fallback=|| view! { <p>"Loading the finding…"</p> }>

@@ -12,6 +12,7 @@ use mosaic_domain::ValidationError;
 /// participant. This browser then syncs with the server that served the link.
 #[component]
 pub fn JoinPage() -> impl IntoView {
+    crate::title::page_title(|| "Join a review".into());
     let mode = expect_context::<Settings>().0;
     let status = expect_context::<SyncStatusContext>().0;
     let params = use_params_map();

@@ -49,6 +49,7 @@ pub fn ReviewPage() -> impl IntoView {
                             view! { <ReviewWorkspace review accounts credential synced/> }.into_any()
                         }
                         None => view! {
+                            {crate::title::page_title(|| "Review not found".into())}
                             <h1>"Review not found"</h1>
                             <p>"This browser has no review with this address."
                                " In server mode it may not have synced yet."</p>
@@ -77,6 +78,10 @@ fn ReviewWorkspace(
         on_cleanup(move || online.remove());
     }
     let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));
+    crate::title::page_title(move || {
+        let title = ws.review.with(|r| r.facts.title().to_owned());
+        format!("{title} — {}", phase.get().label())
+    });
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
     let body = move || {
         let facilitator = is_facilitator.get();

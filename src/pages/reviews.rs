@@ -14,6 +14,7 @@ pub fn ReviewsPage() -> impl IntoView {
         let mode = mode.get();
         async move { repo::list_reviews(&mode).await }
     });
+    crate::title::page_title(|| "Reviews".into());
     view! {
         <h1>"Reviews"</h1>
         <div class="two-columns">

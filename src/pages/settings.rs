@@ -44,6 +44,7 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
 
+    crate::title::page_title(|| "Settings".into());
     view! {
         <h1>"Settings"</h1>
         <form class="card form" on:submit=on_submit>
