@@ -48,6 +48,20 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// Whether `origin` (the page's own) is a Mosaic server: its `/healthz` answers Mosaic's JSON.
+/// A static host or Trunk's development server answers with the app's HTML, or not at all.
+pub async fn is_mosaic_server(origin: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Health {
+        status: String,
+    }
+    let url = format!("{}/healthz", origin.trim_end_matches('/'));
+    let Ok(response) = Request::get(&url).send().await else {
+        return false;
+    };
+    response.ok() && response.json::<Health>().await.is_ok_and(|h| h.status == "ok")
+}
+
 /// A client for one server, optionally holding the token of one review.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Api {

@@ -20,9 +20,18 @@ pub enum SyncStatus {
     /// Every change has reached the server.
     Saved,
     Syncing,
-    /// The server cannot be reached; this many changes wait in the outbox.
+    /// This browser is offline; this many changes wait to be sent.
     Offline {
         waiting: usize,
+    },
+    /// The browser is online but the server does not answer, or answers that it is in
+    /// trouble (5xx); this many changes wait and are retried.
+    Unreachable {
+        waiting: usize,
+    },
+    /// Changes met someone else's and wait for a person's choice on the review page.
+    NeedsChoice {
+        conflicts: usize,
     },
     /// The server refused a change; it stays in the outbox until the cause is fixed.
     Refused {
@@ -40,12 +49,38 @@ impl SyncStatus {
             SyncStatus::Offline { waiting } => {
                 format!("Offline: {waiting} change{} waiting", plural(*waiting))
             }
+            SyncStatus::Unreachable { waiting } => format!(
+                "Server not reachable: {waiting} change{} waiting, retrying",
+                plural(*waiting)
+            ),
+            SyncStatus::NeedsChoice { conflicts } => format!(
+                "{conflicts} change{} need{} your choice",
+                plural(*conflicts),
+                if *conflicts == 1 { "s" } else { "" }
+            ),
             SyncStatus::Refused { waiting, message } => {
                 format!(
                     "{waiting} change{} not accepted: {message}",
                     plural(*waiting)
                 )
             }
+        }
+    }
+}
+
+impl SyncStatus {
+    /// What to say when a request failed with `e` while `waiting` changes wait: offline and
+    /// an unreachable server are told apart (the browser knows whether it has a network), and
+    /// a refusal names its reason.
+    pub fn after_failure(e: &api::Error, waiting: usize) -> Self {
+        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
+        match e {
+            api::Error::Unreachable(_) if !online => SyncStatus::Offline { waiting },
+            _ if e.is_transient() => SyncStatus::Unreachable { waiting },
+            _ => SyncStatus::Refused {
+                waiting,
+                message: e.to_string(),
+            },
         }
     }
 }
@@ -60,15 +95,21 @@ pub struct SyncStatusContext(pub RwSignal<SyncStatus>);
 
 /// Starts as "saved here" or, when syncing with a server, "saved" (nothing waits yet: pages
 /// that send or read say otherwise as soon as they do).
+/// It starts again whenever the setting changes, so it never speaks of the previous one.
 pub fn provide_sync_status_context() {
-    let server = use_context::<crate::settings::Settings>()
-        .is_some_and(|s| s.0.with_untracked(|m| m.server_url().is_some()));
-    let initial = if server {
-        SyncStatus::Saved
-    } else {
-        SyncStatus::LocalOnly
-    };
-    provide_context(SyncStatusContext(RwSignal::new(initial)));
+    let status = RwSignal::new(SyncStatus::LocalOnly);
+    if let Some(settings) = use_context::<crate::settings::Settings>() {
+        let server = Memo::new(move |_| settings.0.with(|m| m.server_url().is_some()));
+        // Follows the setting (a signal to a signal, which an effect is the way to say here).
+        Effect::new(move |_| {
+            status.set(if server.get() {
+                SyncStatus::Saved
+            } else {
+                SyncStatus::LocalOnly
+            });
+        });
+    }
+    provide_context(SyncStatusContext(status));
 }
 
 /// Why a review could not be read or saved.
@@ -251,14 +292,7 @@ pub async fn flush_outbox(api: &Api) -> Result<bool, RepoError> {
 
 async fn note_failure(e: &api::Error) -> Result<(), RepoError> {
     let waiting = storage::all::<CreateReview>(OUTBOX).await?.len();
-    set_status(if e.is_transient() {
-        SyncStatus::Offline { waiting }
-    } else {
-        SyncStatus::Refused {
-            waiting,
-            message: e.to_string(),
-        }
-    });
+    set_status(SyncStatus::after_failure(e, waiting));
     Ok(())
 }
 

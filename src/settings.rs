@@ -59,11 +59,36 @@ pub fn validate_server_url(raw: &str) -> Result<String, String> {
 pub struct Settings(pub RwSignal<SyncMode>);
 
 /// Loads the setting and keeps `localStorage` in step with every change.
+///
+/// A browser that has never chosen starts with the page's own origin when that is a Mosaic
+/// server (the app it serves is meant to sync with it: a reader opening its feed, a facilitator
+/// creating a review others join), and with "this browser only" anywhere else. Nothing is
+/// stored until a choice is made, so an undecided browser asks again on its next visit.
 pub fn provide_settings_context() {
-    let initial = drafts::load(KEY).unwrap_or_default();
-    let mode = RwSignal::new(initial);
-    // An effect only to sync with the outside world: localStorage.
-    Effect::new(move |_| mode.with(|m| drafts::save(KEY, m)));
+    let stored = drafts::load::<SyncMode>(KEY);
+    let decided = stored.is_some();
+    let mode = RwSignal::new(stored.unwrap_or_default());
+    // An effect only to sync with the outside world: localStorage. Its first run only reads.
+    Effect::new(move |previous: Option<()>| {
+        mode.with(|m| {
+            if decided || previous.is_some() {
+                drafts::save(KEY, m);
+            }
+        })
+    });
+    if !decided {
+        leptos::task::spawn_local(async move {
+            let origin = page_origin();
+            if crate::api::is_mosaic_server(&origin).await
+                && mode.get_untracked() == SyncMode::Local
+            {
+                mode.set(SyncMode::Server {
+                    url: origin,
+                    access_key: String::new(),
+                });
+            }
+        });
+    }
     provide_context(Settings(mode));
 }
 

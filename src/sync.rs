@@ -148,8 +148,13 @@ pub fn kick(ws: Workspace) {
             match outcome {
                 Ok(()) if sync.again.get_value() => continue,
                 Ok(()) => {
-                    let waiting = sync.state.with_value(SyncState::waiting);
-                    sync.set_status(if waiting == 0 {
+                    let (waiting, conflicts) = sync.state.with_value(|s| {
+                        let own = usize::from(s.account_conflict.is_some());
+                        (s.waiting(), s.conflicts.len() + own)
+                    });
+                    sync.set_status(if conflicts > 0 {
+                        SyncStatus::NeedsChoice { conflicts }
+                    } else if waiting == 0 {
                         SyncStatus::Saved
                     } else {
                         SyncStatus::Offline { waiting }
@@ -157,14 +162,9 @@ pub fn kick(ws: Workspace) {
                 }
                 Err(e) => {
                     let waiting = sync.state.with_value(SyncState::waiting);
+                    sync.set_status(SyncStatus::after_failure(&e, waiting));
                     if e.is_transient() {
-                        sync.set_status(SyncStatus::Offline { waiting });
                         retry_later(ws);
-                    } else {
-                        sync.set_status(SyncStatus::Refused {
-                            waiting,
-                            message: e.to_string(),
-                        });
                     }
                 }
             }

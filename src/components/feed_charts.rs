@@ -22,10 +22,11 @@ pub fn FeedCharts(
         <section class="card feed-charts" aria-labelledby="learning-heading">
             <h2 id="learning-heading">"Learning across reviews"</h2>
             <p class="hint">
-                {format!(
-                    "From the {findings} finding{} that match the search and filters.",
-                    if findings == 1 { "" } else { "s" }
-                )}
+                {if findings == 1 {
+                    "From the one finding that matches the search and filters.".to_owned()
+                } else {
+                    format!("From the {findings} findings that match the search and filters.")
+                }}
             </p>
             <KindsChart stats=stats.clone()/>
             {recurring_list(

@@ -101,11 +101,8 @@ fn heading(level: u8, text: String, id: Option<String>, team_only: bool) -> AnyV
 
 /// A titled part of the finding; left out when it has nothing to show.
 fn section(level: u8, s: Section, team_only: bool, body: Option<AnyView>) -> Option<AnyView> {
-    let title = match s {
-        // The feed has always called them this; the section's label names them in full.
-        Section::Surprises => "Surprises",
-        other => other.label(),
-    };
+    // One name everywhere: the publish form's audience choice uses the same label.
+    let title = s.label();
     body.map(|body| {
         view! {
             <section class="finding-section">
@@ -184,9 +181,10 @@ fn action_list(actions: &[FindingAction]) -> AnyView {
                     view! {
                         <li class:overdue=overdue>
                             <span class="priority">{a.priority.label()}</span>
-                            " " {a.title.clone()}
+                            " " {a.title.clone()} " "
+                            // Spaces between the parts: read aloud or copied, they stay words.
                             <span class=format!("status {}", a.status.key())>{a.status.label()}</span>
-                            {overdue.then(|| view! { <span class="overdue-flag">"Overdue"</span> })}
+                            {overdue.then(|| view! { " " <span class="overdue-flag">"Overdue"</span> })}
                             <span class="meta-inline">{format!(" — {}", details.join(", "))}</span>
                         </li>
                     }

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::{Phase, finding};
 
+use super::edits::{FieldFeedback, save_review_op};
 use super::finding_card::FindingCard;
 use super::publication_form::{PublicationForm, team_only_sections};
 use crate::time;
@@ -36,12 +37,18 @@ fn FindingDraft() -> impl IntoView {
     let is_facilitator = move || ws.actor.get() == Actor::Facilitator;
     // The text as typed: the review stores it trimmed, so the field can't be bound to it
     // directly (a trailing space would vanish while typing). Each keystroke is saved.
+    // A refused keystroke (past the length limit) keeps the text in the field and says why;
+    // the stored summary stays at the last accepted text until the field is valid again.
     let text = RwSignal::new(ws.review.with_untracked(|r| r.summary().to_owned()));
+    let problems = FieldFeedback(RwSignal::new(Vec::new()));
     let on_input = move |ev| {
         let value = event_target_value(&ev);
         text.set(value.clone());
-        let _ = ws.apply(ReviewOp::SetSummary { summary: value });
+        problems
+            .0
+            .set(save_review_op(ws, ReviewOp::SetSummary { summary: value }));
     };
+    let summary_error = problems.message("summary", "The summary");
     let preview = Memo::new(move |_| {
         ws.review.with(|r| {
             ws.accounts
@@ -62,8 +69,13 @@ fn FindingDraft() -> impl IntoView {
             >
                 <div class="field">
                     <label for="finding-summary">"Summary"</label>
-                    <textarea id="finding-summary" rows="5" aria-describedby="summary-hint"
+                    <textarea id="finding-summary" rows="5"
+                        aria-describedby="summary-error summary-hint"
+                        aria-invalid=problems.invalid("summary")
                         prop:value=move || text.get() on:input=on_input></textarea>
+                    <p class="field-error" id="summary-error" role="alert">
+                        {move || summary_error().map(|m| format!("{m}. What you typed stays here, but is not saved until it fits."))}
+                    </p>
                     <p class="hint" id="summary-hint">
                         "What happened and what the team learned, for readers outside the review. "
                         "Markdown works here: *emphasis*, lists, links. Saved as you type."

@@ -38,7 +38,10 @@ pub fn SyncBadge() -> impl IntoView {
         _ if saving.get() => "sync-badge busy",
         SyncStatus::LocalOnly | SyncStatus::Saved => "sync-badge ok",
         SyncStatus::Syncing => "sync-badge busy",
-        SyncStatus::Offline { .. } | SyncStatus::Refused { .. } => "sync-badge warn",
+        SyncStatus::Offline { .. }
+        | SyncStatus::Unreachable { .. }
+        | SyncStatus::NeedsChoice { .. }
+        | SyncStatus::Refused { .. } => "sync-badge warn",
     };
     view! {
         <p class=class role="status" aria-live="polite" data-testid="sync-status">

@@ -4,7 +4,7 @@
 import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures";
 import type { Locator, Page } from "@playwright/test";
 
-test.use({ timezoneId: "UTC" });
+test.use({ timezoneId: "UTC", thisBrowserOnly: true });
 
 const ALICE = "Alice Smith (on-call SRE)";
 const BOB = "Bob Jones (incident commander)";

@@ -1,6 +1,6 @@
 // Test fixtures: a real mosaic-server on a free loopback port with a fresh SQLite database,
 // serving the real built app.
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, BrowserContext, Page } from "@playwright/test";
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +45,22 @@ export async function startServer(): Promise<MosaicServer> {
   };
 }
 
-export const test = base.extend<{}, { server: MosaicServer }>({
+/** The sync setting a person who chose "this browser only" has: for tests of the app on its
+ *  own. Without it, the app served by a Mosaic server syncs with that server. */
+export async function chooseThisBrowserOnly(context: BrowserContext) {
+  await context.addInitScript(() => {
+    if (!localStorage.getItem("mosaic.settings")) {
+      localStorage.setItem("mosaic.settings", JSON.stringify({ mode: "local" }));
+    }
+  });
+}
+
+export const test = base.extend<{ thisBrowserOnly: boolean }, { server: MosaicServer }>({
+  thisBrowserOnly: [false, { option: true }],
+  context: async ({ context, thisBrowserOnly }, use) => {
+    if (thisBrowserOnly) await chooseThisBrowserOnly(context);
+    await use(context);
+  },
   server: [
     async ({}, use) => {
       const server = await startServer();

@@ -4,6 +4,10 @@ import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures
 import { useServer } from "./steps";
 import type { Page } from "@playwright/test";
 
+// The app on its own, as a person who chose "this browser only"; the server test below opens
+// fresh profiles of its own.
+test.use({ thisBrowserOnly: true });
+
 async function fillNewReview(page: Page, title: string) {
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Incident started").fill("2026-11-20T14:05");

@@ -6,7 +6,7 @@ import type { Page } from "@playwright/test";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-test.use({ timezoneId: "UTC" });
+test.use({ timezoneId: "UTC", thisBrowserOnly: true });
 
 type Entry = { id: string; at: string; what_happened: string; knew_or_believed: string; what_i_did: string };
 type Observation = { id: string; kind: string; text: string };
@@ -302,7 +302,7 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expect(card).toContainText("Checkout failed for twenty minutes. Database engineer found the saturated pool.");
   await expect(card).toContainText("Pool saturation had no alert");
   await expect(card).toContainText("No alert on connection pool saturation — noted by on-call SRE; 1 vote");
-  await expect(card.getByRole("heading", { name: "Surprises" })).toBeVisible();
+  await expect(card.getByRole("heading", { name: "Operational surprises" })).toBeVisible();
   await expect(card).toContainText("The rollback took ten minutes — noted by Bob Jones");
   await expect(card.getByRole("heading", { name: "Knowledge gaps" })).toBeVisible();
   await expect(card).toContainText("Rollback runbook out of date");

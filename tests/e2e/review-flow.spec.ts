@@ -6,7 +6,7 @@ import { test, expect, expectNoAxeViolations, reloadWhenSaved, snap } from "./fi
 import type { Page } from "@playwright/test";
 import { addEntry, addObservation, submit } from "./steps";
 
-test.use({ timezoneId: "UTC" });
+test.use({ timezoneId: "UTC", thisBrowserOnly: true });
 
 const people = [
   { name: "Dana Reyes", role: "on-call SRE", optIn: false },
