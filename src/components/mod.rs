@@ -31,3 +31,4 @@ pub mod submissions_panel;
 pub mod sync_badge;
 pub mod theme_choice;
 pub mod timeline_editor;
+pub mod undo_removal;

@@ -5,6 +5,7 @@ use super::account_draft::{AccountDraft, ObservationDraft, keep_refused_edit};
 use super::coached_text::CoachedText;
 use super::edits::{WHOLE_FORM, field_message, save_change};
 use super::timeline_editor::focus_by_id;
+use super::undo_removal::{Removed, UndoRemoval};
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
 
@@ -33,6 +34,7 @@ pub fn ObservationsEditor(
         })
     });
     let row_pid = participant.clone();
+    let removed = RwSignal::new(None::<Removed>);
 
     view! {
         <section class="observations-editor" aria-labelledby="observations-heading">
@@ -48,10 +50,11 @@ pub fn ObservationsEditor(
                     each=move || ids.get()
                     key=|id| id.clone()
                     children=move |id| {
-                        view! { <ObservationRow participant=row_pid.clone() id draft/> }
+                        view! { <ObservationRow participant=row_pid.clone() id draft removed/> }
                     }
                 />
             </ul>
+            <UndoRemoval removed id="undo-observation-removal"/>
             <NewObservationForm participant draft/>
         </section>
     }
@@ -100,6 +103,8 @@ fn ObservationRow(
     participant: ParticipantId,
     id: ObservationId,
     draft: RwSignal<AccountDraft>,
+    /// Where a removal is offered for undo.
+    removed: RwSignal<Option<Removed>>,
 ) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let key = id.to_string();
@@ -138,13 +143,31 @@ fn ObservationRow(
     let remove = {
         let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
         move |_| {
+            let observation = ws.accounts.with_untracked(|all| {
+                all.iter()
+                    .find(|a| a.participant_id() == &participant)
+                    .and_then(|a| a.observation(&id).cloned())
+            });
             let found = save_change(ws, &participant, |a| a.remove_observation(&id));
             if found.is_empty() {
                 draft.update(|d| {
                     d.observations.remove(&key);
                 });
-                // The row and its focused button are gone: continue at the new observation form.
-                focus_by_id("new-observation-kind");
+                if let Some(o) = observation {
+                    let participant = participant.clone();
+                    removed.set(Some(Removed {
+                        what: format!("{} observation", o.kind.label()),
+                        restore: Callback::new(move |()| {
+                            let found = save_change(ws, &participant, |a| {
+                                a.add_observation(o.id.clone(), o.kind, &o.text)
+                            });
+                            field_message(&found, WHOLE_FORM, "")
+                                .or_else(|| found.first().map(|e| e.message.clone()))
+                        }),
+                    }));
+                }
+                // The row and its focused button are gone: continue at the note's Undo.
+                focus_by_id("undo-observation-removal");
             }
             errors.set(found);
         }

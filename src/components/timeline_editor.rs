@@ -1,11 +1,12 @@
 use leptos::html;
 use leptos::prelude::*;
-use mosaic_domain::{EntryId, ParticipantId, ValidationError};
+use mosaic_domain::{EntryId, EntryInput, ParticipantId, ValidationError};
 use wasm_bindgen::JsCast;
 
 use super::account_draft::{AccountDraft, EntryDraft, display_order, keep_refused_edit};
 use super::coached_text::CoachedText;
 use super::edits::{WHOLE_FORM, field_message, save_change};
+use super::undo_removal::{Removed, UndoRemoval};
 use crate::time;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -46,6 +47,7 @@ pub fn TimelineEditor(
         }
     });
     let row_pid = participant.clone();
+    let removed = RwSignal::new(None::<Removed>);
 
     view! {
         <section class="timeline-editor" aria-labelledby="timeline-heading">
@@ -61,10 +63,11 @@ pub fn TimelineEditor(
                     each=move || order.get()
                     key=|id| id.clone()
                     children=move |id| {
-                        view! { <EntryRow participant=row_pid.clone() id draft resort/> }
+                        view! { <EntryRow participant=row_pid.clone() id draft resort removed/> }
                     }
                 />
             </ol>
+            <UndoRemoval removed id="undo-entry-removal"/>
             <NewEntryForm participant draft/>
         </section>
     }
@@ -102,6 +105,8 @@ fn EntryRow(
     draft: RwSignal<AccountDraft>,
     /// Puts the list back in time order.
     resort: Callback<()>,
+    /// Where a removal is offered for undo.
+    removed: RwSignal<Option<Removed>>,
 ) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let key = id.to_string();
@@ -152,13 +157,37 @@ fn EntryRow(
     let remove = {
         let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
         move |_| {
+            let entry = ws.accounts.with_untracked(|all| {
+                all.iter()
+                    .find(|a| a.participant_id() == &participant)
+                    .and_then(|a| a.entry(&id).cloned())
+            });
             let found = save_change(ws, &participant, |a| a.remove_entry(&id));
             if found.is_empty() {
                 draft.update(|d| {
                     d.entries.remove(&key);
                 });
-                // The row and its focused button are gone: continue at the new entry form.
-                focus_by_id("new-entry-at");
+                if let Some(entry) = entry {
+                    let participant = participant.clone();
+                    removed.set(Some(Removed {
+                        what: format!("Entry at {}", time::display(entry.at)),
+                        restore: Callback::new(move |()| {
+                            let input = EntryInput {
+                                at: Some(entry.at),
+                                what_happened: entry.what_happened.clone(),
+                                knew_or_believed: entry.knew_or_believed.clone(),
+                                what_i_did: entry.what_i_did.clone(),
+                            };
+                            let found = save_change(ws, &participant, |a| {
+                                a.add_entry(entry.id.clone(), input)
+                            });
+                            field_message(&found, WHOLE_FORM, "")
+                                .or_else(|| found.first().map(|e| e.message.clone()))
+                        }),
+                    }));
+                }
+                // The row and its focused button are gone: continue at the note's Undo.
+                focus_by_id("undo-entry-removal");
             }
             errors.set(found);
         }

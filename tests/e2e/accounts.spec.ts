@@ -227,10 +227,21 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   await firstWhat.click();
   await expect(legends).toHaveText(["Entry at 2026-11-20 14:01", "Entry at 2026-11-20 14:07"]);
   await expect(firstWhat).toBeFocused();
-  await page.getByRole("group", { name: "Entry at 2026-11-20 14:01" })
+  // A removal can be undone: the entry comes back with every word.
+  const removeFirst = () => page.getByRole("group", { name: "Entry at 2026-11-20 14:01" })
     .getByRole("button", { name: "Remove this entry" }).click();
+  await removeFirst();
   await expect(legends).toHaveText(["Entry at 2026-11-20 14:07"]);
-  await expect(newEntry.getByLabel("When")).toBeFocused();
+  await expect(page.getByRole("status").filter({ hasText: "Entry at 2026-11-20 14:01 removed." })).toBeVisible();
+  const undo = page.getByRole("button", { name: "Undo" });
+  await expect(undo).toBeFocused();
+  await undo.click();
+  await expect(legends).toHaveText(["Entry at 2026-11-20 14:01", "Entry at 2026-11-20 14:07"]);
+  await expect(page.getByRole("group", { name: "Entry at 2026-11-20 14:01" }).getByLabel("What happened"))
+    .toHaveValue("Rolled back the deploy");
+  await expect(undo).toHaveCount(0);
+  await removeFirst();
+  await expect(legends).toHaveText(["Entry at 2026-11-20 14:07"]);
 
   // A half-written new entry is a draft that survives a reload too.
   await newEntry.getByLabel("What happened").fill("Half-written thought");
