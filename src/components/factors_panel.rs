@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use mosaic_domain::markdown;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::factors::{self, DOTS_PER_PARTICIPANT};
 use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
@@ -214,9 +215,12 @@ fn KeyInsights() -> impl IntoView {
                 <form class="insight-form" on:submit=add>
                     <div class="field">
                         <label for="new-insight">"New key insight"</label>
-                        <textarea id="new-insight" rows="2"
+                        <textarea id="new-insight" rows="2" aria-describedby="new-insight-hint"
                             prop:value=move || draft.with(|d| d.new.clone())
                             on:input=move |ev| draft.update(|d| d.new = event_target_value(&ev))></textarea>
+                        <p class="hint" id="new-insight-hint">
+                            "Markdown works here: *emphasis*, **bold**, lists, links."
+                        </p>
                     </div>
                     <button type="submit" class="primary">"Add insight"</button>
                 </form>
@@ -267,7 +271,8 @@ fn InsightItem(
             <Show
                 when=editing
                 fallback=move || view! {
-                        <p>{text.get_value()}</p>
+                        // Markdown, rendered as in the preview and the published finding.
+                        <div class="markdown" inner_html=markdown::to_html(&text.get_value())></div>
                         <Show when=move || can_edit.get()>
                             <div class="row-buttons">
                                 <button type="button" on:click=start

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use mosaic_domain::feed::{Audience, Section};
 use mosaic_domain::{Phase, ReviewOp};
 
 use crate::workspace::{Actor, Workspace, sentence};
@@ -12,12 +13,13 @@ pub fn PhaseStepper() -> impl IntoView {
     let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));
     let is_facilitator = move || ws.actor.get() == Actor::Facilitator;
     let confirming_reveal = RwSignal::new(false);
+    let confirming_publish = RwSignal::new(false);
 
     let next_label = move || match phase.get() {
         Phase::Setup => "Start independent accounts",
         Phase::Investigating => "Reveal all accounts…",
         Phase::Revealed => "Plan actions",
-        Phase::Actions => "Publish findings",
+        Phase::Actions => "Publish findings…",
         Phase::Published => "",
     };
     let back_label = move || match phase.get() {
@@ -42,13 +44,25 @@ pub fn PhaseStepper() -> impl IntoView {
     let advance = move || {
         go_to(phase.get_untracked().next());
         confirming_reveal.set(false);
+        confirming_publish.set(false);
     };
-    let on_next = move |_| {
-        if phase.get_untracked() == Phase::Investigating {
-            confirming_reveal.set(true);
-        } else {
-            advance();
-        }
+    // The two steps that reach people outside the moment ask first: the reveal cannot be
+    // undone, and publishing shows the finding to other teams.
+    let on_next = move |_| match phase.get_untracked() {
+        Phase::Investigating => confirming_reveal.set(true),
+        Phase::Actions => confirming_publish.set(true),
+        _ => advance(),
+    };
+    let audiences = move |audience: Audience| {
+        ws.review.with(|r| {
+            let chosen = r.publication().audience();
+            Section::ALL
+                .into_iter()
+                .filter(|s| chosen.get(*s) == audience)
+                .map(Section::label)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
     };
     let on_back = move |_| {
         go_to(phase.get_untracked().previous());
@@ -96,6 +110,37 @@ pub fn PhaseStepper() -> impl IntoView {
                 </Show>
                 <p class="hint" id="next-step-blocked">{next_blocked}</p>
             </div>
+            <Show when=move || confirming_publish.get()>
+                <div class="card confirm" role="alertdialog" aria-labelledby="publish-title"
+                    aria-describedby="publish-text">
+                    <h2 id="publish-title">"Publish this finding?"</h2>
+                    <div id="publish-text">
+                        <p>
+                            "Its title, team, services, severity and tags are on the findings feed "
+                            "for everyone. People are named by their role unless they chose to be named."
+                        </p>
+                        <dl class="facts">
+                            <dt>"Whole organisation"</dt>
+                            <dd data-testid="publish-organisation">{move || {
+                                let s = audiences(Audience::Organisation);
+                                if s.is_empty() { "Only the title and the facts above".to_owned() } else { s }
+                            }}</dd>
+                            <dt>"Team only"</dt>
+                            <dd data-testid="publish-team">{move || {
+                                let s = audiences(Audience::Team);
+                                if s.is_empty() { "Nothing".to_owned() } else { s }
+                            }}</dd>
+                        </dl>
+                        <p>"You can change who reads each section under “Summary and finding” before publishing."</p>
+                    </div>
+                    <button type="button" class="primary" on:click=move |_| advance()>
+                        "Publish now"
+                    </button>
+                    <button type="button" on:click=move |_| confirming_publish.set(false)>
+                        "Cancel"
+                    </button>
+                </div>
+            </Show>
             <Show when=move || confirming_reveal.get()>
                 <div class="card confirm" role="alertdialog" aria-labelledby="reveal-title"
                     aria-describedby="reveal-text">

@@ -20,6 +20,13 @@ pub fn PublishPanel() -> impl IntoView {
         <Show when=move || published.get() fallback=|| view! { <FindingDraft/> }>
             <section class="card publish-panel" aria-labelledby="published-heading">
                 <h2 id="published-heading">"Published finding"</h2>
+                <p class="published-links">
+                    <a href=move || ws.review.with(|r| format!("/feed/{}", r.id))>
+                        "Open the published finding"
+                    </a>
+                    " · "
+                    <a href="/feed">"Go to the findings feed"</a>
+                </p>
                 {move || {
                     ws.review
                         .with(|r| r.finding().cloned())

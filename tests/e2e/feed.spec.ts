@@ -242,6 +242,10 @@ test("a reader from another team finds a published finding by search and by filt
   await facilitator.reload();
   await expect(facilitator.locator(".phase-stepper [aria-current=step]")).toHaveText("Action planning");
   await facilitator.getByLabel("Tags").fill("payments, storage, Payments");
+  // Participants' own words start with the team; this team shares them with everyone.
+  for (const section of ["Contributing factors", "Operational surprises", "Knowledge gaps"]) {
+    await facilitator.getByRole("group", { name: section, exact: true }).getByLabel("Whole organisation").check();
+  }
   await facilitator.getByRole("group", { name: "Actions", exact: true }).getByLabel("Team only").check();
   await expect(facilitator.getByTestId("audience-summary")).toHaveText(
     "Team only (not shown to readers outside this review): Actions.",
@@ -252,7 +256,13 @@ test("a reader from another team finds a published finding by search and by filt
   await expect(status(facilitator)).toHaveText("Saved");
   await snap(facilitator, "feed-1-publish-choices");
   await expectNoAxeViolations(facilitator);
-  await facilitator.getByRole("button", { name: "Publish findings" }).click();
+  await facilitator.getByRole("button", { name: "Publish findings…" }).click();
+  await expect(facilitator.getByTestId("publish-team")).toHaveText("Actions");
+  await expect(facilitator.getByTestId("publish-organisation")).toHaveText(
+    "Summary, Key insights, Contributing factors, Operational surprises, Knowledge gaps",
+  );
+  await expectNoAxeViolations(facilitator);
+  await facilitator.getByRole("button", { name: "Publish now" }).click();
   await expect(facilitator.getByRole("heading", { name: "Published finding" })).toBeVisible();
   await expect(status(facilitator)).toHaveText("Saved");
 

@@ -5,6 +5,7 @@ import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures
 import type { Page } from "@playwright/test";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { publish } from "./steps";
 
 test.use({ timezoneId: "UTC", thisBrowserOnly: true });
 
@@ -278,8 +279,8 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expectNoAxeViolations(page);
 
   // Publish.
-  await page.getByRole("button", { name: "Publish findings" }).click();
-  await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
+  await publish(page);
+  await expect(page.getByRole("link", { name: "Open the published finding" })).toBeVisible();
   await expect(page.getByTestId("finding")).toContainText("Database engineer found the saturated pool");
   // The actions are fixed now; only their progress is still recorded, and reaches the finding.
   await expect(page.getByRole("button", { name: "Add action" })).toHaveCount(0);

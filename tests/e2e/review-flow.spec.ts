@@ -4,7 +4,7 @@
 // not names. A reload at every step loses nothing.
 import { test, expect, expectNoAxeViolations, reloadWhenSaved, snap } from "./fixtures";
 import type { Page } from "@playwright/test";
-import { addEntry, addObservation, submit } from "./steps";
+import { addEntry, addObservation, publish, submit } from "./steps";
 
 test.use({ timezoneId: "UTC", thisBrowserOnly: true });
 
@@ -135,8 +135,7 @@ test("three people review an incident from accounts to a published finding", asy
   // Publish, with a summary that names people: roles replace the names of those who didn't opt in.
   await page.getByLabel("Summary", { exact: true })
     .fill("Dana Reyes saw timeouts; Eli Park paged the team; Farah Nasser paused the rebuild.");
-  await page.getByRole("button", { name: "Publish findings" }).click();
-  await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
+  await publish(page);
   await expectNoAxeViolations(page);
   await reloadKeeps(page, title);
   await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();

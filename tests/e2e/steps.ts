@@ -12,6 +12,15 @@ export async function useServer(page: Page, server: MosaicServer) {
   await expect(page.getByText("Settings saved.")).toBeVisible();
 }
 
+/** "Publish findings…", then confirms once the dialog has said what each audience will see. */
+export async function publish(page: Page) {
+  await page.getByRole("button", { name: "Publish findings…" }).click();
+  const dialog = page.getByRole("alertdialog", { name: "Publish this finding?" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole("button", { name: "Publish now" }).click();
+  await expect(page.getByRole("heading", { name: "Published finding" })).toBeVisible();
+}
+
 export async function addEntry(page: Page, when: string, what: string, believed: string) {
   const form = page.getByRole("form", { name: "Add a timeline entry" });
   await form.getByLabel("When").fill(when);

@@ -6,7 +6,7 @@
 
 use crate::action::{ActionKind, ActionStatus, Priority, markdown_inline};
 use crate::factors::{self, FactorKind};
-use crate::feed::SectionAudience;
+use crate::feed::{Audience, Section, SectionAudience};
 use crate::id::ActionId;
 use crate::reveal::Revealed;
 use crate::review::{
@@ -24,12 +24,28 @@ pub const MAX_TAG_CHARS: usize = 40;
 /// How the next publish shares the finding: the tags readers can filter the feed by, and who
 /// may read each section. Set by the facilitator before publishing; always valid, built only
 /// through [`Review::set_publication`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publication {
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default)]
     audience: SectionAudience,
+}
+
+/// A new review's choice: the sections that hold participants' own words (factors, surprises,
+/// knowledge gaps) stay with the team until the facilitator widens them; the group's own
+/// conclusions (summary, insights, actions) are for the organisation.
+impl Default for Publication {
+    fn default() -> Self {
+        let mut audience = SectionAudience::default();
+        for section in [Section::Factors, Section::Surprises, Section::KnowledgeGaps] {
+            audience.set(section, Audience::Team);
+        }
+        Self {
+            tags: Vec::new(),
+            audience,
+        }
+    }
 }
 
 impl Publication {
@@ -555,6 +571,20 @@ mod tests {
         let mut repeated = many[..MAX_TAGS].to_vec();
         repeated.push("T0");
         check_tags(&repeated, Ok(&many[..MAX_TAGS]));
+    }
+
+    #[test]
+    fn participants_words_stay_with_the_team_until_the_facilitator_widens_them() {
+        let (review, _) = review_in(Phase::Actions);
+        let audience = review.publication().audience();
+        let team: Vec<Section> = Section::ALL
+            .into_iter()
+            .filter(|s| audience.get(*s) == Audience::Team)
+            .collect();
+        assert_eq!(
+            team,
+            [Section::Factors, Section::Surprises, Section::KnowledgeGaps]
+        );
     }
 
     #[test]
