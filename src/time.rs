@@ -28,7 +28,36 @@ pub fn display(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// Like [`display`], followed by the zone it is shown in ("2026-11-20 14:05 UTC+01:00"), for
+/// times a person may compare with a clock elsewhere: when an incident started.
+pub fn display_zoned(t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&Local);
+    format!("{} {}", display(t), zone_name(local.offset().local_minus_utc()))
+}
+
+/// "UTC", or "UTC+01:00" / "UTC-05:30" for an offset east or west of it, in seconds.
+fn zone_name(offset_seconds: i32) -> String {
+    if offset_seconds == 0 {
+        return "UTC".to_owned();
+    }
+    let sign = if offset_seconds > 0 { '+' } else { '-' };
+    let minutes = offset_seconds.unsigned_abs() / 60;
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 /// Now, from the browser's clock.
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+#[cfg(test)]
+mod zone_tests {
+    use super::zone_name;
+
+    #[test]
+    fn zones_are_named_by_their_offset() {
+        assert_eq!(zone_name(0), "UTC");
+        assert_eq!(zone_name(3600), "UTC+01:00");
+        assert_eq!(zone_name(-(5 * 3600 + 30 * 60)), "UTC-05:30");
+    }
 }

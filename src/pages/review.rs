@@ -130,7 +130,7 @@ fn ReviewWorkspace(
                         "{} · {} · started {}{}",
                         f.severity().label(),
                         f.team(),
-                        time::display(f.started_at()),
+                        time::display_zoned(f.started_at()),
                         if f.services().is_empty() {
                             String::new()
                         } else {

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use mosaic_domain::Review;
+use mosaic_domain::{Review, Role};
 
 use crate::components::new_review_form::NewReviewForm;
 use crate::components::review_import::ReviewImport;
@@ -40,6 +40,23 @@ pub fn ReviewsPage() -> impl IntoView {
     }
 }
 
+/// Who this browser is in a review: the facilitator, or which participant, on a server; on its
+/// own, everyone in it acts on this device.
+#[component]
+fn YourRole(review_id: String) -> impl IntoView {
+    let role = LocalResource::new(move || {
+        let id = review_id.clone();
+        async move { repo::credential(&id).await.ok().flatten().map(|c| c.role) }
+    });
+    move || {
+        role.get().map(|role| match role {
+            Some(Role::Facilitator) => " · You facilitate it".to_owned(),
+            Some(Role::Participant(_)) => " · You take part".to_owned(),
+            None => " · On this device".to_owned(),
+        })
+    }
+}
+
 #[component]
 fn ReviewList(reviews: Vec<Review>) -> impl IntoView {
     if reviews.is_empty() {
@@ -63,8 +80,12 @@ fn ReviewList(reviews: Vec<Review>) -> impl IntoView {
                                 </span>
                                 " · " {f.team().to_owned()} " · started "
                                 <time datetime=f.started_at().to_rfc3339()>
-                                    {time::display(f.started_at())}
+                                    {time::display_zoned(f.started_at())}
                                 </time>
+                            </p>
+                            <p class="meta">
+                                <span class="review-phase">{r.phase().label()}</span>
+                                <YourRole review_id=r.id.to_string()/>
                             </p>
                         </li>
                     }
