@@ -59,7 +59,11 @@ pub async fn is_mosaic_server(origin: &str) -> bool {
     let Ok(response) = Request::get(&url).send().await else {
         return false;
     };
-    response.ok() && response.json::<Health>().await.is_ok_and(|h| h.status == "ok")
+    response.ok()
+        && response
+            .json::<Health>()
+            .await
+            .is_ok_and(|h| h.status == "ok")
 }
 
 /// A client for one server, optionally holding the token of one review.

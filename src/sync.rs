@@ -161,7 +161,10 @@ pub fn kick(ws: Workspace) {
                     });
                 }
                 Err(e) => {
-                    let waiting = sync.state.with_value(SyncState::waiting);
+                    // A review the server doesn't have yet waits to be created, too.
+                    let waiting = sync
+                        .state
+                        .with_value(|s| s.waiting() + usize::from(s.server.is_none()));
                     sync.set_status(SyncStatus::after_failure(&e, waiting));
                     if e.is_transient() {
                         retry_later(ws);

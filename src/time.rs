@@ -32,7 +32,11 @@ pub fn display(t: DateTime<Utc>) -> String {
 /// times a person may compare with a clock elsewhere: when an incident started.
 pub fn display_zoned(t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&Local);
-    format!("{} {}", display(t), zone_name(local.offset().local_minus_utc()))
+    format!(
+        "{} {}",
+        display(t),
+        zone_name(local.offset().local_minus_utc())
+    )
 }
 
 /// "UTC", or "UTC+01:00" / "UTC-05:30" for an offset east or west of it, in seconds.

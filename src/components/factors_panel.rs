@@ -1,7 +1,7 @@
 use leptos::prelude::*;
-use mosaic_domain::markdown;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::factors::{self, DOTS_PER_PARTICIPANT};
+use mosaic_domain::markdown;
 use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
 use serde::{Deserialize, Serialize};
 

@@ -157,7 +157,7 @@ fn ObservationRow(
                     let participant = participant.clone();
                     removed.set(Some(Removed {
                         what: format!("{} observation", o.kind.label()),
-                        restore: Callback::new(move |()| {
+                        restore: std::sync::Arc::new(move || {
                             let found = save_change(ws, &participant, |a| {
                                 a.add_observation(o.id.clone(), o.kind, &o.text)
                             });

@@ -25,7 +25,7 @@ pub fn PublishPanel() -> impl IntoView {
                         "Open the published finding"
                     </a>
                     " · "
-                    <a href="/feed">"Go to the findings feed"</a>
+                    <a href="/feed">"Browse the feed"</a>
                 </p>
                 {move || {
                     ws.review

@@ -171,7 +171,7 @@ fn EntryRow(
                     let participant = participant.clone();
                     removed.set(Some(Removed {
                         what: format!("Entry at {}", time::display(entry.at)),
-                        restore: Callback::new(move |()| {
+                        restore: std::sync::Arc::new(move || {
                             let input = EntryInput {
                                 at: Some(entry.at),
                                 what_happened: entry.what_happened.clone(),

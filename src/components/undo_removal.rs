@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// What a person removed from their own account, until they undo it or remove something else:
 /// the words are theirs, and one click must not lose them.
@@ -6,8 +7,10 @@ use leptos::prelude::*;
 pub struct Removed {
     /// What it was, for the note: "Entry at 14:05 removed."
     pub what: String,
-    /// Puts it back; returns a problem to show when the account no longer takes it.
-    pub restore: Callback<(), Option<String>>,
+    /// Puts it back; returns a problem to show when the account no longer takes it. A plain
+    /// closure, not a `Callback`: the row that made it is gone by the time it runs, and a
+    /// `Callback` would have been disposed with the row.
+    pub restore: Arc<dyn Fn() -> Option<String> + Send + Sync>,
 }
 
 /// The note after a removal, with its Undo button. Focus moves to Undo when the note appears,
@@ -24,7 +27,7 @@ pub fn UndoRemoval(
         let Some(r) = removed.get_untracked() else {
             return;
         };
-        match r.restore.run(()) {
+        match (r.restore)() {
             None => {
                 removed.set(None);
                 problem.set(None);

@@ -174,6 +174,12 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   await expect(didCoach.getByRole("listitem")).toContainText("describes a world that didn't happen");
   await expect(didCoach.getByRole("listitem")).toContainText("Try: Describe what happened");
   await expect(did).toHaveAttribute("aria-describedby", /-coach/);
+  // A colleague named as the one who should have acted: describe the role and the situation.
+  await did.fill("Ben should have checked the dashboard");
+  await expect(didCoach.locator("mark").first()).toHaveText("Ben should have");
+  await expect(didCoach).toContainText("Describe the role and the situation instead");
+  await did.fill("I should have checked the dashboard");
+  await expect(didCoach).toContainText("Wording coach: 1 phrase to reconsider");
   await expectNoAxeViolations(page);
   await newEntry.getByRole("button", { name: "Add entry" }).click();
   await expect(newEntry.getByRole("status")).toHaveText("Entry added to your timeline.");

@@ -521,6 +521,9 @@ test("a long feed comes a page at a time", async ({ browser, server }) => {
       actions: [],
       summary: "",
     });
+    // Every section for the organisation (an API client's explicit choice: a new review keeps
+    // participants' observations to the team).
+    await s.op({ op: "set_publication", tags: [], audience: {} });
     await s.op({ op: "transition", to: "published" });
   }
   const [context, reader] = await profile(browser, server);

@@ -205,8 +205,11 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await page.getByLabel("Insight 1").fill("Pool saturation had no alert, so everyone chased the deploy first");
   await page.getByRole("button", { name: "Save insight" }).click();
   await expect(page.locator(".insight-list")).toContainText("chased the deploy first");
-  await page.getByLabel("New key insight").fill("Rollbacks are slower than people expect");
+  // Insights are Markdown, rendered here as in the finding.
+  await page.getByLabel("New key insight").fill("Rollbacks are **slower** than people expect");
   await page.getByRole("button", { name: "Add insight" }).click();
+  await expect(page.locator(".insight-list strong")).toHaveText("slower");
+  await expect(page.locator(".insight-list")).not.toContainText("**");
   await page.getByRole("button", { name: "Remove insight 2" }).click();
   await expect(page.locator(".insight-list li")).toHaveCount(1);
   await reloadWhenSaved(page);
@@ -268,8 +271,16 @@ test("a revealed review goes from the merged timeline to a published finding on 
   expect(lines[0]).toBe("Summary,Description,Issue Type,Priority,Assignee,Due Date,Labels");
   expect(lines[1]).toMatch(/^Alert on connection pool saturation,.*,Task,Highest,Carol White,2020-01-15,postmortem-r-group-1$/s);
 
+  // A summary past its limit is refused in words, and what was typed stays in the field.
+  const summary = page.getByLabel("Summary", { exact: true });
+  await summary.fill("x".repeat(4001));
+  await expect(page.getByText("The summary must be at most 4000 characters")).toBeVisible();
+  await expect(summary).toHaveAttribute("aria-invalid", "true");
+  expect((await summary.inputValue()).length).toBe(4001);
+
   // The summary, with a live preview that names people by role.
   await page.getByLabel("Summary", { exact: true }).fill("Checkout failed for twenty minutes. Carol White found the saturated pool.");
+  await expect(page.getByText("The summary must be at most 4000 characters")).toHaveCount(0);
   const preview = page.getByTestId("finding");
   await expect(preview).toContainText("Database engineer found the saturated pool");
   await expect(preview).not.toContainText("Carol");

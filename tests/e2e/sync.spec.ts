@@ -139,7 +139,7 @@ test("two facilitator tabs change the summary at once: both versions are shown, 
   await second.route("**/api/v1/**", (route) => route.abort("internetdisconnected"));
   await second.getByRole("form", { name: "Incident facts" }).getByLabel("Title").fill("Checkout latency spike (second tab)");
   await second.getByRole("button", { name: "Save facts" }).click();
-  await expect(status(second)).toHaveText(/Offline: 1 change waiting/);
+  await expect(status(second)).toHaveText(/Server not reachable: 1 change waiting/);
   await first.getByRole("form", { name: "Incident facts" }).getByLabel("Title").fill("Checkout latency spike (first tab)");
   await first.getByRole("button", { name: "Save facts" }).click();
   await expect(status(first)).toHaveText("Saved");

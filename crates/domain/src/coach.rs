@@ -308,9 +308,33 @@ const DETERMINERS: &[&str] = &[
 /// Capitalised words that open sentences without naming anyone: not taken for a colleague's
 /// name before "should have" ("It should have", "Nobody could have").
 const NOT_NAMES: &[&str] = &[
-    "it", "they", "there", "this", "that", "these", "those", "which", "who", "what", "then",
-    "maybe", "perhaps", "surely", "also", "so", "but", "and", "or", "nothing", "something",
-    "everything", "none", "alerting", "monitoring", "nobody", "somebody",
+    "it",
+    "they",
+    "there",
+    "this",
+    "that",
+    "these",
+    "those",
+    "which",
+    "who",
+    "what",
+    "then",
+    "maybe",
+    "perhaps",
+    "surely",
+    "also",
+    "so",
+    "but",
+    "and",
+    "or",
+    "nothing",
+    "something",
+    "everything",
+    "none",
+    "alerting",
+    "monitoring",
+    "nobody",
+    "somebody",
 ];
 
 /// Words before "just" that make it mean recently or barely.
@@ -681,7 +705,10 @@ mod tests {
                 ("Then Priya failed to page anyone", "Priya failed to"),
                 ("Bob could've waited", "Bob could've"),
                 ("Alice Smith forgot to renew it", "Alice Smith forgot to"),
-                ("so Ben also should not have merged", "Ben also should not have"),
+                (
+                    "so Ben also should not have merged",
+                    "Ben also should not have",
+                ),
             ],
             &[
                 "I should have checked",
