@@ -5,6 +5,7 @@ use mosaic_domain::markdown;
 use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
 use serde::{Deserialize, Serialize};
 
+use super::confirm_removal::ConfirmRemoval;
 use super::group_review_panel::person;
 use crate::drafts;
 use crate::workspace::{Actor, Workspace};
@@ -252,11 +253,11 @@ fn InsightItem(
             draft.update(|d| d.editing = None);
         }
     };
-    let remove = move |_| {
+    let remove = Callback::new(move |()| {
         if ws.apply(ReviewOp::RemoveKeyInsight { index }).is_ok() {
             draft.update(|d| d.editing = None);
         }
-    };
+    });
     let input_id = format!("insight-edit-{index}");
     // The pressed "Edit" is replaced by the form: put focus in its text.
     let input = NodeRef::<leptos::html::Textarea>::new();
@@ -277,8 +278,8 @@ fn InsightItem(
                             <div class="row-buttons">
                                 <button type="button" on:click=start
                                     aria-label=format!("Edit insight {n}")>"Edit"</button>
-                                <button type="button" on:click=remove
-                                    aria-label=format!("Remove insight {n}")>"Remove"</button>
+                                <ConfirmRemoval name=format!("Remove insight {n}")
+                                    question="Remove this insight?" on_remove=remove/>
                             </div>
                         </Show>
                 }

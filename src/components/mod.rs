@@ -5,6 +5,7 @@ pub mod account_editor;
 pub mod actions_panel;
 pub mod actor_switcher;
 pub mod coached_text;
+pub mod confirm_removal;
 pub mod conflicts_panel;
 pub mod edits;
 pub mod factors_panel;

@@ -4,6 +4,7 @@ use mosaic_domain::reference::parse_alert_timeline;
 use mosaic_domain::{ReferenceContent, ReferenceId, ReferenceMaterial, ValidationError};
 use serde::{Deserialize, Serialize};
 
+use super::confirm_removal::ConfirmRemoval;
 use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
 use super::reference_panel::alert_count;
 use crate::drafts::stored_draft;
@@ -83,18 +84,16 @@ fn ReferenceRow(material: ReferenceMaterial) -> impl IntoView {
     let problem = RwSignal::new(None::<String>);
     let id = material.id.clone();
     let title = material.title.clone();
-    let remove = move |_| {
+    let remove = Callback::new(move |()| {
         let found = save_review_op(ws, ReviewOp::RemoveReference { id: id.clone() });
         problem.set(field_message(&found, WHOLE_FORM, ""));
-    };
+    });
     view! {
         <li class="reference-row">
             <span class="reference-title">{material.title.clone()}</span>
             <span class="hint">{describe(&material.content)}</span>
-            <button type="button" class="danger" on:click=remove
-                aria-label=format!("Remove {title}")>
-                "Remove"
-            </button>
+            <ConfirmRemoval name=format!("Remove {title}")
+                question="Remove this material for everyone?" on_remove=remove/>
             <p class="form-error" role="alert">{move || problem.get()}</p>
         </li>
     }

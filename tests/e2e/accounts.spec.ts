@@ -143,6 +143,7 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   await text.getByRole("button", { name: "Add text" }).click();
   await expect(page.locator(".reference-list li")).toHaveCount(3);
   await page.getByRole("button", { name: "Remove Scratch" }).click();
+  await page.getByRole("button", { name: "Yes, remove" }).click();
   await expect(page.locator(".reference-list li")).toHaveCount(2);
   await expectNoAxeViolations(page);
 

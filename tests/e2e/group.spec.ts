@@ -211,6 +211,9 @@ test("a revealed review goes from the merged timeline to a published finding on 
   await expect(page.locator(".insight-list strong")).toHaveText("slower");
   await expect(page.locator(".insight-list")).not.toContainText("**");
   await page.getByRole("button", { name: "Remove insight 2" }).click();
+  await expect(page.getByRole("group", { name: "Confirm removal" })).toContainText("Remove this insight?");
+  await expect(page.getByRole("button", { name: "Keep it" })).toBeFocused();
+  await page.getByRole("button", { name: "Yes, remove" }).click();
   await expect(page.locator(".insight-list li")).toHaveCount(1);
   await reloadWhenSaved(page);
   await expect(page.locator(".insight-list")).toContainText("chased the deploy first");
