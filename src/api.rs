@@ -245,6 +245,7 @@ async fn checked(response: Response) -> Result<Response, Error> {
             error: "http_error".into(),
             message: format!("The server answered {status} {}", response.status_text()),
             fields: Vec::new(),
+            request_id: None,
         });
     Err(Error::Refused { status, body })
 }

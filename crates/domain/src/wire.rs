@@ -179,6 +179,10 @@ pub struct ErrorBody {
     /// Per-field problems, when the input parsed but did not validate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<ValidationError>,
+    /// The id the server gave the request (also its `X-Request-Id` header and in each of its
+    /// log lines), for a person to quote when asking for help. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[cfg(test)]
