@@ -26,10 +26,10 @@ fn git_revision() -> Option<String> {
     // Built again when HEAD moves (a commit or a checkout writes its log). A path that does
     // not exist would make cargo rebuild every time, so only existing ones are named.
     for name in ["HEAD", "logs/HEAD"] {
-        if let Some(path) = git(&["rev-parse", "--git-path", name]) {
-            if Path::new(&path).exists() {
-                println!("cargo:rerun-if-changed={path}");
-            }
+        if let Some(path) = git(&["rev-parse", "--git-path", name])
+            && Path::new(&path).exists()
+        {
+            println!("cargo:rerun-if-changed={path}");
         }
     }
     Some(revision)

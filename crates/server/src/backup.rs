@@ -201,9 +201,9 @@ fn sync_file(path: &Path) -> Result<(), String> {
 
 /// Makes a rename durable. Best effort: not every platform can open a directory.
 fn sync_parent(path: &Path) {
-    if let Some(dir) = path.parent() {
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
+    if let Some(dir) = path.parent()
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
     }
 }

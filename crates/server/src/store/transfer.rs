@@ -102,6 +102,8 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             if present > 0 {
+                // Ended here rather than on drop, so no lock outlives the refusal.
+                tx.rollback().await?;
                 return Ok(Some(present));
             }
             // PostgreSQL receives the times and documents as text and casts them.
