@@ -98,7 +98,8 @@ fn json_logs_carry_each_request_id_and_nothing_secret() {
         .stderr(Stdio::piped())
         .env("RUST_LOG", "info");
     let mut server = start_command(command);
-    let metrics_addr = wait_for_metrics_addr(&mut server);
+    let log = collect_log(&mut server);
+    let metrics_addr = metrics_addr(&log);
     let metrics = http_get(&metrics_addr, "/metrics");
     assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
     assert!(metrics.contains("mosaic_build_info{"), "{metrics}");
@@ -112,10 +113,10 @@ fn json_logs_carry_each_request_id_and_nothing_secret() {
     assert!(stop(&mut server, Duration::from_secs(10)).success());
 }
 
-/// SIGTERM with an event stream open and a request stuck halfway through its body: `/readyz`
-/// is not consulted here, but the stream ends, the stuck request is given
-/// `--shutdown-timeout` and then cut, the process exits successfully, and the database is
-/// closed cleanly (its WAL folded into the file).
+/// SIGTERM with an event stream open and a request stuck halfway through its body: the main
+/// port stops accepting, `/readyz` (on the metrics listener, still up) turns 503, the stream
+/// ends, the stuck request is given `--shutdown-timeout` and then cut, the process exits
+/// successfully, and the database is closed cleanly (its WAL folded into the file).
 #[test]
 fn shutdown_ends_streams_and_is_bounded_in_time() {
     let dir = tempfile::tempdir().unwrap();
@@ -124,9 +125,13 @@ fn shutdown_ends_streams_and_is_bounded_in_time() {
     command
         .arg("--database")
         .arg(&database)
-        .args(["--dist", "no-dist", "--shutdown-timeout", "1"]);
+        .args(["--dist", "no-dist", "--shutdown-timeout", "2"])
+        .args(["--log-format", "json", "--metrics-listen", "127.0.0.1:0"]);
     let mut server = start_command(command);
     let addr = server.addr.clone();
+    let log = collect_log(&mut server);
+    let metrics_addr = metrics_addr(&log);
+    assert!(http_get(&metrics_addr, "/readyz").starts_with("HTTP/1.1 200"));
     let (status, created) = request(&addr, "POST", "/api/v1/reviews", "", &review_body("r-stop"))
         .expect("the server answers");
     assert_eq!(status, 201, "{created}");
@@ -156,11 +161,23 @@ fn shutdown_ends_streams_and_is_bounded_in_time() {
     std::thread::sleep(Duration::from_millis(200));
 
     let started = Instant::now();
-    let exit = stop(&mut server, Duration::from_secs(8));
+    terminate(&server);
+    wait_for_line(&log, "shutting down: finishing requests in flight");
+    let not_ready = http_get(&metrics_addr, "/readyz");
+    assert!(not_ready.starts_with("HTTP/1.1 503"), "{not_ready}");
+    assert!(
+        not_ready.contains("The server is shutting down."),
+        "{not_ready}"
+    );
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "the main port no longer accepts"
+    );
+    let exit = wait_exit(&mut server, Duration::from_secs(8));
     let took = started.elapsed();
     assert!(exit.success(), "{exit}");
     assert!(
-        took >= Duration::from_millis(900),
+        took >= Duration::from_millis(1900),
         "the stuck request got its time: {took:?}"
     );
     stream.read_to_end(&mut seen).unwrap();
@@ -168,10 +185,11 @@ fn shutdown_ends_streams_and_is_bounded_in_time() {
         String::from_utf8_lossy(&seen).ends_with("0\r\n\r\n"),
         "the stream was ended"
     );
-
-    let log = read_log(&mut server);
-    assert!(log.contains("after the shutdown timeout"), "{log}");
-    assert!(log.contains("the database is closed"), "{log}");
+    wait_for_line(
+        &log,
+        "requests still in flight after the shutdown timeout: their connections are closed",
+    );
+    wait_for_line(&log, "Mosaic has stopped; the database is closed");
     let wal = dir.path().join("mosaic.db-wal");
     assert!(
         std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
@@ -339,19 +357,46 @@ fn review_body(id: &str) -> Value {
     })
 }
 
-/// The metrics listener's address, from the start line of a JSON log on the child's stderr.
-fn wait_for_metrics_addr(server: &mut Server) -> String {
+/// The child's stderr, read line by line into a shared string by a thread of its own (so the
+/// server never blocks on a full pipe) while the test goes on.
+fn collect_log(server: &mut Server) -> Arc<Mutex<String>> {
     let stderr = server.child.stderr.take().unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stderr));
-    let line = lines
-        .find_map(|line| {
-            let line: Value = serde_json::from_str(&line.ok()?).ok()?;
-            (line["message"] == "Mosaic is running").then_some(line)
-        })
-        .expect("a start line");
-    // Keep reading in the background, so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    line["metrics"]
+    let log = Arc::new(Mutex::new(String::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+            let Ok(line) = line else { return };
+            let mut log = sink.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    log
+}
+
+/// The first JSON line of `log` whose message is `message`, waiting up to 10 s for it.
+fn wait_for_line(log: &Mutex<String>, message: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = log.lock().unwrap().lines().find_map(|line| {
+            let line: Value = serde_json::from_str(line).ok()?;
+            (line["message"] == message).then_some(line)
+        });
+        if let Some(line) = found {
+            return line;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {message:?} in {}",
+            log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The metrics listener's `host:port`, from the start line of a JSON log.
+fn metrics_addr(log: &Mutex<String>) -> String {
+    wait_for_line(log, "Mosaic is running")["metrics"]
         .as_str()
         .unwrap()
         .trim_start_matches("http://")
@@ -382,11 +427,19 @@ fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
 
 /// Sends SIGTERM and waits, at most `limit`, for the server to exit.
 fn stop(server: &mut Server, limit: Duration) -> ExitStatus {
+    terminate(server);
+    wait_exit(server, limit)
+}
+
+fn terminate(server: &Server) {
     let status = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+fn wait_exit(server: &mut Server, limit: Duration) -> ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(exit) = server.child.try_wait().unwrap() {
