@@ -339,6 +339,103 @@ fn a_backup_under_load_is_whole_and_restores() {
     );
 }
 
+/// `mosaic-server migrate-data` from the command line: a SQLite data directory's review moves
+/// into a new PostgreSQL database, a server started on it serves the review to the same token,
+/// and a second copy into the same database is refused. (The move of every kind of row is
+/// tested through the store, in the API tests.)
+#[test]
+fn migrate_data_moves_a_data_directory_to_postgres() {
+    let Ok(url) = std::env::var("MOSAIC_TEST_POSTGRES_URL") else {
+        eprintln!("PostgreSQL tier not run: MOSAIC_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut command = server_command(false);
+    command
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--dist", "no-dist"]);
+    let mut server = start_command(command);
+    let (status, created) = request(
+        &server.addr,
+        "POST",
+        "/api/v1/reviews",
+        "",
+        &review_body("r-move"),
+    )
+    .expect("the server answers");
+    assert_eq!(status, 201, "{created}");
+    let token = created["facilitator_token"].as_str().unwrap().to_owned();
+    assert!(stop(&mut server, Duration::from_secs(10)).success());
+
+    let database = format!("mosaic_move_{}", std::process::id());
+    let admin = |sql: String| {
+        let url = url.clone();
+        tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(async move {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query(&sql).execute(&mut conn).await.unwrap();
+            });
+    };
+    admin(format!("DROP DATABASE IF EXISTS {database}"));
+    admin(format!("CREATE DATABASE {database}"));
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let target = format!("{base}/{database}");
+
+    let moved = ops_command(
+        &data,
+        &[
+            "migrate-data",
+            "--from",
+            "sqlite://mosaic.db",
+            "--to",
+            &target,
+        ],
+    );
+    assert!(moved.status.success(), "{moved:?}");
+    let said = String::from_utf8_lossy(&moved.stdout);
+    assert!(said.contains("1 reviews"), "{said}");
+    assert!(
+        !said.contains(&target),
+        "the URL is not printed whole: {said}"
+    );
+    let again = ops_command(
+        &data,
+        &[
+            "migrate-data",
+            "--from",
+            "sqlite://mosaic.db",
+            "--to",
+            &target,
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds 1 review"),
+        "{again:?}"
+    );
+
+    let mut command = server_command(false);
+    command.args(["--database", &target, "--dist", "no-dist"]);
+    let mut server = start_command(command);
+    let (status, review) = request(
+        &server.addr,
+        "GET",
+        "/api/v1/reviews/r-move",
+        &token,
+        &json!({}),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{review}");
+    assert_eq!(review["id"], "r-move");
+    assert!(review.to_string().contains("Operating test"), "{review}");
+    assert!(stop(&mut server, Duration::from_secs(10)).success());
+    admin(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"));
+}
+
 /// Runs `mosaic-server --data-dir DATA ARGS…` to the end.
 fn ops_command(data: &Path, args: &[&str]) -> std::process::Output {
     let mut command = server_command(false);
