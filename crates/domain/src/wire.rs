@@ -238,4 +238,22 @@ mod tests {
         let review = Review::new(new.id, new.facts, DateTime::UNIX_EPOCH);
         assert_eq!(CreateReview::from_review(&review), dto);
     }
+
+    /// The request id is optional both ways: an older server's body still reads, and a body
+    /// without one is written without the key.
+    #[test]
+    fn error_bodies_read_with_or_without_a_request_id() {
+        let old: ErrorBody =
+            serde_json::from_value(json!({"error": "not_found", "message": "Gone."})).unwrap();
+        assert_eq!(old.request_id, None);
+        assert_eq!(
+            serde_json::to_value(&old).unwrap(),
+            json!({"error": "not_found", "message": "Gone."})
+        );
+        let new: ErrorBody = serde_json::from_value(
+            json!({"error": "internal", "message": "Oops.", "request_id": "0123456789abcdef"}),
+        )
+        .unwrap();
+        assert_eq!(new.request_id.as_deref(), Some("0123456789abcdef"));
+    }
 }
