@@ -1,5 +1,5 @@
 //! The operator's side of the command line: the flags for running Mosaic as a service
-//! ([`OpsArgs`], flattened into [`Config`](crate::Config)), where its data lives
+//! ([`OpsArgs`], flattened into [`Config`]), where its data lives
 //! ([`Database`]), and the commands that are not "serve" ([`Command`]: `backup`, `restore`,
 //! `migrate-data`).
 

@@ -24,6 +24,13 @@
 //!   logs internal errors once.
 //! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
 //!   fallback to `index.html`.
+//! - [`ops`]: `/healthz`, `/readyz` and `/metrics` (closed unless `--metrics-token` or
+//!   `--metrics-listen` opens it); [`metrics`]: the Prometheus families, one registry per store,
+//!   and the middleware counting requests by route template; [`request_id`]: every request's
+//!   id (header, log span, error body); [`logging`]: text or JSON logs.
+//! - [`cli`]: the operator's flags (`--data-dir`, logs, metrics, shutdown) and commands;
+//!   [`backup`]: `backup` and `restore` of the SQLite file. `migrate-data` is the store's
+//!   `copy_into`.
 //!
 //! The domain crate knows nothing of HTTP or SQL; this crate is where its types meet JSON
 //! (`mosaic_domain::wire`), axum and the database.
@@ -327,8 +334,14 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
     }
-    store.close().await;
+    // Closing waits for connections in use; a request cut at the deadline may still hold one
+    // until the process ends, so the wait is bounded too.
+    let closed = tokio::time::timeout(timeout, store.close()).await;
     served?;
+    if closed.is_err() {
+        tracing::warn!("Mosaic has stopped; database connections still in use were dropped");
+        return Ok(());
+    }
     tracing::info!("Mosaic has stopped; the database is closed");
     Ok(())
 }

@@ -4,7 +4,7 @@
 //! Migrations are forward-only: a release adds files to `migrations/`, never edits or removes
 //! one (sqlx checks each applied migration's checksum and refuses a changed one). So a database
 //! whose highest applied version is above this build's highest known one was upgraded by a
-//! newer release, and this build must not touch it: [`refuse_newer`] stops the start with a
+//! newer release, and this build must not touch it: `refuse_newer` stops the start with a
 //! message saying so, before any migration runs.
 
 use super::StoreError;
