@@ -40,7 +40,14 @@ impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::Unreachable(why) => write!(f, "The server could not be reached ({why})"),
-            Error::Refused { body, .. } => f.write_str(&body.message),
+            Error::Refused { status, body } => {
+                f.write_str(&body.message)?;
+                // A server fault is for its operators: the id finds it in their logs.
+                match &body.request_id {
+                    Some(id) if *status >= 500 => write!(f, " (request id {id})"),
+                    _ => Ok(()),
+                }
+            }
             Error::Malformed(why) => write!(f, "The server's answer could not be read ({why})"),
         }
     }
@@ -263,6 +270,7 @@ async fn checked(response: Response) -> Result<Response, Error> {
             error: "http_error".into(),
             message: format!("The server answered {status} {}", response.status_text()),
             fields: Vec::new(),
+            request_id: None,
         });
     Err(Error::Refused { status, body })
 }
@@ -392,6 +400,26 @@ pub fn feed_query_suffix(query: &FeedQuery) -> String {
 mod feed_tests {
     use super::*;
     use mosaic_domain::FactorKind;
+
+    #[test]
+    fn server_faults_show_their_request_id() {
+        let refused = |status, request_id: Option<&str>| Error::Refused {
+            status,
+            body: ErrorBody {
+                error: "x".into(),
+                message: "It failed.".into(),
+                fields: Vec::new(),
+                request_id: request_id.map(str::to_owned),
+            },
+        };
+        let shown = refused(500, Some("0123456789abcdef")).to_string();
+        assert_eq!(shown, "It failed. (request id 0123456789abcdef)");
+        assert_eq!(
+            refused(422, Some("0123456789abcdef")).to_string(),
+            "It failed."
+        );
+        assert_eq!(refused(503, None).to_string(), "It failed.");
+    }
 
     #[test]
     fn feed_filters_become_pairs_in_order_without_empty_ones() {

@@ -294,6 +294,7 @@ async fn pull(
                 error: "not_found".into(),
                 message: "The server no longer has this review, or this browser's access to it was withdrawn.".into(),
                 fields: Vec::new(),
+                request_id: None,
             },
         });
     };

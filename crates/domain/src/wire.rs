@@ -179,6 +179,10 @@ pub struct ErrorBody {
     /// Per-field problems, when the input parsed but did not validate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<ValidationError>,
+    /// The id the server gave the request (also its `X-Request-Id` header and in each of its
+    /// log lines), for a person to quote when asking for help. Absent from older servers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 #[cfg(test)]
@@ -233,5 +237,23 @@ mod tests {
         let new = NewReview::try_from(dto.clone()).unwrap();
         let review = Review::new(new.id, new.facts, DateTime::UNIX_EPOCH);
         assert_eq!(CreateReview::from_review(&review), dto);
+    }
+
+    /// The request id is optional both ways: an older server's body still reads, and a body
+    /// without one is written without the key.
+    #[test]
+    fn error_bodies_read_with_or_without_a_request_id() {
+        let old: ErrorBody =
+            serde_json::from_value(json!({"error": "not_found", "message": "Gone."})).unwrap();
+        assert_eq!(old.request_id, None);
+        assert_eq!(
+            serde_json::to_value(&old).unwrap(),
+            json!({"error": "not_found", "message": "Gone."})
+        );
+        let new: ErrorBody = serde_json::from_value(
+            json!({"error": "internal", "message": "Oops.", "request_id": "0123456789abcdef"}),
+        )
+        .unwrap();
+        assert_eq!(new.request_id.as_deref(), Some("0123456789abcdef"));
     }
 }

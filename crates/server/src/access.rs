@@ -32,7 +32,7 @@ impl AccessKey {
         Ok(Self(Sha256::digest(key.as_bytes()).into()))
     }
 
-    fn admits(&self, offered: &[u8]) -> bool {
+    pub(crate) fn admits(&self, offered: &[u8]) -> bool {
         Sha256::digest(offered).as_slice().ct_eq(&self.0).into()
     }
 }

@@ -19,22 +19,6 @@ use mosaic_domain::{
 };
 use serde::Serialize;
 
-/// The body of a healthy `/healthz`.
-#[derive(Debug, Serialize)]
-pub struct Health {
-    pub status: &'static str,
-}
-
-/// `GET /healthz`: 200 once the database answers, so a load balancer only sends traffic to a
-/// server that can serve it; 503 otherwise.
-pub async fn health_get(State(store): State<Store>) -> Result<Json<Health>, AppError> {
-    store
-        .ping()
-        .await
-        .map_err(|e| AppError::Unavailable(InternalError::new(e)))?;
-    Ok(Json(Health { status: "ok" }))
-}
-
 /// How many times a write the client did not make conditional (a join, a submission) is
 /// retried when another write got in first. Each retry re-reads and re-checks everything.
 const INTERNAL_RETRIES: usize = 16;

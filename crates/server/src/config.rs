@@ -2,6 +2,7 @@
 //! binary configures cleanly under a process manager or in a container.
 
 use crate::access::AccessKey;
+use crate::cli::{Command, OpsArgs};
 use clap::Parser;
 use std::path::PathBuf;
 
@@ -15,15 +16,11 @@ pub struct Config {
     pub listen: String,
 
     /// Where reviews are stored: a SQLite file path (optionally prefixed `sqlite://`), created
-    /// if missing, or a `postgres://` URL.
+    /// if missing, or a `postgres://` URL. A relative SQLite path is inside --data-dir.
+    /// [default: mosaic.db in --data-dir]
     // The value is hidden from --help because a URL may carry a password.
-    #[arg(
-        long,
-        env = "MOSAIC_DATABASE",
-        default_value = "sqlite://mosaic.db",
-        hide_env_values = true
-    )]
-    pub database: String,
+    #[arg(long, env = "MOSAIC_DATABASE", hide_env_values = true, global = true)]
+    pub database: Option<String>,
 
     /// The built web app to serve: Trunk's output directory.
     #[arg(long, env = "MOSAIC_DIST", default_value = "dist")]
@@ -34,6 +31,14 @@ pub struct Config {
     // Hidden from --help like the database URL: it is a secret.
     #[arg(long, env = "MOSAIC_ACCESS_KEY", hide_env_values = true)]
     pub access_key: Option<AccessKey>,
+
+    /// Operating: data directory, logs, request ids, metrics, shutdown (see `cli`).
+    #[command(flatten)]
+    pub ops: OpsArgs,
+
+    /// Without a command, the server runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
 }
 
 #[cfg(test)]

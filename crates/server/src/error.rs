@@ -157,7 +157,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let error = self.code().to_owned();
+        let code = self.code();
         let message = self.message();
         let (fields, internal) = match self {
             Self::Validation(fields) => (fields, None),
@@ -166,11 +166,13 @@ impl IntoResponse for AppError {
             _ => (vec![], None),
         };
         let body = ErrorBody {
-            error,
+            error: code.to_owned(),
             message,
             fields,
+            request_id: crate::request_id::current(),
         };
         let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(code));
         if let Some(internal) = internal {
             response.extensions_mut().insert(internal);
         }
@@ -183,6 +185,10 @@ impl From<StoreError> for AppError {
         Self::Internal(InternalError::new(e))
     }
 }
+
+/// The code of an error response, in its extensions, for the metrics of refused writes.
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorCode(pub &'static str);
 
 /// The detail of an internal failure, travelling in the response's extensions from where it
 /// happened to [`log_internal_errors`]. `Arc` because extensions must be `Clone`.

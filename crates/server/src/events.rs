@@ -196,6 +196,7 @@ pub async fn events_get(
         ..latest
     });
     let listening = Listening {
+        _counted: store.metrics().open_stream(),
         store,
         caller,
         token_hash,
@@ -214,6 +215,8 @@ pub async fn events_get(
 
 /// One open stream, between two events.
 struct Listening {
+    /// Counts the stream in `mosaic_event_streams_open` until it ends.
+    _counted: crate::metrics::OpenStream,
     store: Store,
     caller: Caller,
     token_hash: String,

@@ -24,6 +24,13 @@
 //!   logs internal errors once.
 //! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
 //!   fallback to `index.html`.
+//! - [`ops`]: `/healthz`, `/readyz` and `/metrics` (closed unless `--metrics-token` or
+//!   `--metrics-listen` opens it); [`metrics`]: the Prometheus families, one registry per store,
+//!   and the middleware counting requests by route template; [`request_id`]: every request's
+//!   id (header, log span, error body); [`logging`]: text or JSON logs.
+//! - [`cli`]: the operator's flags (`--data-dir`, logs, metrics, shutdown) and commands;
+//!   [`backup`]: `backup` and `restore` of the SQLite file. `migrate-data` is the store's
+//!   `copy_into`.
 //!
 //! The domain crate knows nothing of HTTP or SQL; this crate is where its types meet JSON
 //! (`mosaic_domain::wire`), axum and the database.
@@ -31,11 +38,17 @@
 mod access;
 mod api;
 mod auth;
+pub mod backup;
+pub mod cli;
 pub mod config;
 mod error;
 mod events;
 mod extract;
 mod feed;
+pub mod logging;
+pub mod metrics;
+pub mod ops;
+pub mod request_id;
 pub mod store;
 mod web;
 
@@ -71,6 +84,8 @@ pub struct AppState {
     web: WebApp,
     /// When set, `/api` answers only requests that carry it (see `access`).
     access_key: Option<AccessKey>,
+    /// Request ids, who may read `/metrics`, and whether a shutdown has begun (see `ops`).
+    ops: ops::OpsState,
 }
 
 impl AppState {
@@ -80,7 +95,14 @@ impl AppState {
             store,
             web: WebApp::new(&dist.into()),
             access_key: None,
+            ops: ops::OpsState::default(),
         }
+    }
+
+    /// Sets who may read `/metrics` and whether incoming request ids are kept.
+    pub fn with_ops(mut self, ops: ops::OpsState) -> Self {
+        self.ops = ops;
+        self
     }
 
     /// Closes the API to requests without `key`; `None` leaves it open.
@@ -127,7 +149,9 @@ pub fn app(state: AppState) -> Router {
         .route("/feed/stats", get(feed::feed_stats_get))
         .route("/feed/{id}", get(feed::feed_get));
     Router::new()
-        .route("/healthz", get(api::health_get))
+        .route("/healthz", get(ops::healthz_get))
+        .route("/readyz", get(ops::readyz_get))
+        .route("/metrics", get(ops::metrics_get))
         // Feed readers' subscriptions: outside the API, as readers expect a feed's address.
         .route(feed::ATOM_ROUTE, get(feed::feed_atom_get))
         .route(feed::JSON_ROUTE, get(feed::feed_json_get))
@@ -145,20 +169,39 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(error::log_internal_errors))
+        // Counts every answer, the error log's and the panic catcher's too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.store.metrics().clone(),
+            metrics::track,
+        ))
         // Failures are logged by `log_internal_errors`, with their cause; the trace layer's own
         // failure event would log each one a second time without it. The span names the path
         // only: the default one logs the whole URI, and the event stream's query carries a token.
+        // It is at `info`, so every line logged while serving the request carries its id; the
+        // one line per answered request (status, latency) is at `info` too.
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
-                    tracing::debug_span!(
+                    let id = request.extensions().get::<request_id::RequestId>();
+                    tracing::info_span!(
                         "request",
+                        request_id = id.map_or("", |id| id.0.as_str()),
                         method = %request.method(),
                         path = %request.uri().path(),
                     )
                 })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                )
                 .on_failure(()),
         )
+        // Outermost: the id exists before the span that logs it and after every other layer.
+        .layer(axum::middleware::from_fn_with_state(
+            state.ops.request_ids,
+            request_id::assign,
+        ))
         .with_state(state)
 }
 
@@ -189,17 +232,32 @@ fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
 
 /// Opens the store, listens, prints `Mosaic is running at http://ADDR/` once ready (with the
 /// port actually bound, so `--listen 127.0.0.1:0` is usable by scripts), and serves until
-/// SIGINT or SIGTERM. In-flight requests are finished before the store is closed.
-pub async fn run(config: Config) -> Result<(), String> {
-    let store = Store::open(&config.database)
+/// SIGINT or SIGTERM. Then `/readyz` turns 503, event streams end, requests in flight get
+/// `--shutdown-timeout` to finish (their connections are closed after it), and the store is
+/// closed. With a [`cli::Command`], runs that instead.
+pub async fn run(mut config: Config) -> Result<(), String> {
+    if let Some(command) = config.command.take() {
+        return cli::execute(command, &config).await;
+    }
+    let database = cli::Database::resolve(config.database.as_deref(), &config.ops.data_dir)?;
+    let store = database
+        .open()
         .await
-        .map_err(|e| format!("cannot open the database: {}", InternalError::new(e)))?;
+        .map_err(|e| cli::open_error(&database, e))?;
     let listener = TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let metrics_listener = match &config.ops.metrics_listen {
+        Some(at) => Some(
+            TcpListener::bind(at)
+                .await
+                .map_err(|e| format!("cannot listen for metrics on {at}: {e}"))?,
+        ),
+        None => None,
+    };
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(
             dist = %config.dist.display(),
@@ -213,7 +271,20 @@ pub async fn run(config: Config) -> Result<(), String> {
     } else {
         "open: no access key is set"
     };
-    tracing::info!(%addr, database = store.kind(), dist = %config.dist.display(), access, "Mosaic is running");
+    let metrics_access = match &config.ops.metrics_token {
+        Some(token) => ops::MetricsAccess::Token(token.clone()),
+        None => ops::MetricsAccess::Closed,
+    };
+    let metrics_at = match (&metrics_listener, &metrics_access) {
+        (Some(l), _) => format!(
+            "http://{}/metrics",
+            l.local_addr().map_err(|e| e.to_string())?
+        ),
+        (None, ops::MetricsAccess::Token(_)) => "/metrics with the metrics token".to_owned(),
+        _ => "closed".to_owned(),
+    };
+    tracing::info!(%addr, %database, dist = %config.dist.display(), access, metrics = %metrics_at,
+        version = metrics::VERSION, revision = metrics::REVISION, "Mosaic is running");
 
     // Without TCP_NODELAY a response written in two parts (headers, then a file body) waits
     // about 40 ms for the client's delayed ACK (Nagle's algorithm): measured on the static files.
@@ -222,19 +293,56 @@ pub async fn run(config: Config) -> Result<(), String> {
             tracing::warn!("cannot set TCP_NODELAY: {e}");
         }
     });
-    let state = AppState::new(store.clone(), config.dist).with_access_key(config.access_key);
+    let ops_state = ops::OpsState::new(
+        metrics_access,
+        request_id::RequestIdPolicy {
+            trust_incoming: config.ops.trust_proxy_request_id,
+        },
+    );
+    let state = AppState::new(store.clone(), config.dist)
+        .with_access_key(config.access_key)
+        .with_ops(ops_state.clone());
+    let metrics_server = metrics_listener.map(|listener| {
+        let router = ops::metrics_app(state.clone());
+        tokio::spawn(async move { axum::serve(listener, router).await })
+    });
     // The event streams never end by themselves, and a graceful shutdown waits for every open
     // response: they are ended as it starts.
     let events = store.events().clone();
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            events.close();
-        })
-        .await;
-    store.close().await;
-    served.map_err(|e| format!("server error: {e}"))?;
-    tracing::info!("Mosaic has stopped");
+    let (stopping, mut stop_started) = tokio::sync::watch::channel(false);
+    let served = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        ops_state.begin_shutdown();
+        events.close();
+        let _ = stopping.send(true);
+    });
+    let timeout = config.ops.shutdown_timeout();
+    let deadline = async move {
+        let _ = stop_started.wait_for(|started| *started).await;
+        tokio::time::sleep(timeout).await;
+    };
+    let served = tokio::select! {
+        served = served => served.map_err(|e| format!("server error: {e}")),
+        () = deadline => {
+            tracing::warn!(
+                seconds = timeout.as_secs(),
+                "requests still in flight after the shutdown timeout: their connections are closed"
+            );
+            Ok(())
+        }
+    };
+    if let Some(metrics_server) = metrics_server {
+        metrics_server.abort();
+    }
+    // Closing waits for connections in use; a request cut at the deadline may still hold one
+    // until the process ends, so the wait is bounded too.
+    let closed = tokio::time::timeout(timeout, store.close()).await;
+    served?;
+    if closed.is_err() {
+        tracing::warn!("Mosaic has stopped; database connections still in use were dropped");
+        return Ok(());
+    }
+    tracing::info!("Mosaic has stopped; the database is closed");
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! needs a database at build time.
 
 use crate::events::Hub;
+use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use mosaic_domain::{Account, ParticipantId, Review, ReviewId};
 use sqlx::Connection;
@@ -18,8 +19,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+pub(crate) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(crate) static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// How long a SQLite connection waits for another connection's write lock before giving up.
 /// Writers take turns in SQLite; a few seconds absorbs a burst without failing requests.
@@ -34,6 +35,9 @@ pub struct Store {
     /// its commit) and of every revocation, for the event streams. Account drafts are not
     /// published: no stream may reveal another participant's writing.
     events: Hub,
+    /// This server's metrics: the store counts its commits, times its waits for a connection
+    /// and its feed reads, and reports its pool.
+    metrics: Metrics,
 }
 
 #[derive(Clone, Debug)]
@@ -63,9 +67,12 @@ macro_rules! on_backend {
 
 // After `on_backend!`, which it uses.
 mod feed;
+pub mod schema;
+mod transfer;
 pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
+pub use transfer::Copied;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,6 +172,7 @@ impl Store {
                 target: format!("the SQLite file {}", path.display()),
                 source,
             })?;
+        schema::refuse_newer(&pool, &SQLITE_MIGRATIONS).await?;
         SQLITE_MIGRATIONS
             .run(&pool)
             .await
@@ -172,6 +180,7 @@ impl Store {
         Ok(Self {
             backend: Backend::Sqlite(pool),
             events: Hub::default(),
+            metrics: Metrics::new(),
         })
     }
 
@@ -204,6 +213,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect { target, source })?;
+        schema::refuse_newer(&pool, &POSTGRES_MIGRATIONS).await?;
         POSTGRES_MIGRATIONS
             .run(&pool)
             .await
@@ -211,6 +221,7 @@ impl Store {
         Ok(Self {
             backend: Backend::Postgres(pool),
             events: Hub::default(),
+            metrics: Metrics::new(),
         })
     }
 
@@ -226,6 +237,29 @@ impl Store {
     /// Where the versions this store commits are published, for the event streams.
     pub(crate) fn events(&self) -> &Hub {
         &self.events
+    }
+
+    /// This server's metrics, with the pool's connections as they are now.
+    pub fn metrics(&self) -> &Metrics {
+        let (size, idle, max) = on_backend!(self, |pool, _pg| (
+            pool.size(),
+            pool.num_idle(),
+            pool.options().get_max_connections()
+        ));
+        self.metrics.set_pool(size, idle, max);
+        &self.metrics
+    }
+
+    /// The schema's version as applied to the database, and the one this build knows.
+    pub async fn schema(&self) -> Result<schema::SchemaState, StoreError> {
+        on_backend!(self, |pool, pg| {
+            let known = if pg {
+                &POSTGRES_MIGRATIONS
+            } else {
+                &SQLITE_MIGRATIONS
+            };
+            schema::state(pool, known).await
+        })
     }
 
     /// Runs a trivial query, proving a connection can be had and the database answers.
@@ -338,7 +372,7 @@ impl Store {
         let feed = FeedRow::of(review)?;
         let now = order_key(now);
         let inserted = on_backend!(self, |pool, pg| async {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin(pool, &self.metrics).await?;
             let sql = if pg {
                 "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
                  VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
@@ -376,6 +410,7 @@ impl Store {
         .await)
         .map_err(StoreError::Database)?;
         if inserted == Inserted::Created {
+            self.metrics.count_commit("review_created");
             self.events.publish_version(id, review.version);
         }
         Ok(inserted)
@@ -462,7 +497,7 @@ impl Store {
         let committed = on_backend!(self, |pool, pg| async {
             // The first statement writes, so SQLite takes its write lock at once (waiting its
             // turn) instead of failing to upgrade a read snapshot later.
-            let mut tx = pool.begin().await?;
+            let mut tx = begin(pool, &self.metrics).await?;
             if let Some(op_id) = op_id {
                 let sql = if pg {
                     "INSERT INTO ops (review_id, op_id, applied_at) \
@@ -519,6 +554,7 @@ impl Store {
         .await)
         .map_err(StoreError::Database)?;
         if committed == Committed::Done {
+            self.metrics.count_commit("review");
             self.events.publish_version(id, review.version);
         }
         Ok(committed)
@@ -627,6 +663,9 @@ impl Store {
             query.execute(pool).await.map(|done| done.rows_affected())
         })
         .map_err(StoreError::Database)?;
+        if done == 1 {
+            self.metrics.count_commit("account");
+        }
         Ok(done == 1)
     }
 
@@ -652,7 +691,7 @@ impl Store {
         let updated_at = order_key(review.updated_at);
         let now = order_key(now);
         let committed = on_backend!(self, |pool, pg| async {
-            let mut tx = pool.begin().await?;
+            let mut tx = begin(pool, &self.metrics).await?;
             let sql = if pg {
                 "UPDATE accounts SET version = $1, doc = $2::jsonb, updated_at = $3::timestamptz, \
                  submitted_at = $4::timestamptz \
@@ -696,6 +735,7 @@ impl Store {
         .await)
         .map_err(StoreError::Database)?;
         if committed {
+            self.metrics.count_commit("submission");
             self.events
                 .publish_version(review.id.as_str(), review.version);
         }
@@ -710,6 +750,17 @@ impl Store {
             Backend::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// Begins a write transaction, timing the wait for a pooled connection (and the `BEGIN`).
+async fn begin<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    metrics: &Metrics,
+) -> Result<sqlx::Transaction<'static, DB>, sqlx::Error> {
+    let started = std::time::Instant::now();
+    let tx = pool.begin().await;
+    metrics.observe_acquire(started.elapsed());
+    tx
 }
 
 /// The text stored in the `created_at` and `updated_at` columns: UTC, always six fractional
@@ -801,6 +852,14 @@ pub enum StoreError {
     },
     /// A version number beyond `i64::MAX`, which the `BIGINT` column cannot hold.
     VersionOverflow,
+    /// The database was migrated by a newer release than this one: its schema is at `found`,
+    /// this build knows up to `known`. Nothing was changed.
+    SchemaTooNew {
+        found: i64,
+        known: i64,
+    },
+    /// `migrate-data` cannot copy as asked; the message says why.
+    Transfer(String),
 }
 
 impl fmt::Display for StoreError {
@@ -812,6 +871,13 @@ impl fmt::Display for StoreError {
             Self::Encode(_) => f.write_str("could not encode a review as JSON"),
             Self::Decode { id, .. } => write!(f, "the stored review `{id}` could not be read"),
             Self::VersionOverflow => f.write_str("review version does not fit in a BIGINT"),
+            Self::SchemaTooNew { found, known } => write!(
+                f,
+                "the database's schema is at version {found}, newer than this build of Mosaic \
+                 knows (version {known}): a newer release has upgraded it. Run that release \
+                 (or newer), or restore a backup taken before the upgrade"
+            ),
+            Self::Transfer(why) => f.write_str(why),
         }
     }
 }
@@ -822,7 +888,7 @@ impl std::error::Error for StoreError {
             Self::Connect { source, .. } | Self::Database(source) => Some(source),
             Self::Migrate(e) => Some(e),
             Self::Encode(source) | Self::Decode { source, .. } => Some(source),
-            Self::VersionOverflow => None,
+            Self::VersionOverflow | Self::SchemaTooNew { .. } | Self::Transfer(_) => None,
         }
     }
 }

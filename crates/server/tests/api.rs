@@ -316,10 +316,18 @@ suite! {
     only_published_findings_reach_the_feed,
     subscriptions_are_valid_and_inert,
     an_access_key_closes_the_feed_and_its_subscriptions,
+    readiness_follows_the_database,
+    metrics_count_a_workload,
+    request_ids_are_quoted_and_kept_only_when_trusted,
+    a_newer_schema_is_refused,
 }
 
 #[path = "api/feed.rs"]
 mod feed;
+use feed::ops::{
+    a_newer_schema_is_refused, metrics_count_a_workload, readiness_follows_the_database,
+    request_ids_are_quoted_and_kept_only_when_trusted,
+};
 use feed::{
     an_access_key_closes_the_feed_and_its_subscriptions, only_published_findings_reach_the_feed,
     published_findings_are_searched_and_filtered, subscriptions_are_valid_and_inert,

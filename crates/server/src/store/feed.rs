@@ -335,6 +335,7 @@ impl Store {
         limit: u32,
     ) -> Result<FeedItems, StoreError> {
         let limit = i64::from(limit);
+        let started = std::time::Instant::now();
         let (rows, total): (Vec<(i64, String, String, String)>, i64) = match &self.backend {
             Backend::Sqlite(pool) => {
                 let to = before.map_or(filter.to, |b| filter.to.min(b.saturating_sub(1)));
@@ -400,6 +401,8 @@ impl Store {
                 (rows, total)
             }
         };
+        self.metrics
+            .observe_feed_query(!filter.words.is_empty(), started.elapsed());
         let items = rows
             .into_iter()
             .map(|(pos, review_id, updated_at, doc)| {
@@ -511,7 +514,7 @@ impl Store {
             prepared.push((review, doc, version, FeedRow::of(review)?));
         }
         on_backend!(self, |pool, pg| async {
-            let mut tx = pool.begin().await?;
+            let mut tx = super::begin(pool, &self.metrics).await?;
             let mut stored = 0;
             let sql = if pg {
                 "INSERT INTO reviews (id, version, created_at, updated_at, doc) \

@@ -903,3 +903,6 @@ pub async fn an_access_key_closes_the_feed_and_its_subscriptions(app: &TestApp) 
         .await
         .error(StatusCode::UNAUTHORIZED, "access_key_required");
 }
+
+#[path = "ops.rs"]
+pub mod ops;

@@ -29,26 +29,41 @@ pub fn start(database: &Path, dist: &Path) -> Server {
 /// [`start`] with more `flags`; with `capture_log`, the log at `info` goes to the child's
 /// `stderr` pipe instead of errors only to the test's stderr.
 pub fn start_with(database: &Path, dist: &Path, flags: &[&str], capture_log: bool) -> Server {
+    let mut command = server_command(capture_log);
+    command
+        .arg("--database")
+        .arg(database)
+        .arg("--dist")
+        .arg(dist)
+        .args(flags);
+    start_command(command)
+}
+
+/// The binary, on a free loopback port, with no `MOSAIC_*` setting from the environment; with
+/// `capture_log`, the log at `info` goes to the child's `stderr` pipe.
+pub fn server_command(capture_log: bool) -> Command {
     let (level, log) = if capture_log {
         ("info", Stdio::piped())
     } else {
         ("error", Stdio::inherit())
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mosaic-server"))
-        .args(["--listen", "127.0.0.1:0", "--database"])
-        .arg(database)
-        .arg("--dist")
-        .arg(dist)
-        .args(flags)
-        .env_remove("MOSAIC_LISTEN")
-        .env_remove("MOSAIC_DATABASE")
-        .env_remove("MOSAIC_DIST")
-        .env_remove("MOSAIC_ACCESS_KEY")
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mosaic-server"));
+    command.args(["--listen", "127.0.0.1:0"]);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("MOSAIC_") {
+            command.env_remove(name);
+        }
+    }
+    command
         .env("RUST_LOG", level)
         .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+        .stderr(log);
+    command
+}
+
+/// Starts `command` and returns once the server has printed the address it listens on.
+pub fn start_command(mut command: Command) -> Server {
+    let mut child = command.spawn().unwrap();
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
