@@ -150,7 +150,9 @@ impl Api {
         let builder = self
             .authorized(Request::put(&url))
             .header("If-Match", &format!("\"{base}\""));
-        let response = send(builder, account).await?;
+        // Only what the author writes: the server counts versions and seals accounts itself.
+        let input = mosaic_domain::AccountInput::from_account(account);
+        let response = send(builder, &input).await?;
         if response.status() == 412 {
             let stale: StaleAccount = decode(response).await?;
             return Ok(Written::Stale(stale.current));

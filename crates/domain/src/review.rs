@@ -324,7 +324,7 @@ pub struct Submission {
 /// |---|---|
 /// | facts, summary, reference material, a participant's details | all but Published |
 /// | adding or removing participants | Setup, Investigating |
-/// | recording a submission | Investigating |
+/// | recording a submission, storing an account draft | Investigating |
 /// | links, votes, key insights, actions | Revealed, Actions |
 /// | the finding's tags and each section's audience ([`Publication`]) | Revealed, Actions |
 /// | an action's status | Revealed, Actions, Published |
@@ -664,6 +664,12 @@ impl Review {
         });
         self.touch(now);
         Ok(())
+    }
+
+    /// Whether a participant's account draft may be stored now: only while the review is
+    /// Investigating, the one phase in which it can still be submitted and recorded.
+    pub fn accepts_account_drafts(&self) -> Result<(), EditError> {
+        self.unlocked(&[Phase::Investigating])
     }
 
     /// When the accounts were revealed; `None` before the reveal.

@@ -52,6 +52,8 @@ pub enum AppError {
     InvalidHeader(String),
     /// 409 or 422: the domain's rules refused the change; the message is the domain's.
     Refused(StatusCode, String),
+    /// 409: this op id was already applied to the review with a different op.
+    OpIdReused(String),
     /// 409: the account is submitted and can no longer change.
     Sealed(String),
     /// 405 on an API path.
@@ -78,7 +80,7 @@ impl AppError {
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::InvalidHeader(_) => StatusCode::BAD_REQUEST,
             Self::Refused(status, _) => *status,
-            Self::Sealed(_) => StatusCode::CONFLICT,
+            Self::Sealed(_) | Self::OpIdReused(_) => StatusCode::CONFLICT,
             Self::AlreadyExists(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -105,6 +107,7 @@ impl AppError {
             Self::InvalidHeader(_) => "invalid_header",
             Self::Refused(..) => "refused",
             Self::Sealed(_) => "sealed",
+            Self::OpIdReused(_) => "op_id_reused",
             Self::AlreadyExists(_) => "already_exists",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Unavailable(_) => "unavailable",
@@ -147,6 +150,10 @@ impl AppError {
             Self::InvalidHeader(detail) => detail.clone(),
             Self::Refused(_, message) | Self::Sealed(message) => message.clone(),
             Self::AlreadyExists(id) => format!("A review with id `{id}` already exists."),
+            Self::OpIdReused(id) => format!(
+                "The op id `{id}` was already used for a different change to this review: \
+                 give each new change an id of its own."
+            ),
             Self::MethodNotAllowed => "This method is not allowed on this path.".to_owned(),
             Self::Unavailable(_) => "The service is unavailable; try again later.".to_owned(),
             Self::Internal(_) => "Something went wrong on the server.".to_owned(),

@@ -67,6 +67,13 @@ pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
 
+/// An op's id and the digest of its body, recorded when it is applied.
+#[derive(Clone, Copy, Debug)]
+pub struct AppliedOp<'a> {
+    pub id: &'a str,
+    pub digest: &'a str,
+}
+
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -424,21 +431,26 @@ impl Store {
         Ok(())
     }
 
-    /// Whether this op id was already applied to this review.
-    pub async fn op_applied(&self, review_id: &ReviewId, op_id: &str) -> Result<bool, StoreError> {
-        let found: Option<i32> = on_backend!(self, |pool, _pg| {
-            sqlx::query_scalar("SELECT 1 FROM ops WHERE review_id = $1 AND op_id = $2")
+    /// Whether this op id was already applied to this review: `None` if not, otherwise the
+    /// digest of the op applied under it (`None` inside for one applied before digests were kept).
+    pub async fn applied_op(
+        &self,
+        review_id: &ReviewId,
+        op_id: &str,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        on_backend!(self, |pool, _pg| {
+            sqlx::query_scalar("SELECT op_digest FROM ops WHERE review_id = $1 AND op_id = $2")
                 .bind(review_id.as_str())
                 .bind(op_id)
                 .fetch_optional(pool)
                 .await
         })
-        .map_err(StoreError::Database)?;
-        Ok(found.is_some())
+        .map_err(StoreError::Database)
     }
 
     /// Writes `review` if the stored one is still at version `base`, in one transaction with
-    /// the op id (if any, refused as [`Committed::Replayed`] when already applied), a new
+    /// the op id and its body's digest (if any, refused as [`Committed::Replayed`] when the id
+    /// was already applied), a new
     /// token (if any) and the revocation of a removed participant's tokens (if any). The
     /// version check is in the `UPDATE` itself, so of two writers from the same base exactly
     /// one wins, on either backend.
@@ -446,7 +458,7 @@ impl Store {
         &self,
         review: &Review,
         base: u64,
-        op_id: Option<&str>,
+        op: Option<AppliedOp<'_>>,
         token: Option<&NewToken>,
         revoke: Option<&ParticipantId>,
         now: DateTime<Utc>,
@@ -463,18 +475,19 @@ impl Store {
             // The first statement writes, so SQLite takes its write lock at once (waiting its
             // turn) instead of failing to upgrade a read snapshot later.
             let mut tx = pool.begin().await?;
-            if let Some(op_id) = op_id {
+            if let Some(op) = op {
                 let sql = if pg {
-                    "INSERT INTO ops (review_id, op_id, applied_at) \
-                     VALUES ($1, $2, $3::timestamptz) ON CONFLICT DO NOTHING"
+                    "INSERT INTO ops (review_id, op_id, applied_at, op_digest) \
+                     VALUES ($1, $2, $3::timestamptz, $4) ON CONFLICT DO NOTHING"
                 } else {
-                    "INSERT INTO ops (review_id, op_id, applied_at) \
-                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+                    "INSERT INTO ops (review_id, op_id, applied_at, op_digest) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
                 };
                 let done = sqlx::query(sql)
                     .bind(id)
-                    .bind(op_id)
+                    .bind(op.id)
                     .bind(&now)
+                    .bind(op.digest)
                     .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() != 1 {

@@ -148,7 +148,7 @@ async fn make(app: &TestApp, spec: &Spec) -> Made {
         "/api/v1/reviews/{}/accounts/{}",
         spec.id, made.alice.participant_id
     );
-    let body = serde_json::to_value(&account).unwrap();
+    let body = serde_json::to_value(mosaic_domain::AccountInput::from_account(&account)).unwrap();
     let response = app
         .call(
             Method::PUT,
