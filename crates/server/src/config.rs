@@ -34,6 +34,12 @@ pub struct Config {
     // Hidden from --help like the database URL: it is a secret.
     #[arg(long, env = "MOSAIC_ACCESS_KEY", hide_env_values = true)]
     pub access_key: Option<AccessKey>,
+
+    /// The address people reach this server at, such as https://mosaic.example.com: every
+    /// absolute link (the feed's subscriptions) starts with it, and an https address turns on
+    /// HSTS. Default: http:// and the address listened on. Never taken from a request's headers.
+    #[arg(long, env = "MOSAIC_PUBLIC_URL")]
+    pub public_url: Option<crate::PublicUrl>,
 }
 
 #[cfg(test)]

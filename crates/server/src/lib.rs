@@ -22,6 +22,9 @@
 //! - `extract`: the JSON body extractor, which rejects with `AppError`.
 //! - `error`: `AppError`, the one error type, its `ErrorBody` JSON, and the middleware that
 //!   logs internal errors once.
+//! - `headers`: the security headers on every response (CSP with the app's inline loader
+//!   hashed, `nosniff`, no referrer, no framing, `no-store` on `/api`, HSTS behind https).
+//! - [`public_url`]: `--public-url`, the one base of every absolute link.
 //! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
 //!   fallback to `index.html`.
 //!
@@ -36,12 +39,15 @@ mod error;
 mod events;
 mod extract;
 mod feed;
+mod headers;
+pub mod public_url;
 pub mod store;
 mod web;
 
 pub use access::{AccessKey, InvalidAccessKey};
 pub use config::Config;
 pub use events::ReviewEvent;
+pub use public_url::PublicUrl;
 pub use store::Store;
 
 use axum::Router;
@@ -71,16 +77,30 @@ pub struct AppState {
     web: WebApp,
     /// When set, `/api` answers only requests that carry it (see `access`).
     access_key: Option<AccessKey>,
+    /// The base of every absolute link (the feed's subscriptions); never the `Host` header.
+    public_url: PublicUrl,
+    headers: headers::SecurityHeaders,
 }
 
 impl AppState {
     /// `dist` is Trunk's output directory; it need not exist (yet).
     pub fn new(store: Store, dist: impl Into<PathBuf>) -> Self {
+        let dist = dist.into();
         Self {
             store,
-            web: WebApp::new(&dist.into()),
+            web: WebApp::new(&dist),
             access_key: None,
+            public_url: PublicUrl::default(),
+            headers: headers::SecurityHeaders::new(&dist),
         }
+    }
+
+    /// Where people reach this server: the feed's links start with it, and an https one
+    /// turns on HSTS.
+    pub fn with_public_url(mut self, url: PublicUrl) -> Self {
+        self.headers = self.headers.with_hsts(url.is_https());
+        self.public_url = url;
+        self
     }
 
     /// Closes the API to requests without `key`; `None` leaves it open.
@@ -93,6 +113,18 @@ impl AppState {
 impl FromRef<AppState> for Store {
     fn from_ref(state: &AppState) -> Self {
         state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for PublicUrl {
+    fn from_ref(state: &AppState) -> Self {
+        state.public_url.clone()
+    }
+}
+
+impl FromRef<AppState> for headers::SecurityHeaders {
+    fn from_ref(state: &AppState) -> Self {
+        state.headers.clone()
     }
 }
 
@@ -145,6 +177,10 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(error::log_internal_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.headers.clone(),
+            headers::security_headers,
+        ))
         // Failures are logged by `log_internal_errors`, with their cause; the trace layer's own
         // failure event would log each one a second time without it. The span names the path
         // only: the default one logs the whole URI, and the event stream's query carries a token.
@@ -222,7 +258,12 @@ pub async fn run(config: Config) -> Result<(), String> {
             tracing::warn!("cannot set TCP_NODELAY: {e}");
         }
     });
-    let state = AppState::new(store.clone(), config.dist).with_access_key(config.access_key);
+    let public_url = config
+        .public_url
+        .unwrap_or_else(|| PublicUrl::from_listen_addr(addr));
+    let state = AppState::new(store.clone(), config.dist)
+        .with_access_key(config.access_key)
+        .with_public_url(public_url);
     // The event streams never end by themselves, and a graceful shutdown waits for every open
     // response: they are ended as it starts.
     let events = store.events().clone();

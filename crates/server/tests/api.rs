@@ -69,7 +69,8 @@ impl TestApp {
 
     fn new(store: Store, db: TestDb) -> Self {
         let dist = tempfile::tempdir().unwrap();
-        let router = app(AppState::new(store.clone(), dist.path()));
+        let public_url = "http://mosaic.test".parse().unwrap();
+        let router = app(AppState::new(store.clone(), dist.path()).with_public_url(public_url));
         Self {
             router,
             store,
@@ -316,6 +317,13 @@ suite! {
     only_published_findings_reach_the_feed,
     subscriptions_are_valid_and_inert,
     an_access_key_closes_the_feed_and_its_subscriptions,
+    hostile_account_documents_are_refused_and_nothing_stored,
+    hostile_control_characters_are_the_same_422_everywhere,
+    hostile_every_response_carries_the_security_headers,
+    hostile_documents_stop_growing_at_their_limits,
+    hostile_host_headers_do_not_reach_feed_links,
+    hostile_op_ids_are_bound_to_their_op,
+    hostile_valid_drafts_still_store,
 }
 
 #[path = "api/feed.rs"]
@@ -331,6 +339,14 @@ mod sync;
 use sync::events::{
     an_access_key_closes_the_api_but_not_the_app,
     members_hear_each_new_version_and_nothing_of_drafts,
+};
+use sync::hostile::{
+    hostile_account_documents_are_refused_and_nothing_stored,
+    hostile_control_characters_are_the_same_422_everywhere,
+    hostile_documents_stop_growing_at_their_limits,
+    hostile_every_response_carries_the_security_headers,
+    hostile_host_headers_do_not_reach_feed_links, hostile_op_ids_are_bound_to_their_op,
+    hostile_valid_drafts_still_store,
 };
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,

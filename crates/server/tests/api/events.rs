@@ -138,7 +138,7 @@ pub async fn members_hear_each_new_version_and_nothing_of_drafts(app: &TestApp) 
     let mut alice = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
     assert_eq!(alice.status, StatusCode::OK);
     assert_eq!(alice.headers[header::CONTENT_TYPE], "text/event-stream");
-    assert_eq!(alice.headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(alice.headers[header::CACHE_CONTROL], "no-store");
     let query = format!("{events}?token={}", w.facilitator);
     let mut facilitator = EventStream::open(&app.router, &query, None).await;
     assert_eq!(facilitator.status, StatusCode::OK);

@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 #[path = "events.rs"]
 pub mod events;
+#[path = "hostile.rs"]
+pub mod hostile;
 use events::EventStream;
 
 /// One review (`id`) with its facilitator, invite and two participants, in Investigating; and

@@ -1,0 +1,314 @@
+//! A hostile client: one test per way a client could abuse the API, each checking the server
+//! refuses clearly and stores nothing. A child of `sync`, whose `World` it shares; part of the
+//! `suite!`, so each test runs on SQLite and on PostgreSQL (where the same input must get the
+//! same answer).
+
+use super::{World, put_account};
+use crate::{TestApp, TestResponse};
+use axum::http::{Method, StatusCode, header};
+use mosaic_domain::wire::ErrorBody;
+use mosaic_domain::{Account, EntryId, EntryInput, ReviewId};
+use serde_json::{Value, json};
+
+/// `PUT` a raw JSON body as `who`'s account, against version `base`.
+async fn put_raw(
+    app: &TestApp,
+    w: &World,
+    who: &mosaic_domain::wire::Joined,
+    base: u64,
+    body: &Value,
+) -> TestResponse {
+    let path = w.account_path(who, "");
+    let if_match = format!("\"{base}\"");
+    app.call(
+        Method::PUT,
+        &path,
+        Some(&who.token),
+        Some(body),
+        Some(&if_match),
+    )
+    .await
+}
+
+fn entry(id: &str, what: &str) -> Value {
+    json!({"id": id, "at": "2026-11-01T10:00:00Z", "what_happened": what})
+}
+
+/// The fields a 422 named.
+fn fields(body: &ErrorBody) -> Vec<&str> {
+    body.fields.iter().map(|f| f.field.as_str()).collect()
+}
+
+/// (1) Every invalid account document the release build stored is refused with its field
+/// named, nothing is stored, and drafts are taken only while Investigating.
+pub async fn hostile_account_documents_are_refused_and_nothing_stored(app: &TestApp) {
+    let w = World::new(app, "r-hostile-accounts").await;
+    let long = "x".repeat(10_000);
+    let cases = [
+        (
+            json!({"entries": [entry("e1", "a"), entry("e1", "b")]}),
+            "entries[1].id",
+        ),
+        (
+            json!({"entries": [entry("e1", "")]}),
+            "entries[0].what_happened",
+        ),
+        (
+            json!({"entries": [entry("e1", &long)]}),
+            "entries[0].what_happened",
+        ),
+        (
+            json!({"observations": [{"id": "o1", "kind": "human", "text": "   "}]}),
+            "observations[0].text",
+        ),
+    ];
+    for (body, field) in cases {
+        let error = put_raw(app, &w, &w.alice, 0, &body)
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(fields(&error), [field], "{body}");
+    }
+    // Fields only the server sets, and unknown ones, are refused by name.
+    for (extra, name) in [
+        (json!({"commitment": "0".repeat(64)}), "commitment"),
+        (
+            json!({"submitted_at": "2026-11-01T12:00:00Z"}),
+            "submitted_at",
+        ),
+        (json!({"version": 7}), "version"),
+        (json!({"colour": "red"}), "colour"),
+    ] {
+        let mut body = json!({"entries": [entry("e1", "fine")]});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let error = put_raw(app, &w, &w.alice, 0, &body)
+            .await
+            .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+        assert!(error.message.contains(&format!("`{name}`")), "{error:?}");
+    }
+    let id = ReviewId::parse(&w.id).unwrap();
+    let stored = app
+        .store
+        .get_account(&id, &w.alice.participant_id)
+        .await
+        .unwrap();
+    assert_eq!(stored, None, "nothing stored");
+
+    // After the reveal no draft is taken: it could never be submitted.
+    w.save(app, &w.bob, "bob").await;
+    assert_eq!(w.submit(app, &w.bob).await.status, StatusCode::OK);
+    w.facilitate(app, json!({"op": "transition", "to": "revealed"}))
+        .await;
+    let error = put_raw(
+        app,
+        &w,
+        &w.alice,
+        0,
+        &json!({"entries": [entry("e1", "late")]}),
+    )
+    .await
+    .error(StatusCode::CONFLICT, "refused");
+    assert!(error.message.contains("can't be changed"), "{error:?}");
+    let stored = app
+        .store
+        .get_account(&id, &w.alice.participant_id)
+        .await
+        .unwrap();
+    assert_eq!(stored, None, "nothing stored");
+}
+
+/// (3) U+0000 and other C0 controls are the same 422, naming the field, on both databases,
+/// wherever text enters: a review's creation, a join, an account, an op.
+pub async fn hostile_control_characters_are_the_same_422_everywhere(app: &TestApp) {
+    let mut create = crate::create_body("r-nul");
+    create["title"] = json!("before\u{0}after");
+    let error = app
+        .post_json("/api/v1/reviews", &create)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(fields(&error), ["title"]);
+    assert!(error.fields[0].message.contains("U+0000"), "{error:?}");
+    assert!(app.listed_ids().await.is_empty(), "nothing stored");
+
+    let w = World::new(app, "r-hostile-nul").await;
+    let review = w.review(app).await;
+    let join = json!({"invite_token": w.invite, "name": "Eve\u{1b}[2J", "role": "r"});
+    let error = app
+        .post_json(&w.path("/participants"), &join)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(fields(&error), ["name"]);
+    let body = json!({"entries": [entry("e1", "nul \u{0} inside")]});
+    let error = put_raw(app, &w, &w.alice, 0, &body)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(fields(&error), ["entries[0].what_happened"]);
+    let op = json!({"op": "set_summary", "summary": "a\u{0}b"});
+    let error = w
+        .op(app, &w.facilitator, Some(review.version), op)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(fields(&error), ["op.summary"]);
+    assert_eq!(w.review(app).await, review, "nothing stored");
+    // Tab, newline and carriage return stay welcome.
+    let op = json!({"op": "set_summary", "summary": "one\ttwo\r\nthree"});
+    let response = w.op(app, &w.facilitator, Some(review.version), op).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+}
+
+/// (5) Every response carries the security headers; API answers are never stored by a
+/// cache; the app's page allows exactly its own inline loader.
+pub async fn hostile_every_response_carries_the_security_headers(app: &TestApp) {
+    let loader = "import init from '/mosaic-1.js';\nawait init();";
+    std::fs::write(
+        app.dist.path().join("index.html"),
+        format!(
+            "<!doctype html><html><head><script type=\"module\">{loader}</script></head></html>"
+        ),
+    )
+    .unwrap();
+    let page = app.get("/reviews/abc").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csp = page.header(header::CONTENT_SECURITY_POLICY).to_owned();
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader));
+    for part in [
+        "default-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "object-src 'none'",
+        &format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}'"),
+    ] {
+        assert!(csp.contains(part), "{part} missing from {csp}");
+    }
+    let created = app
+        .post_json("/api/v1/reviews", &crate::create_body("r-headers"))
+        .await;
+    for response in [
+        &page,
+        &created,
+        &app.get("/api/v1/nothing").await,
+        &app.get("/healthz").await,
+    ] {
+        assert_eq!(response.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(response.header(header::REFERRER_POLICY), "no-referrer");
+        assert!(
+            response
+                .headers
+                .contains_key(header::CONTENT_SECURITY_POLICY)
+        );
+        assert!(
+            !response.headers.contains_key("strict-transport-security"),
+            "http only"
+        );
+    }
+    assert_eq!(created.header(header::CACHE_CONTROL), "no-store");
+    assert_eq!(page.header(header::CACHE_CONTROL), "no-cache");
+}
+
+/// (7) A review cannot grow without bound: past the limits, ops are refused and the review
+/// stays as it was.
+pub async fn hostile_documents_stop_growing_at_their_limits(app: &TestApp) {
+    use mosaic_domain::limits::{MAX_REFERENCE_BYTES, MAX_REFERENCE_CHARS};
+    let w = World::new(app, "r-hostile-limits").await;
+    let body = "x".repeat(MAX_REFERENCE_CHARS);
+    let fits = MAX_REFERENCE_BYTES / MAX_REFERENCE_CHARS;
+    for i in 0..fits {
+        let op = json!({"op": "add_reference", "id": format!("ref{i}"), "title": "log",
+            "content": {"type": "text", "body": body}});
+        w.facilitate(app, op).await;
+    }
+    let review = w.review(app).await;
+    let op = json!({"op": "add_reference", "id": "one-more", "title": "log",
+        "content": {"type": "text", "body": body}});
+    let error = w
+        .op(app, &w.facilitator, Some(review.version), op)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "refused");
+    assert!(
+        error
+            .message
+            .contains("references would grow past the limit of 512 KiB"),
+        "{error:?}"
+    );
+    assert_eq!(w.review(app).await, review, "nothing stored");
+    // An account past its entry limit is refused whole.
+    let entries: Vec<Value> = (0..=mosaic_domain::limits::MAX_ENTRIES_PER_ACCOUNT)
+        .map(|i| entry(&format!("e{i}"), "x"))
+        .collect();
+    let error = put_raw(app, &w, &w.alice, 0, &json!({ "entries": entries }))
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(fields(&error), ["entries"]);
+}
+
+/// (8) The feed's links come from the configured public URL, never from `Host` or
+/// `X-Forwarded-Proto`.
+pub async fn hostile_host_headers_do_not_reach_feed_links(app: &TestApp) {
+    for uri in ["/feed.atom", "/feed.json"] {
+        let response = app
+            .send(
+                axum::http::Request::get(uri)
+                    .header(header::HOST, "evil.example")
+                    .header("x-forwarded-proto", "https")
+                    .header("x-forwarded-host", "evil.example")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        let text = response.text();
+        assert!(!text.contains("evil.example"), "{text}");
+        assert!(text.contains("http://mosaic.test/feed."), "{text}");
+    }
+}
+
+/// (9) An op id sent again with a different op is a 409 with its own code, and the second op
+/// is not applied; the same op again is still answered as applied.
+pub async fn hostile_op_ids_are_bound_to_their_op(app: &TestApp) {
+    let w = World::new(app, "r-hostile-opid").await;
+    let base = w.review(app).await.version;
+    let first = json!({"op": "set_summary", "summary": "first"});
+    let response = w
+        .op_with_id(app, &w.facilitator, "same-id", Some(base), first.clone())
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let after = w.review(app).await;
+    let second = json!({"op": "set_summary", "summary": "second"});
+    let error = w
+        .op_with_id(app, &w.facilitator, "same-id", Some(after.version), second)
+        .await
+        .error(StatusCode::CONFLICT, "op_id_reused");
+    assert!(error.message.contains("`same-id`"), "{error:?}");
+    assert_eq!(w.review(app).await, after, "the second op is not applied");
+    let again = w
+        .op_with_id(app, &w.facilitator, "same-id", Some(base), first)
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json::<mosaic_domain::Review>(), after);
+}
+
+/// An account the editor made still round-trips through the input shape.
+pub async fn hostile_valid_drafts_still_store(app: &TestApp) {
+    let w = World::new(app, "r-hostile-valid").await;
+    let mut account = Account::new(
+        ReviewId::parse(&w.id).unwrap(),
+        w.alice.participant_id.clone(),
+    );
+    account
+        .add_entry(
+            EntryId::parse("e1").unwrap(),
+            EntryInput {
+                at: Some("2026-11-01T10:02:00Z".parse().unwrap()),
+                what_happened: "tab\there".into(),
+                ..EntryInput::default()
+            },
+        )
+        .unwrap();
+    let response = put_account(app, &account, &w.alice.token, 0).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    assert_eq!(response.json::<Account>().entries(), account.entries());
+}
