@@ -56,6 +56,8 @@ pub enum AppError {
     OpIdReused(String),
     /// 409: the account is submitted and can no longer change.
     Sealed(String),
+    /// 429: too many requests or streams from this client; try again after `retry_after` s.
+    TooManyRequests { retry_after: u64, message: String },
     /// 405 on an API path.
     MethodNotAllowed,
     /// 503: the database is unreachable (from the health check).
@@ -83,6 +85,7 @@ impl AppError {
             Self::Sealed(_) | Self::OpIdReused(_) => StatusCode::CONFLICT,
             Self::AlreadyExists(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -110,6 +113,7 @@ impl AppError {
             Self::OpIdReused(_) => "op_id_reused",
             Self::AlreadyExists(_) => "already_exists",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -155,6 +159,10 @@ impl AppError {
                  give each new change an id of its own."
             ),
             Self::MethodNotAllowed => "This method is not allowed on this path.".to_owned(),
+            Self::TooManyRequests {
+                retry_after,
+                message,
+            } => format!("{message} Try again in {retry_after} s."),
             Self::Unavailable(_) => "The service is unavailable; try again later.".to_owned(),
             Self::Internal(_) => "Something went wrong on the server.".to_owned(),
         }
@@ -166,6 +174,10 @@ impl IntoResponse for AppError {
         let status = self.status();
         let error = self.code().to_owned();
         let message = self.message();
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let (fields, internal) = match self {
             Self::Validation(fields) => (fields, None),
             Self::InvalidId(field) | Self::InvalidQuery(field) => (vec![field], None),
@@ -180,6 +192,11 @@ impl IntoResponse for AppError {
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(internal) = internal {
             response.extensions_mut().insert(internal);
+        }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
     }

@@ -532,6 +532,11 @@ impl Store {
         .await)
         .map_err(StoreError::Database)?;
         if committed == Committed::Done {
+            // The revocation first: a removed participant's stream then checks its grant and
+            // ends before it could hear of the version that removed them.
+            if revoke.is_some() {
+                self.events.publish_revocation(id);
+            }
             self.events.publish_version(id, review.version);
         }
         Ok(committed)

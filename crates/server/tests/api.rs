@@ -324,6 +324,7 @@ suite! {
     hostile_host_headers_do_not_reach_feed_links,
     hostile_op_ids_are_bound_to_their_op,
     hostile_valid_drafts_still_store,
+    hostile_event_streams_are_capped_per_token,
 }
 
 #[path = "api/feed.rs"]
@@ -343,7 +344,7 @@ use sync::events::{
 use sync::hostile::{
     hostile_account_documents_are_refused_and_nothing_stored,
     hostile_control_characters_are_the_same_422_everywhere,
-    hostile_documents_stop_growing_at_their_limits,
+    hostile_documents_stop_growing_at_their_limits, hostile_event_streams_are_capped_per_token,
     hostile_every_response_carries_the_security_headers,
     hostile_host_headers_do_not_reach_feed_links, hostile_op_ids_are_bound_to_their_op,
     hostile_valid_drafts_still_store,

@@ -312,3 +312,29 @@ pub async fn hostile_valid_drafts_still_store(app: &TestApp) {
     assert_eq!(response.status, StatusCode::OK, "{}", response.text());
     assert_eq!(response.json::<Account>().entries(), account.entries());
 }
+
+/// (4) One token holds at most `MAX_STREAMS_PER_TOKEN` event streams; past that, 429 with
+/// `Retry-After`, and other members are not affected. Closing one frees its place.
+pub async fn hostile_event_streams_are_capped_per_token(app: &TestApp) {
+    use super::events::EventStream;
+    let w = World::new(app, "r-hostile-streams").await;
+    let events = w.path("/events");
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        let stream = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
+        assert_eq!(stream.status, StatusCode::OK);
+        open.push(stream);
+    }
+    let refused = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers[header::RETRY_AFTER], "30");
+    let bob = EventStream::open(&app.router, &events, Some(&w.bob.token)).await;
+    assert_eq!(bob.status, StatusCode::OK, "another token is not affected");
+    open.pop();
+    let again = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "a closed stream frees its place"
+    );
+}
