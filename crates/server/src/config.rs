@@ -40,6 +40,26 @@ pub struct Config {
     /// HSTS. Default: http:// and the address listened on. Never taken from a request's headers.
     #[arg(long, env = "MOSAIC_PUBLIC_URL")]
     pub public_url: Option<crate::PublicUrl>,
+
+    /// The most connections open at once. At the cap, the connection idle longest is closed
+    /// for a newcomer; keep it well under the process's file-descriptor limit.
+    #[arg(
+        long,
+        env = "MOSAIC_MAX_CONNECTIONS",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u32).range(4..)
+    )]
+    pub max_connections: u32,
+
+    /// Seconds a connection may stay open with no request in progress (idle, or still
+    /// sending its request's head) before it is closed.
+    #[arg(
+        long,
+        env = "MOSAIC_IDLE_TIMEOUT",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub idle_timeout: u64,
 }
 
 #[cfg(test)]

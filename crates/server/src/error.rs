@@ -58,6 +58,8 @@ pub enum AppError {
     Sealed(String),
     /// 429: too many requests or streams from this client; try again after `retry_after` s.
     TooManyRequests { retry_after: u64, message: String },
+    /// 503: the request took longer than the server allows one to take.
+    TimedOut,
     /// 405 on an API path.
     MethodNotAllowed,
     /// 503: the database is unreachable (from the health check).
@@ -86,7 +88,7 @@ impl AppError {
             Self::AlreadyExists(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -115,6 +117,7 @@ impl AppError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
+            Self::TimedOut => "timed_out",
             Self::Internal(_) => "internal",
         }
     }
@@ -164,6 +167,7 @@ impl AppError {
                 message,
             } => format!("{message} Try again in {retry_after} s."),
             Self::Unavailable(_) => "The service is unavailable; try again later.".to_owned(),
+            Self::TimedOut => "The server took too long to answer; try again later.".to_owned(),
             Self::Internal(_) => "Something went wrong on the server.".to_owned(),
         }
     }

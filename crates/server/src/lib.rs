@@ -25,6 +25,7 @@
 //! - `headers`: the security headers on every response (CSP with the app's inline loader
 //!   hashed, `nosniff`, no referrer, no framing, `no-store` on `/api`, HSTS behind https).
 //! - [`public_url`]: `--public-url`, the one base of every absolute link.
+//! - [`serve`]: the listener: a connection cap, idle and header timeouts.
 //! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
 //!   fallback to `index.html`.
 //!
@@ -41,6 +42,7 @@ mod extract;
 mod feed;
 mod headers;
 pub mod public_url;
+pub mod serve;
 pub mod store;
 mod web;
 
@@ -54,12 +56,12 @@ use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::serve::ListenerExt;
 use error::{AppError, InternalError};
 use std::any::Any;
 use std::path::PathBuf;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use web::WebApp;
 
@@ -175,6 +177,8 @@ pub fn app(state: AppState) -> Router {
             access::require_access_key,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(serve::BODY_READ_TIMEOUT))
+        .layer(axum::middleware::from_fn(serve::request_timeout))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(error::log_internal_errors))
         .layer(axum::middleware::from_fn_with_state(
@@ -251,13 +255,6 @@ pub async fn run(config: Config) -> Result<(), String> {
     };
     tracing::info!(%addr, database = store.kind(), dist = %config.dist.display(), access, "Mosaic is running");
 
-    // Without TCP_NODELAY a response written in two parts (headers, then a file body) waits
-    // about 40 ms for the client's delayed ACK (Nagle's algorithm): measured on the static files.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!("cannot set TCP_NODELAY: {e}");
-        }
-    });
     let public_url = config
         .public_url
         .unwrap_or_else(|| PublicUrl::from_listen_addr(addr));
@@ -267,14 +264,16 @@ pub async fn run(config: Config) -> Result<(), String> {
     // The event streams never end by themselves, and a graceful shutdown waits for every open
     // response: they are ended as it starts.
     let events = store.events().clone();
-    let served = axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            events.close();
-        })
-        .await;
+    let limits = serve::ServeLimits {
+        max_connections: config.max_connections as usize,
+        idle_timeout: std::time::Duration::from_secs(config.idle_timeout),
+    };
+    serve::serve(listener, app(state), limits, async move {
+        shutdown_signal().await;
+        events.close();
+    })
+    .await;
     store.close().await;
-    served.map_err(|e| format!("server error: {e}"))?;
     tracing::info!("Mosaic has stopped");
     Ok(())
 }
