@@ -30,7 +30,8 @@ pub struct Config {
     pub dist: PathBuf,
 
     /// Close the API to everyone without this key: every request under /api must then send
-    /// it as the header `X-Mosaic-Access-Key`. Printable ASCII, no spaces.
+    /// it as the header `X-Mosaic-Access-Key`. At least 16 printable ASCII characters, no
+    /// spaces.
     // Hidden from --help like the database URL: it is a secret.
     #[arg(long, env = "MOSAIC_ACCESS_KEY", hide_env_values = true)]
     pub access_key: Option<AccessKey>,
@@ -78,9 +79,10 @@ mod tests {
 
     #[test]
     fn an_access_key_must_be_printable() {
-        let config = Config::try_parse_from(["mosaic-server", "--access-key", "k-1"]).unwrap();
+        let key = "k-1-0123456789abcdef";
+        let config = Config::try_parse_from(["mosaic-server", "--access-key", key]).unwrap();
         assert!(config.access_key.is_some());
-        for bad in ["", "two words"] {
+        for bad in ["", "two words", "only-15-chars!!"] {
             let error = Config::try_parse_from(["mosaic-server", "--access-key", bad]);
             assert!(error.is_err(), "{bad:?}");
         }

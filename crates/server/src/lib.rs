@@ -25,6 +25,7 @@
 //! - `headers`: the security headers on every response (CSP with the app's inline loader
 //!   hashed, `nosniff`, no referrer, no framing, `no-store` on `/api`, HSTS behind https).
 //! - [`public_url`]: `--public-url`, the one base of every absolute link.
+//! - [`rate`]: rate limits per client address on the routes open without a token (per process).
 //! - [`serve`]: the listener: a connection cap, idle and header timeouts.
 //! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
 //!   fallback to `index.html`.
@@ -42,6 +43,7 @@ mod extract;
 mod feed;
 mod headers;
 pub mod public_url;
+pub mod rate;
 pub mod serve;
 pub mod store;
 mod web;
@@ -82,6 +84,8 @@ pub struct AppState {
     /// The base of every absolute link (the feed's subscriptions); never the `Host` header.
     public_url: PublicUrl,
     headers: headers::SecurityHeaders,
+    /// `None`: nothing is rate limited (the router tests); `run` always sets them.
+    rate: Option<rate::RateLimits>,
 }
 
 impl AppState {
@@ -94,7 +98,14 @@ impl AppState {
             access_key: None,
             public_url: PublicUrl::default(),
             headers: headers::SecurityHeaders::new(&dist),
+            rate: None,
         }
+    }
+
+    /// Limits the routes open without a token, per client address.
+    pub fn with_rate_limits(mut self, limits: Option<rate::RateLimits>) -> Self {
+        self.rate = limits;
+        self
     }
 
     /// Where people reach this server: the feed's links start with it, and an https one
@@ -115,6 +126,12 @@ impl AppState {
 impl FromRef<AppState> for Store {
     fn from_ref(state: &AppState) -> Self {
         state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Option<rate::RateLimits> {
+    fn from_ref(state: &AppState) -> Self {
+        state.rate.clone()
     }
 }
 
@@ -172,6 +189,10 @@ pub fn app(state: AppState) -> Router {
         // The last layer added is the outermost: a request meets the trace layer first, then
         // the error log, then the panic catcher (so a panic's 500 is logged), then the limit,
         // then the access key (after routing, so it knows the event stream's route).
+        .layer(axum::middleware::from_fn_with_state(
+            state.rate.clone(),
+            rate::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             access::require_access_key,
@@ -260,7 +281,8 @@ pub async fn run(config: Config) -> Result<(), String> {
         .unwrap_or_else(|| PublicUrl::from_listen_addr(addr));
     let state = AppState::new(store.clone(), config.dist)
         .with_access_key(config.access_key)
-        .with_public_url(public_url);
+        .with_public_url(public_url)
+        .with_rate_limits(Some(rate::RateLimits::new(rate::RateQuotas::default())));
     // The event streams never end by themselves, and a graceful shutdown waits for every open
     // response: they are ended as it starts.
     let events = store.events().clone();

@@ -325,6 +325,7 @@ suite! {
     hostile_op_ids_are_bound_to_their_op,
     hostile_valid_drafts_still_store,
     hostile_event_streams_are_capped_per_token,
+    hostile_unauthenticated_routes_are_rate_limited,
 }
 
 #[path = "api/feed.rs"]
@@ -347,7 +348,7 @@ use sync::hostile::{
     hostile_documents_stop_growing_at_their_limits, hostile_event_streams_are_capped_per_token,
     hostile_every_response_carries_the_security_headers,
     hostile_host_headers_do_not_reach_feed_links, hostile_op_ids_are_bound_to_their_op,
-    hostile_valid_drafts_still_store,
+    hostile_unauthenticated_routes_are_rate_limited, hostile_valid_drafts_still_store,
 };
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,

@@ -195,7 +195,7 @@ pub async fn members_hear_each_new_version_and_nothing_of_drafts(app: &TestApp) 
 pub async fn an_access_key_closes_the_api_but_not_the_app(app: &TestApp) {
     let w = World::new(app, "r-key").await;
     std::fs::write(app.dist.path().join("index.html"), "<!doctype html>").unwrap();
-    const KEY: &str = "org-Key_1";
+    const KEY: &str = "org-Key_1-0123456789";
     let state = AppState::new(app.store.clone(), app.dist.path());
     let router = mosaic_server::app(state.with_access_key(Some(KEY.parse().unwrap())));
     let request = |method: Method, uri: &str, key: Option<&str>, token: Option<&str>| {

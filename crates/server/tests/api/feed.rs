@@ -850,7 +850,7 @@ fn assert_inert(html: &str) {
 
 pub async fn an_access_key_closes_the_feed_and_its_subscriptions(app: &TestApp) {
     publish(app, &Spec::new("feed-closed")).await;
-    const KEY: &str = "org-Key_1";
+    const KEY: &str = "org-Key_1-0123456789";
     let state = mosaic_server::AppState::new(app.store.clone(), app.dist.path());
     let router = mosaic_server::app(state.with_access_key(Some(KEY.parse().unwrap())));
     let get = |uri: &str, key: Option<&str>| {

@@ -338,3 +338,109 @@ pub async fn hostile_event_streams_are_capped_per_token(app: &TestApp) {
         "a closed stream frees its place"
     );
 }
+
+/// (6) The routes open without a token are limited per client address: past the burst, 429
+/// with `Retry-After`, nothing stored; another address is not affected. Wrong access keys
+/// bar the address from every key until it may try again.
+pub async fn hostile_unauthenticated_routes_are_rate_limited(app: &TestApp) {
+    use axum::body::Body;
+    use axum::extract::ConnectInfo;
+    use axum::http::Request;
+    use mosaic_server::rate::{Limit, RateLimits, RateQuotas};
+    use std::net::SocketAddr;
+    use std::time::Duration;
+    let tight = Limit {
+        burst: 3,
+        every: Duration::from_secs(60),
+    };
+    let quotas = RateQuotas {
+        create: tight,
+        join: tight,
+        feed: tight,
+        wrong_key: tight,
+    };
+    const KEY: &str = "hostile-key-0123456789";
+    let state = mosaic_server::AppState::new(app.store.clone(), app.dist.path())
+        .with_rate_limits(Some(RateLimits::new(quotas)));
+    let open = mosaic_server::app(state.clone());
+    let closed = mosaic_server::app(state.with_access_key(Some(KEY.parse().unwrap())));
+    let from = |ip: &str, request: axum::http::request::Builder, body: Option<&Value>| {
+        let addr: SocketAddr = format!("{ip}:40000").parse().unwrap();
+        let request = request.extension(ConnectInfo(addr));
+        match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+            None => request.body(Body::empty()).unwrap(),
+        }
+    };
+    let send = |router: &axum::Router, request| crate::send_to(router.clone(), request);
+
+    for i in 0..3 {
+        let body = crate::create_body(&format!("r-rate-{i}"));
+        let response = send(
+            &open,
+            from("10.0.0.1", Request::post("/api/v1/reviews"), Some(&body)),
+        )
+        .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    }
+    let body = crate::create_body("r-rate-over");
+    let over = send(
+        &open,
+        from("10.0.0.1", Request::post("/api/v1/reviews"), Some(&body)),
+    )
+    .await;
+    over.error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+    let wait: u64 = over.header(header::RETRY_AFTER).parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(
+        !app.listed_ids().await.contains(&"r-rate-over".to_owned()),
+        "nothing stored"
+    );
+    let other = send(
+        &open,
+        from("10.0.0.2", Request::post("/api/v1/reviews"), Some(&body)),
+    )
+    .await;
+    assert_eq!(
+        other.status,
+        StatusCode::CREATED,
+        "another address is not limited"
+    );
+
+    // Feed searches, the API's and the subscriptions', share one allowance.
+    for uri in ["/api/v1/feed?q=dns", "/feed.atom", "/api/v1/feed/stats"] {
+        let response = send(&open, from("10.0.0.3", Request::get(uri), None)).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{uri}: {}",
+            response.text()
+        );
+    }
+    send(&open, from("10.0.0.3", Request::get("/feed.json"), None))
+        .await
+        .error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+
+    // Wrong keys: three 401s, then 429, and then even the right key waits.
+    for _ in 0..3 {
+        let request =
+            Request::get("/api/v1/feed").header("x-mosaic-access-key", "guess-0123456789");
+        send(&closed, from("10.0.0.4", request, None))
+            .await
+            .error(StatusCode::UNAUTHORIZED, "access_key_required");
+    }
+    let request = Request::get("/api/v1/feed").header("x-mosaic-access-key", "guess-0123456789");
+    send(&closed, from("10.0.0.4", request, None))
+        .await
+        .error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+    let request = Request::get("/api/v1/feed").header("x-mosaic-access-key", KEY);
+    send(&closed, from("10.0.0.4", request, None))
+        .await
+        .error(StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+    let request = Request::get("/api/v1/feed").header("x-mosaic-access-key", KEY);
+    let fine = send(&closed, from("10.0.0.5", request, None)).await;
+    assert_eq!(fine.status, StatusCode::OK, "{}", fine.text());
+}
