@@ -86,6 +86,9 @@ struct Inner {
     per_token: HashMap<String, usize>,
     /// Open streams in all.
     streams: usize,
+    /// Counts every commit that may have changed the feed, so a cache of anything read from
+    /// it knows when it is stale.
+    feed_generation: u64,
 }
 
 /// A stream refused because a cap is reached.
@@ -99,6 +102,7 @@ impl Hub {
     /// The review `review_id` is now stored at `version`. Called after the commit, never
     /// inside the transaction, so no stream hears of a write that did not land.
     pub fn publish_version(&self, review_id: &str, version: u64) {
+        self.feed_changed();
         self.publish(review_id, |latest| {
             let newer = version > latest.version;
             if newer {
@@ -106,6 +110,16 @@ impl Hub {
             }
             newer
         });
+    }
+
+    /// Something was committed that may change the feed (every review commit publishes this).
+    pub fn feed_changed(&self) {
+        self.lock().feed_generation += 1;
+    }
+
+    /// The count [`Hub::feed_changed`] keeps: equal values mean an unchanged feed.
+    pub fn feed_generation(&self) -> u64 {
+        self.lock().feed_generation
     }
 
     /// Tokens of the review were revoked: its streams check whether theirs still holds.

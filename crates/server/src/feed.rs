@@ -17,6 +17,7 @@ use crate::PublicUrl;
 use crate::auth::Member;
 use crate::error::AppError;
 use crate::extract::Json;
+use crate::stats_cache::StatsCache;
 use crate::store::{self, COUNT_CAP, FeedFilter, FeedItem, FindingView, Store};
 use axum::extract::{FromRequestParts, State};
 use axum::http::header;
@@ -228,13 +229,26 @@ pub async fn feed_get(
 /// recurring tags and factors, and how the actions stand today.
 pub async fn feed_stats_get(
     State(store): State<Store>,
+    State(cache): State<StatsCache>,
     FeedParams(query): FeedParams,
 ) -> Result<Json<FeedStats>, AppError> {
-    let mut stats = Stats::new(Utc::now().date_naive());
-    store
-        .feed_each(&FeedFilter::new(&query), |f| stats.add(&f))
+    let today = Utc::now().date_naive();
+    let filters = serde_urlencoded::to_string(&query)
+        .map_err(|e| AppError::Internal(crate::error::InternalError::new(e)))?;
+    let stats = cache
+        .get_or_compute(
+            format!("{today}?{filters}"),
+            || store.events().feed_generation(),
+            async || {
+                let mut stats = Stats::new(today);
+                store
+                    .feed_each(&FeedFilter::new(&query), |f| stats.add(&f))
+                    .await?;
+                Ok::<_, AppError>(stats.finish())
+            },
+        )
         .await?;
-    Ok(Json(stats.finish()))
+    Ok(Json(stats))
 }
 
 /// [`FeedStats`] being gathered, one finding (the organisation's view) at a time.

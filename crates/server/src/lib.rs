@@ -16,6 +16,7 @@
 //! - `api`: the handlers, named `<resource>_<verb>`; they call `mosaic_domain` for every rule.
 //! - `events`: the live event stream (`GET …/events`, server-sent events) and the in-process
 //!   hub the store publishes each committed review version to.
+//! - `stats_cache`: the feed's statistics, cached until the feed changes, one computed at a time.
 //! - `feed`: the cross-team findings feed (`/api/v1/feed…`, its search and statistics) and its
 //!   Atom and JSON Feed subscriptions (`/feed.atom`, `/feed.json`); the feed's rows and
 //!   full-text index are in `store`'s `feed` part.
@@ -45,6 +46,7 @@ mod headers;
 pub mod public_url;
 pub mod rate;
 pub mod serve;
+mod stats_cache;
 pub mod store;
 mod web;
 
@@ -86,6 +88,7 @@ pub struct AppState {
     headers: headers::SecurityHeaders,
     /// `None`: nothing is rate limited (the router tests); `run` always sets them.
     rate: Option<rate::RateLimits>,
+    feed_stats: stats_cache::StatsCache,
 }
 
 impl AppState {
@@ -99,6 +102,7 @@ impl AppState {
             public_url: PublicUrl::default(),
             headers: headers::SecurityHeaders::new(&dist),
             rate: None,
+            feed_stats: stats_cache::StatsCache::default(),
         }
     }
 
@@ -132,6 +136,12 @@ impl FromRef<AppState> for Store {
 impl FromRef<AppState> for Option<rate::RateLimits> {
     fn from_ref(state: &AppState) -> Self {
         state.rate.clone()
+    }
+}
+
+impl FromRef<AppState> for stats_cache::StatsCache {
+    fn from_ref(state: &AppState) -> Self {
+        state.feed_stats.clone()
     }
 }
 

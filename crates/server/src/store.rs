@@ -185,6 +185,10 @@ impl Store {
     /// Connects to PostgreSQL with `options` and migrates the database (the first schema on the
     /// search path, which is how the tests give each test its own tables).
     pub async fn open_postgres(options: PgConnectOptions) -> Result<Self, StoreError> {
+        // PostgreSQL's notices (such as "text-search query doesn't contain lexemes" for a
+        // search word it cannot index) would each become an INFO line in sqlx's log: a line
+        // per request anyone can cause. Warnings and errors still arrive.
+        let options = options.options([("client_min_messages", "warning")]);
         // Named without user or password, which must not reach a log.
         let target = format!(
             "PostgreSQL at {}:{}/{}",

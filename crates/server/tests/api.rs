@@ -326,6 +326,8 @@ suite! {
     hostile_valid_drafts_still_store,
     hostile_event_streams_are_capped_per_token,
     hostile_unauthenticated_routes_are_rate_limited,
+    hostile_feed_stats_are_cached_until_the_feed_changes,
+    hostile_unindexable_search_words_write_no_log,
 }
 
 #[path = "api/feed.rs"]
@@ -347,8 +349,10 @@ use sync::hostile::{
     hostile_control_characters_are_the_same_422_everywhere,
     hostile_documents_stop_growing_at_their_limits, hostile_event_streams_are_capped_per_token,
     hostile_every_response_carries_the_security_headers,
+    hostile_feed_stats_are_cached_until_the_feed_changes,
     hostile_host_headers_do_not_reach_feed_links, hostile_op_ids_are_bound_to_their_op,
-    hostile_unauthenticated_routes_are_rate_limited, hostile_valid_drafts_still_store,
+    hostile_unauthenticated_routes_are_rate_limited, hostile_unindexable_search_words_write_no_log,
+    hostile_valid_drafts_still_store,
 };
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,

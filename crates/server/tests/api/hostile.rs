@@ -444,3 +444,36 @@ pub async fn hostile_unauthenticated_routes_are_rate_limited(app: &TestApp) {
     let fine = send(&closed, from("10.0.0.5", request, None)).await;
     assert_eq!(fine.status, StatusCode::OK, "{}", fine.text());
 }
+
+/// (10) The feed's statistics are computed once per state of the feed: asked again, they come
+/// from the cache (the database is not read: a row removed behind the server's back is still
+/// counted), and any commit makes them fresh.
+pub async fn hostile_feed_stats_are_cached_until_the_feed_changes(app: &TestApp) {
+    use crate::feed::{Spec, publish};
+    use mosaic_domain::feed::FeedStats;
+    let stats = async || app.get("/api/v1/feed/stats").await.json::<FeedStats>();
+    publish(app, &Spec::new("r-stats-1")).await;
+    assert_eq!(stats().await.findings, 1);
+    app.execute_raw("DELETE FROM findings").await;
+    assert_eq!(
+        stats().await.findings,
+        1,
+        "the same question is answered from the cache"
+    );
+    publish(app, &Spec::new("r-stats-2")).await;
+    publish(app, &Spec::new("r-stats-3")).await;
+    assert_eq!(stats().await.findings, 2, "a commit makes the answer fresh");
+}
+
+/// (11) A search word PostgreSQL cannot index ("²" has no lexeme) is answered like any
+/// other, and writes nothing to the log (it used to write one INFO line per request).
+pub async fn hostile_unindexable_search_words_write_no_log(app: &TestApp) {
+    let log = super::server_log();
+    let marker = "zq7unindexable";
+    for q in ["%C2%B2", "%C2%B2%20%C2%B2"] {
+        let response = app.get(&format!("/api/v1/feed?q={q}&team={marker}")).await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    }
+    let text = super::log_text(&log);
+    assert!(!text.contains("lexemes"), "{text}");
+}
