@@ -328,6 +328,7 @@ suite! {
     hostile_unauthenticated_routes_are_rate_limited,
     hostile_feed_stats_are_cached_until_the_feed_changes,
     hostile_unindexable_search_words_write_no_log,
+    hostile_generated_bodies_never_break_a_write_route,
 }
 
 #[path = "api/feed.rs"]
@@ -354,6 +355,7 @@ use sync::hostile::{
     hostile_unauthenticated_routes_are_rate_limited, hostile_unindexable_search_words_write_no_log,
     hostile_valid_drafts_still_store,
 };
+use sync::hostile_props::hostile_generated_bodies_never_break_a_write_route;
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,
     accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,

@@ -19,6 +19,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 pub mod events;
 #[path = "hostile.rs"]
 pub mod hostile;
+#[path = "hostile_props.rs"]
+pub mod hostile_props;
 use events::EventStream;
 
 /// One review (`id`) with its facilitator, invite and two participants, in Investigating; and
