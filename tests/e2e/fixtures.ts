@@ -1,6 +1,6 @@
 // Test fixtures: a real mosaic-server on a free loopback port with a fresh SQLite database,
 // serving the real built app.
-import { test as base, expect, Page } from "@playwright/test";
+import { test as base, expect, BrowserContext, Page } from "@playwright/test";
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,7 +45,32 @@ export async function startServer(): Promise<MosaicServer> {
   };
 }
 
-export const test = base.extend<{}, { server: MosaicServer }>({
+/** Content-Security-Policy violations seen by any page of the running test. */
+const cspViolations: string[] = [];
+
+/** Reports every CSP violation in `context`'s pages: the page's own `securitypolicyviolation`
+ *  event (listened for before any page script runs) and Chromium's console error. */
+async function watchCsp(context: BrowserContext) {
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(
+        `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "an inline script or style"} ` +
+          `(${e.sourceFile}:${e.lineNumber})`,
+      );
+    });
+  });
+  const watch = (page: Page) =>
+    page.on("console", (message) => {
+      const text = message.text();
+      if (message.type() === "error" && /CSP violation|Content Security Policy/.test(text)) {
+        cspViolations.push(`${page.url()}: ${text}`);
+      }
+    });
+  context.pages().forEach(watch);
+  context.on("page", watch);
+}
+
+export const test = base.extend<{ cspCheck: void }, { server: MosaicServer }>({
   server: [
     async ({}, use) => {
       const server = await startServer();
@@ -55,15 +80,43 @@ export const test = base.extend<{}, { server: MosaicServer }>({
     { scope: "worker" },
   ],
   baseURL: async ({ server }, use) => use(server.url),
+  // Every context a test makes, the default one and those from `browser.newContext()`, is
+  // watched; a test fails if any page it opened reported a CSP violation.
+  browser: [
+    async ({ browser }, use) => {
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (options) => {
+        const context = await newContext(options);
+        await watchCsp(context);
+        return context;
+      };
+      await use(browser);
+    },
+    { scope: "worker" },
+  ],
+  context: async ({ context }, use) => {
+    await watchCsp(context);
+    await use(context);
+  },
+  cspCheck: [
+    async ({}, use) => {
+      cspViolations.length = 0;
+      await use();
+      expect(cspViolations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };
 
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-/** Runs axe-core in the page and fails on any WCAG 2.x A/AA violation. */
+/** Runs axe-core in the page and fails on any WCAG 2.x A/AA violation. axe is evaluated
+ *  through the browser's debugging protocol, not added as an inline `<script>`: the app's CSP
+ *  rightly refuses inline scripts it does not know. */
 export async function expectNoAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axeSource });
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     // @ts-ignore injected above
     const result = await window.axe.run(document, {
