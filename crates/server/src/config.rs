@@ -61,6 +61,11 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     pub idle_timeout: u64,
+
+    /// Turn off the per-address rate limits (docs/limits.md), for a load test from one
+    /// machine. Never on a server people can reach.
+    #[arg(long, env = "MOSAIC_NO_RATE_LIMITS")]
+    pub no_rate_limits: bool,
 }
 
 #[cfg(test)]

@@ -292,7 +292,9 @@ pub async fn run(config: Config) -> Result<(), String> {
     let state = AppState::new(store.clone(), config.dist)
         .with_access_key(config.access_key)
         .with_public_url(public_url)
-        .with_rate_limits(Some(rate::RateLimits::new(rate::RateQuotas::default())));
+        .with_rate_limits(
+            (!config.no_rate_limits).then(|| rate::RateLimits::new(rate::RateQuotas::default())),
+        );
     // The event streams never end by themselves, and a graceful shutdown waits for every open
     // response: they are ended as it starts.
     let events = store.events().clone();
