@@ -324,7 +324,8 @@ pub struct Submission {
 /// |---|---|
 /// | facts, summary, reference material, a participant's details | all but Published |
 /// | adding or removing participants | Setup, Investigating |
-/// | recording a submission, storing an account draft | Investigating |
+/// | recording a submission | Investigating |
+/// | storing an account draft | Setup, Investigating |
 /// | links, votes, key insights, actions | Revealed, Actions |
 /// | the finding's tags and each section's audience ([`Publication`]) | Revealed, Actions |
 /// | an action's status | Revealed, Actions, Published |
@@ -666,10 +667,11 @@ impl Review {
         Ok(())
     }
 
-    /// Whether a participant's account draft may be stored now: only while the review is
-    /// Investigating, the one phase in which it can still be submitted and recorded.
+    /// Whether a participant's account draft may be stored now: only before the reveal (Setup
+    /// and Investigating), while it can still be submitted and recorded. After the reveal an
+    /// account written then could draw on the others'.
     pub fn accepts_account_drafts(&self) -> Result<(), EditError> {
-        self.unlocked(&[Phase::Investigating])
+        self.unlocked(BEFORE_REVEAL)
     }
 
     /// When the accounts were revealed; `None` before the reveal.

@@ -233,8 +233,8 @@ async fn replayed(
 /// conditionally: `If-Match: "<version>"` (`"0"` when there is none yet) is required (428),
 /// must be the stored version (412 with the stored account), and a sealed account is never
 /// overwritten (409). The body is an [`AccountInput`], built into the account by the editor's
-/// own rules (422 naming every bad field, nothing stored), and only while the review is
-/// Investigating (409 otherwise). 200 with the account at its new version.
+/// own rules (422 naming every bad field, nothing stored), and only before the reveal (409
+/// after it). 200 with the account at its new version.
 pub async fn accounts_put(
     State(store): State<Store>,
     Member(caller): Member,

@@ -40,7 +40,7 @@ fn fields(body: &ErrorBody) -> Vec<&str> {
 }
 
 /// (1) Every invalid account document the release build stored is refused with its field
-/// named, nothing is stored, and drafts are taken only while Investigating.
+/// named, nothing is stored, and drafts are taken only before the reveal.
 pub async fn hostile_account_documents_are_refused_and_nothing_stored(app: &TestApp) {
     let w = World::new(app, "r-hostile-accounts").await;
     let long = "x".repeat(10_000);
