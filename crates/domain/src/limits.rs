@@ -150,6 +150,37 @@ mod tests {
     }
 
     #[test]
+    fn the_review_document_stops_growing_at_its_byte_limit() {
+        let (mut review, accounts) = crate::fixture::review_in(crate::Phase::Actions);
+        // Four bytes a character, so few ops reach the limit.
+        let wide = |n: usize| "𝕏".repeat(n);
+        review
+            .apply(
+                &reference(0, wide(MAX_REFERENCE_CHARS)),
+                &accounts,
+                t(12, 0),
+            )
+            .unwrap();
+        let insight = ReviewOp::AddKeyInsight {
+            text: wide(MAX_TEXT_CHARS),
+        };
+        let mut refused = None;
+        for _ in 0..MAX_KEY_INSIGHTS {
+            let before = review.clone();
+            if let Err(e) = review.apply(&insight, &accounts, t(12, 0)) {
+                assert_eq!(review, before, "a refused op changes nothing");
+                refused = Some(e.to_string());
+                break;
+            }
+        }
+        assert_eq!(
+            refused.as_deref(),
+            Some("invalid input: review would grow past the limit of 1024 KiB")
+        );
+        assert!(json_bytes(&review) <= MAX_REVIEW_BYTES);
+    }
+
+    #[test]
     fn control_characters_are_refused_in_any_op() {
         let mut review = setup();
         let op = ReviewOp::SetSummary {

@@ -331,12 +331,37 @@ pub async fn hostile_event_streams_are_capped_per_token(app: &TestApp) {
     let bob = EventStream::open(&app.router, &events, Some(&w.bob.token)).await;
     assert_eq!(bob.status, StatusCode::OK, "another token is not affected");
     open.pop();
-    let again = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
+    let mut again = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
     assert_eq!(
         again.status,
         StatusCode::OK,
         "a closed stream frees its place"
     );
+    let first = again.next_version().await;
+
+    // A grant is looked up again only when a token of the review is revoked, not at every
+    // commit: a token withdrawn behind the server's back (no revocation published) still hears
+    // the next version; the next revocation ends its stream.
+    let alice = w.alice.participant_id.as_str();
+    app.execute_raw(&format!(
+        "UPDATE tokens SET revoked_at = '2026-11-01T12:00:00Z' WHERE participant_id = '{alice}'"
+    ))
+    .await;
+    let review = w
+        .facilitate(app, json!({"op": "set_summary", "summary": "checked"}))
+        .await;
+    assert!(review.version > first);
+    assert_eq!(
+        again.next_version().await,
+        review.version,
+        "no lookup at a commit"
+    );
+    let revoke = w.path(&format!("/participants/{}/token", w.bob.participant_id));
+    let response = app
+        .call(Method::DELETE, &revoke, Some(&w.facilitator), None, None)
+        .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    again.assert_ended().await;
 }
 
 /// (6) The routes open without a token are limited per client address: past the burst, 429
