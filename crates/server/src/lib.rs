@@ -197,8 +197,10 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(api::api_method_not_allowed)
         .fallback(not_routed)
         // The last layer added is the outermost: a request meets the trace layer first, then
-        // the error log, then the panic catcher (so a panic's 500 is logged), then the limit,
-        // then the access key (after routing, so it knows the event stream's route).
+        // the security headers (so every answer has them, errors and panics included), the
+        // error log, the panic catcher (so a panic's 500 is logged), the request and body
+        // timeouts, the body limit, then the access key and the rate limits (after routing, so
+        // they know the route).
         .layer(axum::middleware::from_fn_with_state(
             state.rate.clone(),
             rate::limit,
