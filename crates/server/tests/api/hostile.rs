@@ -207,6 +207,20 @@ pub async fn hostile_every_response_carries_the_security_headers(app: &TestApp) 
     }
     assert_eq!(created.header(header::CACHE_CONTROL), "no-store");
     assert_eq!(page.header(header::CACHE_CONTROL), "no-cache");
+    // Behind an https public URL, browsers are told to keep to https.
+    let https = mosaic_server::AppState::new(app.store.clone(), app.dist.path())
+        .with_public_url("https://mosaic.example".parse().unwrap());
+    let request = axum::http::Request::get("/healthz")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let response = crate::send_to(mosaic_server::app(https), request).await;
+    assert!(
+        response
+            .header(header::STRICT_TRANSPORT_SECURITY)
+            .starts_with("max-age="),
+        "{:?}",
+        response.headers
+    );
 }
 
 /// (7) A review cannot grow without bound: past the limits, ops are refused and the review
