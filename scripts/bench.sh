@@ -82,8 +82,9 @@ start_server() {
   [[ -n $cpu ]] && pin_to "$cpu"
   : >"$out"
   # A simple command, so $! is the server itself (taskset execs it) and cleanup can stop it.
+  # Without rate limits: every request comes from the one load generator's address.
   RUST_LOG=warn "${pin[@]}" "$SERVER_BIN" --listen 127.0.0.1:0 --database "$database" \
-    --dist "$dist" >"$out" 2>"$work/$name.err" &
+    --dist "$dist" --no-rate-limits >"$out" 2>"$work/$name.err" &
   server_pids+=($!)
   local i
   server_url=""

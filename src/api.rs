@@ -26,13 +26,22 @@ pub enum Error {
 }
 
 impl Error {
-    /// True when the request may succeed later unchanged: worth keeping in the outbox.
+    /// True when the request may succeed later unchanged: worth keeping in the outbox and
+    /// retrying (with backoff). A 4xx never is, but 429 ("try again later").
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Unreachable(_) => true,
             Error::Refused { status, .. } => *status >= 500 || *status == 429,
             Error::Malformed(_) => false,
         }
+    }
+
+    /// True when the server refused this very change for good: sending it again unchanged
+    /// would be refused again, so it is kept for the person (as a conflict) instead of being
+    /// retried. Not a lost credential (401), a missing review (404) or a stale base (412),
+    /// which are the review's state, not the change's.
+    pub fn refuses_the_change(&self) -> bool {
+        matches!(self, Error::Refused { status, .. } if refuses_the_change(*status))
     }
 }
 
@@ -71,6 +80,11 @@ pub async fn is_mosaic_server(origin: &str) -> bool {
             .json::<Health>()
             .await
             .is_ok_and(|h| h.status == "ok")
+}
+
+/// Whether an error status refuses the change itself; see [`Error::refuses_the_change`].
+pub fn refuses_the_change(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 401 | 404 | 408 | 412 | 429)
 }
 
 /// A client for one server, optionally holding the token of one review.
@@ -175,7 +189,9 @@ impl Api {
         let builder = self
             .authorized(Request::put(&url))
             .header("If-Match", &format!("\"{base}\""));
-        let response = send(builder, account).await?;
+        // Only what the author writes: the server counts versions and seals accounts itself.
+        let input = mosaic_domain::AccountInput::from_account(account);
+        let response = send(builder, &input).await?;
         if response.status() == 412 {
             let stale: StaleAccount = decode(response).await?;
             return Ok(Written::Stale(stale.current));
@@ -394,6 +410,42 @@ pub fn feed_query_suffix(query: &FeedQuery) -> String {
     }
     let encoded: String = params.to_string().into();
     format!("?{encoded}")
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    fn refused(status: u16) -> Error {
+        Error::Refused {
+            status,
+            body: ErrorBody {
+                error: "x".into(),
+                message: "x".into(),
+                fields: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn only_5xx_429_and_unreachable_are_retried_and_other_4xx_refuse_the_change() {
+        for (status, transient, refuses) in [
+            (500, true, false),
+            (503, true, false),
+            (429, true, false),
+            (422, false, true),
+            (409, false, true),
+            (413, false, true),
+            (400, false, true),
+            (401, false, false),
+            (404, false, false),
+        ] {
+            let e = refused(status);
+            assert_eq!(e.is_transient(), transient, "{status}");
+            assert_eq!(e.refuses_the_change(), refuses, "{status}");
+        }
+        assert!(Error::Unreachable("offline".into()).is_transient());
+    }
 }
 
 #[cfg(test)]

@@ -30,8 +30,18 @@ use crate::storage::{self, ACCOUNTS, REVIEWS, SYNC};
 use crate::time;
 use crate::workspace::{Doc, Workspace};
 
-/// How long to wait before trying an unreachable server again.
+/// How long to wait before trying an unreachable or failing server again, the first time; it
+/// doubles with each failure in a row, up to [`MAX_RETRY_MS`].
 const RETRY_MS: u32 = 4_000;
+/// The longest wait between two tries.
+const MAX_RETRY_MS: u32 = 60_000;
+
+/// The wait before the next try after `failures` transient failures in a row (1 or more).
+fn retry_delay_ms(failures: u32) -> u32 {
+    RETRY_MS
+        .saturating_mul(1 << failures.saturating_sub(1).min(16))
+        .min(MAX_RETRY_MS)
+}
 
 /// What this browser keeps to sync one server review. Stored in [`SYNC`] with the review.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -73,6 +83,8 @@ pub struct ReviewSync {
     mode: StoredValue<SyncMode>,
     running: StoredValue<bool>,
     again: StoredValue<bool>,
+    /// Transient failures in a row, for the backoff; 0 after a run that reached the server.
+    failures: StoredValue<u32>,
     /// Read the server's copy before sending: set on opening and by live events.
     needs_pull: StoredValue<bool>,
     status: Option<RwSignal<SyncStatus>>,
@@ -87,6 +99,7 @@ impl ReviewSync {
             mode: StoredValue::new(mode),
             running: StoredValue::new(false),
             again: StoredValue::new(false),
+            failures: StoredValue::new(0),
             needs_pull: StoredValue::new(true),
             status: use_context::<SyncStatusContext>().map(|c| c.0),
         }
@@ -145,6 +158,9 @@ pub fn kick(ws: Workspace) {
         loop {
             sync.again.set_value(false);
             let outcome = send_all(ws, sync).await;
+            if outcome.is_ok() {
+                sync.failures.set_value(0);
+            }
             match outcome {
                 Ok(()) if sync.again.get_value() => continue,
                 Ok(()) => {
@@ -167,7 +183,8 @@ pub fn kick(ws: Workspace) {
                         .with_value(|s| s.waiting() + usize::from(s.server.is_none()));
                     sync.set_status(SyncStatus::after_failure(&e, waiting));
                     if e.is_transient() {
-                        retry_later(ws);
+                        sync.failures.update_value(|n| *n = n.saturating_add(1));
+                        retry_later(ws, retry_delay_ms(sync.failures.get_value()));
                     }
                 }
             }
@@ -177,12 +194,12 @@ pub fn kick(ws: Workspace) {
     });
 }
 
-fn retry_later(ws: Workspace) {
+fn retry_later(ws: Workspace, delay_ms: u32) {
     let retry = Closure::once_into_js(move || kick(ws));
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             retry.unchecked_ref(),
-            RETRY_MS as i32,
+            delay_ms as i32,
         );
     }
 }
@@ -258,8 +275,10 @@ async fn send_all(ws: Workspace, sync: ReviewSync) -> Result<(), api::Error> {
                 accept(ws, sync, server, false);
             }
             Ok(Written::Stale(server)) => accept(ws, sync, server, true),
-            Err(api::Error::Refused { status, body }) if status == 422 || status == 403 => {
-                // The rules refused it on the server's copy: keep it for the person to see.
+            Err(api::Error::Refused { status, body }) if api::refuses_the_change(status) => {
+                // The server refused this change for good (its rules, a limit, an op id
+                // reused): never sent again; kept, with the reason and the person's text,
+                // for the person to copy or discard.
                 let named_in = ws.review.get_untracked();
                 sync.state.update_value(|s| {
                     s.pending.retain(|p| p.op_id != next.op_id);
@@ -463,18 +482,27 @@ async fn push_account(ws: Workspace, sync: ReviewSync, api: &Api) -> Result<(), 
                 .update_value(|s| s.account_conflict = Some(theirs.clone()));
             sync.account_conflict.set(Some(theirs));
         }
-        Err(api::Error::Refused { status: 409, .. }) => {
+        Err(e @ api::Error::Refused { status: 409, .. }) => {
             // Sealed on the server (submitted from another browser): that copy is the account.
             sync.state.update_value(|s| s.account_dirty = false);
             let review_id = account.review_id().to_string();
-            if let Some(sealed) = api
+            match api
                 .list_accounts(&review_id)
                 .await?
                 .into_iter()
                 .find(|a| a.participant_id() == &me)
+                .filter(Account::is_submitted)
             {
-                store_account(ws, sync, sealed);
+                Some(sealed) => store_account(ws, sync, sealed),
+                // Not sealed: the review no longer takes drafts. The text stays here.
+                None => return Err(e),
             }
+        }
+        Err(e) if e.refuses_the_change() => {
+            // Refused for good (a rule or a limit): not sent again until the person changes
+            // it; the text stays in this browser and the reason is shown.
+            sync.state.update_value(|s| s.account_dirty = false);
+            return Err(e);
         }
         Err(e) => return Err(e),
     }
@@ -642,4 +670,19 @@ fn repo_error(e: repo::RepoError) -> api::Error {
 
 fn storage_error(e: storage::StorageError) -> api::Error {
     api::Error::Malformed(e.to_string())
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_a_cap() {
+        let delays: Vec<u32> = (1..=7).map(retry_delay_ms).collect();
+        assert_eq!(
+            delays,
+            [4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000]
+        );
+        assert_eq!(retry_delay_ms(u32::MAX), MAX_RETRY_MS);
+    }
 }

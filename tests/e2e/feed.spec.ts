@@ -65,13 +65,10 @@ class Seeded {
     const account = {
       review_id: this.id,
       participant_id: pid,
-      version: 0,
       entries: [
         { id: "e1", at: "2026-11-10T09:05:00Z", what_happened: `${role} saw the first alert`, knew_or_believed: "", what_i_did: "" },
       ],
       observations: observations.map(([kind, text], i) => ({ id: `o${i + 1}`, kind, text })),
-      submitted_at: null,
-      commitment: null,
     };
     await api(this.server, "PUT", `/reviews/${this.id}/accounts/${pid}`, { token: joined.token, body: account, ifMatch: '"0"' });
     return { pid, token: joined.token };

@@ -55,12 +55,33 @@ export async function chooseThisBrowserOnly(context: BrowserContext) {
   });
 }
 
-export const test = base.extend<{ thisBrowserOnly: boolean }, { server: MosaicServer }>({
+/** Content-Security-Policy violations seen by any page of the running test. */
+const cspViolations: string[] = [];
+
+/** Reports every CSP violation in `context`'s pages: the page's own `securitypolicyviolation`
+ *  event (listened for before any page script runs) and Chromium's console error. */
+async function watchCsp(context: BrowserContext) {
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      console.error(
+        `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "an inline script or style"} ` +
+          `(${e.sourceFile}:${e.lineNumber})`,
+      );
+    });
+  });
+  const watch = (page: Page) =>
+    page.on("console", (message) => {
+      const text = message.text();
+      if (message.type() === "error" && /CSP violation|Content Security Policy/.test(text)) {
+        cspViolations.push(`${page.url()}: ${text}`);
+      }
+    });
+  context.pages().forEach(watch);
+  context.on("page", watch);
+}
+
+export const test = base.extend<{ thisBrowserOnly: boolean; cspCheck: void }, { server: MosaicServer }>({
   thisBrowserOnly: [false, { option: true }],
-  context: async ({ context, thisBrowserOnly }, use) => {
-    if (thisBrowserOnly) await chooseThisBrowserOnly(context);
-    await use(context);
-  },
   server: [
     async ({}, use) => {
       const server = await startServer();
@@ -70,15 +91,44 @@ export const test = base.extend<{ thisBrowserOnly: boolean }, { server: MosaicSe
     { scope: "worker" },
   ],
   baseURL: async ({ server }, use) => use(server.url),
+  // Every context a test makes, the default one and those from `browser.newContext()`, is
+  // watched; a test fails if any page it opened reported a CSP violation.
+  browser: [
+    async ({ browser }, use) => {
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (options) => {
+        const context = await newContext(options);
+        await watchCsp(context);
+        return context;
+      };
+      await use(browser);
+    },
+    { scope: "worker" },
+  ],
+  context: async ({ context, thisBrowserOnly }, use) => {
+    await watchCsp(context);
+    if (thisBrowserOnly) await chooseThisBrowserOnly(context);
+    await use(context);
+  },
+  cspCheck: [
+    async ({}, use) => {
+      cspViolations.length = 0;
+      await use();
+      expect(cspViolations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };
 
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
-/** Runs axe-core in the page and fails on any WCAG 2.x A/AA violation. */
+/** Runs axe-core in the page and fails on any WCAG 2.x A/AA violation. axe is evaluated
+ *  through the browser's debugging protocol, not added as an inline `<script>`: the app's CSP
+ *  rightly refuses inline scripts it does not know. */
 export async function expectNoAxeViolations(page: Page) {
-  await page.addScriptTag({ content: axeSource });
+  await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     // @ts-ignore injected above
     const result = await window.axe.run(document, {

@@ -20,7 +20,8 @@ test("the app served by a Mosaic server syncs with it from the first visit, and 
   await page.goto("/feed");
   await expect(page).toHaveTitle("Findings feed — Mosaic");
   // A reader from another team sees the organisation's feed, not the local-only explanation.
-  await expect(page.getByText("No findings have been published on this server yet.").first()).toBeVisible();
+  // (Other tests share this server, so the feed may hold findings already.)
+  await expect(page.getByRole("searchbox", { name: "Search findings" })).toBeVisible();
   await expect(page.getByText(/keeps its reviews to itself/)).toHaveCount(0);
 
   await page.goto("/settings");

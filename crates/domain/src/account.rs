@@ -8,6 +8,10 @@
 use crate::commitment;
 use crate::factors::FactorKind;
 use crate::id::{EntryId, ObservationId, ParticipantId};
+use crate::limits::{
+    MAX_ACCOUNT_BYTES, MAX_ENTRIES_PER_ACCOUNT, MAX_OBSERVATIONS_PER_ACCOUNT, json_bytes,
+    too_large, too_many,
+};
 use crate::review::{ReviewId, ValidationError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -78,7 +82,7 @@ impl TimelineEntry {
     }
 }
 
-/// Trims `raw` and checks its length, recording any problem under `field`.
+/// Trims `raw` and checks its length and characters, recording any problem under `field`.
 pub(crate) fn text(
     errors: &mut Vec<ValidationError>,
     field: &str,
@@ -86,6 +90,7 @@ pub(crate) fn text(
     required: bool,
 ) -> String {
     let s = raw.trim();
+    crate::text::check_chars(errors, field, s);
     if required && s.is_empty() {
         errors.push(ValidationError::new(field, "is required"));
     } else if s.chars().count() > MAX_TEXT_CHARS {
@@ -226,6 +231,12 @@ impl Account {
         self.version = version;
     }
 
+    /// For tests that need an account no editor would make (one stored before a rule existed).
+    #[cfg(test)]
+    pub(crate) fn entries_mut(&mut self) -> &mut Vec<TimelineEntry> {
+        &mut self.entries
+    }
+
     fn editable(&self) -> Result<(), AccountError> {
         match self.submitted_at {
             Some(at) => Err(AccountError::Submitted { at }),
@@ -243,6 +254,9 @@ impl Account {
         self.editable()?;
         if self.entry(&id).is_some() {
             return Err(AccountError::DuplicateId { id: id.to_string() });
+        }
+        if self.entries.len() >= MAX_ENTRIES_PER_ACCOUNT {
+            return Err(vec![too_many("entries", MAX_ENTRIES_PER_ACCOUNT, "account")].into());
         }
         let entry = input.validate(id)?;
         self.entries.push(entry);
@@ -280,6 +294,10 @@ impl Account {
         self.editable()?;
         if self.observation(&id).is_some() {
             return Err(AccountError::DuplicateId { id: id.to_string() });
+        }
+        if self.observations.len() >= MAX_OBSERVATIONS_PER_ACCOUNT {
+            let max = MAX_OBSERVATIONS_PER_ACCOUNT;
+            return Err(vec![too_many("observations", max, "account")].into());
         }
         let text = observation_text(text)?;
         self.observations.push(Observation { id, kind, text });
@@ -330,6 +348,199 @@ impl Account {
         let sealed = commitment::compute(self);
         Ok(self.commitment.insert(sealed))
     }
+}
+
+/// An account as its author sends it to be stored (`PUT …/accounts/{pid}`): only what the
+/// author writes. Unknown fields are refused, and so are `version`, `submitted_at` and
+/// `commitment`: the server counts versions, and only its `submit` seals an account.
+///
+/// [`AccountInput::into_account`] builds the [`Account`] with the editor's own rules, and the
+/// importer checks every imported account by the same function, so one document is valid or
+/// not whichever way it arrives.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountInput {
+    /// If sent, must be the review in the path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_id: Option<String>,
+    /// If sent, must be the participant in the path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_id: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<EntryDraft>,
+    #[serde(default)]
+    pub observations: Vec<ObservationDraft>,
+}
+
+/// One timeline entry of an [`AccountInput`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryDraft {
+    pub id: String,
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub what_happened: String,
+    #[serde(default)]
+    pub knew_or_believed: String,
+    #[serde(default)]
+    pub what_i_did: String,
+}
+
+/// One observation of an [`AccountInput`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObservationDraft {
+    pub id: String,
+    pub kind: FactorKind,
+    #[serde(default)]
+    pub text: String,
+}
+
+impl AccountInput {
+    /// What the author of `account` would send to store it.
+    pub fn from_account(account: &Account) -> Self {
+        Self {
+            review_id: Some(account.review_id.to_string()),
+            participant_id: Some(account.participant_id.to_string()),
+            entries: account
+                .entries
+                .iter()
+                .map(|e| EntryDraft {
+                    id: e.id.to_string(),
+                    at: Some(e.at),
+                    what_happened: e.what_happened.clone(),
+                    knew_or_believed: e.knew_or_believed.clone(),
+                    what_i_did: e.what_i_did.clone(),
+                })
+                .collect(),
+            observations: account
+                .observations
+                .iter()
+                .map(|o| ObservationDraft {
+                    id: o.id.to_string(),
+                    kind: o.kind,
+                    text: o.text.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The draft account of `participant_id` in `review_id` this input describes, built with
+    /// the rules of [`Account::add_entry`] and [`Account::add_observation`]; every problem is
+    /// named by its field (`entries[2].what_happened`), and none of them stores anything.
+    pub fn into_account(
+        self,
+        review_id: &ReviewId,
+        participant_id: &ParticipantId,
+    ) -> Result<Account, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        if self.review_id.is_some_and(|r| r != review_id.as_str()) {
+            errors.push(ValidationError::new(
+                "review_id",
+                "must be the review in the path",
+            ));
+        }
+        if self
+            .participant_id
+            .is_some_and(|p| p != participant_id.as_str())
+        {
+            errors.push(ValidationError::new(
+                "participant_id",
+                "must be the participant in the path",
+            ));
+        }
+        if self.entries.len() > MAX_ENTRIES_PER_ACCOUNT {
+            errors.push(too_many("entries", MAX_ENTRIES_PER_ACCOUNT, "account"));
+        }
+        let max = MAX_OBSERVATIONS_PER_ACCOUNT;
+        if self.observations.len() > max {
+            errors.push(too_many("observations", max, "account"));
+        }
+        let mut account = Account::new(review_id.clone(), participant_id.clone());
+        // Past a limit, the items are not read: the error above says what to fix.
+        for (i, draft) in self
+            .entries
+            .into_iter()
+            .enumerate()
+            .take(MAX_ENTRIES_PER_ACCOUNT)
+        {
+            let prefix = format!("entries[{i}]");
+            let Some(id) = draft_id::<EntryId>(&mut errors, &prefix, &draft.id) else {
+                continue;
+            };
+            if account.entry(&id).is_some() {
+                errors.push(repeated(&prefix, &id.to_string()));
+                continue;
+            }
+            let input = EntryInput {
+                at: draft.at,
+                what_happened: draft.what_happened,
+                knew_or_believed: draft.knew_or_believed,
+                what_i_did: draft.what_i_did,
+            };
+            match input.validate(id) {
+                Ok(entry) => account.entries.push(entry),
+                Err(fields) => errors.extend(prefixed(&prefix, fields)),
+            }
+        }
+        for (i, draft) in self.observations.into_iter().enumerate().take(max) {
+            let prefix = format!("observations[{i}]");
+            let Some(id) = draft_id::<ObservationId>(&mut errors, &prefix, &draft.id) else {
+                continue;
+            };
+            if account.observation(&id).is_some() {
+                errors.push(repeated(&prefix, &id.to_string()));
+                continue;
+            }
+            match observation_text(&draft.text) {
+                Ok(text) => account.observations.push(Observation {
+                    id,
+                    kind: draft.kind,
+                    text,
+                }),
+                Err(AccountError::Invalid { fields }) => {
+                    errors.extend(prefixed(&prefix, fields));
+                }
+                Err(other) => errors.push(ValidationError::new(prefix, other.to_string())),
+            }
+        }
+        // Stable, as in the editor: entries at the same moment keep the order they were sent in.
+        account.entries.sort_by_key(|e| e.at);
+        if errors.is_empty() && json_bytes(&account) > MAX_ACCOUNT_BYTES {
+            errors.push(too_large("account", MAX_ACCOUNT_BYTES));
+        }
+        if errors.is_empty() {
+            Ok(account)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The id of one drafted item, or an error under `{prefix}.id`.
+fn draft_id<T: TryFrom<String, Error = ValidationError>>(
+    errors: &mut Vec<ValidationError>,
+    prefix: &str,
+    raw: &str,
+) -> Option<T> {
+    T::try_from(raw.to_owned())
+        .map_err(|e| errors.push(ValidationError::new(format!("{prefix}.id"), e.message)))
+        .ok()
+}
+
+fn repeated(prefix: &str, id: &str) -> ValidationError {
+    ValidationError::new(
+        format!("{prefix}.id"),
+        format!("repeats the id {id}, already used by an earlier item"),
+    )
+}
+
+fn prefixed(prefix: &str, fields: Vec<ValidationError>) -> impl Iterator<Item = ValidationError> {
+    fields.into_iter().map(move |e| ValidationError {
+        field: format!("{prefix}.{}", e.field),
+        message: e.message,
+    })
 }
 
 fn observation_text(raw: &str) -> Result<String, AccountError> {
@@ -453,5 +664,105 @@ pub(crate) mod tests {
             assert_eq!(result, Err(AccountError::Submitted { at: at(12, 0) }));
         }
         assert_eq!(a, sealed);
+    }
+
+    fn input(value: serde_json::Value) -> Result<Account, Vec<String>> {
+        let input: AccountInput = serde_json::from_value(value).map_err(|e| vec![e.to_string()])?;
+        input
+            .into_account(account().review_id(), account().participant_id())
+            .map_err(|errors| errors.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn an_account_input_is_built_with_the_editors_rules() {
+        let long = "x".repeat(MAX_TEXT_CHARS + 1);
+        let entry = |id: &str, what: &str| serde_json::json!({"id": id, "at": "2026-11-01T10:00:00Z", "what_happened": what});
+        let cases: Vec<(serde_json::Value, &str)> = vec![
+            (
+                serde_json::json!({"entries": [entry("e1", "a"), entry("e1", "b")]}),
+                "entries[1].id repeats the id e1, already used by an earlier item",
+            ),
+            (
+                serde_json::json!({"entries": [entry("e1", "  ")]}),
+                "entries[0].what_happened is required",
+            ),
+            (
+                serde_json::json!({"entries": [entry("e1", &long)]}),
+                "entries[0].what_happened must be at most 4000 characters",
+            ),
+            (
+                serde_json::json!({"entries": [entry("e1", "nul \u{0} here")]}),
+                "entries[0].what_happened must not contain the control character U+0000; \
+                 only tab, newline and carriage return are allowed",
+            ),
+            (
+                serde_json::json!({"observations": [{"id": "o1", "kind": "human", "text": " "}]}),
+                "observations[0].text is required",
+            ),
+            (
+                serde_json::json!({"entries": [entry("bad id", "a")]}),
+                "entries[0].id must be 1 to 64 letters, digits, '-' or '_'",
+            ),
+            (
+                serde_json::json!({"review_id": "other", "entries": []}),
+                "review_id must be the review in the path",
+            ),
+            (
+                serde_json::json!({"commitment": "abc", "entries": []}),
+                "unknown field `commitment`, expected one of `review_id`, `participant_id`, `entries`, `observations`",
+            ),
+            (
+                serde_json::json!({"entries": [], "version": 3}),
+                "unknown field `version`",
+            ),
+        ];
+        for (value, expected) in cases {
+            let errors = input(value.clone()).unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.starts_with(expected)),
+                "{value}: {errors:?}"
+            );
+        }
+        let many: Vec<_> = (0..=MAX_ENTRIES_PER_ACCOUNT)
+            .map(|i| entry(&format!("e{i}"), "a"))
+            .collect();
+        let errors = input(serde_json::json!({ "entries": many })).unwrap_err();
+        assert_eq!(errors, ["entries are limited to 200 per account"]);
+    }
+
+    #[test]
+    fn an_account_input_round_trips_what_the_editor_made() {
+        let mut a = account();
+        a.add_entry(eid("2"), entry(11, 0, "later")).unwrap();
+        a.add_entry(eid("1"), entry(10, 0, "earlier")).unwrap();
+        a.add_observation(
+            ObservationId::parse("o").unwrap(),
+            FactorKind::Human,
+            "tired",
+        )
+        .unwrap();
+        let sent = serde_json::to_value(AccountInput::from_account(&a)).unwrap();
+        let built = input(sent).unwrap();
+        assert_eq!(built.entries(), a.entries());
+        assert_eq!(built.observations(), a.observations());
+        assert!(!built.is_submitted());
+    }
+
+    #[test]
+    fn an_account_is_full_at_its_limits() {
+        let mut a = account();
+        for i in 0..MAX_OBSERVATIONS_PER_ACCOUNT {
+            let id = ObservationId::parse(&format!("o{i}")).unwrap();
+            a.add_observation(id, FactorKind::Human, "x").unwrap();
+        }
+        let extra = a.add_observation(
+            ObservationId::parse("more").unwrap(),
+            FactorKind::Human,
+            "x",
+        );
+        assert_eq!(
+            extra.unwrap_err().to_string(),
+            "invalid input: observations are limited to 200 per account"
+        );
     }
 }

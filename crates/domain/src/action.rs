@@ -4,6 +4,7 @@
 use crate::account::{self, Account};
 use crate::factors::FactorRef;
 use crate::id::{ActionId, ParticipantId};
+use crate::limits::{MAX_ACTIONS, too_many};
 use crate::review::{
     ACTION_PROGRESS, EditError, GROUP_WORK, MAX_TITLE_CHARS, Review, ValidationError,
 };
@@ -234,6 +235,9 @@ impl Review {
         if self.action(&id).is_some() {
             return Err(EditError::DuplicateId { id: id.to_string() });
         }
+        if self.actions.len() >= MAX_ACTIONS {
+            return Err(vec![too_many("actions", MAX_ACTIONS, "review")].into());
+        }
         let action = self.validate_action(id, input, accounts)?;
         self.actions.push(action);
         self.touch(now);
@@ -301,6 +305,7 @@ impl Review {
     ) -> Result<Action, Vec<ValidationError>> {
         let mut errors = Vec::new();
         let title = input.title.trim().to_owned();
+        crate::text::check_chars(&mut errors, "title", &title);
         if title.is_empty() {
             errors.push(ValidationError::new("title", "is required"));
         } else if title.chars().count() > MAX_TITLE_CHARS {

@@ -131,7 +131,7 @@ mod tests {
         a.add_entry(
             EntryId::parse("e1").unwrap(),
             EntryInput {
-                knew_or_believed: "thought it was \"DNS\"\\\n\u{1}é".into(),
+                knew_or_believed: "thought it was \"DNS\"\\\né".into(),
                 ..entry(10, 5, "pager fired")
             },
         )
@@ -149,13 +149,16 @@ mod tests {
     fn canonical_form_is_pinned() {
         // If this test fails, every commitment already recorded would stop verifying: change
         // CANONICAL_FORMAT instead of silently changing the bytes.
+        // The editor no longer accepts a control character, but an account stored before
+        // that rule may hold one: its canonical form must still escape it.
+        let mut a = account();
+        a.entries_mut()[0].knew_or_believed = "thought it was \"DNS\"\\\n\u{1}é".into();
         let expected = concat!(
             r#"{"format":"mosaic-account/1","review_id":"r-1","participant_id":"alice","#,
             r#""entries":[{"id":"e1","at":"2026-11-01T10:05:00Z","what_happened":"pager fired","#,
             r#""knew_or_believed":"thought it was \"DNS\"\\\n\u0001é","what_i_did":""}],"#,
             r#""observations":[{"id":"o1","kind":"knowledge_gap","text":"runbook/outdated"}]}"#,
         );
-        let a = account();
         assert_eq!(canonical_form(&a), expected);
         // The canonical form is JSON, and its string escaping agrees with serde_json's.
         let value: serde_json::Value = serde_json::from_str(expected).unwrap();

@@ -38,7 +38,7 @@
 //! A draft account's content is in the file as written: export before the reveal only to back
 //! up, and share such a file only with its author.
 
-use crate::account::Account;
+use crate::account::{Account, AccountInput};
 use crate::action::{backlog_markdown, markdown_inline};
 use crate::commitment::verify_commitment;
 use crate::factors::factor_groups;
@@ -210,6 +210,24 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
         }
         if !seen.insert(pid) {
             out.push(format!("{pid} has more than one account"));
+        }
+        // The editor's and the server's own rules, so an import holds nothing they would refuse.
+        match AccountInput::from_account(a).into_account(a.review_id(), pid) {
+            Err(fields) => {
+                let list: Vec<String> = fields.iter().map(ToString::to_string).collect();
+                out.push(format!(
+                    "the account of {pid} is not valid: {}",
+                    list.join("; ")
+                ));
+            }
+            Ok(built)
+                if built.entries() != a.entries() || built.observations() != a.observations() =>
+            {
+                out.push(format!(
+                    "the account of {pid} is not as the editor would store it"
+                ));
+            }
+            Ok(_) => {}
         }
         let entry_ids: BTreeSet<_> = a.entries().iter().map(|e| &e.id).collect();
         let observation_ids: BTreeSet<_> = a.observations().iter().map(|o| &o.id).collect();

@@ -3,6 +3,7 @@
 
 use crate::account::{self, Account};
 use crate::id::{ObservationId, ParticipantId};
+use crate::limits::{MAX_KEY_INSIGHTS, too_many};
 use crate::reveal::Revealed;
 use crate::review::{EditError, GROUP_WORK, Review};
 use chrono::{DateTime, Utc};
@@ -198,6 +199,9 @@ impl Review {
     pub fn add_key_insight(&mut self, text: &str, now: DateTime<Utc>) -> Result<(), EditError> {
         self.unlocked(GROUP_WORK)?;
         let text = insight(text)?;
+        if self.key_insights.len() >= MAX_KEY_INSIGHTS {
+            return Err(vec![too_many("key_insights", MAX_KEY_INSIGHTS, "review")].into());
+        }
         self.key_insights.push(text);
         self.touch(now);
         Ok(())

@@ -68,6 +68,7 @@ pub fn normalise_tags(raw: &[String]) -> Result<Vec<String>, Vec<ValidationError
     let mut tags: Vec<String> = Vec::new();
     for t in raw {
         let t = t.trim();
+        crate::text::check_chars(&mut errors, "tags", t);
         if t.is_empty()
             || tags
                 .iter()

@@ -14,6 +14,7 @@
 //! - [`phase`]: the phases (Setup → Investigating → Revealed → Actions → Published) and the one
 //!   transition function; the reveal is irreversible.
 //! - [`id`]: validated id newtypes, one per kind of object.
+//! - [`limits`]: how big a review and an account may grow, every limit in one place.
 //! - [`reference`](mod@reference): reference material beside the accounts, and the alert timeline format.
 //! - [`account`]: one participant's account (timeline entries, observations); sealed on submit.
 //! - [`commitment`]: the SHA-256 commitment of a submitted account and its canonical form.
@@ -31,7 +32,8 @@
 //! - [`export`]: whole-review export (Markdown report, versioned JSON) and import.
 //! - [`sync`]: replaying unsent changes on a newer server copy, keeping conflicts for a person.
 //! - [`wire`]: the JSON shapes of the `/api/v1` API, shared by client and server.
-//! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share.
+//! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share, and
+//!   the one rule for control characters in text ([`forbidden_char`], [`forbidden_in_json`]).
 
 pub mod account;
 pub mod action;
@@ -42,6 +44,7 @@ pub mod factors;
 pub mod feed;
 pub mod finding;
 pub mod id;
+pub mod limits;
 pub mod markdown;
 pub mod merge;
 pub mod op;
@@ -56,7 +59,10 @@ pub mod wire;
 #[cfg(test)]
 mod fixture;
 
-pub use account::{Account, AccountError, EntryInput, Observation, TimelineEntry};
+pub use account::{
+    Account, AccountError, AccountInput, EntryDraft, EntryInput, Observation, ObservationDraft,
+    TimelineEntry,
+};
 pub use action::{Action, ActionInput, ActionKind, ActionStatus, Priority};
 pub use commitment::verify_commitment;
 pub use factors::{Factor, FactorGroup, FactorKind, FactorRef, Vote};
@@ -71,3 +77,4 @@ pub use review::{
     EditError, IncidentFacts, Participant, ParticipantInput, Review, ReviewId, Severity,
     Submission, ValidationError,
 };
+pub use text::{forbidden_char, forbidden_in_json};

@@ -14,6 +14,7 @@ use crate::action::{ActionInput, ActionStatus};
 use crate::factors::FactorRef;
 use crate::feed::SectionAudience;
 use crate::id::{ActionId, ParticipantId, ReferenceId};
+use crate::limits::{MAX_REVIEW_BYTES, json_bytes, too_large};
 use crate::merge::EntryRef;
 use crate::phase::{Phase, PhaseError};
 use crate::reference::ReferenceContent;
@@ -104,6 +105,22 @@ pub enum Role {
 }
 
 impl ReviewOp {
+    /// Whether this op can make the document larger (removals, votes, phases and statuses
+    /// cannot, or only by a few bytes), so only these pay for measuring it.
+    fn grows(&self) -> bool {
+        !matches!(
+            self,
+            ReviewOp::RemoveParticipant { .. }
+                | ReviewOp::RemoveReference { .. }
+                | ReviewOp::Transition { .. }
+                | ReviewOp::Unlink { .. }
+                | ReviewOp::ToggleVote { .. }
+                | ReviewOp::RemoveKeyInsight { .. }
+                | ReviewOp::SetActionStatus { .. }
+                | ReviewOp::RemoveAction { .. }
+        )
+    }
+
     /// Whether `role` may make this change. The facilitator runs the review: every change but a
     /// vote, which is a participant's own. A participant may only place or take back their own
     /// dots; their account is their own document, not part of the review.
@@ -153,6 +170,33 @@ impl Review {
     /// review may combine (they matter only to ops that read factors or entries, and to
     /// publishing). A refused op leaves the review unchanged.
     pub fn apply(
+        &mut self,
+        op: &ReviewOp,
+        accounts: &[Account],
+        now: DateTime<Utc>,
+    ) -> Result<(), OpError> {
+        // One rule for every text an op carries, whichever field it is in.
+        if let Some(e) = serde_json::to_value(op)
+            .ok()
+            .and_then(|v| crate::text::forbidden_in_json(&v))
+        {
+            return Err(EditError::from(vec![e]).into());
+        }
+        if op.grows() {
+            // Every op rewrites the whole document: a change that would make it too large is
+            // refused, and the review is put back as it was.
+            let before = self.clone();
+            self.apply_op(op, accounts, now)?;
+            if json_bytes(self) > MAX_REVIEW_BYTES {
+                *self = before;
+                return Err(EditError::from(vec![too_large("review", MAX_REVIEW_BYTES)]).into());
+            }
+            return Ok(());
+        }
+        self.apply_op(op, accounts, now)
+    }
+
+    fn apply_op(
         &mut self,
         op: &ReviewOp,
         accounts: &[Account],

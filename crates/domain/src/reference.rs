@@ -21,6 +21,7 @@
 
 use crate::account::MAX_TEXT_CHARS;
 use crate::id::ReferenceId;
+use crate::limits::{MAX_REFERENCE_BYTES, MAX_REFERENCES, json_bytes, too_large, too_many};
 use crate::review::{EditError, MAX_TITLE_CHARS, NOT_PUBLISHED, Review, ValidationError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -249,6 +250,10 @@ impl Review {
         }
         let mut errors = Vec::new();
         let title = title.trim().to_owned();
+        crate::text::check_chars(&mut errors, "title", &title);
+        if let ReferenceContent::Text { body } = &content {
+            crate::text::check_chars(&mut errors, "body", body);
+        }
         if title.is_empty() {
             errors.push(ValidationError::new("title", "is required"));
         } else if title.chars().count() > MAX_TITLE_CHARS {
@@ -275,7 +280,26 @@ impl Review {
                     format!("must hold 1 to {MAX_ALERTS} alerts"),
                 ));
             }
+            // Alerts normally come through `parse_alert_timeline`; one sent as an op directly
+            // meets the same rules for its texts.
+            ReferenceContent::AlertTimeline { alerts } => {
+                for (i, alert) in alerts.iter().enumerate() {
+                    let field = format!("alerts[{i}].summary");
+                    crate::account::text(&mut errors, &field, &alert.summary, true);
+                    if let Some(source) = &alert.source {
+                        let field = format!("alerts[{i}].source");
+                        crate::account::text(&mut errors, &field, source, false);
+                    }
+                }
+            }
             _ => {}
+        }
+        if self.reference.len() >= MAX_REFERENCES {
+            errors.push(too_many("references", MAX_REFERENCES, "review"));
+        }
+        let stored: usize = self.reference.iter().map(json_bytes).sum();
+        if stored + json_bytes(&content) > MAX_REFERENCE_BYTES {
+            errors.push(too_large("references", MAX_REFERENCE_BYTES));
         }
         if !errors.is_empty() {
             return Err(errors.into());

@@ -6,6 +6,7 @@ use crate::action::Action;
 use crate::factors::Vote;
 use crate::finding::{Finding, Publication};
 use crate::id::ParticipantId;
+use crate::limits::{MAX_PARTICIPANTS, too_many};
 use crate::merge::Link;
 use crate::phase::Phase;
 use crate::reference::ReferenceMaterial;
@@ -98,6 +99,15 @@ impl IncidentFacts {
     pub fn new(input: FactsInput) -> Result<Self, Vec<ValidationError>> {
         let mut errors = Vec::new();
         let title = input.title.trim().to_owned();
+        crate::text::check_chars(&mut errors, "title", &title);
+        crate::text::check_chars(&mut errors, "team", &input.team);
+        if let Some(s) = input
+            .services
+            .iter()
+            .find(|s| crate::text::forbidden_char(s).is_some())
+        {
+            crate::text::check_chars(&mut errors, "services", s);
+        }
         if title.is_empty() {
             errors.push(ValidationError::new("title", "is required"));
         } else if title.chars().count() > MAX_TITLE_CHARS {
@@ -279,6 +289,7 @@ impl ParticipantInput {
 /// Trims a required name-like field and checks its length.
 fn short_text(errors: &mut Vec<ValidationError>, field: &str, raw: &str) -> String {
     let s = raw.trim();
+    crate::text::check_chars(errors, field, s);
     if s.is_empty() {
         errors.push(ValidationError::new(field, "is required"));
     } else if s.chars().count() > MAX_NAME_CHARS {
@@ -314,6 +325,7 @@ pub struct Submission {
 /// | facts, summary, reference material, a participant's details | all but Published |
 /// | adding or removing participants | Setup, Investigating |
 /// | recording a submission | Investigating |
+/// | storing an account draft | Setup, Investigating |
 /// | links, votes, key insights, actions | Revealed, Actions |
 /// | the finding's tags and each section's audience ([`Publication`]) | Revealed, Actions |
 /// | an action's status | Revealed, Actions, Published |
@@ -556,6 +568,9 @@ impl Review {
         if self.participant(&id).is_some() {
             return Err(EditError::DuplicateId { id: id.to_string() });
         }
+        if self.participants.len() >= MAX_PARTICIPANTS {
+            return Err(vec![too_many("participants", MAX_PARTICIPANTS, "review")].into());
+        }
         let participant = input.validate(id)?;
         self.participants.push(participant);
         self.touch(now);
@@ -650,6 +665,13 @@ impl Review {
         });
         self.touch(now);
         Ok(())
+    }
+
+    /// Whether a participant's account draft may be stored now: only before the reveal (Setup
+    /// and Investigating), while it can still be submitted and recorded. After the reveal an
+    /// account written then could draw on the others'.
+    pub fn accepts_account_drafts(&self) -> Result<(), EditError> {
+        self.unlocked(BEFORE_REVEAL)
     }
 
     /// When the accounts were revealed; `None` before the reveal.

@@ -2,8 +2,74 @@
 //! means the same thing everywhere. Hand-rolled rather than a regex crate, to keep the
 //! WebAssembly download small.
 
+use crate::review::ValidationError;
 use std::collections::BTreeSet;
 use std::ops::Range;
+
+/// The control characters text may hold: tab, newline and carriage return. Every other C0
+/// control (U+0000 to U+001F) is refused wherever text enters a review: it has no meaning in a
+/// review, PostgreSQL cannot store U+0000 in `jsonb`, and some hide text from a reader.
+pub fn forbidden_char(s: &str) -> Option<char> {
+    s.chars()
+        .find(|&c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The message for text holding `c`, shared by every check so the words are the same.
+fn forbidden_message(c: char) -> String {
+    format!(
+        "must not contain the control character U+{:04X}; only tab, newline and carriage return are allowed",
+        u32::from(c)
+    )
+}
+
+/// Records a problem under `field` if `raw` holds a forbidden control character.
+pub(crate) fn check_chars(errors: &mut Vec<ValidationError>, field: &str, raw: &str) {
+    if let Some(c) = forbidden_char(raw) {
+        errors.push(ValidationError::new(field, forbidden_message(c)));
+    }
+}
+
+/// The first string (or object key) in `value` holding a forbidden control character, as an
+/// error naming where it is (`op.facts.title`, `entries[2].what_happened`). A request body is
+/// checked with this before anything reads it, so no such text reaches a rule or a database.
+pub fn forbidden_in_json(value: &serde_json::Value) -> Option<ValidationError> {
+    fn walk(value: &serde_json::Value, path: &mut String) -> Option<ValidationError> {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => forbidden_char(s).map(|c| {
+                let field = if path.is_empty() {
+                    "body"
+                } else {
+                    path.as_str()
+                };
+                ValidationError::new(field, forbidden_message(c))
+            }),
+            Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(item, path);
+                path.truncate(len);
+                found
+            }),
+            Value::Object(map) => map.iter().find_map(|(key, item)| {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                if let Some(c) = forbidden_char(key) {
+                    path.push_str(&key.escape_debug().to_string());
+                    return Some(ValidationError::new(path.clone(), forbidden_message(c)));
+                }
+                path.push_str(key);
+                let found = walk(item, path);
+                path.truncate(len);
+                found
+            }),
+            _ => None,
+        }
+    }
+    walk(value, &mut String::new())
+}
 
 /// What separates a word from the one before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,5 +289,36 @@ mod tests {
         assert_eq!(jaccard(&a, &b), 3.0 / 6.0);
         assert_eq!(jaccard(&BTreeSet::new(), &BTreeSet::new()), 0.0);
         assert_eq!(normalise("  Thought it was DNS. "), "thought it was dns");
+    }
+
+    #[test]
+    fn only_tab_newline_and_return_among_controls() {
+        for ok in [
+            "plain",
+            "tab\there",
+            "lines\r\nand\n",
+            "é ✓ \u{7f} \u{200b}",
+        ] {
+            assert_eq!(forbidden_char(ok), None, "{ok:?}");
+        }
+        for (bad, c) in [
+            ("a\0b", '\0'),
+            ("\u{1}", '\u{1}'),
+            ("x\u{1b}[31m", '\u{1b}'),
+        ] {
+            assert_eq!(forbidden_char(bad), Some(c), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn forbidden_text_is_found_with_its_path() {
+        let value =
+            serde_json::json!({"op": {"facts": {"title": "ok", "services": ["a", "b\u{0}"]}}});
+        let e = forbidden_in_json(&value).unwrap();
+        assert_eq!(e.field, "op.facts.services[1]");
+        assert!(e.message.contains("U+0000"), "{}", e.message);
+        assert_eq!(forbidden_in_json(&serde_json::json!({"a": ["\t\n"]})), None);
+        let key = serde_json::json!({"k\u{7}": 1});
+        assert_eq!(forbidden_in_json(&key).unwrap().field, "k\\u{7}");
     }
 }

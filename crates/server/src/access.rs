@@ -14,6 +14,10 @@ use std::fmt;
 use std::str::FromStr;
 use subtle::ConstantTimeEq;
 
+/// The shortest access key accepted: 16 printable characters are about 100 bits, beyond any
+/// guessing at the wrong-key rate limit.
+pub const MIN_KEY_CHARS: usize = 16;
+
 /// The header that carries the key.
 pub const HEADER: &str = "x-mosaic-access-key";
 
@@ -23,10 +27,10 @@ pub const HEADER: &str = "x-mosaic-access-key";
 pub struct AccessKey([u8; 32]);
 
 impl AccessKey {
-    /// A key is printable ASCII without spaces (what an HTTP header carries unchanged), and
-    /// not empty.
+    /// A key is printable ASCII without spaces (what an HTTP header carries unchanged), at
+    /// least [`MIN_KEY_CHARS`] long.
     pub fn new(key: &str) -> Result<Self, InvalidAccessKey> {
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        if key.len() < MIN_KEY_CHARS || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(InvalidAccessKey);
         }
         Ok(Self(Sha256::digest(key.as_bytes()).into()))
@@ -57,7 +61,11 @@ pub struct InvalidAccessKey;
 
 impl fmt::Display for InvalidAccessKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the access key must be printable ASCII characters without spaces")
+        write!(
+            f,
+            "the access key must be at least {MIN_KEY_CHARS} printable ASCII characters, \
+             without spaces"
+        )
     }
 }
 
@@ -82,6 +90,15 @@ pub async fn require_access_key(
     if !(subscription || path == "/api" || path.starts_with("/api/")) {
         return next.run(request).await;
     }
+    // A client that used up its wrong-key allowance is refused every key until it may try
+    // again, so guessing cannot go on at the refill rate.
+    let client = crate::rate::client(&request);
+    if let Some(limits) = &state.rate
+        && let Err(wait) = limits.key_barred(client)
+    {
+        return crate::rate::too_many(wait, "Too many wrong access keys from this address.")
+            .into_response();
+    }
     let admitted = match request.headers().get(HEADER) {
         Some(value) => key.admits(value.as_bytes()),
         None if subscription || is_event_stream(&request) => {
@@ -97,10 +114,15 @@ pub async fn require_access_key(
         None => false,
     };
     if admitted {
-        next.run(request).await
-    } else {
-        AppError::AccessKeyRequired.into_response()
+        return next.run(request).await;
     }
+    if let Some(limits) = &state.rate
+        && let Err(wait) = limits.wrong_key(client)
+    {
+        return crate::rate::too_many(wait, "Too many wrong access keys from this address.")
+            .into_response();
+    }
+    AppError::AccessKeyRequired.into_response()
 }
 
 fn is_event_stream(request: &Request) -> bool {
@@ -117,16 +139,27 @@ mod tests {
 
     #[test]
     fn keys_are_printable_and_compared_whole() {
-        for bad in ["", "two words", "tab\there", "clé"] {
+        for bad in [
+            "",
+            "short-key-15chr",
+            "two words here!!",
+            "tab\there-and-more",
+            "clé-longer-than-16",
+        ] {
             assert_eq!(
                 AccessKey::new(bad).unwrap_err(),
                 InvalidAccessKey,
                 "{bad:?}"
             );
         }
-        let key = AccessKey::new("s3cret-Key_1").unwrap();
-        assert!(key.admits(b"s3cret-Key_1"));
-        for wrong in [&b""[..], b"s3cret-Key_", b"s3cret-Key_12", b"S3CRET-KEY_1"] {
+        let key = AccessKey::new("s3cret-Key_1-abcd").unwrap();
+        assert!(key.admits(b"s3cret-Key_1-abcd"));
+        for wrong in [
+            &b""[..],
+            b"s3cret-Key_1-abc",
+            b"s3cret-Key_1-abcde",
+            b"S3CRET-KEY_1-ABCD",
+        ] {
             assert!(!key.admits(wrong));
         }
         assert_eq!(format!("{key:?}"), "AccessKey(..)");

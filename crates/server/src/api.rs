@@ -4,7 +4,7 @@
 use crate::auth::{self, Caller, Member, PathIds};
 use crate::error::{AppError, InternalError};
 use crate::extract::Json;
-use crate::store::{Committed, Inserted, Store, TokenKind};
+use crate::store::{AppliedOp, Committed, Inserted, Store, TokenKind};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -14,10 +14,11 @@ use mosaic_domain::wire::{
     Stale, StaleAccount, Submitted,
 };
 use mosaic_domain::{
-    Account, EditError, OpError, ParticipantId, ParticipantInput, Review, ReviewId, ReviewOp, Role,
-    ValidationError,
+    Account, AccountInput, EditError, OpError, ParticipantId, ParticipantInput, Review, ReviewId,
+    ReviewOp, Role,
 };
 use serde::Serialize;
+use sha2::{Digest as _, Sha256};
 
 /// How many times a write the client did not make conditional (a join, a submission) is
 /// retried when another write got in first. Each retry re-reads and re-checks everything.
@@ -135,7 +136,8 @@ pub async fn participants_create(
 /// role. 403 if the role may not make it; 428 without `base_version`; 412 with the current
 /// review if it is not the current version; 422 with the domain's reason if the rules refuse
 /// it (nothing changes); 200 with the new review otherwise. An op id already applied is
-/// answered 200 with the current review and applied no second time. Removing a participant
+/// answered 200 with the current review and applied no second time; the same op id with a
+/// different op is 409 `op_id_reused`. Removing a participant
 /// revokes their token in the same transaction.
 pub async fn ops_create(
     State(store): State<Store>,
@@ -152,9 +154,9 @@ pub async fn ops_create(
         "the `base_version` it was made against",
     ))?;
     let id = &caller.review_id;
-    if store.op_applied(id, op_id).await? {
-        let review = current_review(&store, id).await?;
-        return Ok(tagged(StatusCode::OK, review.version, &review));
+    let digest = op_digest(&request.op)?;
+    if let Some(applied) = store.applied_op(id, op_id).await? {
+        return replayed(&store, id, op_id, applied.as_deref(), &digest).await;
     }
     let mut review = current_review(&store, id).await?;
     if review.version != base {
@@ -166,66 +168,80 @@ pub async fn ops_create(
     review
         .apply(&request.op, &accounts, now)
         .map_err(|e| AppError::Refused(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+    let applied = AppliedOp {
+        id: op_id,
+        digest: &digest,
+    };
     // A participant who is removed loses their token with the same write.
     let removed = match &request.op {
         ReviewOp::RemoveParticipant { id } => Some(id),
         _ => None,
     };
     match store
-        .commit_review(&review, base, Some(op_id), None, removed, now)
+        .commit_review(&review, base, Some(applied), None, removed, now)
         .await?
     {
         Committed::Done => Ok(tagged(StatusCode::OK, review.version, &review)),
         Committed::Replayed => {
-            let review = current_review(&store, id).await?;
-            Ok(tagged(StatusCode::OK, review.version, &review))
+            // Another request with this op id got in first: answered as if it came before.
+            let applied = store.applied_op(id, op_id).await?.flatten();
+            replayed(&store, id, op_id, applied.as_deref(), &digest).await
         }
         Committed::Stale => Ok(stale(base, current_review(&store, id).await?)),
     }
 }
 
+/// The SHA-256 (hex) of an op's body as the server reads it: what an op id is bound to.
+fn op_digest(op: &ReviewOp) -> Result<String, AppError> {
+    let body = serde_json::to_vec(op).map_err(|e| AppError::Internal(InternalError::new(e)))?;
+    Ok(hex::encode(Sha256::digest(body)))
+}
+
+/// The answer to an op id already applied: the current review when the body is the same (a
+/// retry, applied no second time), 409 `op_id_reused` when it is a different change.
+async fn replayed(
+    store: &Store,
+    id: &ReviewId,
+    op_id: &str,
+    applied: Option<&str>,
+    digest: &str,
+) -> Result<Response, AppError> {
+    if applied.is_some_and(|applied| applied != digest) {
+        return Err(AppError::OpIdReused(op_id.to_owned()));
+    }
+    let review = current_review(store, id).await?;
+    Ok(tagged(StatusCode::OK, review.version, &review))
+}
+
 /// `PUT /api/v1/reviews/{id}/accounts/{pid}`: the author stores a draft of their account,
 /// conditionally: `If-Match: "<version>"` (`"0"` when there is none yet) is required (428),
 /// must be the stored version (412 with the stored account), and a sealed account is never
-/// overwritten (409). 200 with the account at its new version.
+/// overwritten (409). The body is an [`AccountInput`], built into the account by the editor's
+/// own rules (422 naming every bad field, nothing stored), and only before the reveal (409
+/// after it). 200 with the account at its new version.
 pub async fn accounts_put(
     State(store): State<Store>,
     Member(caller): Member,
     ids: PathIds,
     headers: HeaderMap,
-    Json(mut account): Json<Account>,
+    Json(input): Json<AccountInput>,
 ) -> Result<Response, AppError> {
     let (review_id, participant_id) = account_path(&caller, ids)?;
     if !caller.is_author_of(&participant_id) {
         return Err(AppError::Forbidden);
     }
     let base = if_match(&headers)?;
-    let mut wrong = Vec::new();
-    if account.review_id() != &review_id {
-        wrong.push(ValidationError::new(
-            "review_id",
-            "must be the review in the path",
-        ));
-    }
-    if account.participant_id() != &participant_id {
-        wrong.push(ValidationError::new(
-            "participant_id",
-            "must be the participant in the path",
-        ));
-    }
-    if !wrong.is_empty() {
-        return Err(AppError::Validation(wrong));
-    }
-    if account.is_submitted() {
-        return Err(AppError::Refused(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "a draft is stored here; an account is sealed through its `submit` route".to_owned(),
-        ));
-    }
+    let mut account = input
+        .into_account(&review_id, &participant_id)
+        .map_err(AppError::Validation)?;
     let stored = store.get_account(&review_id, &participant_id).await?;
     if let Some(refusal) = refuse_account_write(stored, base, &review_id, &participant_id) {
         return Ok(refusal);
     }
+    current_review(&store, &review_id)
+        .await?
+        .accepts_account_drafts()
+        .map_err(|e| AppError::Refused(StatusCode::CONFLICT, e.to_string()))?;
     account.set_stored_version(base + 1);
     if store.put_account(&account, base, now()).await? {
         return Ok(tagged(StatusCode::OK, account.version(), &account));

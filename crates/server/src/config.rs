@@ -27,11 +27,42 @@ pub struct Config {
     pub dist: PathBuf,
 
     /// Close the API to everyone without this key: every request under /api must then send
-    /// it as the header `X-Mosaic-Access-Key`. Printable ASCII, no spaces.
+    /// it as the header `X-Mosaic-Access-Key`. At least 16 printable ASCII characters, no
+    /// spaces.
     // Hidden from --help like the database URL: it is a secret.
     #[arg(long, env = "MOSAIC_ACCESS_KEY", hide_env_values = true)]
     pub access_key: Option<AccessKey>,
 
+    /// The address people reach this server at, such as https://mosaic.example.com: every
+    /// absolute link (the feed's subscriptions) starts with it, and an https address turns on
+    /// HSTS. Default: http:// and the address listened on. Never taken from a request's headers.
+    #[arg(long, env = "MOSAIC_PUBLIC_URL")]
+    pub public_url: Option<crate::PublicUrl>,
+
+    /// The most connections open at once. At the cap, the connection idle longest is closed
+    /// for a newcomer; keep it well under the process's file-descriptor limit.
+    #[arg(
+        long,
+        env = "MOSAIC_MAX_CONNECTIONS",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u32).range(4..)
+    )]
+    pub max_connections: u32,
+
+    /// Seconds a connection may stay open with no request in progress (idle, or still
+    /// sending its request's head) before it is closed.
+    #[arg(
+        long,
+        env = "MOSAIC_IDLE_TIMEOUT",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub idle_timeout: u64,
+
+    /// Turn off the per-address rate limits (docs/limits.md), for a load test from one
+    /// machine. Never on a server people can reach.
+    #[arg(long, env = "MOSAIC_NO_RATE_LIMITS")]
+    pub no_rate_limits: bool,
     /// Operating: data directory, logs, request ids, metrics, shutdown (see `cli`).
     #[command(flatten)]
     pub ops: OpsArgs,
@@ -57,9 +88,10 @@ mod tests {
 
     #[test]
     fn an_access_key_must_be_printable() {
-        let config = Config::try_parse_from(["mosaic-server", "--access-key", "k-1"]).unwrap();
+        let key = "k-1-0123456789abcdef";
+        let config = Config::try_parse_from(["mosaic-server", "--access-key", key]).unwrap();
         assert!(config.access_key.is_some());
-        for bad in ["", "two words"] {
+        for bad in ["", "two words", "only-15-chars!!"] {
             let error = Config::try_parse_from(["mosaic-server", "--access-key", bad]);
             assert!(error.is_err(), "{bad:?}");
         }

@@ -52,8 +52,14 @@ pub enum AppError {
     InvalidHeader(String),
     /// 409 or 422: the domain's rules refused the change; the message is the domain's.
     Refused(StatusCode, String),
+    /// 409: this op id was already applied to the review with a different op.
+    OpIdReused(String),
     /// 409: the account is submitted and can no longer change.
     Sealed(String),
+    /// 429: too many requests or streams from this client; try again after `retry_after` s.
+    TooManyRequests { retry_after: u64, message: String },
+    /// 503: the request took longer than the server allows one to take.
+    TimedOut,
     /// 405 on an API path.
     MethodNotAllowed,
     /// 503: the database is unreachable (from the health check).
@@ -78,10 +84,11 @@ impl AppError {
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::InvalidHeader(_) => StatusCode::BAD_REQUEST,
             Self::Refused(status, _) => *status,
-            Self::Sealed(_) => StatusCode::CONFLICT,
+            Self::Sealed(_) | Self::OpIdReused(_) => StatusCode::CONFLICT,
             Self::AlreadyExists(_) => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -105,9 +112,12 @@ impl AppError {
             Self::InvalidHeader(_) => "invalid_header",
             Self::Refused(..) => "refused",
             Self::Sealed(_) => "sealed",
+            Self::OpIdReused(_) => "op_id_reused",
             Self::AlreadyExists(_) => "already_exists",
             Self::MethodNotAllowed => "method_not_allowed",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
+            Self::TimedOut => "timed_out",
             Self::Internal(_) => "internal",
         }
     }
@@ -147,8 +157,17 @@ impl AppError {
             Self::InvalidHeader(detail) => detail.clone(),
             Self::Refused(_, message) | Self::Sealed(message) => message.clone(),
             Self::AlreadyExists(id) => format!("A review with id `{id}` already exists."),
+            Self::OpIdReused(id) => format!(
+                "The op id `{id}` was already used for a different change to this review: \
+                 give each new change an id of its own."
+            ),
             Self::MethodNotAllowed => "This method is not allowed on this path.".to_owned(),
+            Self::TooManyRequests {
+                retry_after,
+                message,
+            } => format!("{message} Try again in {retry_after} s."),
             Self::Unavailable(_) => "The service is unavailable; try again later.".to_owned(),
+            Self::TimedOut => "The server took too long to answer; try again later.".to_owned(),
             Self::Internal(_) => "Something went wrong on the server.".to_owned(),
         }
     }
@@ -159,6 +178,10 @@ impl IntoResponse for AppError {
         let status = self.status();
         let code = self.code();
         let message = self.message();
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
         let (fields, internal) = match self {
             Self::Validation(fields) => (fields, None),
             Self::InvalidId(field) | Self::InvalidQuery(field) => (vec![field], None),
@@ -175,6 +198,11 @@ impl IntoResponse for AppError {
         response.extensions_mut().insert(ErrorCode(code));
         if let Some(internal) = internal {
             response.extensions_mut().insert(internal);
+        }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
         }
         response
     }

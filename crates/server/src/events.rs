@@ -13,6 +13,11 @@
 //! a participant's tokens are revoked, which wakes the review's streams to check their grants:
 //! a stream whose token no longer holds (revoked, or its participant removed) ends.
 //!
+//! A token's grant is looked up again only when one of the review's tokens was revoked (a
+//! revocation, or a participant removed): an ordinary commit costs no database read per open
+//! stream. Streams are capped per token ([`MAX_STREAMS_PER_TOKEN`]) and per process
+//! ([`MAX_STREAMS`]); past a cap the answer is 429 with `Retry-After`.
+//!
 //! The hub lives in one process. With several server processes on one PostgreSQL, a write in
 //! one would not reach streams held by another: that needs PostgreSQL's `LISTEN`/`NOTIFY` (a
 //! `NOTIFY` in each committing transaction, one listening connection per process feeding its
@@ -39,6 +44,14 @@ pub const REVIEW_EVENT: &str = "review";
 
 /// How often an idle stream sends a comment, so proxies and browsers keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The most streams one token may hold open: a person with a few tabs and browsers.
+pub const MAX_STREAMS_PER_TOKEN: usize = 8;
+/// The most streams one process holds open: each is a socket and a task; kept below the
+/// connection cap so streams alone cannot take every connection.
+pub const MAX_STREAMS: usize = 256;
+/// What a refused stream is told to wait before trying again, in seconds.
+const STREAM_RETRY_AFTER: u64 = 30;
 
 /// The data of an `event: review`: the review's stored version, now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,12 +82,27 @@ struct Inner {
     /// Set at shutdown: every stream has ended and no new one starts, so the server's graceful
     /// shutdown, which waits for open responses, is not held up by them.
     closed: bool,
+    /// Open streams per token hash; a token is removed with its last stream.
+    per_token: HashMap<String, usize>,
+    /// Open streams in all.
+    streams: usize,
+    /// Counts every commit that may have changed the feed, so a cache of anything read from
+    /// it knows when it is stale.
+    feed_generation: u64,
+}
+
+/// A stream refused because a cap is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamLimit {
+    PerToken,
+    Process,
 }
 
 impl Hub {
     /// The review `review_id` is now stored at `version`. Called after the commit, never
     /// inside the transaction, so no stream hears of a write that did not land.
     pub fn publish_version(&self, review_id: &str, version: u64) {
+        self.feed_changed();
         self.publish(review_id, |latest| {
             let newer = version > latest.version;
             if newer {
@@ -82,6 +110,16 @@ impl Hub {
             }
             newer
         });
+    }
+
+    /// Something was committed that may change the feed (every review commit publishes this).
+    pub fn feed_changed(&self) {
+        self.lock().feed_generation += 1;
+    }
+
+    /// The count [`Hub::feed_changed`] keeps: equal values mean an unchanged feed.
+    pub fn feed_generation(&self) -> u64 {
+        self.lock().feed_generation
     }
 
     /// Tokens of the review were revoked: its streams check whether theirs still holds.
@@ -99,10 +137,23 @@ impl Hub {
         }
     }
 
-    /// Starts listening to `review_id`. Subscribe before reading the version to start from,
-    /// so that a write committed in between is not missed.
-    pub fn subscribe(&self, review_id: &str) -> Subscription {
+    /// Starts listening to `review_id` for the token `token_hash`, within the caps. Subscribe
+    /// before reading the version to start from, so that a write committed in between is not
+    /// missed.
+    pub fn subscribe(
+        &self,
+        review_id: &str,
+        token_hash: &str,
+    ) -> Result<Subscription, StreamLimit> {
         let mut inner = self.lock();
+        if inner.per_token.get(token_hash).copied().unwrap_or(0) >= MAX_STREAMS_PER_TOKEN {
+            return Err(StreamLimit::PerToken);
+        }
+        if inner.streams >= MAX_STREAMS {
+            return Err(StreamLimit::Process);
+        }
+        *inner.per_token.entry(token_hash.to_owned()).or_default() += 1;
+        inner.streams += 1;
         let receiver = if inner.closed {
             // A receiver whose sender is gone: its stream ends at once.
             watch::channel(Latest::default()).1
@@ -113,11 +164,12 @@ impl Hub {
                 .or_insert_with(|| watch::channel(Latest::default()).0)
                 .subscribe()
         };
-        Subscription {
+        Ok(Subscription {
             hub: self.clone(),
             review_id: review_id.to_owned(),
+            token_hash: token_hash.to_owned(),
             receiver: Some(receiver),
-        }
+        })
     }
 
     /// Ends every stream, now and from now on (at shutdown).
@@ -145,6 +197,7 @@ impl Hub {
 pub struct Subscription {
     hub: Hub,
     review_id: String,
+    token_hash: String,
     /// Always `Some` until dropped: taken in `drop` so it is gone before the count is read.
     receiver: Option<watch::Receiver<Latest>>,
 }
@@ -174,6 +227,13 @@ impl Drop for Subscription {
         {
             inner.reviews.remove(&self.review_id);
         }
+        inner.streams = inner.streams.saturating_sub(1);
+        if let Some(count) = inner.per_token.get_mut(&self.token_hash) {
+            *count -= 1;
+            if *count == 0 {
+                inner.per_token.remove(&self.token_hash);
+            }
+        }
     }
 }
 
@@ -185,7 +245,19 @@ pub async fn events_get(
     Listener { caller, token_hash }: Listener,
 ) -> Result<Response, AppError> {
     let id = caller.review_id.clone();
-    let mut subscription = store.events().subscribe(id.as_str());
+    let mut subscription = store
+        .events()
+        .subscribe(id.as_str(), &token_hash)
+        .map_err(|limit| {
+            let what = match limit {
+                StreamLimit::PerToken => "This token has too many event streams open: close one.",
+                StreamLimit::Process => "The server has too many event streams open.",
+            };
+            AppError::TooManyRequests {
+                retry_after: STREAM_RETRY_AFTER,
+                message: what.to_owned(),
+            }
+        })?;
     let review = store
         .get_review(&id)
         .await?
@@ -201,6 +273,7 @@ pub async fn events_get(
         caller,
         token_hash,
         subscription,
+        revocations: first.map_or(0, |latest| latest.revocations),
         pending: first,
         sent: None,
     };
@@ -225,6 +298,8 @@ struct Listening {
     pending: Option<Latest>,
     /// The version last sent.
     sent: Option<u64>,
+    /// The review's revocation count when the grant was last known to hold.
+    revocations: u64,
 }
 
 impl Listening {
@@ -235,8 +310,12 @@ impl Listening {
                 Some(latest) => latest,
                 None => self.subscription.changed().await?,
             };
-            if self.sent.is_some() && !self.still_granted().await {
-                return None;
+            // Only a revocation can end a grant: anything else needs no database read.
+            if latest.revocations != self.revocations {
+                if !self.still_granted().await {
+                    return None;
+                }
+                self.revocations = latest.revocations;
             }
             if self.sent.is_some_and(|sent| latest.version <= sent) {
                 // A revocation, or a version already sent: nothing to say.
@@ -250,8 +329,8 @@ impl Listening {
         }
     }
 
-    /// Checked at every wake after the first event: a revoked token or a removed participant
-    /// hears nothing more, not even of their own removal.
+    /// Checked when one of the review's tokens was revoked: a revoked token or a removed
+    /// participant hears nothing more, not even of their own removal.
     async fn still_granted(&self) -> bool {
         match auth::still_grants(&self.store, &self.token_hash, &self.caller).await {
             Ok(granted) => granted,
@@ -274,8 +353,8 @@ mod tests {
         hub.publish_version("r", 3);
         assert_eq!(hub.listened(), 0, "nobody listens: nothing is kept");
 
-        let mut a = hub.subscribe("r");
-        let mut b = hub.subscribe("r");
+        let mut a = hub.subscribe("r", "t").unwrap();
+        let mut b = hub.subscribe("r", "t").unwrap();
         assert_eq!(hub.listened(), 1);
         hub.publish_version("r", 2);
         assert_eq!(a.changed().await.unwrap().version, 2);
@@ -294,13 +373,36 @@ mod tests {
         assert_eq!(hub.listened(), 0);
     }
 
+    #[test]
+    fn streams_are_capped_per_token_and_per_process() {
+        let hub = Hub::default();
+        let mine: Vec<_> = (0..MAX_STREAMS_PER_TOKEN)
+            .map(|_| hub.subscribe("r", "mine").unwrap())
+            .collect();
+        assert_eq!(
+            hub.subscribe("r", "mine").unwrap_err(),
+            StreamLimit::PerToken
+        );
+        let others: Vec<_> = (MAX_STREAMS_PER_TOKEN..MAX_STREAMS)
+            .map(|i| hub.subscribe("r", &format!("t{i}")).unwrap())
+            .collect();
+        assert_eq!(hub.subscribe("r", "new").unwrap_err(), StreamLimit::Process);
+        drop(others);
+        drop(mine);
+        assert!(
+            hub.subscribe("r", "mine").is_ok(),
+            "closed streams are counted out"
+        );
+        assert!(hub.lock().per_token.len() <= 1);
+    }
+
     #[tokio::test]
     async fn closing_ends_every_stream_and_refuses_new_ones() {
         let hub = Hub::default();
-        let mut a = hub.subscribe("r");
+        let mut a = hub.subscribe("r", "t").unwrap();
         hub.close();
         assert_eq!(a.changed().await, None);
-        let mut late = hub.subscribe("r");
+        let mut late = hub.subscribe("r", "t").unwrap();
         assert_eq!(late.changed().await, None);
         assert_eq!(hub.listened(), 0);
     }

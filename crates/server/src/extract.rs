@@ -1,7 +1,7 @@
 //! The JSON extractor, which rejects with [`AppError`], so that a malformed request gets the same JSON
 //! error shape as every other failure instead of axum's plain-text rejections.
 
-use crate::error::AppError;
+use crate::error::{AppError, InternalError};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
@@ -12,21 +12,28 @@ use std::error::Error as _;
 
 /// A JSON body in, or a JSON body out. As an extractor it is `axum::Json` with our rejections:
 /// it requires `Content-Type: application/json`, and the body size is capped by the router's
-/// `DefaultBodyLimit`.
+/// `DefaultBodyLimit`. Every string it accepted is then held to the domain's one text rule
+/// ([`mosaic_domain::forbidden_in_json`]): a control character other than tab, newline or
+/// carriage return anywhere in the body is a 422 naming the field, before any handler or
+/// database sees it, so the answer is the same on SQLite and PostgreSQL.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Json<T>(pub T);
 
 impl<T, S> FromRequest<S> for Json<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + Serialize,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(rejection.into()),
+        let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
+        // What was accepted, written back: exactly the strings a handler will read.
+        let written =
+            serde_json::to_value(&value).map_err(|e| AppError::Internal(InternalError::new(e)))?;
+        match mosaic_domain::forbidden_in_json(&written) {
+            Some(field) => Err(AppError::Validation(vec![field])),
+            None => Ok(Self(value)),
         }
     }
 }

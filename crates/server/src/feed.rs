@@ -13,14 +13,15 @@
 //! [`markdown::to_html`] (no raw HTML, no script links) or as escaped text.
 
 use crate::AppState;
+use crate::PublicUrl;
 use crate::auth::Member;
 use crate::error::AppError;
 use crate::extract::Json;
+use crate::stats_cache::StatsCache;
 use crate::store::{self, COUNT_CAP, FeedFilter, FeedItem, FindingView, Store};
 use axum::extract::{FromRequestParts, State};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::uri::Authority;
-use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use mosaic_domain::feed::{
@@ -228,13 +229,26 @@ pub async fn feed_get(
 /// recurring tags and factors, and how the actions stand today.
 pub async fn feed_stats_get(
     State(store): State<Store>,
+    State(cache): State<StatsCache>,
     FeedParams(query): FeedParams,
 ) -> Result<Json<FeedStats>, AppError> {
-    let mut stats = Stats::new(Utc::now().date_naive());
-    store
-        .feed_each(&FeedFilter::new(&query), |f| stats.add(&f))
+    let today = Utc::now().date_naive();
+    let filters = serde_urlencoded::to_string(&query)
+        .map_err(|e| AppError::Internal(crate::error::InternalError::new(e)))?;
+    let stats = cache
+        .get_or_compute(
+            format!("{today}?{filters}"),
+            || store.events().feed_generation(),
+            async || {
+                let mut stats = Stats::new(today);
+                store
+                    .feed_each(&FeedFilter::new(&query), |f| stats.add(&f))
+                    .await?;
+                Ok::<_, AppError>(stats.finish())
+            },
+        )
         .await?;
-    Ok(Json(stats.finish()))
+    Ok(Json(stats))
 }
 
 /// [`FeedStats`] being gathered, one finding (the organisation's view) at a time.
@@ -327,7 +341,7 @@ fn recurring(counts: HashMap<String, u32>) -> Vec<Recurring> {
 
 /// What both subscription formats are made of.
 struct Subscription {
-    /// `http://host` (or `https://` behind a proxy that says so), from the request.
+    /// The configured public URL (`--public-url`), never the request's `Host`.
     base: String,
     /// The filters, as a canonical query string (without the access key).
     filters: String,
@@ -335,8 +349,8 @@ struct Subscription {
 }
 
 impl Subscription {
-    async fn read(store: &Store, headers: &HeaderMap, query: FeedQuery) -> Result<Self, AppError> {
-        let base = base_url(headers)?;
+    async fn read(store: &Store, public: &PublicUrl, query: FeedQuery) -> Result<Self, AppError> {
+        let base = public.as_str().to_owned();
         let query = FeedQuery {
             cursor: None,
             limit: None,
@@ -430,39 +444,15 @@ fn content_html(finding: &Finding) -> String {
     markdown::to_html(&finding.to_markdown())
 }
 
-/// `scheme://host[:port]` of this server as the client reached it: the `Host` header, and
-/// `X-Forwarded-Proto: https` from a TLS-terminating proxy. 400 without a usable `Host`.
-fn base_url(headers: &HeaderMap) -> Result<String, AppError> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.parse::<Authority>().ok())
-        // A host and port only: no `user@`.
-        .filter(|a| !a.as_str().contains('@'))
-        .ok_or_else(|| {
-            AppError::InvalidHeader(
-                "The feed's links are made from the `Host` header, which is missing or not a \
-                 host name."
-                    .to_owned(),
-            )
-        })?;
-    let https = headers
-        .get("x-forwarded-proto")
-        .and_then(|p| p.to_str().ok())
-        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
-    let scheme = if https { "https" } else { "http" };
-    Ok(format!("{scheme}://{host}"))
-}
-
 /// `GET /feed.atom?{filters}`: the latest 50 matching findings (the organisation's view) as
 /// an Atom feed (`application/atom+xml`). `cursor` and `limit` play no part.
 pub async fn feed_atom_get(
     State(store): State<Store>,
-    headers: HeaderMap,
+    State(public): State<PublicUrl>,
     FeedParams(query): FeedParams,
 ) -> Result<Response, AppError> {
     use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text};
-    let sub = Subscription::read(&store, &headers, query).await?;
+    let sub = Subscription::read(&store, &public, query).await?;
     let entries = sub
         .items
         .iter()
@@ -571,10 +561,10 @@ struct JsonFeedAuthor {
 /// JSON Feed 1.1 (`application/feed+json`). `cursor` and `limit` play no part.
 pub async fn feed_json_get(
     State(store): State<Store>,
-    headers: HeaderMap,
+    State(public): State<PublicUrl>,
     FeedParams(query): FeedParams,
 ) -> Result<Response, AppError> {
-    let sub = Subscription::read(&store, &headers, query).await?;
+    let sub = Subscription::read(&store, &public, query).await?;
     let items = sub
         .items
         .iter()

@@ -16,12 +16,18 @@
 //! - `api`: the handlers, named `<resource>_<verb>`; they call `mosaic_domain` for every rule.
 //! - `events`: the live event stream (`GET …/events`, server-sent events) and the in-process
 //!   hub the store publishes each committed review version to.
+//! - `stats_cache`: the feed's statistics, cached until the feed changes, one computed at a time.
 //! - `feed`: the cross-team findings feed (`/api/v1/feed…`, its search and statistics) and its
 //!   Atom and JSON Feed subscriptions (`/feed.atom`, `/feed.json`); the feed's rows and
 //!   full-text index are in `store`'s `feed` part.
 //! - `extract`: the JSON body extractor, which rejects with `AppError`.
 //! - `error`: `AppError`, the one error type, its `ErrorBody` JSON, and the middleware that
 //!   logs internal errors once.
+//! - `headers`: the security headers on every response (CSP with the app's inline loader
+//!   hashed, `nosniff`, no referrer, no framing, `no-store` on `/api`, HSTS behind https).
+//! - [`public_url`]: `--public-url`, the one base of every absolute link.
+//! - [`rate`]: rate limits per client address on the routes open without a token (per process).
+//! - [`serve`]: the listener: a connection cap, idle and header timeouts.
 //! - `web`: serving Trunk's `dist/`: precompressed files, cache headers, the client-route
 //!   fallback to `index.html`.
 //! - [`ops`]: `/healthz`, `/readyz` and `/metrics` (closed unless `--metrics-token` or
@@ -45,6 +51,11 @@ mod error;
 mod events;
 mod extract;
 mod feed;
+mod headers;
+pub mod public_url;
+pub mod rate;
+pub mod serve;
+mod stats_cache;
 pub mod logging;
 pub mod metrics;
 pub mod ops;
@@ -55,18 +66,19 @@ mod web;
 pub use access::{AccessKey, InvalidAccessKey};
 pub use config::Config;
 pub use events::ReviewEvent;
+pub use public_url::PublicUrl;
 pub use store::Store;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::serve::ListenerExt;
 use error::{AppError, InternalError};
 use std::any::Any;
 use std::path::PathBuf;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 use web::WebApp;
 
@@ -86,15 +98,26 @@ pub struct AppState {
     access_key: Option<AccessKey>,
     /// Request ids, who may read `/metrics`, and whether a shutdown has begun (see `ops`).
     ops: ops::OpsState,
+    /// The base of every absolute link (the feed's subscriptions); never the `Host` header.
+    public_url: PublicUrl,
+    headers: headers::SecurityHeaders,
+    /// `None`: nothing is rate limited (the router tests); `run` always sets them.
+    rate: Option<rate::RateLimits>,
+    feed_stats: stats_cache::StatsCache,
 }
 
 impl AppState {
     /// `dist` is Trunk's output directory; it need not exist (yet).
     pub fn new(store: Store, dist: impl Into<PathBuf>) -> Self {
+        let dist = dist.into();
         Self {
             store,
-            web: WebApp::new(&dist.into()),
+            web: WebApp::new(&dist),
             access_key: None,
+            public_url: PublicUrl::default(),
+            headers: headers::SecurityHeaders::new(&dist),
+            rate: None,
+            feed_stats: stats_cache::StatsCache::default(),
             ops: ops::OpsState::default(),
         }
     }
@@ -102,6 +125,20 @@ impl AppState {
     /// Sets who may read `/metrics` and whether incoming request ids are kept.
     pub fn with_ops(mut self, ops: ops::OpsState) -> Self {
         self.ops = ops;
+        self
+    }
+
+    /// Limits the routes open without a token, per client address.
+    pub fn with_rate_limits(mut self, limits: Option<rate::RateLimits>) -> Self {
+        self.rate = limits;
+        self
+    }
+
+    /// Where people reach this server: the feed's links start with it, and an https one
+    /// turns on HSTS.
+    pub fn with_public_url(mut self, url: PublicUrl) -> Self {
+        self.headers = self.headers.with_hsts(url.is_https());
+        self.public_url = url;
         self
     }
 
@@ -115,6 +152,30 @@ impl AppState {
 impl FromRef<AppState> for Store {
     fn from_ref(state: &AppState) -> Self {
         state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Option<rate::RateLimits> {
+    fn from_ref(state: &AppState) -> Self {
+        state.rate.clone()
+    }
+}
+
+impl FromRef<AppState> for stats_cache::StatsCache {
+    fn from_ref(state: &AppState) -> Self {
+        state.feed_stats.clone()
+    }
+}
+
+impl FromRef<AppState> for PublicUrl {
+    fn from_ref(state: &AppState) -> Self {
+        state.public_url.clone()
+    }
+}
+
+impl FromRef<AppState> for headers::SecurityHeaders {
+    fn from_ref(state: &AppState) -> Self {
+        state.headers.clone()
     }
 }
 
@@ -159,16 +220,28 @@ pub fn app(state: AppState) -> Router {
         // Set last: it applies to the routes registered before it.
         .method_not_allowed_fallback(api::api_method_not_allowed)
         .fallback(not_routed)
-        // The last layer added is the outermost: a request meets the trace layer first, then
-        // the error log, then the panic catcher (so a panic's 500 is logged), then the limit,
-        // then the access key (after routing, so it knows the event stream's route).
+        // The last layer added is the outermost: a request meets the request id first, then
+        // the trace layer, the metrics (so every answer is counted), the security headers (so
+        // every answer has them, errors and panics included), the error log, the panic catcher
+        // (so a panic's 500 is logged), the request and body timeouts, the body limit, then the
+        // access key and the rate limits (after routing, so they know the route).
+        .layer(axum::middleware::from_fn_with_state(
+            state.rate.clone(),
+            rate::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             access::require_access_key,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(serve::BODY_READ_TIMEOUT))
+        .layer(axum::middleware::from_fn(serve::request_timeout))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(error::log_internal_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.headers.clone(),
+            headers::security_headers,
+        ))
         // Counts every answer, the error log's and the panic catcher's too.
         .layer(axum::middleware::from_fn_with_state(
             state.store.metrics().clone(),
@@ -286,22 +359,22 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     tracing::info!(%addr, %database, dist = %config.dist.display(), access, metrics = %metrics_at,
         version = metrics::VERSION, revision = metrics::REVISION, "Mosaic is running");
 
-    // Without TCP_NODELAY a response written in two parts (headers, then a file body) waits
-    // about 40 ms for the client's delayed ACK (Nagle's algorithm): measured on the static files.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::warn!("cannot set TCP_NODELAY: {e}");
-        }
-    });
     let ops_state = ops::OpsState::new(
         metrics_access,
         request_id::RequestIdPolicy {
             trust_incoming: config.ops.trust_proxy_request_id,
         },
     );
+    let public_url = config
+        .public_url
+        .unwrap_or_else(|| PublicUrl::from_listen_addr(addr));
     let state = AppState::new(store.clone(), config.dist)
         .with_access_key(config.access_key)
-        .with_ops(ops_state.clone());
+        .with_ops(ops_state.clone())
+        .with_public_url(public_url)
+        .with_rate_limits(
+            (!config.no_rate_limits).then(|| rate::RateLimits::new(rate::RateQuotas::default())),
+        );
     let metrics_server = metrics_listener.map(|listener| {
         let router = ops::metrics_app(state.clone());
         tokio::spawn(async move { axum::serve(listener, router).await })
@@ -310,7 +383,11 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     // response: they are ended as it starts.
     let events = store.events().clone();
     let (stopping, mut stop_started) = tokio::sync::watch::channel(false);
-    let served = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+    let limits = serve::ServeLimits {
+        max_connections: config.max_connections as usize,
+        idle_timeout: std::time::Duration::from_secs(config.idle_timeout),
+    };
+    let served = serve::serve(listener, app(state), limits, async move {
         shutdown_signal().await;
         ops_state.begin_shutdown();
         events.close();
@@ -321,23 +398,21 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         let _ = stop_started.wait_for(|started| *started).await;
         tokio::time::sleep(timeout).await;
     };
-    let served = tokio::select! {
-        served = served => served.map_err(|e| format!("server error: {e}")),
+    tokio::select! {
+        () = served => {}
         () = deadline => {
             tracing::warn!(
                 seconds = timeout.as_secs(),
                 "requests still in flight after the shutdown timeout: their connections are closed"
             );
-            Ok(())
         }
-    };
+    }
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
     }
     // Closing waits for connections in use; a request cut at the deadline may still hold one
     // until the process ends, so the wait is bounded too.
     let closed = tokio::time::timeout(timeout, store.close()).await;
-    served?;
     if closed.is_err() {
         tracing::warn!("Mosaic has stopped; database connections still in use were dropped");
         return Ok(());

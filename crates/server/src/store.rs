@@ -74,6 +74,13 @@ use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
 pub use transfer::Copied;
 
+/// An op's id and the digest of its body, recorded when it is applied.
+#[derive(Clone, Copy, Debug)]
+pub struct AppliedOp<'a> {
+    pub id: &'a str,
+    pub digest: &'a str,
+}
+
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -187,6 +194,10 @@ impl Store {
     /// Connects to PostgreSQL with `options` and migrates the database (the first schema on the
     /// search path, which is how the tests give each test its own tables).
     pub async fn open_postgres(options: PgConnectOptions) -> Result<Self, StoreError> {
+        // PostgreSQL's notices (such as "text-search query doesn't contain lexemes" for a
+        // search word it cannot index) would each become an INFO line in sqlx's log: a line
+        // per request anyone can cause. Warnings and errors still arrive.
+        let options = options.options([("client_min_messages", "warning")]);
         // Named without user or password, which must not reach a log.
         let target = format!(
             "PostgreSQL at {}:{}/{}",
@@ -459,21 +470,26 @@ impl Store {
         Ok(())
     }
 
-    /// Whether this op id was already applied to this review.
-    pub async fn op_applied(&self, review_id: &ReviewId, op_id: &str) -> Result<bool, StoreError> {
-        let found: Option<i32> = on_backend!(self, |pool, _pg| {
-            sqlx::query_scalar("SELECT 1 FROM ops WHERE review_id = $1 AND op_id = $2")
+    /// Whether this op id was already applied to this review: `None` if not, otherwise the
+    /// digest of the op applied under it (`None` inside for one applied before digests were kept).
+    pub async fn applied_op(
+        &self,
+        review_id: &ReviewId,
+        op_id: &str,
+    ) -> Result<Option<Option<String>>, StoreError> {
+        on_backend!(self, |pool, _pg| {
+            sqlx::query_scalar("SELECT op_digest FROM ops WHERE review_id = $1 AND op_id = $2")
                 .bind(review_id.as_str())
                 .bind(op_id)
                 .fetch_optional(pool)
                 .await
         })
-        .map_err(StoreError::Database)?;
-        Ok(found.is_some())
+        .map_err(StoreError::Database)
     }
 
     /// Writes `review` if the stored one is still at version `base`, in one transaction with
-    /// the op id (if any, refused as [`Committed::Replayed`] when already applied), a new
+    /// the op id and its body's digest (if any, refused as [`Committed::Replayed`] when the id
+    /// was already applied), a new
     /// token (if any) and the revocation of a removed participant's tokens (if any). The
     /// version check is in the `UPDATE` itself, so of two writers from the same base exactly
     /// one wins, on either backend.
@@ -481,7 +497,7 @@ impl Store {
         &self,
         review: &Review,
         base: u64,
-        op_id: Option<&str>,
+        op: Option<AppliedOp<'_>>,
         token: Option<&NewToken>,
         revoke: Option<&ParticipantId>,
         now: DateTime<Utc>,
@@ -498,18 +514,19 @@ impl Store {
             // The first statement writes, so SQLite takes its write lock at once (waiting its
             // turn) instead of failing to upgrade a read snapshot later.
             let mut tx = begin(pool, &self.metrics).await?;
-            if let Some(op_id) = op_id {
+            if let Some(op) = op {
                 let sql = if pg {
-                    "INSERT INTO ops (review_id, op_id, applied_at) \
-                     VALUES ($1, $2, $3::timestamptz) ON CONFLICT DO NOTHING"
+                    "INSERT INTO ops (review_id, op_id, applied_at, op_digest) \
+                     VALUES ($1, $2, $3::timestamptz, $4) ON CONFLICT DO NOTHING"
                 } else {
-                    "INSERT INTO ops (review_id, op_id, applied_at) \
-                     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+                    "INSERT INTO ops (review_id, op_id, applied_at, op_digest) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"
                 };
                 let done = sqlx::query(sql)
                     .bind(id)
-                    .bind(op_id)
+                    .bind(op.id)
                     .bind(&now)
+                    .bind(op.digest)
                     .execute(&mut *tx)
                     .await?;
                 if done.rows_affected() != 1 {
@@ -555,6 +572,11 @@ impl Store {
         .map_err(StoreError::Database)?;
         if committed == Committed::Done {
             self.metrics.count_commit("review");
+            // The revocation first: a removed participant's stream then checks its grant and
+            // ends before it could hear of the version that removed them.
+            if revoke.is_some() {
+                self.events.publish_revocation(id);
+            }
             self.events.publish_version(id, review.version);
         }
         Ok(committed)

@@ -69,7 +69,8 @@ impl TestApp {
 
     fn new(store: Store, db: TestDb) -> Self {
         let dist = tempfile::tempdir().unwrap();
-        let router = app(AppState::new(store.clone(), dist.path()));
+        let public_url = "http://mosaic.test".parse().unwrap();
+        let router = app(AppState::new(store.clone(), dist.path()).with_public_url(public_url));
         Self {
             router,
             store,
@@ -320,6 +321,18 @@ suite! {
     metrics_count_a_workload,
     request_ids_are_quoted_and_kept_only_when_trusted,
     a_newer_schema_is_refused,
+    hostile_account_documents_are_refused_and_nothing_stored,
+    hostile_control_characters_are_the_same_422_everywhere,
+    hostile_every_response_carries_the_security_headers,
+    hostile_documents_stop_growing_at_their_limits,
+    hostile_host_headers_do_not_reach_feed_links,
+    hostile_op_ids_are_bound_to_their_op,
+    hostile_valid_drafts_still_store,
+    hostile_event_streams_are_capped_per_token,
+    hostile_unauthenticated_routes_are_rate_limited,
+    hostile_feed_stats_are_cached_until_the_feed_changes,
+    hostile_unindexable_search_words_write_no_log,
+    hostile_generated_bodies_never_break_a_write_route,
 }
 
 #[path = "api/feed.rs"]
@@ -340,6 +353,17 @@ use sync::events::{
     an_access_key_closes_the_api_but_not_the_app,
     members_hear_each_new_version_and_nothing_of_drafts,
 };
+use sync::hostile::{
+    hostile_account_documents_are_refused_and_nothing_stored,
+    hostile_control_characters_are_the_same_422_everywhere,
+    hostile_documents_stop_growing_at_their_limits, hostile_event_streams_are_capped_per_token,
+    hostile_every_response_carries_the_security_headers,
+    hostile_feed_stats_are_cached_until_the_feed_changes,
+    hostile_host_headers_do_not_reach_feed_links, hostile_op_ids_are_bound_to_their_op,
+    hostile_unauthenticated_routes_are_rate_limited, hostile_unindexable_search_words_write_no_log,
+    hostile_valid_drafts_still_store,
+};
+use sync::hostile_props::hostile_generated_bodies_never_break_a_write_route;
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,
     accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,

@@ -43,7 +43,7 @@ fn starts_on_a_free_port_and_stops_on_sigterm() {
 /// instead of holding up the shutdown.
 #[test]
 fn an_access_key_closes_the_api_and_open_streams_end_on_sigterm() {
-    const KEY: &str = "binary-key-5f1c";
+    const KEY: &str = "binary-key-5f1c-0a9b";
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("mosaic.db");
     let dist = dir.path().join("no-dist");

@@ -543,6 +543,7 @@ impl Store {
         }
         .await)
         .map_err(StoreError::Database)
+        .inspect(|_| self.events.feed_changed())
     }
 }
 

@@ -138,7 +138,7 @@ pub async fn members_hear_each_new_version_and_nothing_of_drafts(app: &TestApp) 
     let mut alice = EventStream::open(&app.router, &events, Some(&w.alice.token)).await;
     assert_eq!(alice.status, StatusCode::OK);
     assert_eq!(alice.headers[header::CONTENT_TYPE], "text/event-stream");
-    assert_eq!(alice.headers[header::CACHE_CONTROL], "no-cache");
+    assert_eq!(alice.headers[header::CACHE_CONTROL], "no-store");
     let query = format!("{events}?token={}", w.facilitator);
     let mut facilitator = EventStream::open(&app.router, &query, None).await;
     assert_eq!(facilitator.status, StatusCode::OK);
@@ -195,7 +195,7 @@ pub async fn members_hear_each_new_version_and_nothing_of_drafts(app: &TestApp) 
 pub async fn an_access_key_closes_the_api_but_not_the_app(app: &TestApp) {
     let w = World::new(app, "r-key").await;
     std::fs::write(app.dist.path().join("index.html"), "<!doctype html>").unwrap();
-    const KEY: &str = "org-Key_1";
+    const KEY: &str = "org-Key_1-0123456789";
     let state = AppState::new(app.store.clone(), app.dist.path());
     let router = mosaic_server::app(state.with_access_key(Some(KEY.parse().unwrap())));
     let request = |method: Method, uri: &str, key: Option<&str>, token: Option<&str>| {
