@@ -68,6 +68,6 @@ pub use phase::{Phase, PhaseError};
 pub use reference::{Alert, ReferenceContent, ReferenceMaterial};
 pub use reveal::{NotRevealed, Revealed};
 pub use review::{
-    EditError, IncidentFacts, Participant, ParticipantInput, Review, ReviewId, Severity,
-    Submission, ValidationError,
+    EditError, IncidentFacts, Participant, ParticipantInput, RemovedParticipant, Review, ReviewId,
+    Severity, Submission, ValidationError,
 };

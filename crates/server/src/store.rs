@@ -66,6 +66,8 @@ mod feed;
 pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
+mod people;
+pub use people::TokenRecord;
 
 /// What a token is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -439,7 +441,8 @@ impl Store {
 
     /// Writes `review` if the stored one is still at version `base`, in one transaction with
     /// the op id (if any, refused as [`Committed::Replayed`] when already applied), a new
-    /// token (if any) and the revocation of a removed participant's tokens (if any). The
+    /// token (if any) and the removal of a participant (if any: their tokens are revoked, their
+    /// account and personal invites deleted). The
     /// version check is in the `UPDATE` itself, so of two writers from the same base exactly
     /// one wins, on either backend.
     pub async fn commit_review(
@@ -511,6 +514,18 @@ impl Store {
                     .bind(participant_id.as_str())
                     .execute(&mut *tx)
                     .await?;
+                // A removed person's writing leaves the server with them (their own copy
+                // stays in their browser), and so does any link to their row.
+                for sql in [
+                    "DELETE FROM accounts WHERE review_id = $1 AND participant_id = $2",
+                    "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
+                ] {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .bind(participant_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             tx.sync_feed(id, feed.as_ref()).await?;
             tx.commit().await?;

@@ -316,6 +316,9 @@ suite! {
     only_published_findings_reach_the_feed,
     subscriptions_are_valid_and_inert,
     an_access_key_closes_the_feed_and_its_subscriptions,
+    a_person_is_one_row_taken_once,
+    a_removed_person_is_told_and_their_draft_leaves_the_server,
+    the_facilitator_controls_the_invite,
 }
 
 #[path = "api/feed.rs"]
@@ -324,6 +327,13 @@ use feed::{
     an_access_key_closes_the_feed_and_its_subscriptions, only_published_findings_reach_the_feed,
     published_findings_are_searched_and_filtered, subscriptions_are_valid_and_inert,
     team_only_sections_reach_members_only,
+};
+
+#[path = "api/people.rs"]
+mod people;
+use people::{
+    a_person_is_one_row_taken_once, a_removed_person_is_told_and_their_draft_leaves_the_server,
+    the_facilitator_controls_the_invite,
 };
 
 #[path = "api/sync.rs"]
