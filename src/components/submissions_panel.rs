@@ -1,5 +1,7 @@
 use leptos::prelude::*;
-use mosaic_domain::{Account, Participant, Review, Submission, verify_commitment};
+use mosaic_domain::{
+    Account, Participant, RemovedParticipant, Review, Submission, verify_commitment,
+};
 
 use crate::time;
 use crate::workspace::Workspace;
@@ -104,6 +106,12 @@ pub fn SubmissionsPanel() -> impl IntoView {
                                 .map(|row| view! { <SubmissionRow row revealed/> })
                                 .collect_view()
                         }}
+                        {move || {
+                            ws.review.with(|r| r.removed().to_vec())
+                                .into_iter()
+                                .map(|gone| view! { <RemovedRow gone revealed/> })
+                                .collect_view()
+                        }}
                     </tbody>
                 </table>
             </div>
@@ -142,6 +150,41 @@ fn SubmissionRow(row: Row, revealed: Memo<bool>) -> impl IntoView {
             </td>
             <Show when=move || revealed.get()>
                 <td class=check_class>{check}</td>
+            </Show>
+        </tr>
+    }
+}
+
+/// Someone the facilitator removed: listed, marked removed, with the commitment they had
+/// recorded (if any), which no longer counts for the reveal.
+#[component]
+fn RemovedRow(gone: RemovedParticipant, revealed: Memo<bool>) -> impl IntoView {
+    let p = &gone.participant;
+    let (at, hash) = match &gone.submission {
+        Some(s) => (time::display(s.submitted_at), Some(s.commitment.clone())),
+        None => ("—".to_owned(), None),
+    };
+    view! {
+        <tr class="removed">
+            <th scope="row">{format!("{} ({})", p.name, p.role)}</th>
+            <td>
+                <span class="status-tag">
+                    {format!("Removed by the facilitator {}", time::display(gone.removed_at))}
+                </span>
+            </td>
+            <td>{at}</td>
+            <td>
+                {match hash {
+                    Some(hash) => view! {
+                        <code class="hash">{hash}</code>
+                        " (no longer counts)"
+                    }
+                    .into_any(),
+                    None => "—".into_any(),
+                }}
+            </td>
+            <Show when=move || revealed.get()>
+                <td>"—"</td>
             </Show>
         </tr>
     }
