@@ -530,3 +530,117 @@ mod feed_tests {
         assert!(feed_query_pairs(&FeedQuery::default()).is_empty());
     }
 }
+
+#[cfg(test)]
+mod explain_tests {
+    use super::*;
+
+    fn body(code: &str, message: &str) -> ErrorBody {
+        ErrorBody {
+            error: code.to_owned(),
+            message: message.to_owned(),
+            fields: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn no_words_meant_for_developers_reach_a_person() {
+        let answers = [
+            (
+                401,
+                "unauthorized",
+                "A valid token is required: send `Authorization: Bearer <token>`.",
+            ),
+            (
+                401,
+                "removed",
+                "The facilitator removed this participant from the review.",
+            ),
+            (
+                401,
+                "invite_unknown",
+                "This invite link is not valid for this review.",
+            ),
+            (
+                410,
+                "invite_replaced",
+                "This invite link was replaced by a newer one.",
+            ),
+            (
+                409,
+                "joining_closed",
+                "The facilitator has closed joining for this review.",
+            ),
+            (
+                409,
+                "review_full",
+                "This review already has its 3 participants.",
+            ),
+            (
+                409,
+                "joining_over",
+                "This review no longer takes new participants: it is in the Group review phase.",
+            ),
+            (
+                409,
+                "already_joined",
+                "Someone has already joined as this participant.",
+            ),
+            (403, "forbidden", "This token does not allow this."),
+            (
+                428,
+                "precondition_required",
+                "This write must say `If-Match: \"<version>\"`.",
+            ),
+            (
+                401,
+                "access_key_required",
+                "send it as `X-Mosaic-Access-Key: <key>`.",
+            ),
+            (
+                400,
+                "invalid_json",
+                "The body is not valid JSON: expected value",
+            ),
+            (500, "internal", "Something went wrong on the server."),
+            (502, "http_error", "The server answered 502 Bad Gateway"),
+        ];
+        for (status, code, message) in answers {
+            let text = explain(status, &body(code, message));
+            for word in ["Bearer", "token", "`", "JSON", "If-Match", "X-Mosaic"] {
+                assert!(!text.contains(word), "{code}: {text}");
+            }
+            assert!(text.ends_with('.'), "{code}: {text}");
+        }
+    }
+
+    #[test]
+    fn refusals_say_what_to_do_next() {
+        let same = body(
+            "same_person",
+            "Ada (SRE) is already in this review: one person takes part once.",
+        );
+        assert_eq!(
+            explain(409, &same),
+            "Ada (SRE) is already in this review. If that is you, open the review in the \
+             browser you joined from, or use your personal link."
+        );
+        let over = body(
+            "joining_over",
+            "This review no longer takes new participants: it is in the Group review phase.",
+        );
+        assert_eq!(
+            explain(409, &over),
+            "This review no longer takes new participants: it is in the Group review phase. \
+             Ask the facilitator if you have something to add."
+        );
+        let phase = body(
+            "refused",
+            "this can't be changed while the review is in the Published phase",
+        );
+        assert_eq!(
+            explain(422, &phase),
+            "This can't be changed while the review is in the Published phase."
+        );
+    }
+}

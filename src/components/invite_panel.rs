@@ -180,7 +180,7 @@ fn JoiningRulesForm(api: Api, review_id: String) -> impl IntoView {
                     prop:checked=move || open.get()
                     on:change=move |ev| open.set(event_target_checked(&ev))/>
                 " "
-                <label for="joining-open">"People can join with the invite link"</label>
+                <label for="joining-open">"People can join with the shared link"</label>
             </div>
             <div class="field">
                 <label for="joining-max">"Most participants"</label>

@@ -43,6 +43,7 @@ pub fn ParticipantsEditor() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    provide_joined_people(ws);
     view! {
         <section class="card participants-editor" aria-labelledby="participants-heading">
             <h2 id="participants-heading">"Participants"</h2>
@@ -360,6 +361,41 @@ fn removal_consequences(who: &str, submitted: bool, server: bool) -> String {
     }
 }
 
+/// Who has joined as themselves, as the server last said (`None` until it has, or without a
+/// server): read by each row to offer a personal link only to those who have not.
+#[derive(Clone, Copy)]
+struct JoinedPeople(RwSignal<Option<Vec<ParticipantId>>>);
+
+/// Asks the server who has joined, again whenever the participants change.
+fn provide_joined_people(ws: Workspace) {
+    let joined = RwSignal::new(None::<Vec<ParticipantId>>);
+    provide_context(JoinedPeople(joined));
+    let token = ws.credential.with_value(|c| match c {
+        Some(c) if c.role == mosaic_domain::Role::Facilitator => Some(c.token.clone()),
+        _ => None,
+    });
+    let (Some(token), true) = (token, ws.sync.is_some()) else {
+        return;
+    };
+    let mode = expect_context::<crate::settings::Settings>().0;
+    Effect::new(move |_| {
+        let (id, _count) = ws
+            .review
+            .with(|r| (r.id.to_string(), r.participants().len()));
+        let (Some(api), token) = (
+            crate::api::Api::for_mode(&mode.get_untracked()),
+            token.clone(),
+        ) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(state) = api.with_token(&token).joining(&id).await {
+                joined.set(Some(state.joined));
+            }
+        });
+    });
+}
+
 /// The facilitator's personal invite link for one participant, with a server: sent to that
 /// person, it lets them take this row instead of joining as someone new.
 #[component]
@@ -373,7 +409,12 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
     let (Some(token), true) = (facilitator_token, ws.sync.is_some()) else {
         return None;
     };
-    let field_id = format!("personal-link-{id}");
+    let joined = use_context::<JoinedPeople>().map(|j| j.0);
+    let has_joined = {
+        let id = id.clone();
+        move || joined.is_some_and(|j| j.with(|j| j.as_ref().is_some_and(|j| j.contains(&id))))
+    };
+    let field_id = StoredValue::new(format!("personal-link-{id}"));
     let link = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
     let make = Action::new_local(move |(): &()| {
@@ -419,6 +460,10 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
 
     Some(view! {
         <div class="personal-invite">
+            <Show when=has_joined.clone()>
+                <span class="status-tag done">"Joined"</span>
+            </Show>
+            <Show when=move || !has_joined()>
             <Show
                 when=move || link.with(Option::is_some)
                 fallback=move || view! {
@@ -428,9 +473,10 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
                     </button>
                 }
             >
-                <CopyLink id=field_id.clone()
+                <CopyLink id=field_id.get_value()
                     label=format!("Personal invite link for {}", name.get_untracked())
                     link=Signal::derive(move || link.get().unwrap_or_default())/>
+            </Show>
             </Show>
             <p class="form-error" role="alert">{move || problem.get()}</p>
         </div>
