@@ -199,6 +199,16 @@ pub async fn claim_place(
 }
 
 async fn keep_joined(review_id: &str, joined: Joined) -> Result<ParticipantId, RepoError> {
+    // Let back in after a removal: the server no longer has their account, so whatever this
+    // browser kept of it is sent again from scratch.
+    if let Some(mut state) = storage::get::<SyncState>(SYNC, review_id).await? {
+        let key = storage::account_key(review_id, joined.participant_id.as_str());
+        let held = storage::get::<Account>(storage::ACCOUNTS, &key).await?;
+        state.account_version = 0;
+        state.account_conflict = None;
+        state.account_dirty = held.is_some_and(|a| !a.is_submitted());
+        storage::put(SYNC, review_id, &state).await?;
+    }
     let credential = Credential {
         review_id: review_id.to_owned(),
         token: joined.token,

@@ -107,7 +107,18 @@ pub fn SubmissionsPanel() -> impl IntoView {
                                 .collect_view()
                         }}
                         {move || {
-                            ws.review.with(|r| r.removed().to_vec())
+                            ws.review.with(|r| {
+                                // Each person once (their latest removal), unless added back.
+                                let mut gone: Vec<RemovedParticipant> = Vec::new();
+                                for r in r.removed().iter().rev() {
+                                    if !gone.iter().any(|g| g.participant.id == r.participant.id) {
+                                        gone.push(r.clone());
+                                    }
+                                }
+                                gone.retain(|g| r.participant(&g.participant.id).is_none());
+                                gone.reverse();
+                                gone
+                            })
                                 .into_iter()
                                 .map(|gone| view! { <RemovedRow gone revealed/> })
                                 .collect_view()
@@ -159,7 +170,20 @@ fn SubmissionRow(row: Row, revealed: Memo<bool>) -> impl IntoView {
 /// recorded (if any), which no longer counts for the reveal.
 #[component]
 fn RemovedRow(gone: RemovedParticipant, revealed: Memo<bool>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let can_readmit = ws.runs_review() && ws.review.with_untracked(|r| !r.phase().is_revealed());
+    let readmit = {
+        let p = gone.participant.clone();
+        move |_| {
+            // Their old access stays revoked; a personal invite link lets them in again.
+            let _ = ws.apply(mosaic_domain::ReviewOp::AddParticipant {
+                id: p.id.clone(),
+                participant: p.to_input(),
+            });
+        }
+    };
     let p = &gone.participant;
+    let readmit_label = format!("Add {} back", p.name);
     let (at, hash) = match &gone.submission {
         Some(s) => (time::display(s.submitted_at), Some(s.commitment.clone())),
         None => ("—".to_owned(), None),
@@ -171,6 +195,10 @@ fn RemovedRow(gone: RemovedParticipant, revealed: Memo<bool>) -> impl IntoView {
                 <span class="status-tag">
                     {format!("Removed by the facilitator {}", time::display(gone.removed_at))}
                 </span>
+                {can_readmit.then(|| view! {
+                    " "
+                    <button type="button" on:click=readmit>{readmit_label}</button>
+                })}
             </td>
             <td>{at}</td>
             <td>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use mosaic_domain::wire::{ClaimPlace, Invitation, JoinReview, Joining, OpenPlace};
-use mosaic_domain::{Phase, ValidationError};
+use mosaic_domain::{Phase, Role, ValidationError};
 
 use crate::api::Api;
 use crate::components::field_error::FieldError;
@@ -75,7 +75,18 @@ pub fn JoinPage() -> impl IntoView {
         LocalResource::new(move || {
             let (api, id, link) = (api.clone(), id.clone(), link.clone());
             async move {
-                if repo::credential(&id).await?.is_some() {
+                if let Some(held) = repo::credential(&id).await? {
+                    // One exception: a person removed and then let back in opens the personal
+                    // invite made for their own row, and takes it again.
+                    if let (Link::Personal(token), Role::Participant(me)) = (&link, &held.role)
+                        && let Ok(invitation) = api.invitation(&id, token).await
+                        && invitation
+                            .personal
+                            .as_ref()
+                            .is_some_and(|p| &p.participant_id == me)
+                    {
+                        return Ok(Arrival::Invited(invitation));
+                    }
                     return Ok::<_, RepoError>(Arrival::Member);
                 }
                 match &link {

@@ -212,6 +212,21 @@ test("removing someone mid-writing asks first, tells them within seconds, and ke
   await expect(eve.getByRole("heading", { name: "The facilitator removed you from this review" })).toBeVisible();
   expect(sql(server, `SELECT count(*) FROM tokens WHERE review_id = '${reviewId}' AND kind = 'participant'`)).toBe("1");
   await expectNoApiText(facilitator, eve);
+
+  // The facilitator lets her back in with a personal link: her words, kept in her browser,
+  // reach the server again.
+  await facilitator.getByRole("button", { name: "Add Eve back" }).click();
+  await expect(status(facilitator)).toHaveText("Saved");
+  await facilitator.getByRole("button", { name: "Make a personal invite link for Eve" }).click();
+  const eveLink = await facilitator.getByLabel("Personal invite link for Eve", { exact: true }).inputValue();
+  await open(eve, eveLink);
+  await eve.getByRole("button", { name: "Join as Eve (SRE)" }).click();
+  await expect(eve.getByRole("status").filter({ hasText: "You joined as Eve (SRE)." })).toBeVisible();
+  const entry = eve.getByRole("group", { name: "Entry at 2026-11-20 14:03" });
+  await expect(entry.getByLabel("What happened")).toHaveValue("EVE-MARKER saw the pool run dry");
+  await expect(status(eve)).toHaveText("Saved");
+  await expect.poll(() => sql(server, drafts)).toBe("1");
+  await expectNoApiText(facilitator, eve);
   await facilitatorContext.close();
 });
 

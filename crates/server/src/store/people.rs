@@ -1,8 +1,9 @@
 //! Who may come into a review: the facilitator's rules for newcomers (`joining`), the shared
 //! invite's rotation, personal invites (`personal_invites`), and claims of a participant's row.
 //!
-//! A participant row is *joined* once some token was ever issued for it (by joining, a claim
-//! or a personal invite); the partial unique index `one_live_token_per_participant` keeps one
+//! A participant row is *joined* while someone holds a live token for it (from joining, a
+//! claim or a personal invite); a removed and re-added person's row is open again. The partial
+//! unique index `one_live_token_per_participant` keeps one
 //! live token per row, so of two claims racing for one row exactly one wins.
 
 use super::{Backend, NewToken, Store, StoreError, TokenKind, insert_token_sql, order_key};
@@ -42,7 +43,7 @@ impl Store {
         }))
     }
 
-    /// The participants of a review someone has joined as, in no particular order.
+    /// The participants of a review someone holds a live token for, in no particular order.
     pub async fn joined_participants(
         &self,
         review_id: &ReviewId,
@@ -50,7 +51,7 @@ impl Store {
         let ids: Vec<String> = on_backend!(self, |pool, _pg| {
             sqlx::query_scalar(
                 "SELECT DISTINCT participant_id FROM tokens \
-                 WHERE review_id = $1 AND kind = 'participant'",
+                 WHERE review_id = $1 AND kind = 'participant' AND revoked_at IS NULL",
             )
             .bind(review_id.as_str())
             .fetch_all(pool)
@@ -210,16 +211,19 @@ impl Store {
         let now = order_key(now);
         on_backend!(self, |pool, pg| async {
             let mut tx = pool.begin().await?;
-            // Never joined (no token ever, revoked or not), and the unique index settles races.
+            // Nobody holds the row (no live token: a removed and re-added person's old one is
+            // revoked), and the unique index settles races.
             let insert = if pg {
                 "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
                  SELECT $1, $2, $3, $4, $5::timestamptz WHERE NOT EXISTS (SELECT 1 FROM tokens \
-                 WHERE review_id = $2 AND participant_id = $3 AND kind = 'participant') \
+                 WHERE review_id = $2 AND participant_id = $3 AND kind = 'participant' \
+                 AND revoked_at IS NULL) \
                  ON CONFLICT DO NOTHING"
             } else {
                 "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
                  SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM tokens \
-                 WHERE review_id = $2 AND participant_id = $3 AND kind = 'participant') \
+                 WHERE review_id = $2 AND participant_id = $3 AND kind = 'participant' \
+                 AND revoked_at IS NULL) \
                  ON CONFLICT DO NOTHING"
             };
             let done = sqlx::query(insert)

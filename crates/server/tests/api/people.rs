@@ -167,6 +167,25 @@ pub async fn a_removed_person_is_told_and_their_draft_leaves_the_server(app: &Te
         "no sealed account of a removed person stays to be revealed"
     );
 
+    // The facilitator can admit Alice again: her row is open to a new personal invite, and
+    // her old token stays revoked.
+    w.facilitate(
+        app,
+        json!({"op": "add_participant", "id": alice,
+               "participant": {"name": "Alice", "role": "on-call SRE", "show_name_when_published": false}}),
+    )
+    .await;
+    let link: NewInvite = personal_invite(app, &w, alice).await.json();
+    let response = post(app, &w.path("/claims"), None, &json!({"token": link.token})).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    let again: Joined = response.json();
+    assert_eq!(again.participant_id, w.alice.participant_id);
+    let me: Me = app.get_as(&w.path("/me"), &again.token).await.json();
+    assert_eq!(me.role, Role::Participant(w.alice.participant_id.clone()));
+    app.get_as(&w.path(""), &w.alice.token)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+
     // A token revoked without a removal is just invalid.
     let carol = join(app, &w.id, &w.invite, "Carol").await;
     let path = w.path(&format!("/participants/{}/token", carol.participant_id));
