@@ -319,6 +319,7 @@ suite! {
     a_person_is_one_row_taken_once,
     a_removed_person_is_told_and_their_draft_leaves_the_server,
     the_facilitator_controls_the_invite,
+    a_published_review_points_newcomers_to_its_finding,
 }
 
 #[path = "api/feed.rs"]
@@ -332,7 +333,8 @@ use feed::{
 #[path = "api/people.rs"]
 mod people;
 use people::{
-    a_person_is_one_row_taken_once, a_removed_person_is_told_and_their_draft_leaves_the_server,
+    a_person_is_one_row_taken_once, a_published_review_points_newcomers_to_its_finding,
+    a_removed_person_is_told_and_their_draft_leaves_the_server,
     the_facilitator_controls_the_invite,
 };
 

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What one review is made of. Every text ends up in its finding, but `entry` (a timeline
 /// entry of the participant's account, which no finding ever includes).
-struct Spec {
+pub(crate) struct Spec {
     id: &'static str,
     title: String,
     team: String,
@@ -37,7 +37,7 @@ struct Spec {
 }
 
 impl Spec {
-    fn new(id: &'static str) -> Self {
+    pub(crate) fn new(id: &'static str) -> Self {
         Self {
             id,
             title: "Checkout latency after the deploy".into(),
@@ -57,10 +57,10 @@ impl Spec {
 }
 
 /// A review's credentials.
-struct Made {
-    id: String,
+pub(crate) struct Made {
+    pub(crate) id: String,
     facilitator: String,
-    invite: String,
+    pub(crate) invite: String,
     alice: Joined,
 }
 
@@ -201,7 +201,7 @@ async fn make(app: &TestApp, spec: &Spec) -> Made {
 }
 
 /// [`make`], then published.
-async fn publish(app: &TestApp, spec: &Spec) -> Made {
+pub(crate) async fn publish(app: &TestApp, spec: &Spec) -> Made {
     let made = make(app, spec).await;
     made.op(app, json!({"op": "transition", "to": "published"}))
         .await;

@@ -4,6 +4,7 @@
 //! each test runs on SQLite and on PostgreSQL.
 
 use crate::TestApp;
+use crate::feed::{Spec, publish};
 use crate::sync::{World, create, join, join_body};
 use axum::http::{Method, StatusCode};
 use mosaic_domain::wire::{Invitation, Joined, Joining, JoiningState, Me, NewInvite};
@@ -307,4 +308,29 @@ pub async fn the_facilitator_controls_the_invite(app: &TestApp) {
         }
     );
     assert!(!seen.published);
+}
+
+pub async fn a_published_review_points_newcomers_to_its_finding(app: &TestApp) {
+    let made = publish(app, &Spec::new("r-people-published")).await;
+    let path = format!("/api/v1/reviews/{}/invitation", made.id);
+    let response = post(app, &path, None, &json!({"token": made.invite})).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let seen: Invitation = response.json();
+    assert_eq!(seen.title, "Checkout latency after the deploy");
+    assert_eq!(
+        seen.joining,
+        Joining::Over {
+            phase: Phase::Published
+        }
+    );
+    assert!(seen.published);
+    assert!(seen.open_places.is_empty());
+    // Nothing anybody wrote: not the account, not the summary.
+    for written in ["pager fired", "connection pool", "No alert"] {
+        assert!(!response.text().contains(written), "{}", response.text());
+    }
+    let join = format!("/api/v1/reviews/{}/participants", made.id);
+    post(app, &join, None, &join_body(&made.invite, "Late"))
+        .await
+        .error(StatusCode::CONFLICT, "joining_over");
 }
