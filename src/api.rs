@@ -3,7 +3,8 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mosaic_domain::feed::{FeedFinding, FeedPage, FeedQuery, FeedStats};
 use mosaic_domain::wire::{
-    AccountList, ApplyOp, CreateReview, CreatedReview, ErrorBody, JoinReview, Joined, Stale,
+    AccountList, ApplyOp, ClaimPlace, CreateReview, CreatedReview, ErrorBody, Invitation,
+    JoinReview, Joined, JoiningRules, JoiningState, Me, NewInvite, ReadInvitation, Stale,
     StaleAccount, Submitted,
 };
 use mosaic_domain::{Account, Review};
@@ -45,20 +46,99 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The server's stable error code, when it refused.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Refused { body, .. } => Some(&body.error),
+            _ => None,
+        }
+    }
+}
+
+/// What a person reads: never the API's own words for developers (headers, field names), but
+/// what happened and what they can do about it.
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Error::Unreachable(why) => write!(f, "The server could not be reached ({why})"),
-            Error::Refused { status, body } => {
-                f.write_str(&body.message)?;
-                // A server fault is for its operators: the id finds it in their logs.
-                match &body.request_id {
-                    Some(id) if *status >= 500 => write!(f, " (request id {id})"),
-                    _ => Ok(()),
-                }
-            }
-            Error::Malformed(why) => write!(f, "The server's answer could not be read ({why})"),
+            Error::Unreachable(_) => f.write_str(
+                "The server can't be reached just now. Your work is kept in this browser; \
+                 it is sent when the connection is back.",
+            ),
+            Error::Refused { status, body } => f.write_str(&explain(*status, body)),
+            Error::Malformed(_) => f.write_str(
+                "The server's answer could not be read. Reload the page; if it happens again, \
+                 the server may be running another version of Mosaic.",
+            ),
         }
+    }
+}
+
+/// The sentence, with a next step, for each error code the server sends.
+pub fn explain(status: u16, body: &ErrorBody) -> String {
+    let message = || crate::workspace::sentence(body.message.trim_end_matches('.'));
+    match body.error.as_str() {
+        "removed" => "The facilitator removed you from this review, so you can no longer \
+             change it. What you wrote is still in this browser."
+            .into(),
+        "unauthorized" => "This browser's access to the review no longer works. Open your \
+             personal link again, or ask the facilitator for a new invite link."
+            .into(),
+        "forbidden" => "Only the facilitator can do this.".into(),
+        "invite_unknown" => "This invite link does not work: it may be incomplete or \
+             cancelled. Ask the facilitator to send it again."
+            .into(),
+        "invite_replaced" => "This invite link was replaced by a newer one. Ask the \
+             facilitator for the current link."
+            .into(),
+        "joining_closed" => "The facilitator has closed joining for this review. If you \
+             should take part, ask them to open it again."
+            .into(),
+        "review_full" => format!(
+            "{}. If you should take part, ask the facilitator to allow more people.",
+            message()
+        ),
+        "joining_over" => format!(
+            "{}. Ask the facilitator if you have something to add.",
+            message()
+        ),
+        "same_person" => format!(
+            "{}. If that is you, open the review in the browser you joined from, or use \
+             your personal link.",
+            message().trim_end_matches(": one person takes part once")
+        ),
+        "already_joined" => "Someone has already joined as this person. If that was you, \
+             open the review in the browser you joined from, or use your personal link."
+            .into(),
+        "access_key_required" => "This server needs your organisation's access key: ask for \
+             a link that includes it, or enter it in Settings."
+            .into(),
+        "not_found" => "The server does not have this review (any more).".into(),
+        "validation_failed" if !body.fields.is_empty() => {
+            let fields: Vec<String> = body.fields.iter().map(ToString::to_string).collect();
+            format!("Please check: {}.", fields.join("; "))
+        }
+        "refused" | "sealed" => format!("{}.", message()),
+        "too_many_requests" => "The server is getting many requests from this address. Your \
+             work is kept in this browser; try again in a minute."
+            .into(),
+        "unavailable" | "internal" => with_request_id(
+            "The server had a problem. Your work is kept in this browser; try again in a \
+             moment.",
+            body,
+        ),
+        _ if status >= 500 => {
+            with_request_id("The server had a problem. Try again in a moment.", body)
+        }
+        _ => "The server could not accept this from the app. Reload the page and try again.".into(),
+    }
+}
+
+/// A server fault's sentence with the request id the server gave it, for its operators' logs.
+fn with_request_id(sentence: &str, body: &ErrorBody) -> String {
+    match &body.request_id {
+        Some(id) => format!("{sentence} (If you report it, quote request id {id}.)"),
+        None => sentence.to_owned(),
     }
 }
 
@@ -248,6 +328,60 @@ impl Api {
         .await
     }
 
+    /// What an invite link (shared or personal) leads to, before anyone fills in a form.
+    pub async fn invitation(&self, id: &str, token: &str) -> Result<Invitation, Error> {
+        let url = self.url(&format!("/reviews/{id}/invitation"));
+        let request = ReadInvitation {
+            token: token.to_owned(),
+        };
+        send_json(self.authorized(Request::post(&url)), &request).await
+    }
+
+    /// Takes one's own row: with a personal invite, or the shared one and the row's id.
+    pub async fn claim(&self, id: &str, request: &ClaimPlace) -> Result<Joined, Error> {
+        let url = self.url(&format!("/reviews/{id}/claims"));
+        send_json(self.authorized(Request::post(&url)), request).await
+    }
+
+    /// Who this client's token makes it in the review, with the review.
+    pub async fn me(&self, id: &str) -> Result<Me, Error> {
+        self.get_json(&self.url(&format!("/reviews/{id}/me"))).await
+    }
+
+    /// The facilitator's personal invite for a participant nobody has joined as yet.
+    pub async fn personal_invite(&self, id: &str, participant: &str) -> Result<NewInvite, Error> {
+        let url = self.url(&format!("/reviews/{id}/participants/{participant}/invite"));
+        let response = self
+            .authorized(Request::post(&url))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(checked(response).await?).await
+    }
+
+    /// Replaces the review's shared invite; the old link stops working.
+    pub async fn rotate_invite(&self, id: &str) -> Result<NewInvite, Error> {
+        let url = self.url(&format!("/reviews/{id}/invite"));
+        let response = self
+            .authorized(Request::post(&url))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        decode(checked(response).await?).await
+    }
+
+    /// The facilitator's rules for newcomers, and who has joined as themselves.
+    pub async fn joining(&self, id: &str) -> Result<JoiningState, Error> {
+        self.get_json(&self.url(&format!("/reviews/{id}/joining")))
+            .await
+    }
+
+    /// Replaces the rules for newcomers.
+    pub async fn set_joining(&self, id: &str, rules: &JoiningRules) -> Result<JoiningRules, Error> {
+        let url = self.url(&format!("/reviews/{id}/joining"));
+        send_json(self.authorized(Request::put(&url)), rules).await
+    }
+
     /// Joins a review with its invite token.
     pub async fn join_review(&self, id: &str, request: &JoinReview) -> Result<Joined, Error> {
         let url = self.url(&format!("/reviews/{id}/participants"));
@@ -423,6 +557,7 @@ mod error_tests {
                 error: "x".into(),
                 message: "x".into(),
                 fields: Vec::new(),
+                request_id: None,
             },
         }
     }
@@ -465,12 +600,21 @@ mod feed_tests {
             },
         };
         let shown = refused(500, Some("0123456789abcdef")).to_string();
-        assert_eq!(shown, "It failed. (request id 0123456789abcdef)");
         assert_eq!(
-            refused(422, Some("0123456789abcdef")).to_string(),
-            "It failed."
+            shown,
+            "The server had a problem. Try again in a moment. \
+             (If you report it, quote request id 0123456789abcdef.)"
         );
-        assert_eq!(refused(503, None).to_string(), "It failed.");
+        // A refusal is the person's to act on, not the operators': no id.
+        assert!(
+            !refused(422, Some("0123456789abcdef"))
+                .to_string()
+                .contains("request id")
+        );
+        assert_eq!(
+            refused(503, None).to_string(),
+            "The server had a problem. Try again in a moment."
+        );
     }
 
     #[test]
@@ -498,5 +642,120 @@ mod feed_tests {
             ]
         );
         assert!(feed_query_pairs(&FeedQuery::default()).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod explain_tests {
+    use super::*;
+
+    fn body(code: &str, message: &str) -> ErrorBody {
+        ErrorBody {
+            error: code.to_owned(),
+            message: message.to_owned(),
+            fields: Vec::new(),
+            request_id: None,
+        }
+    }
+
+    #[test]
+    fn no_words_meant_for_developers_reach_a_person() {
+        let answers = [
+            (
+                401,
+                "unauthorized",
+                "A valid token is required: send `Authorization: Bearer <token>`.",
+            ),
+            (
+                401,
+                "removed",
+                "The facilitator removed this participant from the review.",
+            ),
+            (
+                401,
+                "invite_unknown",
+                "This invite link is not valid for this review.",
+            ),
+            (
+                410,
+                "invite_replaced",
+                "This invite link was replaced by a newer one.",
+            ),
+            (
+                409,
+                "joining_closed",
+                "The facilitator has closed joining for this review.",
+            ),
+            (
+                409,
+                "review_full",
+                "This review already has its 3 participants.",
+            ),
+            (
+                409,
+                "joining_over",
+                "This review no longer takes new participants: it is in the Group review phase.",
+            ),
+            (
+                409,
+                "already_joined",
+                "Someone has already joined as this participant.",
+            ),
+            (403, "forbidden", "This token does not allow this."),
+            (
+                428,
+                "precondition_required",
+                "This write must say `If-Match: \"<version>\"`.",
+            ),
+            (
+                401,
+                "access_key_required",
+                "send it as `X-Mosaic-Access-Key: <key>`.",
+            ),
+            (
+                400,
+                "invalid_json",
+                "The body is not valid JSON: expected value",
+            ),
+            (500, "internal", "Something went wrong on the server."),
+            (502, "http_error", "The server answered 502 Bad Gateway"),
+        ];
+        for (status, code, message) in answers {
+            let text = explain(status, &body(code, message));
+            for word in ["Bearer", "token", "`", "JSON", "If-Match", "X-Mosaic"] {
+                assert!(!text.contains(word), "{code}: {text}");
+            }
+            assert!(text.ends_with('.'), "{code}: {text}");
+        }
+    }
+
+    #[test]
+    fn refusals_say_what_to_do_next() {
+        let same = body(
+            "same_person",
+            "Ada (SRE) is already in this review: one person takes part once.",
+        );
+        assert_eq!(
+            explain(409, &same),
+            "Ada (SRE) is already in this review. If that is you, open the review in the \
+             browser you joined from, or use your personal link."
+        );
+        let over = body(
+            "joining_over",
+            "This review no longer takes new participants: it is in the Group review phase.",
+        );
+        assert_eq!(
+            explain(409, &over),
+            "This review no longer takes new participants: it is in the Group review phase. \
+             Ask the facilitator if you have something to add."
+        );
+        let phase = body(
+            "refused",
+            "this can't be changed while the review is in the Published phase",
+        );
+        assert_eq!(
+            explain(422, &phase),
+            "This can't be changed while the review is in the Published phase."
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! reload: an outbox entry is deleted only once the server has accepted it.
 
 use leptos::prelude::*;
-use mosaic_domain::wire::{CreateReview, JoinReview};
+use mosaic_domain::wire::{ClaimPlace, CreateReview, JoinReview, Joined};
 use mosaic_domain::{Account, Finding, ParticipantId, Phase, Review, Role};
 use serde::{Deserialize, Serialize};
 
@@ -222,6 +222,34 @@ pub async fn join_review(
         .join_review(review_id, request)
         .await
         .map_err(RepoError::Api)?;
+    keep_joined(review_id, joined).await
+}
+
+/// Takes one's own row in a server review (through a personal invite, or the shared invite
+/// and the row's id) instead of adding a new one; this browser keeps its token.
+pub async fn claim_place(
+    api: &Api,
+    review_id: &str,
+    request: &ClaimPlace,
+) -> Result<ParticipantId, RepoError> {
+    let joined = api
+        .claim(review_id, request)
+        .await
+        .map_err(RepoError::Api)?;
+    keep_joined(review_id, joined).await
+}
+
+async fn keep_joined(review_id: &str, joined: Joined) -> Result<ParticipantId, RepoError> {
+    // Let back in after a removal: the server no longer has their account, so whatever this
+    // browser kept of it is sent again from scratch.
+    if let Some(mut state) = storage::get::<SyncState>(SYNC, review_id).await? {
+        let key = storage::account_key(review_id, joined.participant_id.as_str());
+        let held = storage::get::<Account>(storage::ACCOUNTS, &key).await?;
+        state.account_version = 0;
+        state.account_conflict = None;
+        state.account_dirty = held.is_some_and(|a| !a.is_submitted());
+        storage::put(SYNC, review_id, &state).await?;
+    }
     let credential = Credential {
         review_id: review_id.to_owned(),
         token: joined.token,
@@ -231,6 +259,36 @@ pub async fn join_review(
     storage::put(CREDENTIALS, review_id, &credential).await?;
     cache(&joined.review).await?;
     Ok(joined.participant_id)
+}
+
+/// Continues someone's participation in this browser with their personal link's `token`:
+/// the server says whose it is, and this browser keeps it. The review page then reads their
+/// draft from the server. Returns who they are.
+pub async fn resume(api: &Api, review_id: &str, token: &str) -> Result<Role, RepoError> {
+    let me = api
+        .with_token(token)
+        .me(review_id)
+        .await
+        .map_err(RepoError::Api)?;
+    let credential = Credential {
+        review_id: review_id.to_owned(),
+        token: token.to_owned(),
+        role: me.role.clone(),
+        invite_token: None,
+    };
+    storage::put(CREDENTIALS, review_id, &credential).await?;
+    cache(&me.review).await?;
+    Ok(me.role)
+}
+
+/// Keeps the facilitator's new shared invite after they replaced the old one.
+pub async fn keep_invite(credential: &Credential, invite: &str) -> Result<Credential, RepoError> {
+    let updated = Credential {
+        invite_token: Some(invite.to_owned()),
+        ..credential.clone()
+    };
+    storage::put(CREDENTIALS, &credential.review_id, &updated).await?;
+    Ok(updated)
 }
 
 /// Saves a new review here and, in server mode, sends it. Succeeds once it is safe in this

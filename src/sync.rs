@@ -149,6 +149,9 @@ impl ReviewSync {
 /// reached. Safe to call at any time: a run already under way picks up the new work.
 pub fn kick(ws: Workspace) {
     let Some(sync) = ws.sync else { return };
+    if ws.removed.get_untracked() {
+        return;
+    }
     if sync.running.get_value() {
         sync.again.set_value(true);
         return;
@@ -175,6 +178,11 @@ pub fn kick(ws: Workspace) {
                     } else {
                         SyncStatus::Offline { waiting }
                     });
+                }
+                // Removed by the facilitator: nothing more to send, ever; the page says so.
+                Err(e) if e.code() == Some("removed") => {
+                    sync.set_status(SyncStatus::LocalOnly);
+                    ws.removed.set(true);
                 }
                 Err(e) => {
                     // A review the server doesn't have yet waits to be created, too.
@@ -636,12 +644,14 @@ pub fn listen(ws: Workspace) {
     let Ok(source) = web_sys::EventSource::new(&url) else {
         return;
     };
+    let lost = StoredValue::new(false);
     let on_review =
         Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             #[derive(Deserialize)]
             struct ReviewEvent {
                 version: u64,
             }
+            lost.set_value(false);
             let Some(data) = event.data().as_string() else {
                 return;
             };
@@ -657,6 +667,18 @@ pub fn listen(ws: Workspace) {
         });
     let _ = source.add_event_listener_with_callback("review", on_review.as_ref().unchecked_ref());
     on_review.forget();
+    // The server ends the stream of a token it no longer honours (a removed participant's):
+    // reading the review again then learns why at once, without waiting for a retry.
+    // Once per lost connection: while the server is down the browser keeps reconnecting, and
+    // the retries of `kick` already cover that.
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        if !lost.get_value() {
+            lost.set_value(true);
+            refresh(ws);
+        }
+    });
+    let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+    on_error.forget();
     let source = StoredValue::new_local(source);
     on_cleanup(move || source.with_value(web_sys::EventSource::close));
 }

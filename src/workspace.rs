@@ -58,6 +58,9 @@ pub struct Workspace {
     pub credential: StoredValue<Option<Credential>>,
     /// Present when the review is shared through a server: sends every change there.
     pub sync: Option<ReviewSync>,
+    /// Set once the server says the facilitator removed this browser's participant: from then
+    /// on nothing here changes, and the page offers their own words as a download.
+    pub removed: RwSignal<bool>,
 }
 
 fn actor_key(review: &Review) -> String {
@@ -87,7 +90,12 @@ impl Workspace {
             Some(Role::Participant(id)) => Actor::Participant(id.clone()),
             None => saved_actor,
         };
+        let removed = match credential.as_ref().map(|c| &c.role) {
+            Some(Role::Participant(me)) => review.removal(me).is_some(),
+            _ => false,
+        };
         let ws = Self {
+            removed: RwSignal::new(removed),
             review: RwSignal::new(review),
             accounts: RwSignal::new(accounts),
             actor: RwSignal::new(actor),
@@ -134,6 +142,13 @@ impl Workspace {
     /// is updated and saved. On refusal nothing changes and the reason comes back; it is also
     /// shown page-wide, except field problems, which a form shows beside its fields.
     pub fn apply(&self, op: ReviewOp) -> Result<(), OpError> {
+        if self.removed.get_untracked() {
+            let e = OpError::Edit(EditError::Locked {
+                phase: self.review.with_untracked(Review::phase),
+            });
+            self.notice.set(Some(REMOVED.to_owned()));
+            return Err(e);
+        }
         let mut review = self.review.get_untracked();
         let accounts = self.accounts.get_untracked();
         match review.apply(&op, &accounts, time::now()) {
@@ -199,6 +214,10 @@ impl Workspace {
         participant: &ParticipantId,
         change: impl FnOnce(&mut Account, DateTime<Utc>) -> Result<T, AccountError>,
     ) -> Result<T, AccountError> {
+        if self.removed.get_untracked() {
+            self.notice.set(Some(REMOVED.to_owned()));
+            return Err(AccountError::Submitted { at: time::now() });
+        }
         let review_id = self.review.with_untracked(|r| r.id.clone());
         let mut account = self.accounts.with_untracked(|all| {
             all.iter()
@@ -294,6 +313,10 @@ impl Workspace {
         message
     }
 }
+
+/// Why nothing changes any more for a person the facilitator removed.
+pub const REMOVED: &str = "The facilitator removed you from this review: nothing here can be \
+     changed any more. Download what you wrote to keep it.";
 
 /// The message with its first letter capitalised, to stand alone as a sentence.
 pub fn sentence(s: &str) -> String {

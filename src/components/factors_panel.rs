@@ -76,7 +76,12 @@ pub fn FactorsPanel() -> impl IntoView {
             <p class="dots-left" aria-live="polite">
                 {move || match dots() {
                     Some(text) => text,
-                    None => "Choose a participant under “Acting as” to place their dots.".to_owned(),
+                    None if ws.can_switch_actor() => {
+                        "Choose a participant under “Acting as” to place their dots.".to_owned()
+                    }
+                    None => "Each participant places their own dots from their own browser; \
+                             as the facilitator you see the votes here as they come in."
+                        .to_owned(),
                 }}
             </p>
             {move || {

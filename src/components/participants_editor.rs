@@ -5,6 +5,7 @@ use mosaic_domain::{EditError, ParticipantId, ValidationError};
 use mosaic_domain::{OpError, ReviewOp};
 use serde::{Deserialize, Serialize};
 
+use super::copy_link::CopyLink;
 use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
@@ -42,6 +43,7 @@ pub fn ParticipantsEditor() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
+    provide_joined_people(ws);
     view! {
         <section class="card participants-editor" aria-labelledby="participants-heading">
             <h2 id="participants-heading">"Participants"</h2>
@@ -116,7 +118,7 @@ fn PersonFields(
                     person.update(|p| p.show_name_when_published = event_target_checked(&ev))
                 }/>
             " "
-            <label for=show_id.clone()>"Show my name when published"</label>
+            <label for=show_id.clone()>"Show this person's name when published"</label>
             <p class="hint" id=format!("{show_id}-hint")>
                 "Only with this person's consent. Otherwise published findings name them by role."
             </p>
@@ -148,7 +150,12 @@ fn NewParticipantForm() -> impl IntoView {
         );
         if found.is_empty() {
             person.set(PersonDraft::default());
-            status.set(format!("{} added.", typed.name.trim()));
+            let name = typed.name.trim();
+            status.set(if ws.sync.is_some() {
+                format!("{name} added. Make their personal invite link below and send it to them.")
+            } else {
+                format!("{name} added.")
+            });
             if let Some(input) = name_input.get() {
                 let _ = input.focus();
             }
@@ -235,9 +242,11 @@ fn ParticipantRow(id: ParticipantId) -> impl IntoView {
         editing.set(false);
         back_to_edit_button();
     };
+    let confirming = RwSignal::new(false);
     let remove = {
         let id = id.clone();
         move |_| {
+            confirming.set(false);
             let who = name();
             let refused = ws
                 .apply(ReviewOp::RemoveParticipant { id: id.clone() })
@@ -255,6 +264,7 @@ fn ParticipantRow(id: ParticipantId) -> impl IntoView {
             }
         }
     };
+    let id_for_link = id.clone();
     let prefix = format!("participant-{id}");
     let problem_id = format!("participant-{id}-problem");
 
@@ -287,13 +297,28 @@ fn ParticipantRow(id: ParticipantId) -> impl IntoView {
                                     aria-label=move || format!("Edit {}", name())>
                                     "Edit"
                                 </button>
-                                <button type="button" class="danger" on:click=remove
+                                <button type="button" class="danger"
+                                    on:click=move |_| confirming.set(true)
                                     aria-label=move || format!("Remove {}", name())
                                     aria-describedby=problem_id.clone()>
                                     "Remove"
                                 </button>
                             </span>
                         </div>
+                        <Show when=move || confirming.get()>
+                            <div class="confirm-removal" role="group"
+                                aria-label=move || format!("Remove {}?", name())>
+                                <p>{move || removal_consequences(&name(), submitted.get(), ws.sync.is_some())}</p>
+                                <button type="button" class="danger" on:click=remove.clone()>
+                                    {move || format!("Yes, remove {}", name())}
+                                </button>
+                                " "
+                                <button type="button" on:click=move |_| confirming.set(false)>
+                                    {move || format!("Keep {}", name())}
+                                </button>
+                            </div>
+                        </Show>
+                        <PersonalInvite id=id_for_link.clone() name=Signal::derive(name)/>
                         <p class="form-error" id=problem_id role="alert">{move || problem.get()}</p>
                     }
                 }
@@ -311,4 +336,149 @@ fn ParticipantRow(id: ParticipantId) -> impl IntoView {
             </Show>
         </li>
     }
+}
+
+/// What removing `who` does, said before it is done.
+fn removal_consequences(who: &str, submitted: bool, server: bool) -> String {
+    match (submitted, server) {
+        (true, true) => format!(
+            "{who} has submitted. Removing them now deletes their sealed account from the server: \
+             it will not be revealed, and their submission stays listed, marked removed. They \
+             can no longer open the review, but can download what they wrote."
+        ),
+        (false, true) => format!(
+            "Remove {who}? Their draft is deleted from the server and they can no longer open \
+             the review; they can still download what they wrote from their own browser."
+        ),
+        (true, false) => format!(
+            "{who} has submitted. Removing them now keeps their sealed account out of the \
+             reveal; their submission stays listed, marked removed."
+        ),
+        (false, false) => format!(
+            "Remove {who}? Their account stays in this browser but is no longer part of the \
+             review."
+        ),
+    }
+}
+
+/// Who has joined as themselves, as the server last said (`None` until it has, or without a
+/// server): read by each row to offer a personal link only to those who have not.
+#[derive(Clone, Copy)]
+struct JoinedPeople(RwSignal<Option<Vec<ParticipantId>>>);
+
+/// Asks the server who has joined, again whenever the participants change.
+fn provide_joined_people(ws: Workspace) {
+    let joined = RwSignal::new(None::<Vec<ParticipantId>>);
+    provide_context(JoinedPeople(joined));
+    let token = ws.credential.with_value(|c| match c {
+        Some(c) if c.role == mosaic_domain::Role::Facilitator => Some(c.token.clone()),
+        _ => None,
+    });
+    let (Some(token), true) = (token, ws.sync.is_some()) else {
+        return;
+    };
+    let mode = expect_context::<crate::settings::Settings>().0;
+    Effect::new(move |_| {
+        let (id, _count) = ws
+            .review
+            .with(|r| (r.id.to_string(), r.participants().len()));
+        let (Some(api), token) = (
+            crate::api::Api::for_mode(&mode.get_untracked()),
+            token.clone(),
+        ) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            if let Ok(state) = api.with_token(&token).joining(&id).await {
+                joined.set(Some(state.joined));
+            }
+        });
+    });
+}
+
+/// The facilitator's personal invite link for one participant, with a server: sent to that
+/// person, it lets them take this row instead of joining as someone new.
+#[component]
+fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let mode = expect_context::<crate::settings::Settings>().0;
+    let facilitator_token = ws.credential.with_value(|c| match c {
+        Some(c) if c.role == mosaic_domain::Role::Facilitator => Some(c.token.clone()),
+        _ => None,
+    });
+    let (Some(token), true) = (facilitator_token, ws.sync.is_some()) else {
+        return None;
+    };
+    let joined = use_context::<JoinedPeople>().map(|j| j.0);
+    let has_joined = {
+        let id = id.clone();
+        move || joined.is_some_and(|j| j.with(|j| j.as_ref().is_some_and(|j| j.contains(&id))))
+    };
+    let field_id = StoredValue::new(format!("personal-link-{id}"));
+    let link = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<String>);
+    let make = Action::new_local(move |(): &()| {
+        let review_id = ws.review.with_untracked(|r| r.id.to_string());
+        let mode = mode.get_untracked();
+        let (token, pid) = (token.clone(), id.to_string());
+        async move {
+            let api = crate::api::Api::for_mode(&mode)
+                .ok_or_else(|| "Personal links need the server: check Settings.".to_owned())?;
+            match api
+                .with_token(&token)
+                .personal_invite(&review_id, &pid)
+                .await
+            {
+                Ok(invite) => {
+                    let key = mode
+                        .access_key()
+                        .map(|k| format!("&key={}", super::invite_panel::encode_component(k)))
+                        .unwrap_or_default();
+                    Ok(format!(
+                        "{}/join/{review_id}#person={}{key}",
+                        crate::settings::page_origin(),
+                        invite.token
+                    ))
+                }
+                Err(e) if e.code() == Some("not_found") => Err(
+                    "This person is not on the server yet: wait until the badge says Saved, \
+                     then try again."
+                        .to_owned(),
+                ),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    });
+    Effect::new(move |_| match make.value().get() {
+        Some(Ok(made)) => {
+            problem.set(None);
+            link.set(Some(made));
+        }
+        Some(Err(e)) => problem.set(Some(e)),
+        None => {}
+    });
+
+    Some(view! {
+        <div class="personal-invite">
+            <Show when=has_joined.clone()>
+                <span class="status-tag done">"Joined"</span>
+            </Show>
+            <Show when=move || !has_joined()>
+            <Show
+                when=move || link.with(Option::is_some)
+                fallback=move || view! {
+                    <button type="button" disabled=move || make.pending().get()
+                        on:click=move |_| { make.dispatch(()); }>
+                        {move || format!("Make a personal invite link for {}", name.get())}
+                    </button>
+                }
+            >
+                <CopyLink id=field_id.get_value()
+                    label=format!("Personal invite link for {}", name.get_untracked())
+                    link=Signal::derive(move || link.get().unwrap_or_default())/>
+            </Show>
+            </Show>
+            <p class="form-error" role="alert">{move || problem.get()}</p>
+        </div>
+    })
 }

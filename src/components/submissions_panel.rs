@@ -1,5 +1,7 @@
 use leptos::prelude::*;
-use mosaic_domain::{Account, Participant, Review, Submission, verify_commitment};
+use mosaic_domain::{
+    Account, Participant, RemovedParticipant, Review, Submission, verify_commitment,
+};
 
 use crate::time;
 use crate::workspace::Workspace;
@@ -104,6 +106,23 @@ pub fn SubmissionsPanel() -> impl IntoView {
                                 .map(|row| view! { <SubmissionRow row revealed/> })
                                 .collect_view()
                         }}
+                        {move || {
+                            ws.review.with(|r| {
+                                // Each person once (their latest removal), unless added back.
+                                let mut gone: Vec<RemovedParticipant> = Vec::new();
+                                for r in r.removed().iter().rev() {
+                                    if !gone.iter().any(|g| g.participant.id == r.participant.id) {
+                                        gone.push(r.clone());
+                                    }
+                                }
+                                gone.retain(|g| r.participant(&g.participant.id).is_none());
+                                gone.reverse();
+                                gone
+                            })
+                                .into_iter()
+                                .map(|gone| view! { <RemovedRow gone revealed/> })
+                                .collect_view()
+                        }}
                     </tbody>
                 </table>
             </div>
@@ -142,6 +161,58 @@ fn SubmissionRow(row: Row, revealed: Memo<bool>) -> impl IntoView {
             </td>
             <Show when=move || revealed.get()>
                 <td class=check_class>{check}</td>
+            </Show>
+        </tr>
+    }
+}
+
+/// Someone the facilitator removed: listed, marked removed, with the commitment they had
+/// recorded (if any), which no longer counts for the reveal.
+#[component]
+fn RemovedRow(gone: RemovedParticipant, revealed: Memo<bool>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let can_readmit = ws.runs_review() && ws.review.with_untracked(|r| !r.phase().is_revealed());
+    let readmit = {
+        let p = gone.participant.clone();
+        move |_| {
+            // Their old access stays revoked; a personal invite link lets them in again.
+            let _ = ws.apply(mosaic_domain::ReviewOp::AddParticipant {
+                id: p.id.clone(),
+                participant: p.to_input(),
+            });
+        }
+    };
+    let p = &gone.participant;
+    let readmit_label = format!("Add {} back", p.name);
+    let (at, hash) = match &gone.submission {
+        Some(s) => (time::display(s.submitted_at), Some(s.commitment.clone())),
+        None => ("—".to_owned(), None),
+    };
+    view! {
+        <tr class="removed">
+            <th scope="row">{format!("{} ({})", p.name, p.role)}</th>
+            <td>
+                <span class="status-tag">
+                    {format!("Removed by the facilitator {}", time::display(gone.removed_at))}
+                </span>
+                {can_readmit.then(|| view! {
+                    " "
+                    <button type="button" on:click=readmit>{readmit_label}</button>
+                })}
+            </td>
+            <td>{at}</td>
+            <td>
+                {match hash {
+                    Some(hash) => view! {
+                        <code class="hash">{hash}</code>
+                        " (no longer counts)"
+                    }
+                    .into_any(),
+                    None => "—".into_any(),
+                }}
+            </td>
+            <Show when=move || revealed.get()>
+                <td>"—"</td>
             </Show>
         </tr>
     }

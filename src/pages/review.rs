@@ -1,13 +1,14 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
-use mosaic_domain::{Account, Phase, Review};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use mosaic_domain::{Account, Phase, Review, Role};
 
 use crate::components::conflicts_panel::ConflictsPanel;
 use crate::components::{
     account_editor::AccountEditor, actions_panel::ActionsPanel, actor_switcher::ActorSwitcher,
     factors_panel::FactorsPanel, group_review_panel::GroupReviewPanel, invite_panel::InvitePanel,
     phase_stepper::PhaseStepper, publish_panel::PublishPanel, reference_panel::ReferencePanel,
-    review_export::ReviewExport, setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
+    removed_notice::RemovedNotice, resume_link::ResumeLink, review_export::ReviewExport,
+    setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
 };
 use crate::settings::{Settings, SyncMode};
 use crate::sync::{self, SyncState};
@@ -49,10 +50,13 @@ pub fn ReviewPage() -> impl IntoView {
                             view! { <ReviewWorkspace review accounts credential synced/> }.into_any()
                         }
                         None => view! {
-                            {crate::title::page_title(|| "Review not found".into())}
-                            <h1>"Review not found"</h1>
-                            <p>"This browser has no review with this address."
-                               " In server mode it may not have synced yet."</p>
+                            {crate::title::page_title(|| "Review not open here".into())}
+                            <h1>"This review is not open in this browser"</h1>
+                            <p>"A review is reached through its invite link, not its address: "
+                               "open the invite link (or your personal link) the facilitator "
+                               "sent you, and this browser joins or continues your place in it. "
+                               "If you created it here, check Settings: it may be kept on "
+                               "another server."</p>
                             <a href="/">"Back to reviews"</a>
                         }.into_any(),
                     })
@@ -84,6 +88,9 @@ fn ReviewWorkspace(
     });
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
     let body = move || {
+        if ws.removed.get() {
+            return view! { <RemovedNotice/> }.into_any();
+        }
         let facilitator = is_facilitator.get();
         match phase.get() {
             Phase::Setup if facilitator => view! { <InvitePanel/> <SetupPanel/> }.into_any(),
@@ -154,6 +161,10 @@ fn ReviewWorkspace(
                 "nothing is lost offline; it is sent when the connection is back."
             </p>
         </Show>
+        <ArrivalNote/>
+        <Show when=move || !ws.removed.get()>
+            <ResumeLink/>
+        </Show>
         <ConflictsPanel/>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
         {body}
@@ -172,4 +183,46 @@ fn GroupReviewRecord() -> impl IntoView {
             <SubmissionsPanel/>
         </details>
     }
+}
+
+/// Why the person landed here, when they came through a link: coming back to a review they
+/// already take part in never makes them a second participant, and this says so.
+#[component]
+fn ArrivalNote() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let query = use_query_map();
+    let note = move || {
+        if ws.removed.get() {
+            return None;
+        }
+        let note = query.with(|q| q.get("note"))?;
+        let role = ws
+            .credential
+            .with_value(|c| c.as_ref().map(|c| c.role.clone()))?;
+        let who = match &role {
+            Role::Facilitator => None,
+            Role::Participant(me) => ws.review.with(|r| {
+                r.participant(me)
+                    .map(|p| format!("{} ({})", p.name, p.role))
+            }),
+        };
+        match (note.as_str(), who) {
+            ("already", Some(who)) => Some(format!(
+                "You already joined as {who}. This is your own account, as you left it: \
+                 nothing new was created."
+            )),
+            ("already", None) if role == Role::Facilitator => Some(
+                "You are this review's facilitator in this browser, so the invite link brings \
+                 you back here."
+                    .to_owned(),
+            ),
+            ("resumed", Some(who)) => Some(format!(
+                "Welcome back, {who}: this browser now continues your place in the review, \
+                 with what you wrote so far."
+            )),
+            ("joined", Some(who)) => Some(format!("You joined as {who}.")),
+            _ => None,
+        }
+    };
+    move || note().map(|text| view! { <p class="card arrival-note" role="status">{text}</p> })
 }

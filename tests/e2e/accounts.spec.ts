@@ -35,7 +35,7 @@ async function addParticipant(page: Page, name: string, role: string, showName =
   const form = page.getByRole("form", { name: "Add a participant" });
   await form.getByLabel("Name", { exact: true }).fill(name);
   await form.getByLabel("Role in the incident").fill(role);
-  if (showName) await form.getByLabel("Show my name when published").check();
+  if (showName) await form.getByLabel("Show this person's name when published").check();
   await form.getByRole("button", { name: "Add participant" }).click();
   await expect(form.getByRole("status")).toHaveText(`${name} added.`);
   // The form is empty again, ready for the next person.
@@ -305,14 +305,18 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   await expect(page.getByRole("heading", { name: "Your account (submitted)" })).toBeVisible();
   await expect(page.locator(".commitment .hash")).toHaveText(commitment);
 
-  // ── The facilitator can't remove someone who submitted, and is told why ──
+  // ── Removing asks first, and says what happens to someone who submitted ──
   await actAs(page, "Facilitator");
   for (const phrase of ALICE_TEXT) expect(await everythingShown(page)).not.toContain(phrase);
   await page.getByRole("button", { name: "Remove Alice Smith" }).click();
   await expect(
-    page.getByText("Alice Smith has submitted an account, so they can't be removed"),
+    page.getByText("Alice Smith has submitted. Removing them now keeps their sealed account out of the reveal"),
   ).toBeVisible();
+  await expectNoAxeViolations(page);
+  await page.getByRole("button", { name: "Keep Alice Smith" }).click();
+  await expect(page.getByRole("button", { name: "Edit Alice Smith" })).toBeVisible();
   await page.getByRole("button", { name: "Remove Carol" }).click();
+  await page.getByRole("button", { name: "Yes, remove Carol" }).click();
   await expect(page.getByRole("button", { name: "Remove Carol" })).toHaveCount(0);
   await expect(page.getByText("1 of 2 participants have submitted.")).toBeVisible();
   await expectNoAxeViolations(page);

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type MosaicServer = { url: string; stop: () => Promise<void> };
+/** `db` is the server's SQLite file, for tests that check what the server keeps. */
+export type MosaicServer = { url: string; db: string; stop: () => Promise<void> };
 
 /** Starts the server and resolves once it prints the address it listens on. */
 export async function startServer(): Promise<MosaicServer> {
@@ -14,9 +15,10 @@ export async function startServer(): Promise<MosaicServer> {
   const dist = process.env.MOSAIC_DIST;
   if (!bin || !dist) throw new Error("MOSAIC_SERVER_BIN and MOSAIC_DIST must be set (scripts/test.sh sets them)");
   const dir = mkdtempSync(join(tmpdir(), "mosaic-e2e-"));
+  const db = join(dir, "mosaic.db");
   const child: ChildProcess = spawn(
     bin,
-    ["--listen", "127.0.0.1:0", "--database", `sqlite://${join(dir, "mosaic.db")}`, "--dist", dist],
+    ["--listen", "127.0.0.1:0", "--database", `sqlite://${db}`, "--dist", dist],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -36,6 +38,7 @@ export async function startServer(): Promise<MosaicServer> {
   });
   return {
     url,
+    db,
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");

@@ -89,7 +89,7 @@ test("in server mode a review reaches a second browser profile through its invit
   await second.goto("/");
   await expect(second.getByText("No reviews yet")).toBeVisible();
   await second.goto(invite);
-  await expect(second.getByRole("heading", { name: "Join a review" })).toBeVisible();
+  await expect(second.getByRole("heading", { name: "Join “Ledger replication lag”" })).toBeVisible();
   await expectNoAxeViolations(second);
   await second.getByRole("button", { name: "Join the review" }).click();
   await expect(second.getByText("Your name is required")).toBeVisible();
@@ -123,5 +123,6 @@ test("every route answers, and unknown ones say so", async ({ page }) => {
   await page.goto("/no/such/page");
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
   await page.goto("/reviews/does-not-exist");
-  await expect(page.getByRole("heading", { name: "Review not found" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "This review is not open in this browser" })).toBeVisible();
+  await expect(page.getByText("open the invite link (or your personal link)")).toBeVisible();
 });

@@ -42,7 +42,7 @@ test("three people review an incident from accounts to a published finding", asy
   for (const p of people) {
     await addForm.getByLabel("Name", { exact: true }).fill(p.name);
     await addForm.getByLabel("Role in the incident").fill(p.role);
-    if (p.optIn) await addForm.getByLabel("Show my name when published").check();
+    if (p.optIn) await addForm.getByLabel("Show this person's name when published").check();
     await addForm.getByRole("button", { name: "Add participant" }).click();
     await expect(addForm.getByRole("status")).toHaveText(`${p.name} added.`);
   }

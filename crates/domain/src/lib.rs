@@ -74,7 +74,7 @@ pub use phase::{Phase, PhaseError};
 pub use reference::{Alert, ReferenceContent, ReferenceMaterial};
 pub use reveal::{NotRevealed, Revealed};
 pub use review::{
-    EditError, IncidentFacts, Participant, ParticipantInput, Review, ReviewId, Severity,
-    Submission, ValidationError,
+    EditError, IncidentFacts, Participant, ParticipantInput, RemovedParticipant, Review, ReviewId,
+    Severity, Submission, ValidationError,
 };
 pub use text::{forbidden_char, forbidden_in_json};

@@ -311,6 +311,17 @@ pub struct Submission {
     pub submitted_at: DateTime<Utc>,
 }
 
+/// Someone the facilitator removed from the review, kept so that everyone can see they left
+/// (and, when they had submitted, that their recorded commitment no longer counts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedParticipant {
+    pub participant: Participant,
+    pub removed_at: DateTime<Utc>,
+    /// Their submission, when they had submitted: no longer part of the reveal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submission: Option<Submission>,
+}
+
 /// One review: the shared document of an incident's post-incident review.
 ///
 /// Everyone in the review reads this document. The participants' accounts are separate
@@ -355,6 +366,9 @@ pub struct Review {
     /// At most one per participant.
     #[serde(default)]
     pub(crate) submissions: Vec<Submission>,
+    /// Who was removed, in the order they were; their submission moves here with them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) removed: Vec<RemovedParticipant>,
     /// Set once, by the reveal, and never cleared: the reveal can't be undone.
     #[serde(default)]
     pub(crate) revealed_at: Option<DateTime<Utc>>,
@@ -397,6 +411,11 @@ pub enum EditError {
     HasSubmitted {
         participant_id: ParticipantId,
     },
+    /// Someone with this name and role is already in the review: one person, one row.
+    SamePerson {
+        name: String,
+        role: String,
+    },
     /// The participant already has a different submission recorded.
     AlreadySubmitted {
         participant_id: ParticipantId,
@@ -432,6 +451,10 @@ impl fmt::Display for EditError {
             Self::HasSubmitted { participant_id } => write!(
                 f,
                 "participant {participant_id} has submitted an account and can't be removed"
+            ),
+            Self::SamePerson { name, role } => write!(
+                f,
+                "{name} ({role}) is already in this review: one person takes part once"
             ),
             Self::AlreadySubmitted { participant_id } => write!(
                 f,
@@ -488,6 +511,7 @@ impl Review {
             participants: Vec::new(),
             reference: Vec::new(),
             submissions: Vec::new(),
+            removed: Vec::new(),
             revealed_at: None,
             links: Vec::new(),
             votes: Vec::new(),
@@ -572,9 +596,37 @@ impl Review {
             return Err(vec![too_many("participants", MAX_PARTICIPANTS, "review")].into());
         }
         let participant = input.validate(id)?;
+        self.refuse_same_person(&participant)?;
         self.participants.push(participant);
         self.touch(now);
         Ok(())
+    }
+
+    /// Refuses a participant whose name and role (ignoring case and spaces around them) are
+    /// another participant's: two rows for one person would split their work and stall the
+    /// reveal waiting for one of them.
+    fn refuse_same_person(&self, new: &Participant) -> Result<(), EditError> {
+        let same = |p: &&Participant| {
+            p.id != new.id
+                && p.name.to_lowercase() == new.name.to_lowercase()
+                && p.role.to_lowercase() == new.role.to_lowercase()
+        };
+        match self.participants.iter().find(same) {
+            Some(p) => Err(EditError::SamePerson {
+                name: p.name.clone(),
+                role: p.role.clone(),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a participant with this name and role (ignoring case and spaces) is in the
+    /// review, so a join form can say so before sending.
+    pub fn has_person(&self, name: &str, role: &str) -> Option<&Participant> {
+        let (name, role) = (name.trim().to_lowercase(), role.trim().to_lowercase());
+        self.participants
+            .iter()
+            .find(|p| p.name.to_lowercase() == name && p.role.to_lowercase() == role)
     }
 
     /// Changes a participant's name, role or opt-in. Allowed after the reveal too, so that
@@ -588,6 +640,7 @@ impl Review {
         self.unlocked(NOT_PUBLISHED)?;
         self.require_participant(id)?;
         let participant = input.validate(id.clone())?;
+        self.refuse_same_person(&participant)?;
         if let Some(slot) = self.participants.iter_mut().find(|p| &p.id == id) {
             *slot = participant;
         }
@@ -595,22 +648,42 @@ impl Review {
         Ok(())
     }
 
-    /// Removes a participant who has not submitted an account.
+    /// Removes a participant, before the reveal only. A submitted account's commitment moves
+    /// with them to [`Review::removed`], marked removed rather than silently gone, and no
+    /// longer counts for the reveal.
     pub fn remove_participant(
         &mut self,
         id: &ParticipantId,
         now: DateTime<Utc>,
     ) -> Result<(), EditError> {
         self.unlocked(BEFORE_REVEAL)?;
-        self.require_participant(id)?;
-        if self.submission(id).is_some() {
-            return Err(EditError::HasSubmitted {
-                participant_id: id.clone(),
-            });
-        }
+        let participant = self.require_participant(id)?.clone();
+        let submission = self
+            .submissions
+            .iter()
+            .position(|s| &s.participant_id == id)
+            .map(|at| self.submissions.remove(at));
         self.participants.retain(|p| &p.id != id);
+        self.removed.push(RemovedParticipant {
+            participant,
+            removed_at: now,
+            submission,
+        });
         self.touch(now);
         Ok(())
+    }
+
+    /// Everyone removed from the review, in the order they were.
+    pub fn removed(&self) -> &[RemovedParticipant] {
+        &self.removed
+    }
+
+    /// The removal of this participant, if they were removed (and not added back since).
+    pub fn removal(&self, id: &ParticipantId) -> Option<&RemovedParticipant> {
+        if self.participant(id).is_some() {
+            return None;
+        }
+        self.removed.iter().rev().find(|r| &r.participant.id == id)
     }
 
     /// Who has submitted, in the order they did.
@@ -942,15 +1015,64 @@ mod tests {
             review.add_participant(pid("alice"), alice, t(20, 0)),
             Err(EditError::DuplicateId { id: "alice".into() })
         );
-        assert_eq!(
-            review
-                .remove_participant(&pid("alice"), t(20, 0))
-                .unwrap_err()
-                .to_string(),
-            "participant alice has submitted an account and can't be removed"
-        );
         review.remove_participant(&pid("carol"), t(20, 0)).unwrap();
         assert_eq!(review.participant_names(), ["Alice Smith", "Bob"]);
+        assert_eq!(review.removal(&pid("carol")).unwrap().submission, None);
+    }
+
+    #[test]
+    fn one_person_takes_part_once() {
+        let (mut review, _) = review_in(Phase::Investigating);
+        let mut alice = review.participant(&pid("alice")).unwrap().to_input();
+        alice.name = format!("  {}  ", alice.name.to_uppercase());
+        assert_eq!(
+            review
+                .add_participant(pid("alice-2"), alice.clone(), t(20, 0))
+                .unwrap_err()
+                .to_string(),
+            "Alice Smith (on-call SRE) is already in this review: one person takes part once"
+        );
+        let bob = review.participant(&pid("bob")).unwrap().to_input();
+        assert!(matches!(
+            review.update_participant(&pid("bob"), alice.clone(), t(20, 0)),
+            Err(EditError::SamePerson { .. })
+        ));
+        review
+            .update_participant(&pid("bob"), bob, t(20, 0))
+            .unwrap();
+        assert!(review.has_person(" alice smith ", "ON-CALL SRE").is_some());
+        alice.role = "incident commander".into();
+        review
+            .add_participant(pid("alice-2"), alice, t(20, 0))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_removed_submitter_leaves_their_commitment_marked_removed() {
+        let (mut review, accounts) = review_in(Phase::Investigating);
+        let recorded = review.submission(&pid("alice")).unwrap().clone();
+        let version = review.version;
+        review.remove_participant(&pid("alice"), t(20, 0)).unwrap();
+        assert_eq!(review.version, version + 1);
+        assert!(review.submission(&pid("alice")).is_none());
+        let removed = review.removal(&pid("alice")).unwrap();
+        assert_eq!(removed.participant.name, "Alice Smith");
+        assert_eq!(removed.removed_at, t(20, 0));
+        assert_eq!(removed.submission.as_ref(), Some(&recorded));
+        // Their sealed account no longer counts for the reveal.
+        review.transition(Phase::Revealed, &[], t(21, 0)).unwrap();
+        let view = review.revealed(&accounts).unwrap();
+        assert!(
+            view.accounts()
+                .iter()
+                .all(|a| a.participant_id() != &pid("alice"))
+        );
+        assert!(!view.missing().contains(&pid("alice")));
+        // Gone for good after the reveal: nobody is removed once the accounts are combined.
+        assert!(matches!(
+            review.remove_participant(&pid("bob"), t(22, 0)),
+            Err(EditError::Locked { .. })
+        ));
     }
 
     #[test]

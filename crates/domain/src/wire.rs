@@ -96,6 +96,112 @@ pub struct JoinReview {
     pub show_name_when_published: bool,
 }
 
+/// `POST /api/v1/reviews/{id}/claims`: take one's own row among the review's participants
+/// instead of adding a new one. `token` is either a personal invite (it names the row) or
+/// the shared invite, with `participant_id` naming a row nobody has joined as yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimPlace {
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant_id: Option<crate::id::ParticipantId>,
+}
+
+/// `POST /api/v1/reviews/{id}/invitation`: what an invite link leads to, asked with the
+/// link's token (shared or personal) before anyone fills in a form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadInvitation {
+    pub token: String,
+}
+
+/// Whether a review takes newcomers now, and if not, why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Joining {
+    Open,
+    /// The facilitator closed joining.
+    Closed,
+    /// The review has as many participants as the facilitator allowed.
+    Full {
+        max_participants: u32,
+    },
+    /// The accounts were revealed (or the review went further): newcomers would not be
+    /// independent any more.
+    Over {
+        phase: crate::phase::Phase,
+    },
+}
+
+/// Someone the facilitator added whom nobody has joined as yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenPlace {
+    pub participant_id: crate::id::ParticipantId,
+    pub name: String,
+    pub role: String,
+}
+
+/// `200` answer to [`ReadInvitation`]: enough for a person to know what they are joining.
+/// Nothing sealed, nothing anybody wrote.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub title: String,
+    pub team: String,
+    pub phase: crate::phase::Phase,
+    pub joining: Joining,
+    /// For a personal invite: the row it was made for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<OpenPlace>,
+    /// For the shared invite: the rows nobody has joined as yet.
+    #[serde(default)]
+    pub open_places: Vec<OpenPlace>,
+    /// Whether the review's finding is published (in the feed, under the review's id).
+    #[serde(default)]
+    pub published: bool,
+}
+
+/// `GET`/`PUT /api/v1/reviews/{id}/joining`: the facilitator's rules for newcomers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoiningRules {
+    pub open: bool,
+    /// The most participants the review takes; `None`: no limit.
+    #[serde(default)]
+    pub max_participants: Option<u32>,
+}
+
+impl Default for JoiningRules {
+    fn default() -> Self {
+        Self {
+            open: true,
+            max_participants: None,
+        }
+    }
+}
+
+/// `GET /api/v1/reviews/{id}/joining`'s answer: the rules, and who has joined as themselves.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoiningState {
+    pub rules: JoiningRules,
+    /// The participants someone has joined as (by link, claim or personal invite).
+    pub joined: Vec<crate::id::ParticipantId>,
+}
+
+/// `200` answer to `POST /api/v1/reviews/{id}/invite` (a new shared invite; the old one stops
+/// working) and to `POST …/participants/{pid}/invite` (a personal invite for one row).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewInvite {
+    pub token: String,
+}
+
+/// `GET /api/v1/reviews/{id}/me`: who the caller's token makes them, with the review. A
+/// browser resuming with a personal link learns here whose place it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub role: crate::op::Role,
+    pub review: Review,
+}
+
 /// `201` answer to a join: who the newcomer is in the review, and their own token.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Joined {

@@ -2,7 +2,7 @@
 //! rules live in `mosaic_domain`, reached through `wire`'s `TryFrom` conversions.
 
 use crate::auth::{self, Caller, Member, PathIds};
-use crate::error::{AppError, InternalError};
+use crate::error::{AppError, InternalError, Refusal};
 use crate::extract::Json;
 use crate::store::{AppliedOp, Committed, Inserted, Store, TokenKind};
 use axum::extract::State;
@@ -82,17 +82,16 @@ pub async fn reviews_get(
 
 /// `POST /api/v1/reviews/{id}/participants`: join with the invite token (the body is the
 /// credential). The server picks the participant's id and adds them through the review's own
-/// rules: 201 with their token; 401 for a bad invite; 409 when the phase takes no newcomers.
+/// rules: 201 with their token; 401 for a bad invite, 410 for one that was replaced; 409 when
+/// joining is closed, the review is full, the phase takes no newcomers, or someone with the
+/// same name and role is in it.
 pub async fn participants_create(
     State(store): State<Store>,
     ids: PathIds,
     Json(request): Json<JoinReview>,
 ) -> Result<Response, AppError> {
     let review_id = ids.review.ok_or(AppError::Unauthorized)?;
-    let grant = store.grant(&auth::hash(&request.invite_token)).await?;
-    if !grant.is_some_and(|g| g.kind == TokenKind::Invite && g.review_id == review_id.as_str()) {
-        return Err(AppError::Unauthorized);
-    }
+    crate::people::check_shared_invite(&store, &review_id, &request.invite_token).await?;
     let participant = ParticipantInput {
         name: request.name,
         role: request.role,
@@ -100,6 +99,7 @@ pub async fn participants_create(
     };
     for _ in 0..INTERNAL_RETRIES {
         let mut review = current_review(&store, &review_id).await?;
+        crate::people::check_room(&store, &review).await?;
         let base = review.version;
         let participant_id = ParticipantId::parse(&auth::random_hex(16)?)
             .map_err(|e| AppError::Internal(InternalError::new(e)))?;
@@ -110,6 +110,9 @@ pub async fn participants_create(
         };
         review.apply(&op, &[], now).map_err(|e| match e {
             OpError::Edit(EditError::Invalid { fields }) => AppError::Validation(fields),
+            OpError::Edit(e @ EditError::SamePerson { .. }) => {
+                AppError::Person(Refusal::SamePerson(e.to_string()))
+            }
             e => AppError::Refused(StatusCode::CONFLICT, e.to_string()),
         })?;
         let (token, record) =
@@ -137,8 +140,8 @@ pub async fn participants_create(
 /// review if it is not the current version; 422 with the domain's reason if the rules refuse
 /// it (nothing changes); 200 with the new review otherwise. An op id already applied is
 /// answered 200 with the current review and applied no second time; the same op id with a
-/// different op is 409 `op_id_reused`. Removing a participant
-/// revokes their token in the same transaction.
+/// different op is 409 `op_id_reused`. Removing a participant revokes their token and deletes
+/// their account in the same transaction.
 pub async fn ops_create(
     State(store): State<Store>,
     Member(caller): Member,
@@ -449,7 +452,7 @@ fn if_match(headers: &HeaderMap) -> Result<u64, AppError> {
 }
 
 /// The stored review the caller's token is for; 404 if it has gone.
-async fn current_review(store: &Store, id: &ReviewId) -> Result<Review, AppError> {
+pub(crate) async fn current_review(store: &Store, id: &ReviewId) -> Result<Review, AppError> {
     store
         .get_review(id)
         .await?
@@ -457,7 +460,7 @@ async fn current_review(store: &Store, id: &ReviewId) -> Result<Review, AppError
 }
 
 /// A JSON answer with its version as a strong `ETag`.
-fn tagged<T: Serialize>(status: StatusCode, version: u64, body: &T) -> Response {
+pub(crate) fn tagged<T: Serialize>(status: StatusCode, version: u64, body: &T) -> Response {
     (
         status,
         [(header::ETAG, format!("\"{version}\""))],
@@ -508,7 +511,7 @@ pub async fn api_method_not_allowed() -> AppError {
 
 /// The current time, cut to whole microseconds: PostgreSQL keeps no finer, so cutting here
 /// makes a review's stored times and the times the client is sent the same on both backends.
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     let now = Utc::now();
     now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
         .unwrap_or(now)

@@ -7,8 +7,8 @@
 //! shown once, in the answer that creates it.
 
 use crate::AppState;
-use crate::error::{AppError, InternalError};
-use crate::store::{Grant, NewToken, Store, StoreError, TokenKind};
+use crate::error::{AppError, InternalError, Refusal};
+use crate::store::{Grant, NewToken, Store, StoreError, TokenKind, TokenRecord};
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{FromRequestParts, Query, RawPathParams};
 use axum::http::header;
@@ -173,16 +173,40 @@ async fn authorize(
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthorized)?;
     let token_hash = hash(token);
-    let grant = state
-        .store
-        .grant(&token_hash)
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let Some(grant) = state.store.grant(&token_hash).await? else {
+        return Err(lost_token(&state.store, &token_hash).await?);
+    };
     let caller = caller(grant)?.ok_or(AppError::Forbidden)?;
     match ids.review {
         Some(review) if review != caller.review_id => Err(AppError::Forbidden),
         _ => Ok((caller, token_hash)),
     }
+}
+
+/// Why a token grants nothing: a participant the facilitator removed is told so (their
+/// token was theirs, so this says nothing to anybody else); any other token is just invalid.
+async fn lost_token(store: &Store, token_hash: &str) -> Result<AppError, AppError> {
+    let Some(TokenRecord {
+        kind: TokenKind::Participant,
+        participant_id: Some(pid),
+        revoked: true,
+        review_id,
+    }) = store.token_record(token_hash).await?
+    else {
+        return Ok(AppError::Unauthorized);
+    };
+    let (Ok(review_id), Ok(pid)) = (ReviewId::parse(&review_id), ParticipantId::parse(&pid)) else {
+        return Ok(AppError::Unauthorized);
+    };
+    let removed = store
+        .get_review(&review_id)
+        .await?
+        .is_some_and(|r| r.removal(&pid).is_some());
+    Ok(if removed {
+        AppError::Person(Refusal::Removed)
+    } else {
+        AppError::Unauthorized
+    })
 }
 
 /// Whether the token with this hash still makes exactly `expected`: not revoked, and (for a

@@ -62,6 +62,9 @@ pub enum AppError {
     TimedOut,
     /// 405 on an API path.
     MethodNotAllowed,
+    /// A refusal about who may join or act in a review, with its own stable code, so the app
+    /// can say what happened and what to do (see [`Refusal`]).
+    Person(Refusal),
     /// 503: the database is unreachable (from the health check).
     Unavailable(InternalError),
     /// 500: anything else that is the server's fault.
@@ -89,6 +92,7 @@ impl AppError {
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) | Self::TimedOut => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Person(r) => r.status(),
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,6 +120,7 @@ impl AppError {
             Self::AlreadyExists(_) => "already_exists",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Person(r) => r.code(),
             Self::Unavailable(_) => "unavailable",
             Self::TimedOut => "timed_out",
             Self::Internal(_) => "internal",
@@ -166,11 +171,82 @@ impl AppError {
                 retry_after,
                 message,
             } => format!("{message} Try again in {retry_after} s."),
+            Self::Person(r) => r.message(),
             Self::Unavailable(_) => "The service is unavailable; try again later.".to_owned(),
             Self::TimedOut => "The server took too long to answer; try again later.".to_owned(),
             Self::Internal(_) => "Something went wrong on the server.".to_owned(),
         }
     }
+}
+
+/// Why a person may not join, come back to or act in a review. Each has its own code, which
+/// the app turns into a sentence and a next step.
+#[derive(Debug)]
+pub enum Refusal {
+    /// 401: the facilitator removed this participant; their token no longer works.
+    Removed,
+    /// 401: the link's token is not (or no longer) any invite of this review.
+    UnknownInvite,
+    /// 410: the shared invite was replaced by a newer one.
+    InviteReplaced,
+    /// 409: the facilitator closed joining.
+    JoiningClosed,
+    /// 409: the review has as many participants as the facilitator allowed.
+    ReviewFull(u32),
+    /// 409: the review is past the phase that takes newcomers.
+    JoiningOver(mosaic_domain::Phase),
+    /// 409: a participant with this name and role is already in the review.
+    SamePerson(String),
+    /// 409: someone already joined as this participant.
+    AlreadyJoined,
+}
+
+impl Refusal {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Removed | Self::UnknownInvite => StatusCode::UNAUTHORIZED,
+            Self::InviteReplaced => StatusCode::GONE,
+            _ => StatusCode::CONFLICT,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Removed => "removed",
+            Self::UnknownInvite => "invite_unknown",
+            Self::InviteReplaced => "invite_replaced",
+            Self::JoiningClosed => "joining_closed",
+            Self::ReviewFull(_) => "review_full",
+            Self::JoiningOver(_) => "joining_over",
+            Self::SamePerson(_) => "same_person",
+            Self::AlreadyJoined => "already_joined",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Self::Removed => "The facilitator removed this participant from the review.".into(),
+            Self::UnknownInvite => "This invite link is not valid for this review.".into(),
+            Self::InviteReplaced => "This invite link was replaced by a newer one.".into(),
+            Self::JoiningClosed => "The facilitator has closed joining for this review.".into(),
+            Self::ReviewFull(max) => format!("This review already has its {max} participants."),
+            Self::JoiningOver(phase) => format!(
+                "This review no longer takes new participants: it is in the {} phase.",
+                phase.label()
+            ),
+            Self::SamePerson(message) => format!("{}.", crate::error::capitalised(message)),
+            Self::AlreadyJoined => "Someone has already joined as this participant.".into(),
+        }
+    }
+}
+
+/// `s` with its first letter in upper case.
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 impl IntoResponse for AppError {

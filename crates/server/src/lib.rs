@@ -20,6 +20,8 @@
 //! - `feed`: the cross-team findings feed (`/api/v1/feed…`, its search and statistics) and its
 //!   Atom and JSON Feed subscriptions (`/feed.atom`, `/feed.json`); the feed's rows and
 //!   full-text index are in `store`'s `feed` part.
+//! - `people`: coming into a review: invite previews, claims of one's own row, personal and
+//!   rotated invites, the facilitator's joining rules, and `me` for resuming elsewhere.
 //! - `extract`: the JSON body extractor, which rejects with `AppError`.
 //! - `error`: `AppError`, the one error type, its `ErrorBody` JSON, and the middleware that
 //!   logs internal errors once.
@@ -52,14 +54,15 @@ mod events;
 mod extract;
 mod feed;
 mod headers;
-pub mod public_url;
-pub mod rate;
-pub mod serve;
-mod stats_cache;
 pub mod logging;
 pub mod metrics;
 pub mod ops;
+mod people;
+pub mod public_url;
+pub mod rate;
 pub mod request_id;
+pub mod serve;
+mod stats_cache;
 pub mod store;
 mod web;
 
@@ -196,6 +199,19 @@ pub fn app(state: AppState) -> Router {
             delete(api::participant_token_delete),
         )
         .route("/reviews/{id}/ops", post(api::ops_create))
+        // Coming into a review, and the facilitator's control of it (`people`).
+        .route("/reviews/{id}/invitation", post(people::invitation_read))
+        .route("/reviews/{id}/claims", post(people::claims_create))
+        .route("/reviews/{id}/invite", post(people::invite_rotate))
+        .route(
+            "/reviews/{id}/joining",
+            get(people::joining_get).put(people::joining_put),
+        )
+        .route("/reviews/{id}/me", get(people::me_get))
+        .route(
+            "/reviews/{id}/participants/{pid}/invite",
+            post(people::personal_invite_create),
+        )
         .route("/reviews/{id}/accounts", get(api::accounts_list))
         .route(
             "/reviews/{id}/accounts/{pid}",

@@ -67,11 +67,13 @@ macro_rules! on_backend {
 
 // After `on_backend!`, which it uses.
 mod feed;
+mod people;
 pub mod schema;
 mod transfer;
 pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
+pub use people::TokenRecord;
 pub use transfer::Copied;
 
 /// An op's id and the digest of its body, recorded when it is applied.
@@ -489,8 +491,8 @@ impl Store {
 
     /// Writes `review` if the stored one is still at version `base`, in one transaction with
     /// the op id and its body's digest (if any, refused as [`Committed::Replayed`] when the id
-    /// was already applied), a new
-    /// token (if any) and the revocation of a removed participant's tokens (if any). The
+    /// was already applied), a new token (if any) and the removal of a participant (if any:
+    /// their tokens are revoked, their account and personal invites deleted). The
     /// version check is in the `UPDATE` itself, so of two writers from the same base exactly
     /// one wins, on either backend.
     pub async fn commit_review(
@@ -563,6 +565,18 @@ impl Store {
                     .bind(participant_id.as_str())
                     .execute(&mut *tx)
                     .await?;
+                // A removed person's writing leaves the server with them (their own copy
+                // stays in their browser), and so does any link to their row.
+                for sql in [
+                    "DELETE FROM accounts WHERE review_id = $1 AND participant_id = $2",
+                    "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
+                ] {
+                    sqlx::query(sql)
+                        .bind(id)
+                        .bind(participant_id.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
             tx.sync_feed(id, feed.as_ref()).await?;
             tx.commit().await?;

@@ -333,6 +333,10 @@ suite! {
     hostile_feed_stats_are_cached_until_the_feed_changes,
     hostile_unindexable_search_words_write_no_log,
     hostile_generated_bodies_never_break_a_write_route,
+    a_person_is_one_row_taken_once,
+    a_removed_person_is_told_and_their_draft_leaves_the_server,
+    the_facilitator_controls_the_invite,
+    a_published_review_points_newcomers_to_its_finding,
 }
 
 #[path = "api/feed.rs"]
@@ -345,6 +349,14 @@ use feed::{
     an_access_key_closes_the_feed_and_its_subscriptions, only_published_findings_reach_the_feed,
     published_findings_are_searched_and_filtered, subscriptions_are_valid_and_inert,
     team_only_sections_reach_members_only,
+};
+
+#[path = "api/people.rs"]
+mod people;
+use people::{
+    a_person_is_one_row_taken_once, a_published_review_points_newcomers_to_its_finding,
+    a_removed_person_is_told_and_their_draft_leaves_the_server,
+    the_facilitator_controls_the_invite,
 };
 
 #[path = "api/sync.rs"]

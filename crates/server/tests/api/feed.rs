@@ -58,9 +58,9 @@ impl Spec {
 
 /// A review's credentials.
 pub(crate) struct Made {
-    id: String,
+    pub(crate) id: String,
     facilitator: String,
-    invite: String,
+    pub(crate) invite: String,
     alice: Joined,
 }
 

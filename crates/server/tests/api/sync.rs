@@ -25,17 +25,17 @@ use events::EventStream;
 
 /// One review (`id`) with its facilitator, invite and two participants, in Investigating; and
 /// a second review whose facilitator plays "another review's token".
-struct World {
-    id: String,
-    facilitator: String,
-    invite: String,
-    alice: Joined,
-    bob: Joined,
+pub(crate) struct World {
+    pub(crate) id: String,
+    pub(crate) facilitator: String,
+    pub(crate) invite: String,
+    pub(crate) alice: Joined,
+    pub(crate) bob: Joined,
     other: String,
 }
 
 impl World {
-    async fn new(app: &TestApp, id: &str) -> Self {
+    pub(crate) async fn new(app: &TestApp, id: &str) -> Self {
         let created = create(app, id).await;
         let other = create(app, &format!("{id}-other")).await;
         let alice = join(app, id, &created.invite_token, "Alice").await;
@@ -54,28 +54,34 @@ impl World {
         world
     }
 
-    fn path(&self, rest: &str) -> String {
+    pub(crate) fn path(&self, rest: &str) -> String {
         format!("/api/v1/reviews/{}{rest}", self.id)
     }
 
-    fn account_path(&self, who: &Joined, rest: &str) -> String {
+    pub(crate) fn account_path(&self, who: &Joined, rest: &str) -> String {
         self.path(&format!("/accounts/{}{rest}", who.participant_id))
     }
 
-    async fn review(&self, app: &TestApp) -> Review {
+    pub(crate) async fn review(&self, app: &TestApp) -> Review {
         let id = ReviewId::parse(&self.id).unwrap();
         app.store.get_review(&id).await.unwrap().unwrap()
     }
 
     /// As the facilitator, `op` on the current version; it must be accepted.
-    async fn facilitate(&self, app: &TestApp, op: Value) -> Review {
+    pub(crate) async fn facilitate(&self, app: &TestApp, op: Value) -> Review {
         let base = self.review(app).await.version;
         let response = self.op(app, &self.facilitator, Some(base), op).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         response.json()
     }
 
-    async fn op(&self, app: &TestApp, token: &str, base: Option<u64>, op: Value) -> TestResponse {
+    pub(crate) async fn op(
+        &self,
+        app: &TestApp,
+        token: &str,
+        base: Option<u64>,
+        op: Value,
+    ) -> TestResponse {
         self.op_with_id(app, token, &next_op_id(), base, op).await
     }
 
@@ -99,7 +105,7 @@ impl World {
     }
 
     /// The version of `who`'s stored account; 0 when there is none.
-    async fn account_version(&self, app: &TestApp, who: &Joined) -> u64 {
+    pub(crate) async fn account_version(&self, app: &TestApp, who: &Joined) -> u64 {
         let id = ReviewId::parse(&self.id).unwrap();
         app.store
             .get_account(&id, &who.participant_id)
@@ -109,14 +115,14 @@ impl World {
     }
 
     /// Stores `who`'s draft, as `who`, on the current version; it must be accepted.
-    async fn save(&self, app: &TestApp, who: &Joined, text: &str) -> Account {
+    pub(crate) async fn save(&self, app: &TestApp, who: &Joined, text: &str) -> Account {
         let base = self.account_version(app, who).await;
         let response = put_account(app, &self.draft(who, text), &who.token, base).await;
         assert_eq!(response.status, StatusCode::OK, "{}", response.text());
         response.json()
     }
 
-    async fn submit(&self, app: &TestApp, who: &Joined) -> TestResponse {
+    pub(crate) async fn submit(&self, app: &TestApp, who: &Joined) -> TestResponse {
         let path = self.account_path(who, "/submit");
         app.call(Method::POST, &path, Some(&who.token), None, None)
             .await
@@ -149,13 +155,13 @@ impl World {
     }
 }
 
-async fn create(app: &TestApp, id: &str) -> CreatedReview {
+pub(crate) async fn create(app: &TestApp, id: &str) -> CreatedReview {
     let response = app.post_json("/api/v1/reviews", &create_body(id)).await;
     assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
     response.json()
 }
 
-async fn join(app: &TestApp, id: &str, invite: &str, name: &str) -> Joined {
+pub(crate) async fn join(app: &TestApp, id: &str, invite: &str, name: &str) -> Joined {
     let response = app
         .post_json(
             &format!("/api/v1/reviews/{id}/participants"),
@@ -166,7 +172,7 @@ async fn join(app: &TestApp, id: &str, invite: &str, name: &str) -> Joined {
     response.json()
 }
 
-fn join_body(invite: &str, name: &str) -> Value {
+pub(crate) fn join_body(invite: &str, name: &str) -> Value {
     json!({
         "invite_token": invite,
         "name": name,
@@ -175,7 +181,12 @@ fn join_body(invite: &str, name: &str) -> Value {
     })
 }
 
-async fn put_account(app: &TestApp, account: &Account, token: &str, base: u64) -> TestResponse {
+pub(crate) async fn put_account(
+    app: &TestApp,
+    account: &Account,
+    token: &str,
+    base: u64,
+) -> TestResponse {
     let path = format!(
         "/api/v1/reviews/{}/accounts/{}",
         account.review_id(),
@@ -194,7 +205,7 @@ async fn put_account(app: &TestApp, account: &Account, token: &str, base: u64) -
 }
 
 /// A fresh op id for every request, across tests.
-fn next_op_id() -> String {
+pub(crate) fn next_op_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!("op-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
@@ -294,7 +305,8 @@ async fn send(app: &TestApp, w: &World, route: Route, who: Who) -> TestResponse 
                 .await
         }
         Route::Join => {
-            let body = join_body(&w.invite, "Newcomer");
+            // A name of its own each time: one name and role is one person.
+            let body = join_body(&w.invite, &format!("Newcomer {}", next_op_id()));
             app.call(
                 Method::POST,
                 &w.path("/participants"),
@@ -858,15 +870,15 @@ pub async fn joining_needs_the_invite_and_a_phase_that_takes_newcomers(app: &Tes
     let listed: ReviewList = app.get_as("/api/v1/reviews", &carol.token).await.json();
     assert_eq!(listed.reviews.len(), 1);
 
-    // Removing a participant revokes their token with the same write.
+    // Removing a participant revokes their token with the same write, and says why.
     let carol_id = carol.participant_id.as_str();
     w.facilitate(app, json!({"op": "remove_participant", "id": carol_id}))
         .await;
     app.get_as("/api/v1/reviews", &carol.token)
         .await
-        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+        .error(StatusCode::UNAUTHORIZED, "removed");
 
-    // After the reveal nobody joins: 409 with the domain's reason.
+    // After the reveal nobody joins: 409, naming the phase.
     w.save(app, &w.alice, "a").await;
     assert_eq!(w.submit(app, &w.alice).await.status, StatusCode::OK);
     w.facilitate(app, json!({"op": "transition", "to": "revealed"}))
@@ -874,8 +886,8 @@ pub async fn joining_needs_the_invite_and_a_phase_that_takes_newcomers(app: &Tes
     let error = app
         .post_json(&path, &join_body(&w.invite, "Late"))
         .await
-        .error(StatusCode::CONFLICT, "refused");
-    assert!(error.message.contains("can't be changed"), "{error:?}");
+        .error(StatusCode::CONFLICT, "joining_over");
+    assert!(error.message.contains("Group review phase"), "{error:?}");
     assert_eq!(w.review(app).await.participants().len(), 2);
 }
 

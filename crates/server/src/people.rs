@@ -1,0 +1,290 @@
+//! Who comes into a review and how: what an invite link leads to, claiming one's own row,
+//! personal invites, the shared invite's rotation, the facilitator's rules for newcomers, and
+//! `me` (whose place a token is, for a browser resuming with a personal link).
+//!
+//! A person is one row: the facilitator may add them first (a pending row), and joining
+//! through their personal invite, or choosing their row on the shared invite, takes that row
+//! instead of adding another.
+
+use crate::api::{current_review, now};
+use crate::auth::{self, Member, PathIds};
+use crate::error::{AppError, Refusal};
+use crate::extract::Json;
+use crate::store::{Store, TokenKind};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use mosaic_domain::wire::{
+    ClaimPlace, Invitation, Joined, Joining, JoiningRules, JoiningState, Me, NewInvite, OpenPlace,
+    ReadInvitation,
+};
+use mosaic_domain::{ParticipantId, Phase, Review, ReviewId, Role, ValidationError};
+
+/// The most participants a facilitator may allow: far above any review, far below abuse.
+const MAX_PARTICIPANTS: u32 = 500;
+
+/// Refuses unless `token` is the review's live shared invite: 410 when it was replaced, 401
+/// when it is none of this review's invites.
+pub(crate) async fn check_shared_invite(
+    store: &Store,
+    review_id: &ReviewId,
+    token: &str,
+) -> Result<(), AppError> {
+    match store.token_record(&auth::hash(token)).await? {
+        Some(r) if r.kind == TokenKind::Invite && r.review_id == review_id.as_str() => {
+            if r.revoked {
+                Err(AppError::Person(Refusal::InviteReplaced))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+/// Whether `review` takes a newcomer under its rules, and if not, why.
+fn joining(review: &Review, rules: &JoiningRules) -> Joining {
+    let phase = review.phase();
+    if !matches!(phase, Phase::Setup | Phase::Investigating) {
+        Joining::Over { phase }
+    } else if !rules.open {
+        Joining::Closed
+    } else if let Some(max) = rules
+        .max_participants
+        .filter(|&max| review.participants().len() >= max as usize)
+    {
+        Joining::Full {
+            max_participants: max,
+        }
+    } else {
+        Joining::Open
+    }
+}
+
+/// Refuses a newcomer the review does not take now (a new row, not a claim of one).
+pub(crate) async fn check_room(store: &Store, review: &Review) -> Result<(), AppError> {
+    let rules = store.joining_rules(&review.id).await?;
+    match joining(review, &rules) {
+        Joining::Open => Ok(()),
+        Joining::Closed => Err(AppError::Person(Refusal::JoiningClosed)),
+        Joining::Full { max_participants } => {
+            Err(AppError::Person(Refusal::ReviewFull(max_participants)))
+        }
+        Joining::Over { phase } => Err(AppError::Person(Refusal::JoiningOver(phase))),
+    }
+}
+
+/// The rows of `review` nobody has joined as.
+async fn open_places(store: &Store, review: &Review) -> Result<Vec<OpenPlace>, AppError> {
+    let joined = store.joined_participants(&review.id).await?;
+    Ok(review
+        .participants()
+        .iter()
+        .filter(|p| !joined.contains(&p.id))
+        .map(|p| OpenPlace {
+            participant_id: p.id.clone(),
+            name: p.name.clone(),
+            role: p.role.clone(),
+        })
+        .collect())
+}
+
+/// What a link's token is for in this review.
+enum LinkToken {
+    Shared,
+    Personal(ParticipantId),
+}
+
+/// Reads a link's token: the shared invite (410 if replaced) or a live personal invite;
+/// anything else is 401.
+async fn link_token(
+    store: &Store,
+    review_id: &ReviewId,
+    token: &str,
+) -> Result<LinkToken, AppError> {
+    let hash = auth::hash(token);
+    if let Some((review, pid)) = store.personal_invite(&hash).await?
+        && review == review_id.as_str()
+        && let Ok(pid) = ParticipantId::parse(&pid)
+    {
+        return Ok(LinkToken::Personal(pid));
+    }
+    match check_shared_invite(store, review_id, token).await {
+        Ok(()) => Ok(LinkToken::Shared),
+        Err(AppError::Unauthorized) => Err(AppError::Person(Refusal::UnknownInvite)),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /api/v1/reviews/{id}/invitation`: what the link with `token` leads to (title, team,
+/// phase, whether joining is open, the rows one may take), before any form is filled in.
+/// Nothing anybody wrote. 401 for a token that is no invite of this review, 410 for a
+/// replaced shared invite.
+pub async fn invitation_read(
+    State(store): State<Store>,
+    ids: PathIds,
+    Json(request): Json<ReadInvitation>,
+) -> Result<Json<Invitation>, AppError> {
+    let review_id = ids.review.ok_or(AppError::Person(Refusal::UnknownInvite))?;
+    let link = link_token(&store, &review_id, &request.token).await?;
+    let review = current_review(&store, &review_id).await?;
+    let rules = store.joining_rules(&review_id).await?;
+    let places = open_places(&store, &review).await?;
+    let (personal, open_places) = match link {
+        LinkToken::Personal(pid) => (places.into_iter().find(|p| p.participant_id == pid), vec![]),
+        LinkToken::Shared if rules.open => (None, places),
+        LinkToken::Shared => (None, vec![]),
+    };
+    Ok(Json(Invitation {
+        title: review.facts.title().to_owned(),
+        team: review.facts.team().to_owned(),
+        phase: review.phase(),
+        joining: joining(&review, &rules),
+        personal,
+        open_places,
+        published: review.phase() == Phase::Published && review.finding().is_some(),
+    }))
+}
+
+/// `POST /api/v1/reviews/{id}/claims`: take one's own row. With a personal invite, its row;
+/// with the shared invite (while joining is open), the row `participant_id` names. 201 with
+/// the participant's own token; 409 when someone has joined as that row already; 404 for a row
+/// that is not in the review.
+pub async fn claims_create(
+    State(store): State<Store>,
+    ids: PathIds,
+    Json(request): Json<ClaimPlace>,
+) -> Result<Response, AppError> {
+    let review_id = ids.review.ok_or(AppError::Person(Refusal::UnknownInvite))?;
+    let participant_id = match link_token(&store, &review_id, &request.token).await? {
+        LinkToken::Personal(pid) => pid,
+        LinkToken::Shared => {
+            if !store.joining_rules(&review_id).await?.open {
+                return Err(AppError::Person(Refusal::JoiningClosed));
+            }
+            request.participant_id.ok_or_else(|| {
+                AppError::Validation(vec![ValidationError::new(
+                    "participant_id",
+                    "is required with the shared invite",
+                )])
+            })?
+        }
+    };
+    let review = current_review(&store, &review_id).await?;
+    if review.participant(&participant_id).is_none() {
+        return Err(AppError::NotFound("This participant".to_owned()));
+    }
+    let (token, record) = auth::new_token(TokenKind::Participant, Some(participant_id.clone()))?;
+    if !store.claim(&review_id, &record, now()).await? {
+        return Err(AppError::Person(Refusal::AlreadyJoined));
+    }
+    let joined = Joined {
+        participant_id,
+        token,
+        review,
+    };
+    Ok((StatusCode::CREATED, Json(joined)).into_response())
+}
+
+/// `POST /api/v1/reviews/{id}/participants/{pid}/invite`: the facilitator's personal invite
+/// for a row nobody has joined as yet (a newer one replaces it). 409 once someone has.
+pub async fn personal_invite_create(
+    State(store): State<Store>,
+    Member(caller): Member,
+    ids: PathIds,
+) -> Result<Json<NewInvite>, AppError> {
+    if caller.role != Role::Facilitator {
+        return Err(AppError::Forbidden);
+    }
+    let participant_id = ids
+        .participant
+        .ok_or_else(|| AppError::NotFound("This participant".to_owned()))?;
+    let review = current_review(&store, &caller.review_id).await?;
+    if review.participant(&participant_id).is_none() {
+        return Err(AppError::NotFound("This participant".to_owned()));
+    }
+    if store
+        .joined_participants(&caller.review_id)
+        .await?
+        .contains(&participant_id)
+    {
+        return Err(AppError::Person(Refusal::AlreadyJoined));
+    }
+    let token = auth::random_hex(32)?;
+    store
+        .put_personal_invite(
+            &caller.review_id,
+            &participant_id,
+            &auth::hash(&token),
+            now(),
+        )
+        .await?;
+    Ok(Json(NewInvite { token }))
+}
+
+/// `POST /api/v1/reviews/{id}/invite`: the facilitator replaces the shared invite; the old
+/// link is answered 410 from then on. 200 with the new token, shown only here.
+pub async fn invite_rotate(
+    State(store): State<Store>,
+    Member(caller): Member,
+) -> Result<Json<NewInvite>, AppError> {
+    if caller.role != Role::Facilitator {
+        return Err(AppError::Forbidden);
+    }
+    let (token, record) = auth::new_token(TokenKind::Invite, None)?;
+    store
+        .rotate_invite(&caller.review_id, &record, now())
+        .await?;
+    Ok(Json(NewInvite { token }))
+}
+
+/// `GET /api/v1/reviews/{id}/joining`: the facilitator's rules for newcomers, and who has
+/// joined as themselves.
+pub async fn joining_get(
+    State(store): State<Store>,
+    Member(caller): Member,
+) -> Result<Json<JoiningState>, AppError> {
+    if caller.role != Role::Facilitator {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(JoiningState {
+        rules: store.joining_rules(&caller.review_id).await?,
+        joined: store.joined_participants(&caller.review_id).await?,
+    }))
+}
+
+/// `PUT /api/v1/reviews/{id}/joining`: the facilitator opens or closes joining and sets the
+/// most participants allowed (1 to 500, or none). Rows already there stay.
+pub async fn joining_put(
+    State(store): State<Store>,
+    Member(caller): Member,
+    Json(rules): Json<JoiningRules>,
+) -> Result<Json<JoiningRules>, AppError> {
+    if caller.role != Role::Facilitator {
+        return Err(AppError::Forbidden);
+    }
+    if rules
+        .max_participants
+        .is_some_and(|m| !(1..=MAX_PARTICIPANTS).contains(&m))
+    {
+        return Err(AppError::Validation(vec![ValidationError::new(
+            "max_participants",
+            format!("must be from 1 to {MAX_PARTICIPANTS}"),
+        )]));
+    }
+    store.set_joining_rules(&caller.review_id, &rules).await?;
+    Ok(Json(rules))
+}
+
+/// `GET /api/v1/reviews/{id}/me`: who the caller's token makes them, and the review: how a
+/// browser opening a personal resume link learns whose place it is.
+pub async fn me_get(
+    State(store): State<Store>,
+    Member(caller): Member,
+) -> Result<Json<Me>, AppError> {
+    let review = current_review(&store, &caller.review_id).await?;
+    Ok(Json(Me {
+        role: caller.role,
+        review,
+    }))
+}

@@ -1,0 +1,254 @@
+//! Who may come into a review: the facilitator's rules for newcomers (`joining`), the shared
+//! invite's rotation, personal invites (`personal_invites`), and claims of a participant's row.
+//!
+//! A participant row is *joined* while someone holds a live token for it (from joining, a
+//! claim or a personal invite); a removed and re-added person's row is open again. The partial
+//! unique index `one_live_token_per_participant` keeps one
+//! live token per row, so of two claims racing for one row exactly one wins.
+
+use super::{Backend, NewToken, Store, StoreError, TokenKind, insert_token_sql, order_key};
+use chrono::{DateTime, Utc};
+use mosaic_domain::wire::JoiningRules;
+use mosaic_domain::{ParticipantId, ReviewId};
+
+/// A stored token, revoked or not: what the server says about a link that no longer works.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub review_id: String,
+    pub kind: TokenKind,
+    pub participant_id: Option<String>,
+    pub revoked: bool,
+}
+
+impl Store {
+    /// The token with this hash, also when it was revoked.
+    pub async fn token_record(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
+        let row: Option<(String, String, Option<String>, bool)> = on_backend!(self, |pool, _pg| {
+            sqlx::query_as(
+                "SELECT review_id, kind, participant_id, revoked_at IS NOT NULL FROM tokens \
+                 WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(StoreError::Database)?;
+        Ok(row.and_then(|(review_id, kind, participant_id, revoked)| {
+            Some(TokenRecord {
+                review_id,
+                kind: TokenKind::from_key(&kind)?,
+                participant_id,
+                revoked,
+            })
+        }))
+    }
+
+    /// The participants of a review someone holds a live token for, in no particular order.
+    pub async fn joined_participants(
+        &self,
+        review_id: &ReviewId,
+    ) -> Result<Vec<ParticipantId>, StoreError> {
+        let ids: Vec<String> = on_backend!(self, |pool, _pg| {
+            sqlx::query_scalar(
+                "SELECT DISTINCT participant_id FROM tokens \
+                 WHERE review_id = $1 AND kind = 'participant' AND revoked_at IS NULL",
+            )
+            .bind(review_id.as_str())
+            .fetch_all(pool)
+            .await
+        })
+        .map_err(StoreError::Database)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| ParticipantId::parse(id).ok())
+            .collect())
+    }
+
+    /// The facilitator's rules for newcomers; open with no limit until they set any.
+    pub async fn joining_rules(&self, review_id: &ReviewId) -> Result<JoiningRules, StoreError> {
+        let row: Option<(bool, Option<i64>)> = on_backend!(self, |pool, _pg| {
+            sqlx::query_as("SELECT is_open, max_participants FROM joining WHERE review_id = $1")
+                .bind(review_id.as_str())
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(StoreError::Database)?;
+        Ok(
+            row.map_or_else(JoiningRules::default, |(open, max)| JoiningRules {
+                open,
+                max_participants: max.and_then(|m| u32::try_from(m).ok()),
+            }),
+        )
+    }
+
+    /// Replaces the rules for newcomers.
+    pub async fn set_joining_rules(
+        &self,
+        review_id: &ReviewId,
+        rules: &JoiningRules,
+    ) -> Result<(), StoreError> {
+        let max = rules.max_participants.map(i64::from);
+        on_backend!(self, |pool, _pg| {
+            sqlx::query(
+                "INSERT INTO joining (review_id, is_open, max_participants) VALUES ($1, $2, $3) \
+                 ON CONFLICT (review_id) DO UPDATE \
+                 SET is_open = excluded.is_open, max_participants = excluded.max_participants",
+            )
+            .bind(review_id.as_str())
+            .bind(rules.open)
+            .bind(max)
+            .execute(pool)
+            .await
+            .map(drop)
+        })
+        .map_err(StoreError::Database)
+    }
+
+    /// Revokes the review's shared invite and stores `new` in its place, in one transaction:
+    /// from then on the old link is answered "replaced".
+    pub async fn rotate_invite(
+        &self,
+        review_id: &ReviewId,
+        new: &NewToken,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = review_id.as_str();
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| async {
+            let mut tx = pool.begin().await?;
+            let revoke = if pg {
+                "UPDATE tokens SET revoked_at = $1::timestamptz \
+                 WHERE review_id = $2 AND kind = 'invite' AND revoked_at IS NULL"
+            } else {
+                "UPDATE tokens SET revoked_at = $1 \
+                 WHERE review_id = $2 AND kind = 'invite' AND revoked_at IS NULL"
+            };
+            sqlx::query(revoke)
+                .bind(&now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(insert_token_sql(pg))
+                .bind(&new.hash)
+                .bind(id)
+                .bind(None::<&str>)
+                .bind(new.kind.key())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(StoreError::Database)
+    }
+
+    /// Stores a personal invite for one participant, replacing any earlier one for them.
+    pub async fn put_personal_invite(
+        &self,
+        review_id: &ReviewId,
+        participant_id: &ParticipantId,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
+            )
+            .bind(review_id.as_str())
+            .bind(participant_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+            let insert = if pg {
+                "INSERT INTO personal_invites (token_hash, review_id, participant_id, created_at) \
+                 VALUES ($1, $2, $3, $4::timestamptz)"
+            } else {
+                "INSERT INTO personal_invites (token_hash, review_id, participant_id, created_at) \
+                 VALUES ($1, $2, $3, $4)"
+            };
+            sqlx::query(insert)
+                .bind(token_hash)
+                .bind(review_id.as_str())
+                .bind(participant_id.as_str())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        }
+        .await)
+        .map_err(StoreError::Database)
+    }
+
+    /// The review and participant a personal invite with this hash is for, if it is live.
+    pub async fn personal_invite(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        on_backend!(self, |pool, _pg| {
+            sqlx::query_as(
+                "SELECT review_id, participant_id FROM personal_invites WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(StoreError::Database)
+    }
+
+    /// Gives `token` (a participant's) to a row nobody has joined as, and ends the row's
+    /// personal invites, in one transaction. False, with nothing written, when someone has
+    /// joined as this participant already.
+    pub async fn claim(
+        &self,
+        review_id: &ReviewId,
+        token: &NewToken,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(participant_id) = token.participant_id.as_ref() else {
+            return Ok(false);
+        };
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| async {
+            let mut tx = pool.begin().await?;
+            // Nobody holds the row (no live token: a removed and re-added person's old one is
+            // revoked), and the unique index settles races.
+            let insert = if pg {
+                "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
+                 SELECT $1, $2, $3, $4, $5::timestamptz WHERE NOT EXISTS (SELECT 1 FROM tokens \
+                 WHERE review_id = $2 AND participant_id = $3 AND kind = 'participant' \
+                 AND revoked_at IS NULL) \
+                 ON CONFLICT DO NOTHING"
+            } else {
+                "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
+                 SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM tokens \
+                 WHERE review_id = $2 AND participant_id = $3 AND kind = 'participant' \
+                 AND revoked_at IS NULL) \
+                 ON CONFLICT DO NOTHING"
+            };
+            let done = sqlx::query(insert)
+                .bind(&token.hash)
+                .bind(review_id.as_str())
+                .bind(participant_id.as_str())
+                .bind(token.kind.key())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query(
+                "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
+            )
+            .bind(review_id.as_str())
+            .bind(participant_id.as_str())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
+        }
+        .await)
+        .map_err(StoreError::Database)
+    }
+}

@@ -1,0 +1,51 @@
+use leptos::prelude::*;
+use mosaic_domain::Role;
+
+use crate::components::copy_link::CopyLink;
+use crate::settings;
+use crate::workspace::Workspace;
+
+/// A participant's own personal link, for a review shared through a server: opened in another
+/// browser or on another device, it continues the same place in the review, with the same
+/// draft. It carries this browser's own token in the fragment, which browsers never send to a
+/// server, so it is as private as the person keeps it.
+#[component]
+pub fn ResumeLink() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let mode = expect_context::<settings::Settings>().0;
+    let link = ws.credential.with_value(|c| match c {
+        Some(c) if matches!(c.role, Role::Participant(_)) => Some(resume_link(
+            &settings::page_origin(),
+            &c.review_id,
+            &c.token,
+            mode.with_untracked(|m| m.access_key().map(str::to_owned))
+                .as_deref(),
+        )),
+        _ => None,
+    })?;
+    Some(view! {
+        <details class="card resume-link">
+            <summary>"Continue on another device"</summary>
+            <p class="hint">
+                "Open this link in another browser or on another device to continue as "
+                "yourself there, with everything you wrote. Keep it to yourself: anyone with it "
+                "can write as you."
+            </p>
+            <CopyLink id="resume-link".to_owned() label="Your personal link".to_owned()
+                link=Signal::stored(link)/>
+        </details>
+    })
+}
+
+/// The address that continues one person's place in review `review_id` with their `token`.
+pub fn resume_link(origin: &str, review_id: &str, token: &str, access_key: Option<&str>) -> String {
+    let key = access_key
+        .map(|k| {
+            format!(
+                "&key={}",
+                crate::components::invite_panel::encode_component(k)
+            )
+        })
+        .unwrap_or_default();
+    format!("{origin}/join/{review_id}#resume={token}{key}")
+}
