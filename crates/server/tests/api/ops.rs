@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use mosaic_domain::wire::{CreatedReview, Joined};
-use mosaic_domain::{Account, EntryId, EntryInput, ReviewId};
+use mosaic_domain::{Account, AccountInput, EntryId, EntryInput, ReviewId};
 use mosaic_server::ops::{MetricsAccess, OpsState};
 use mosaic_server::request_id::RequestIdPolicy;
 use mosaic_server::store::StoreError;
@@ -27,6 +27,9 @@ fn request_id(response: &TestResponse) -> String {
         .to_owned()
 }
 
+/// The highest migration this build has: one more with every schema change.
+const SCHEMA_VERSION: i64 = 5;
+
 /// `/healthz` is alive, `/readyz` ready with the schema's version; neither they nor `/metrics`
 /// (closed by default) nor an unknown API path is ever the app's page. With the database gone,
 /// `/readyz` is a 503 that says why and quotes the request's id, and `/healthz` stays 200.
@@ -39,7 +42,7 @@ pub async fn readiness_follows_the_database(app: &TestApp) {
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.text());
     assert_eq!(
         ready.json::<Value>(),
-        json!({"status": "ready", "schema_version": 3})
+        json!({"status": "ready", "schema_version": SCHEMA_VERSION})
     );
     app.get("/metrics")
         .await
@@ -193,7 +196,7 @@ pub async fn metrics_count_a_workload(app: &TestApp) {
 /// proxy is trusted, and only when it looks like an id.
 pub async fn request_ids_are_quoted_and_kept_only_when_trusted(app: &TestApp) {
     let plain = app.router.clone();
-    let trusting = operated(app, "unused-token");
+    let trusting = operated(app, "unused-metrics-token");
     let refused = get_with(&plain, "/api/v1/reviews", &[("x-request-id", "proxy-7")]).await;
     let body = refused.error(StatusCode::UNAUTHORIZED, "unauthorized");
     let id = request_id(&refused);
@@ -228,7 +231,7 @@ pub async fn a_newer_schema_is_refused(app: &TestApp) {
     let body = ready.error(StatusCode::SERVICE_UNAVAILABLE, "not_ready");
     assert_eq!(
         body.message,
-        "The database schema is at version 9999; this build expects version 3."
+        format!("The database schema is at version 9999; this build expects version {SCHEMA_VERSION}.")
     );
     let reopened = match &app.db {
         TestDb::Sqlite { path, .. } => Store::open_sqlite(path).await,
@@ -240,7 +243,7 @@ pub async fn a_newer_schema_is_refused(app: &TestApp) {
             error,
             StoreError::SchemaTooNew {
                 found: 9999,
-                known: 3
+                known: SCHEMA_VERSION
             }
         ),
         "{error:?}"
@@ -306,7 +309,7 @@ async fn write_account(app: &TestApp, id: &str, who: &Joined, text: &str, submit
         )
         .unwrap();
     let path = format!("/api/v1/reviews/{id}/accounts/{}", who.participant_id);
-    let body = serde_json::to_value(&account).unwrap();
+    let body = serde_json::to_value(AccountInput::from_account(&account)).unwrap();
     let response = app
         .call(
             Method::PUT,
