@@ -231,7 +231,9 @@ pub async fn a_newer_schema_is_refused(app: &TestApp) {
     let body = ready.error(StatusCode::SERVICE_UNAVAILABLE, "not_ready");
     assert_eq!(
         body.message,
-        format!("The database schema is at version 9999; this build expects version {SCHEMA_VERSION}.")
+        format!(
+            "The database schema is at version 9999; this build expects version {SCHEMA_VERSION}."
+        )
     );
     let reopened = match &app.db {
         TestDb::Sqlite { path, .. } => Store::open_sqlite(path).await,
