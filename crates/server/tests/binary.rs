@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::{Server, sqlite_pragma, start, start_with};
+use common::{Server, connect, http, http_get, sqlite_pragma, start, start_with};
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::{Command, ExitStatus};
 use std::time::{Duration, Instant};
 
@@ -125,28 +124,4 @@ fn stop(server: &mut Server) -> ExitStatus {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn http_get(addr: &str, path: &str) -> String {
-    http(
-        addr,
-        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
-    )
-}
-
-/// Sends `request` verbatim and reads the answer until the server closes the connection.
-fn http(addr: &str, request: &str) -> String {
-    let mut stream = connect(addr);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    response
-}
-
-fn connect(addr: &str) -> TcpStream {
-    let stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream
 }

@@ -6,44 +6,13 @@
 
 mod common;
 
-use common::{sqlite_pragma, start};
+use common::{request, sqlite_pragma, start};
 
-use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use serde_json::json;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-/// One request over a fresh connection: the status and the JSON body, or `None` when the
-/// server is gone (the connection failed or closed before a whole answer).
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: &Value,
-) -> Option<(u16, Value)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let body = body.to_string();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.get(9..12)?.parse().ok()?;
-    let (_, json) = response.split_once("\r\n\r\n")?;
-    Some((status, serde_json::from_str(json).ok()?))
-}
 
 #[test]
 fn acknowledged_writes_survive_sigkill() {

@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::{Server, server_command, sqlite_pragma, start_command};
+use common::{
+    Server, connect, http, http_get, request, server_command, sqlite_pragma, start_command,
+};
 
 use serde_json::{Value, json};
 use std::io::{Read, Write};
@@ -560,52 +562,4 @@ fn wait_exit(server: &mut Server, limit: Duration) -> ExitStatus {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-/// One request over a fresh connection: the status and the JSON body, or `None` when the
-/// server did not answer whole.
-fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: &Value,
-) -> Option<(u16, Value)> {
-    let body = body.to_string();
-    let response = http(
-        addr,
-        &format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-             Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\n\r\n{body}",
-            body.len()
-        ),
-    );
-    let status = response.get(9..12)?.parse().ok()?;
-    let (_, json) = response.split_once("\r\n\r\n")?;
-    Some((status, serde_json::from_str(json).ok()?))
-}
-
-fn http_get(addr: &str, path: &str) -> String {
-    http(
-        addr,
-        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
-    )
-}
-
-/// Sends `request` verbatim and reads the answer until the server closes the connection.
-fn http(addr: &str, request: &str) -> String {
-    let mut stream = connect(addr);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response
-}
-
-fn connect(addr: &str) -> TcpStream {
-    let stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream
 }

@@ -1,10 +1,13 @@
-//! What the tests of the real binary share: starting it, and reading its SQLite file.
+//! What the tests of the real binary share: starting it, speaking HTTP to it over a plain
+//! socket, and reading its SQLite file.
 
 #![allow(dead_code)] // each test binary uses its own part
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The running binary; killed if a test ends before it has stopped it.
 pub struct Server {
@@ -88,4 +91,66 @@ pub fn sqlite_pragma(database: &Path, pragma: &str) -> String {
             .await
             .unwrap()
     })
+}
+
+/// One request over a fresh connection: the status and the JSON body, or `None` when the
+/// server did not answer whole (it is gone, or closed the connection early).
+pub fn request(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> Option<(u16, serde_json::Value)> {
+    let body = body.to_string();
+    let response = try_http(
+        addr,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+             Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    )?;
+    let status = response.get(9..12)?.parse().ok()?;
+    let (_, json) = response.split_once("\r\n\r\n")?;
+    Some((status, serde_json::from_str(json).ok()?))
+}
+
+/// `GET path`, the whole answer as text.
+pub fn http_get(addr: &str, path: &str) -> String {
+    http(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// Sends `request` verbatim and reads the answer until the server closes the connection.
+pub fn http(addr: &str, request: &str) -> String {
+    let mut stream = connect(addr);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
+/// Like [`http`], or `None` when the server cannot be reached or cuts the answer short.
+pub fn try_http(addr: &str, request: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+/// A connection to `addr` that gives up reading after 10 s.
+pub fn connect(addr: &str) -> TcpStream {
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
 }
