@@ -114,7 +114,13 @@ pub fn JoinPage() -> impl IntoView {
                 mode.set(server.clone());
             }
             status.set(SyncStatus::Saved);
-            navigate(&format!("/reviews/{id}?note={note}"), Default::default());
+            // Replacing the join address drops the link's secret from the history too (the
+            // Back button, a shared screen of the address bar).
+            let options = leptos_router::NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&format!("/reviews/{id}?note={note}"), options);
         }
     };
     {

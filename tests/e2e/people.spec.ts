@@ -56,6 +56,12 @@ async function joinAsNew(page: Page, link: string, name: string, role: string) {
   await page.getByLabel("Your role in the incident").fill(role);
   await page.getByRole("button", { name: "Join the review" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+  // The link's secret leaves the address bar and the history: Back goes to the page before.
+  expect(page.url()).not.toContain("invite=");
+  await page.goBack();
+  await expect(page).toHaveURL("about:blank");
+  await page.goForward();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(TITLE);
 }
 
 async function expectNoApiText(...pages: Page[]) {
