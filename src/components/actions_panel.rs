@@ -1,6 +1,7 @@
 use chrono::{Local, NaiveDate};
 use leptos::prelude::*;
 use mosaic_domain::action::{self, Action, ActionInput, ActionKind, ActionStatus, Priority};
+use mosaic_domain::limits;
 use mosaic_domain::review::EditError;
 use mosaic_domain::{ActionId, FactorRef, ParticipantId, Phase, ValidationError, factors};
 use mosaic_domain::{OpError, ReviewOp};
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::field_error::FieldError;
 use super::group_review_panel::person;
+use super::limit_hint::LimitHint;
 use super::review_export::file_stem;
 use crate::download;
 use crate::drafts;
@@ -124,6 +126,8 @@ pub fn ActionsPanel() -> impl IntoView {
                     />
                 </ol>
             </Show>
+            <LimitHint count=Signal::derive(move || ids.with(Vec::len))
+                max=limits::MAX_ACTIONS noun="actions"/>
             <ActionExports/>
         </section>
         <Show when=move || editable.get()>

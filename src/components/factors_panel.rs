@@ -1,12 +1,14 @@
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::factors::{self, DOTS_PER_PARTICIPANT};
+use mosaic_domain::limits;
 use mosaic_domain::markdown;
 use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
 use serde::{Deserialize, Serialize};
 
 use super::confirm_removal::ConfirmRemoval;
 use super::group_review_panel::person;
+use super::limit_hint::LimitHint;
 use crate::drafts;
 use crate::workspace::{Actor, Workspace};
 
@@ -217,6 +219,8 @@ fn KeyInsights() -> impl IntoView {
                     />
                 </ol>
             </Show>
+            <LimitHint count=Signal::derive(move || insights.with(Vec::len))
+                max=limits::MAX_KEY_INSIGHTS noun="key insights"/>
             <Show when=move || can_edit.get()>
                 <form class="insight-form" on:submit=add>
                     <div class="field">

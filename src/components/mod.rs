@@ -17,6 +17,7 @@ pub mod field_error;
 pub mod finding_card;
 pub mod group_review_panel;
 pub mod invite_panel;
+pub mod limit_hint;
 pub mod nav_bar;
 pub mod new_review_form;
 pub mod observations_editor;

@@ -1,9 +1,10 @@
 use leptos::prelude::*;
-use mosaic_domain::{FactorKind, ObservationId, ParticipantId, ValidationError};
+use mosaic_domain::{FactorKind, ObservationId, ParticipantId, ValidationError, limits};
 
 use super::account_draft::{AccountDraft, ObservationDraft, keep_refused_edit};
 use super::coached_text::CoachedText;
 use super::edits::{WHOLE_FORM, field_message, save_change};
+use super::limit_hint::LimitHint;
 use super::timeline_editor::focus_by_id;
 use super::undo_removal::{Removed, UndoRemoval};
 use crate::workspace::Workspace;
@@ -55,6 +56,8 @@ pub fn ObservationsEditor(
                 />
             </ul>
             <UndoRemoval removed id="undo-observation-removal"/>
+            <LimitHint count=Signal::derive(move || ids.with(Vec::len))
+                max=limits::MAX_OBSERVATIONS_PER_ACCOUNT noun="observations"/>
             <NewObservationForm participant draft/>
         </section>
     }

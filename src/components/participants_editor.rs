@@ -1,5 +1,6 @@
 use leptos::html;
 use leptos::prelude::*;
+use mosaic_domain::limits;
 use mosaic_domain::review::ParticipantInput;
 use mosaic_domain::{EditError, ParticipantId, ValidationError};
 use mosaic_domain::{OpError, ReviewOp};
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::copy_link::CopyLink;
 use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
+use super::limit_hint::LimitHint;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -61,6 +63,8 @@ pub fn ParticipantsEditor() -> impl IntoView {
                     children=|id| view! { <ParticipantRow id/> }
                 />
             </ul>
+            <LimitHint count=Signal::derive(move || ids.with(Vec::len))
+                max=limits::MAX_PARTICIPANTS noun="participants"/>
             <NewParticipantForm/>
         </section>
     }

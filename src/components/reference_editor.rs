@@ -1,11 +1,13 @@
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
+use mosaic_domain::limits;
 use mosaic_domain::reference::parse_alert_timeline;
 use mosaic_domain::{ReferenceContent, ReferenceId, ReferenceMaterial, ValidationError};
 use serde::{Deserialize, Serialize};
 
 use super::confirm_removal::ConfirmRemoval;
 use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
+use super::limit_hint::LimitHint;
 use super::reference_panel::alert_count;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
@@ -69,6 +71,8 @@ pub fn ReferenceEditor() -> impl IntoView {
                     children=|m| view! { <ReferenceRow material=m/> }
                 />
             </ul>
+            <LimitHint count=Signal::derive(move || material.with(Vec::len))
+                max=limits::MAX_REFERENCES noun="pieces of reference material"/>
             <div class="reference-forms">
                 <TextForm draft/>
                 <AlertsForm draft/>

@@ -1,11 +1,12 @@
 use leptos::html;
 use leptos::prelude::*;
-use mosaic_domain::{EntryId, EntryInput, ParticipantId, ValidationError};
+use mosaic_domain::{EntryId, EntryInput, ParticipantId, ValidationError, limits};
 use wasm_bindgen::JsCast;
 
 use super::account_draft::{AccountDraft, EntryDraft, display_order, keep_refused_edit};
 use super::coached_text::CoachedText;
 use super::edits::{WHOLE_FORM, field_message, save_change};
+use super::limit_hint::LimitHint;
 use super::undo_removal::{Removed, UndoRemoval};
 use crate::time;
 use crate::workspace::Workspace;
@@ -68,6 +69,8 @@ pub fn TimelineEditor(
                 />
             </ol>
             <UndoRemoval removed id="undo-entry-removal"/>
+            <LimitHint count=Signal::derive(move || order.with(Vec::len))
+                max=limits::MAX_ENTRIES_PER_ACCOUNT noun="timeline entries"/>
             <NewEntryForm participant draft/>
         </section>
     }
