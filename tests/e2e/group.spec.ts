@@ -377,3 +377,19 @@ test("before the reveal an export holds only the acting person's own account", a
   const bobs = (await asJson()).accounts;
   expect(bobs.map((a: any) => a.participant_id)).toEqual(["bob"]);
 });
+
+test("a list near its limit says how much room is left before an addition is refused", async ({ page }) => {
+  const file = JSON.parse(reviewExport("revealed"));
+  file.review.key_insights = Array.from({ length: 39 }, (_, i) => `Insight number ${i + 1}`);
+  await page.goto("/");
+  await importFile(page, JSON.stringify(file));
+  await expect(page).toHaveURL(new RegExp(`/reviews/${REVIEW_ID}$`));
+  await actAs(page, "Facilitator");
+  const insights = page.locator(".key-insights");
+  await expect(insights.locator(".insight-list li")).toHaveCount(39);
+  await expect(insights.locator(".limit-hint")).toHaveCount(0);
+  await page.getByLabel("New key insight").fill("One more, the fortieth");
+  await page.getByRole("button", { name: "Add insight" }).click();
+  await expect(insights.locator(".limit-hint")).toHaveText("40 of at most 50 key insights: room for 10 more.");
+  await expectNoAxeViolations(page);
+});
