@@ -24,6 +24,8 @@ pub enum Error {
     Refused { status: u16, body: ErrorBody },
     /// The server answered 2xx with a body this app cannot read.
     Malformed(String),
+    /// This browser's own storage (IndexedDB) failed while syncing: not the server's doing.
+    LocalStorage(String),
 }
 
 impl Error {
@@ -34,6 +36,8 @@ impl Error {
             Error::Unreachable(_) => true,
             Error::Refused { status, .. } => *status >= 500 || *status == 429,
             Error::Malformed(_) => false,
+            // Storage that was full or busy may take the write later; syncing tries again.
+            Error::LocalStorage(_) => true,
         }
     }
 
@@ -69,6 +73,11 @@ impl std::fmt::Display for Error {
             Error::Malformed(_) => f.write_str(
                 "The server's answer could not be read. Reload the page; if it happens again, \
                  the server may be running another version of Mosaic.",
+            ),
+            Error::LocalStorage(why) => write!(
+                f,
+                "This browser could not save your work ({why}). Keep this page open, free some \
+                 disk space or allow this site to store data; saving is tried again."
             ),
         }
     }
@@ -580,6 +589,19 @@ mod error_tests {
             assert_eq!(e.refuses_the_change(), refuses, "{status}");
         }
         assert!(Error::Unreachable("offline".into()).is_transient());
+    }
+
+    #[test]
+    fn a_storage_failure_is_this_browsers_and_is_tried_again() {
+        let e = Error::LocalStorage("QuotaExceededError".into());
+        assert!(e.is_transient());
+        assert!(!e.refuses_the_change());
+        let shown = e.to_string();
+        assert!(
+            shown.starts_with("This browser could not save your work"),
+            "{shown}"
+        );
+        assert!(!shown.contains("server"), "{shown}");
     }
 }
 

@@ -29,6 +29,10 @@ pub enum SyncStatus {
     Unreachable {
         waiting: usize,
     },
+    /// This browser's storage failed: the work is on screen but not saved here.
+    NotSavedHere {
+        message: String,
+    },
     /// Changes met someone else's and wait for a person's choice on the review page.
     NeedsChoice {
         conflicts: usize,
@@ -58,6 +62,7 @@ impl SyncStatus {
                 plural(*conflicts),
                 if *conflicts == 1 { "s" } else { "" }
             ),
+            SyncStatus::NotSavedHere { message } => format!("Not saved: {message}"),
             SyncStatus::Refused { waiting, message } => {
                 format!(
                     "{waiting} change{} not accepted: {message}",
@@ -76,6 +81,10 @@ impl SyncStatus {
         let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
         match e {
             api::Error::Unreachable(_) if !online => SyncStatus::Offline { waiting },
+            // Not the server's: say what failed, in this browser.
+            api::Error::LocalStorage(_) => SyncStatus::NotSavedHere {
+                message: e.to_string(),
+            },
             _ if e.is_transient() => SyncStatus::Unreachable { waiting },
             _ => SyncStatus::Refused {
                 waiting,

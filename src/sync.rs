@@ -686,12 +686,12 @@ pub fn listen(ws: Workspace) {
 fn repo_error(e: repo::RepoError) -> api::Error {
     match e {
         repo::RepoError::Api(e) => e,
-        repo::RepoError::Storage(e) => api::Error::Malformed(e.to_string()),
+        repo::RepoError::Storage(e) => api::Error::LocalStorage(e.to_string()),
     }
 }
 
 fn storage_error(e: storage::StorageError) -> api::Error {
-    api::Error::Malformed(e.to_string())
+    api::Error::LocalStorage(e.to_string())
 }
 
 #[cfg(test)]

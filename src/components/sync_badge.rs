@@ -41,6 +41,7 @@ pub fn SyncBadge() -> impl IntoView {
         SyncStatus::Offline { .. }
         | SyncStatus::Unreachable { .. }
         | SyncStatus::NeedsChoice { .. }
+        | SyncStatus::NotSavedHere { .. }
         | SyncStatus::Refused { .. } => "sync-badge warn",
     };
     view! {
