@@ -59,7 +59,6 @@ enum Arrival {
 /// someone new. This browser then syncs with the server that served the link.
 #[component]
 pub fn JoinPage() -> impl IntoView {
-    crate::title::page_title(|| "Join a review".into());
     let mode = expect_context::<Settings>().0;
     let status = expect_context::<SyncStatusContext>().0;
     let params = use_params_map();
@@ -105,6 +104,13 @@ pub fn JoinPage() -> impl IntoView {
             }
         })
     };
+    // The tab names the incident once the invitation says which it is.
+    crate::title::page_title(move || {
+        arrival.with(|a| match a {
+            Some(Ok(Arrival::Invited(invitation))) => format!("Join “{}”", invitation.title),
+            _ => "Join a review".to_owned(),
+        })
+    });
 
     // Whoever this browser already is in the review: straight to their own place.
     let go_to_review = {

@@ -52,6 +52,7 @@ async function expectAdasDraft(page: Page) {
 async function joinAsNew(page: Page, link: string, name: string, role: string) {
   await open(page, link);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Join “${TITLE}”`);
+  await expect(page).toHaveTitle(`Join “${TITLE}” — Mosaic`);
   await page.getByLabel("Your name").fill(name);
   await page.getByLabel("Your role in the incident").fill(role);
   await page.getByRole("button", { name: "Join the review" }).click();
