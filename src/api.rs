@@ -297,23 +297,13 @@ impl Api {
         let url = self.url(&format!(
             "/reviews/{review_id}/accounts/{participant_id}/submit"
         ));
-        let response = self
-            .authorized(Request::post(&url))
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode(checked(response).await?).await
+        fetch_json(self.authorized(Request::post(&url))).await
     }
 
     /// The accounts this token may read: its own, and after the reveal every submitted one.
     pub async fn list_accounts(&self, review_id: &str) -> Result<Vec<Account>, Error> {
         let url = self.url(&format!("/reviews/{review_id}/accounts"));
-        let response = self
-            .authorized(Request::get(&url))
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode::<AccountList>(checked(response).await?)
+        fetch_json::<AccountList>(self.authorized(Request::get(&url)))
             .await
             .map(|l| l.accounts)
     }
@@ -360,23 +350,13 @@ impl Api {
     /// The facilitator's personal invite for a participant nobody has joined as yet.
     pub async fn personal_invite(&self, id: &str, participant: &str) -> Result<NewInvite, Error> {
         let url = self.url(&format!("/reviews/{id}/participants/{participant}/invite"));
-        let response = self
-            .authorized(Request::post(&url))
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode(checked(response).await?).await
+        fetch_json(self.authorized(Request::post(&url))).await
     }
 
     /// Replaces the review's shared invite; the old link stops working.
     pub async fn rotate_invite(&self, id: &str) -> Result<NewInvite, Error> {
         let url = self.url(&format!("/reviews/{id}/invite"));
-        let response = self
-            .authorized(Request::post(&url))
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode(checked(response).await?).await
+        fetch_json(self.authorized(Request::post(&url))).await
     }
 
     /// The facilitator's rules for newcomers, and who has joined as themselves.
@@ -407,6 +387,12 @@ async fn send<B: serde::Serialize>(builder: RequestBuilder, body: &B) -> Result<
         .json(body)
         .map_err(|e| Error::Malformed(e.to_string()))?;
     request.send().await.map_err(unreachable)
+}
+
+/// Sends a request without a body and reads its JSON answer (any error status refused).
+async fn fetch_json<T: DeserializeOwned>(builder: RequestBuilder) -> Result<T, Error> {
+    let response = builder.send().await.map_err(unreachable)?;
+    decode(checked(response).await?).await
 }
 
 async fn send_json<B: serde::Serialize, T: DeserializeOwned>(
@@ -505,12 +491,7 @@ impl Api {
     }
 
     async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
-        let response = self
-            .authorized(Request::get(url))
-            .send()
-            .await
-            .map_err(unreachable)?;
-        decode(checked(response).await?).await
+        fetch_json(self.authorized(Request::get(url))).await
     }
 }
 

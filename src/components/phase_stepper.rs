@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use mosaic_domain::feed::{Audience, Section};
+use mosaic_domain::feed::Audience;
 use mosaic_domain::{Phase, ReviewOp};
 
 use crate::workspace::{Actor, Workspace, sentence};
@@ -54,15 +54,8 @@ pub fn PhaseStepper() -> impl IntoView {
         _ => advance(),
     };
     let audiences = move |audience: Audience| {
-        ws.review.with(|r| {
-            let chosen = r.publication().audience();
-            Section::ALL
-                .into_iter()
-                .filter(|s| chosen.get(*s) == audience)
-                .map(Section::label)
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
+        ws.review
+            .with(|r| r.publication().audience().labels_for(audience).join(", "))
     };
     let on_back = move |_| {
         go_to(phase.get_untracked().previous());

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use mosaic_domain::feed::{Audience, Section, SectionAudience};
+use mosaic_domain::feed::{Audience, Section};
 use mosaic_domain::{ReviewOp, ValidationError};
 
 use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op};
@@ -127,15 +127,6 @@ fn section_key(section: Section) -> &'static str {
     }
 }
 
-/// The sections of `audience` kept to the team, for a sentence.
-pub fn team_only_sections(audience: &SectionAudience) -> Vec<&'static str> {
-    Section::ALL
-        .into_iter()
-        .filter(|s| audience.get(*s) == Audience::Team)
-        .map(Section::label)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,14 +138,5 @@ mod tests {
             ["payments", " disk space", "", ""]
         );
         assert_eq!(split_tags(""), [""]);
-    }
-
-    #[test]
-    fn team_only_sections_are_named_in_order() {
-        let mut audience = SectionAudience::default();
-        assert!(team_only_sections(&audience).is_empty());
-        audience.set(Section::Actions, Audience::Team);
-        audience.set(Section::Summary, Audience::Team);
-        assert_eq!(team_only_sections(&audience), ["Summary", "Actions"]);
     }
 }

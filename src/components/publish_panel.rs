@@ -1,10 +1,11 @@
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
+use mosaic_domain::feed::Audience;
 use mosaic_domain::{Phase, finding};
 
 use super::edits::{FieldFeedback, save_review_op};
 use super::finding_card::FindingCard;
-use super::publication_form::{PublicationForm, team_only_sections};
+use super::publication_form::PublicationForm;
 use crate::time;
 use crate::workspace::{Actor, Workspace};
 
@@ -96,7 +97,7 @@ fn FindingDraft() -> impl IntoView {
                 "unless they chose to be named."
             </p>
             <p class="audience-summary" data-testid="audience-summary">{move || {
-                let team_only = ws.review.with(|r| team_only_sections(r.publication().audience()));
+                let team_only = ws.review.with(|r| r.publication().audience().labels_for(Audience::Team));
                 if team_only.is_empty() {
                     "Every section will be shared with the whole organisation.".to_owned()
                 } else {

@@ -110,6 +110,16 @@ impl SectionAudience {
         }
     }
 
+    /// The names of the sections `audience` may read and nobody wider, in the finding's order:
+    /// what a person is told before publishing.
+    pub fn labels_for(&self, audience: Audience) -> Vec<&'static str> {
+        Section::ALL
+            .into_iter()
+            .filter(|s| self.get(*s) == audience)
+            .map(Section::label)
+            .collect()
+    }
+
     pub fn set(&mut self, section: Section, audience: Audience) {
         let slot = match section {
             Section::Summary => &mut self.summary,
@@ -294,6 +304,24 @@ pub struct FeedStats {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sections_are_named_per_audience_in_order() {
+        let mut audience = SectionAudience::default();
+        assert!(audience.labels_for(Audience::Team).is_empty());
+        audience.set(Section::Actions, Audience::Team);
+        audience.set(Section::Summary, Audience::Team);
+        assert_eq!(audience.labels_for(Audience::Team), ["Summary", "Actions"]);
+        assert_eq!(
+            audience.labels_for(Audience::Organisation),
+            [
+                "Key insights",
+                "Contributing factors",
+                "Operational surprises",
+                "Knowledge gaps"
+            ]
+        );
+    }
 
     #[test]
     fn audience_keys_round_trip() {
