@@ -158,6 +158,9 @@ pub struct Invitation {
     /// Whether the review's finding is published (in the feed, under the review's id).
     #[serde(default)]
     pub published: bool,
+    /// For a facilitator link: the holder is asked to facilitate, not to take part.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub facilitator: bool,
 }
 
 /// `GET`/`PUT /api/v1/reviews/{id}/joining`: the facilitator's rules for newcomers.
@@ -200,6 +203,21 @@ pub struct NewInvite {
 pub struct Me {
     pub role: crate::op::Role,
     pub review: Review,
+}
+
+/// `201` answer to `POST /api/v1/reviews/{id}/facilitators` (using a facilitator link): the
+/// new facilitator's own token and the review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Facilitating {
+    pub token: String,
+    pub review: Review,
+}
+
+/// `200` answer to `POST /api/v1/reviews/{id}/me/token`: the caller's new token, which
+/// replaces the one they sent (that one is revoked).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplacedToken {
+    pub token: String,
 }
 
 /// `201` answer to a join: who the newcomer is in the review, and their own token.

@@ -131,6 +131,27 @@ impl FromRequestParts<AppState> for Member {
     }
 }
 
+/// Extractor: a [`Member`] and its token's hash, for a route that acts on the token itself
+/// (replacing it). Only the `Authorization` header is read.
+#[derive(Clone, Debug)]
+pub struct TokenHolder {
+    pub caller: Caller,
+    pub token_hash: String,
+}
+
+impl FromRequestParts<AppState> for TokenHolder {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ids = PathIds::from_request_parts(parts, state).await?;
+        let (caller, token_hash) = authorize(state, ids, bearer(parts)).await?;
+        Ok(Self { caller, token_hash })
+    }
+}
+
 /// Extractor for the event stream: a [`Member`] whose token may also come as `?token=`,
 /// because a browser's `EventSource` cannot send headers. (Only this route takes one there:
 /// a query string is more easily copied into logs and histories.) The token's hash is kept so
@@ -183,27 +204,34 @@ async fn authorize(
     }
 }
 
-/// Why a token grants nothing: a participant the facilitator removed is told so (their
-/// token was theirs, so this says nothing to anybody else); any other token is just invalid.
+/// Why a token grants nothing: a member's own revoked token says why (the facilitator removed
+/// them, or their place moved to another browser); the token was theirs, so this tells nobody
+/// else anything. Any other token (also one the facilitator revoked) is just invalid.
 async fn lost_token(store: &Store, token_hash: &str) -> Result<AppError, AppError> {
     let Some(TokenRecord {
-        kind: TokenKind::Participant,
-        participant_id: Some(pid),
+        kind: kind @ (TokenKind::Participant | TokenKind::Facilitator),
+        participant_id,
         revoked: true,
+        moved,
         review_id,
     }) = store.token_record(token_hash).await?
     else {
         return Ok(AppError::Unauthorized);
     };
-    let (Ok(review_id), Ok(pid)) = (ReviewId::parse(&review_id), ParticipantId::parse(&pid)) else {
+    let Ok(review_id) = ReviewId::parse(&review_id) else {
         return Ok(AppError::Unauthorized);
     };
-    let removed = store
-        .get_review(&review_id)
-        .await?
-        .is_some_and(|r| r.removal(&pid).is_some());
+    let removed = match (kind, participant_id.map(|p| ParticipantId::parse(&p))) {
+        (TokenKind::Participant, Some(Ok(pid))) => store
+            .get_review(&review_id)
+            .await?
+            .is_some_and(|r| r.removal(&pid).is_some()),
+        _ => false,
+    };
     Ok(if removed {
         AppError::Person(Refusal::Removed)
+    } else if moved {
+        AppError::Person(Refusal::SignedOut)
     } else {
         AppError::Unauthorized
     })

@@ -185,8 +185,13 @@ impl AppError {
 pub enum Refusal {
     /// 401: the facilitator removed this participant; their token no longer works.
     Removed,
+    /// 401: this token was replaced: its person continued in another browser and signed this
+    /// one out, or used a new personal link from the facilitator.
+    SignedOut,
     /// 401: the link's token is not (or no longer) any invite of this review.
     UnknownInvite,
+    /// 410: a facilitator link that was used already or is more than a day old.
+    FacilitatorLinkUsed,
     /// 410: the shared invite was replaced by a newer one.
     InviteReplaced,
     /// 409: the facilitator closed joining.
@@ -204,8 +209,8 @@ pub enum Refusal {
 impl Refusal {
     fn status(&self) -> StatusCode {
         match self {
-            Self::Removed | Self::UnknownInvite => StatusCode::UNAUTHORIZED,
-            Self::InviteReplaced => StatusCode::GONE,
+            Self::Removed | Self::SignedOut | Self::UnknownInvite => StatusCode::UNAUTHORIZED,
+            Self::InviteReplaced | Self::FacilitatorLinkUsed => StatusCode::GONE,
             _ => StatusCode::CONFLICT,
         }
     }
@@ -213,7 +218,9 @@ impl Refusal {
     fn code(&self) -> &'static str {
         match self {
             Self::Removed => "removed",
+            Self::SignedOut => "signed_out",
             Self::UnknownInvite => "invite_unknown",
+            Self::FacilitatorLinkUsed => "facilitator_link_used",
             Self::InviteReplaced => "invite_replaced",
             Self::JoiningClosed => "joining_closed",
             Self::ReviewFull(_) => "review_full",
@@ -226,7 +233,13 @@ impl Refusal {
     fn message(&self) -> String {
         match self {
             Self::Removed => "The facilitator removed this participant from the review.".into(),
+            Self::SignedOut => "This token was replaced: its place in the review continues \
+                 in another browser."
+                .into(),
             Self::UnknownInvite => "This invite link is not valid for this review.".into(),
+            Self::FacilitatorLinkUsed => {
+                "This facilitator link was used already or is more than a day old.".into()
+            }
             Self::InviteReplaced => "This invite link was replaced by a newer one.".into(),
             Self::JoiningClosed => "The facilitator has closed joining for this review.".into(),
             Self::ReviewFull(max) => format!("This review already has its {max} participants."),

@@ -208,6 +208,15 @@ pub fn app(state: AppState) -> Router {
             get(people::joining_get).put(people::joining_put),
         )
         .route("/reviews/{id}/me", get(people::me_get))
+        .route("/reviews/{id}/me/token", post(people::own_token_replace))
+        .route(
+            "/reviews/{id}/facilitator-links",
+            post(people::facilitator_link_create),
+        )
+        .route(
+            "/reviews/{id}/facilitators",
+            post(people::facilitators_create),
+        )
         .route(
             "/reviews/{id}/participants/{pid}/invite",
             post(people::personal_invite_create),

@@ -7,7 +7,7 @@
 //! instead of adding another.
 
 use crate::api::{current_review, now};
-use crate::auth::{self, Member, PathIds};
+use crate::auth::{self, Member, PathIds, TokenHolder};
 use crate::error::{AppError, Refusal};
 use crate::extract::Json;
 use crate::store::{Store, TokenKind};
@@ -15,8 +15,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mosaic_domain::wire::{
-    ClaimPlace, Invitation, Joined, Joining, JoiningRules, JoiningState, Me, NewInvite, OpenPlace,
-    ReadInvitation,
+    ClaimPlace, Facilitating, Invitation, Joined, Joining, JoiningRules, JoiningState, Me,
+    NewInvite, OpenPlace, ReadInvitation, ReplacedToken,
 };
 use mosaic_domain::{ParticipantId, Phase, Review, ReviewId, Role, ValidationError};
 
@@ -89,14 +89,24 @@ async fn open_places(store: &Store, review: &Review) -> Result<Vec<OpenPlace>, A
         .collect())
 }
 
+/// How long a facilitator link works, unused.
+const FACILITATOR_LINK_HOURS: i64 = 24;
+
 /// What a link's token is for in this review.
 enum LinkToken {
     Shared,
     Personal(ParticipantId),
+    /// A live facilitator link.
+    Facilitator,
 }
 
-/// Reads a link's token: the shared invite (410 if replaced) or a live personal invite;
-/// anything else is 401.
+/// The oldest a live facilitator link can have been made.
+fn facilitator_links_since() -> chrono::DateTime<chrono::Utc> {
+    now() - chrono::TimeDelta::hours(FACILITATOR_LINK_HOURS)
+}
+
+/// Reads a link's token: the shared invite (410 if replaced), a live personal invite or a
+/// live facilitator link (410 once used or too old); anything else is 401.
 async fn link_token(
     store: &Store,
     review_id: &ReviewId,
@@ -108,6 +118,14 @@ async fn link_token(
         && let Ok(pid) = ParticipantId::parse(&pid)
     {
         return Ok(LinkToken::Personal(pid));
+    }
+    match store
+        .facilitator_invite(review_id, &hash, facilitator_links_since())
+        .await?
+    {
+        Some(true) => return Ok(LinkToken::Facilitator),
+        Some(false) => return Err(AppError::Person(Refusal::FacilitatorLinkUsed)),
+        None => {}
     }
     match check_shared_invite(store, review_id, token).await {
         Ok(()) => Ok(LinkToken::Shared),
@@ -130,10 +148,20 @@ pub async fn invitation_read(
     let review = current_review(&store, &review_id).await?;
     let rules = store.joining_rules(&review_id).await?;
     let places = open_places(&store, &review).await?;
+    let facilitator = matches!(link, LinkToken::Facilitator);
     let (personal, open_places) = match link {
-        LinkToken::Personal(pid) => (places.into_iter().find(|p| p.participant_id == pid), vec![]),
+        // A personal invite may also be for a row someone holds: the facilitator's new link
+        // for a person who lost their browser.
+        LinkToken::Personal(pid) => (
+            review.participant(&pid).map(|p| OpenPlace {
+                participant_id: p.id.clone(),
+                name: p.name.clone(),
+                role: p.role.clone(),
+            }),
+            vec![],
+        ),
         LinkToken::Shared if rules.open => (None, places),
-        LinkToken::Shared => (None, vec![]),
+        LinkToken::Shared | LinkToken::Facilitator => (None, vec![]),
     };
     Ok(Json(Invitation {
         title: review.facts.title().to_owned(),
@@ -143,6 +171,7 @@ pub async fn invitation_read(
         personal,
         open_places,
         published: review.phase() == Phase::Published && review.finding().is_some(),
+        facilitator,
     }))
 }
 
@@ -156,8 +185,11 @@ pub async fn claims_create(
     Json(request): Json<ClaimPlace>,
 ) -> Result<Response, AppError> {
     let review_id = ids.review.ok_or(AppError::Person(Refusal::UnknownInvite))?;
-    let participant_id = match link_token(&store, &review_id, &request.token).await? {
+    let link = link_token(&store, &review_id, &request.token).await?;
+    let take_over = matches!(link, LinkToken::Personal(_));
+    let participant_id = match link {
         LinkToken::Personal(pid) => pid,
+        LinkToken::Facilitator => return Err(AppError::Person(Refusal::UnknownInvite)),
         LinkToken::Shared => {
             if !store.joining_rules(&review_id).await?.open {
                 return Err(AppError::Person(Refusal::JoiningClosed));
@@ -175,7 +207,7 @@ pub async fn claims_create(
         return Err(AppError::NotFound("This participant".to_owned()));
     }
     let (token, record) = auth::new_token(TokenKind::Participant, Some(participant_id.clone()))?;
-    if !store.claim(&review_id, &record, now()).await? {
+    if !store.claim(&review_id, &record, take_over, now()).await? {
         return Err(AppError::Person(Refusal::AlreadyJoined));
     }
     let joined = Joined {
@@ -187,7 +219,8 @@ pub async fn claims_create(
 }
 
 /// `POST /api/v1/reviews/{id}/participants/{pid}/invite`: the facilitator's personal invite
-/// for a row nobody has joined as yet (a newer one replaces it). 409 once someone has.
+/// for one row (a newer one replaces it). For a row someone holds, it is a way back for a
+/// person who lost their browser: using it signs their other browsers out.
 pub async fn personal_invite_create(
     State(store): State<Store>,
     Member(caller): Member,
@@ -202,13 +235,6 @@ pub async fn personal_invite_create(
     let review = current_review(&store, &caller.review_id).await?;
     if review.participant(&participant_id).is_none() {
         return Err(AppError::NotFound("This participant".to_owned()));
-    }
-    if store
-        .joined_participants(&caller.review_id)
-        .await?
-        .contains(&participant_id)
-    {
-        return Err(AppError::Person(Refusal::AlreadyJoined));
     }
     let token = auth::random_hex(32)?;
     store
@@ -287,4 +313,73 @@ pub async fn me_get(
         role: caller.role,
         review,
     }))
+}
+
+/// `POST /api/v1/reviews/{id}/facilitator-links`: a one-time link that makes its holder a
+/// facilitator of the review (a co-facilitator, or the facilitator on another device). It
+/// works once, within a day. Facilitators only.
+pub async fn facilitator_link_create(
+    State(store): State<Store>,
+    Member(caller): Member,
+) -> Result<Response, AppError> {
+    if caller.role != Role::Facilitator {
+        return Err(AppError::Forbidden);
+    }
+    let token = auth::random_hex(32)?;
+    store
+        .put_facilitator_invite(&caller.review_id, &auth::hash(&token), now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(NewInvite { token })).into_response())
+}
+
+/// `POST /api/v1/reviews/{id}/facilitators`: use a facilitator link. 201 with the new
+/// facilitator's own token; 410 when the link was used or is too old; 401 for a token that
+/// is no facilitator link of this review.
+pub async fn facilitators_create(
+    State(store): State<Store>,
+    ids: PathIds,
+    Json(request): Json<ReadInvitation>,
+) -> Result<Response, AppError> {
+    let review_id = ids.review.ok_or(AppError::Person(Refusal::UnknownInvite))?;
+    let LinkToken::Facilitator = link_token(&store, &review_id, &request.token).await? else {
+        return Err(AppError::Person(Refusal::UnknownInvite));
+    };
+    let review = current_review(&store, &review_id).await?;
+    let (token, record) = auth::new_token(TokenKind::Facilitator, None)?;
+    let used = store
+        .claim_facilitator_invite(
+            &review_id,
+            &auth::hash(&request.token),
+            facilitator_links_since(),
+            &record,
+            now(),
+        )
+        .await?;
+    if !used {
+        return Err(AppError::Person(Refusal::FacilitatorLinkUsed));
+    }
+    Ok((StatusCode::CREATED, Json(Facilitating { token, review })).into_response())
+}
+
+/// `POST /api/v1/reviews/{id}/me/token`: the caller's token is replaced by a new one of the
+/// same role, in one transaction: a person who moved to this browser signs their other one
+/// out (it is answered 401 `signed_out` from then on), or a facilitator replaces a key that
+/// may have been seen. 200 with the new token, shown only here.
+pub async fn own_token_replace(
+    State(store): State<Store>,
+    TokenHolder { caller, token_hash }: TokenHolder,
+) -> Result<Json<ReplacedToken>, AppError> {
+    let (kind, participant) = match &caller.role {
+        Role::Facilitator => (TokenKind::Facilitator, None),
+        Role::Participant(pid) => (TokenKind::Participant, Some(pid.clone())),
+    };
+    let (token, record) = auth::new_token(kind, participant)?;
+    if !store
+        .replace_token(&caller.review_id, &token_hash, &record, now())
+        .await?
+    {
+        // Replaced by a request racing this one: this token no longer holds.
+        return Err(AppError::Person(Refusal::SignedOut));
+    }
+    Ok(Json(ReplacedToken { token }))
 }

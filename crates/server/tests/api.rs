@@ -337,6 +337,8 @@ suite! {
     a_removed_person_is_told_and_their_draft_leaves_the_server,
     the_facilitator_controls_the_invite,
     a_published_review_points_newcomers_to_its_finding,
+    a_person_moves_to_another_browser_and_keeps_their_draft,
+    a_co_facilitator_comes_in_by_a_one_time_link,
 }
 
 #[path = "api/feed.rs"]
@@ -354,7 +356,9 @@ use feed::{
 #[path = "api/people.rs"]
 mod people;
 use people::{
-    a_person_is_one_row_taken_once, a_published_review_points_newcomers_to_its_finding,
+    a_co_facilitator_comes_in_by_a_one_time_link, a_person_is_one_row_taken_once,
+    a_person_moves_to_another_browser_and_keeps_their_draft,
+    a_published_review_points_newcomers_to_its_finding,
     a_removed_person_is_told_and_their_draft_leaves_the_server,
     the_facilitator_controls_the_invite,
 };

@@ -18,29 +18,35 @@ pub struct TokenRecord {
     pub kind: TokenKind,
     pub participant_id: Option<String>,
     pub revoked: bool,
+    /// Revoked because its holder moved their place to another browser.
+    pub moved: bool,
 }
 
 impl Store {
     /// The token with this hash, also when it was revoked.
     pub async fn token_record(&self, token_hash: &str) -> Result<Option<TokenRecord>, StoreError> {
-        let row: Option<(String, String, Option<String>, bool)> = on_backend!(self, |pool, _pg| {
-            sqlx::query_as(
-                "SELECT review_id, kind, participant_id, revoked_at IS NOT NULL FROM tokens \
-                 WHERE token_hash = $1",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await
-        })
-        .map_err(StoreError::Database)?;
-        Ok(row.and_then(|(review_id, kind, participant_id, revoked)| {
-            Some(TokenRecord {
-                review_id,
-                kind: TokenKind::from_key(&kind)?,
-                participant_id,
-                revoked,
+        let row: Option<(String, String, Option<String>, bool, bool)> =
+            on_backend!(self, |pool, _pg| {
+                sqlx::query_as(
+                    "SELECT review_id, kind, participant_id, revoked_at IS NOT NULL, \
+                     moved_at IS NOT NULL FROM tokens WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await
             })
-        }))
+            .map_err(StoreError::Database)?;
+        Ok(
+            row.and_then(|(review_id, kind, participant_id, revoked, moved)| {
+                Some(TokenRecord {
+                    review_id,
+                    kind: TokenKind::from_key(&kind)?,
+                    participant_id,
+                    revoked,
+                    moved,
+                })
+            }),
+        )
     }
 
     /// The participants of a review someone holds a live token for, in no particular order.
@@ -198,19 +204,37 @@ impl Store {
 
     /// Gives `token` (a participant's) to a row nobody has joined as, and ends the row's
     /// personal invites, in one transaction. False, with nothing written, when someone has
-    /// joined as this participant already.
+    /// joined as this participant already. With `take_over` (a personal invite the facilitator
+    /// made for this row), the row's live tokens are revoked first: its person moves here and
+    /// their other browsers are signed out.
     pub async fn claim(
         &self,
         review_id: &ReviewId,
         token: &NewToken,
+        take_over: bool,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let Some(participant_id) = token.participant_id.as_ref() else {
             return Ok(false);
         };
         let now = order_key(now);
-        on_backend!(self, |pool, pg| async {
+        let claimed = on_backend!(self, |pool, pg| async {
             let mut tx = pool.begin().await?;
+            if take_over {
+                let moved = if pg {
+                    "UPDATE tokens SET revoked_at = $1::timestamptz, moved_at = $1::timestamptz \
+                     WHERE review_id = $2 AND participant_id = $3 AND revoked_at IS NULL"
+                } else {
+                    "UPDATE tokens SET revoked_at = $1, moved_at = $1 \
+                     WHERE review_id = $2 AND participant_id = $3 AND revoked_at IS NULL"
+                };
+                sqlx::query(moved)
+                    .bind(&now)
+                    .bind(review_id.as_str())
+                    .bind(participant_id.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             // Nobody holds the row (no live token: a removed and re-added person's old one is
             // revoked), and the unique index settles races.
             let insert = if pg {
@@ -245,6 +269,161 @@ impl Store {
             .bind(participant_id.as_str())
             .execute(&mut *tx)
             .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
+        }
+        .await)
+        .map_err(StoreError::Database)?;
+        if claimed && take_over {
+            self.events.publish_revocation(review_id.as_str());
+        }
+        Ok(claimed)
+    }
+
+    /// Revokes the live token with hash `old` and stores `new` (the same review and role) in
+    /// its place, in one transaction: a person moving their place to another browser signs the
+    /// old one out. False, with nothing written, when `old` is no live token of `review_id`.
+    pub async fn replace_token(
+        &self,
+        review_id: &ReviewId,
+        old: &str,
+        new: &NewToken,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let now = order_key(now);
+        let replaced = on_backend!(self, |pool, pg| async {
+            let mut tx = pool.begin().await?;
+            let revoke = if pg {
+                "UPDATE tokens SET revoked_at = $1::timestamptz, moved_at = $1::timestamptz \
+                 WHERE token_hash = $2 AND review_id = $3 AND revoked_at IS NULL"
+            } else {
+                "UPDATE tokens SET revoked_at = $1, moved_at = $1 \
+                 WHERE token_hash = $2 AND review_id = $3 AND revoked_at IS NULL"
+            };
+            let done = sqlx::query(revoke)
+                .bind(&now)
+                .bind(old)
+                .bind(review_id.as_str())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query(insert_token_sql(pg))
+                .bind(&new.hash)
+                .bind(review_id.as_str())
+                .bind(new.participant_id.as_ref().map(ParticipantId::as_str))
+                .bind(new.kind.key())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(true)
+        }
+        .await)
+        .map_err(StoreError::Database)?;
+        if replaced {
+            self.events.publish_revocation(review_id.as_str());
+        }
+        Ok(replaced)
+    }
+
+    /// Stores a one-time facilitator link's token hash for `review_id`.
+    pub async fn put_facilitator_invite(
+        &self,
+        review_id: &ReviewId,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = order_key(now);
+        on_backend!(self, |pool, pg| {
+            let insert = if pg {
+                "INSERT INTO facilitator_invites (token_hash, review_id, created_at) \
+                 VALUES ($1, $2, $3::timestamptz)"
+            } else {
+                "INSERT INTO facilitator_invites (token_hash, review_id, created_at) \
+                 VALUES ($1, $2, $3)"
+            };
+            sqlx::query(insert)
+                .bind(token_hash)
+                .bind(review_id.as_str())
+                .bind(&now)
+                .execute(pool)
+                .await
+                .map(drop)
+        })
+        .map_err(StoreError::Database)
+    }
+
+    /// The facilitator link with this hash for `review_id`: `None` when there is none,
+    /// `Some(true)` while it is unused and made after `since`, `Some(false)` once used or older.
+    pub async fn facilitator_invite(
+        &self,
+        review_id: &ReviewId,
+        token_hash: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Option<bool>, StoreError> {
+        let since = order_key(since);
+        on_backend!(self, |pool, pg| {
+            let select = if pg {
+                "SELECT used_at IS NULL AND created_at > $3::timestamptz FROM facilitator_invites \
+                 WHERE token_hash = $1 AND review_id = $2"
+            } else {
+                "SELECT used_at IS NULL AND created_at > $3 FROM facilitator_invites \
+                 WHERE token_hash = $1 AND review_id = $2"
+            };
+            sqlx::query_scalar(select)
+                .bind(token_hash)
+                .bind(review_id.as_str())
+                .bind(&since)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(StoreError::Database)
+    }
+
+    /// Marks the facilitator link with hash `invite` (made after `since`) used and stores `new`
+    /// (a facilitator's token), in one transaction. False, with nothing written, when the link
+    /// is unknown, used or too old.
+    pub async fn claim_facilitator_invite(
+        &self,
+        review_id: &ReviewId,
+        invite: &str,
+        since: DateTime<Utc>,
+        new: &NewToken,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (since, now) = (order_key(since), order_key(now));
+        on_backend!(self, |pool, pg| async {
+            let mut tx = pool.begin().await?;
+            let use_up = if pg {
+                "UPDATE facilitator_invites SET used_at = $4::timestamptz \
+                 WHERE token_hash = $1 AND review_id = $2 AND used_at IS NULL \
+                 AND created_at > $3::timestamptz"
+            } else {
+                "UPDATE facilitator_invites SET used_at = $4 \
+                 WHERE token_hash = $1 AND review_id = $2 AND used_at IS NULL AND created_at > $3"
+            };
+            let done = sqlx::query(use_up)
+                .bind(invite)
+                .bind(review_id.as_str())
+                .bind(&since)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query(insert_token_sql(pg))
+                .bind(&new.hash)
+                .bind(review_id.as_str())
+                .bind(new.participant_id.as_ref().map(ParticipantId::as_str))
+                .bind(new.kind.key())
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }

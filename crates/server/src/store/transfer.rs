@@ -1,8 +1,9 @@
 //! Copying a whole SQLite database into another, empty store (`mosaic-server migrate-data`):
 //! the way from the embedded SQLite file to PostgreSQL.
 //!
-//! Reviews, tokens (their hashes: nobody's access changes), applied op ids and accounts are
-//! copied as they are stored, versions included, so every client's `If-Match` and
+//! Reviews, tokens (their hashes: nobody's access changes), applied op ids with their digests,
+//! accounts, the rules for newcomers and the unused personal and facilitator links are copied
+//! as they are stored, versions included, so every client's `If-Match` and
 //! `base_version` stay valid. The feed is not copied but written again from each review, by the
 //! same code a commit uses, so the target's search index is its own dialect's; reviews are
 //! written in the order of their feed position, so findings published in the same microsecond
@@ -40,8 +41,12 @@ type TokenRow = (
     String,
     String,
     Option<String>,
+    Option<String>,
 );
-type OpRow = (String, String, String);
+type OpRow = (String, String, String, Option<String>);
+type JoiningRow = (String, bool, Option<i64>);
+type PersonalInviteRow = (String, String, String, String);
+type FacilitatorInviteRow = (String, String, String, Option<String>);
 type AccountRow = (String, String, i64, String, String, Option<String>);
 
 impl Store {
@@ -63,14 +68,34 @@ impl Store {
         .await
         .map_err(StoreError::Database)?;
         let tokens: Vec<TokenRow> = sqlx::query_as(
-            "SELECT token_hash, review_id, participant_id, kind, created_at, revoked_at \
-             FROM tokens ORDER BY token_hash",
+            "SELECT token_hash, review_id, participant_id, kind, created_at, revoked_at, \
+             moved_at FROM tokens ORDER BY token_hash",
         )
         .fetch_all(&mut *read)
         .await
         .map_err(StoreError::Database)?;
         let ops: Vec<OpRow> = sqlx::query_as(
-            "SELECT review_id, op_id, applied_at FROM ops ORDER BY review_id, op_id",
+            "SELECT review_id, op_id, applied_at, op_digest FROM ops ORDER BY review_id, op_id",
+        )
+        .fetch_all(&mut *read)
+        .await
+        .map_err(StoreError::Database)?;
+        let joining: Vec<JoiningRow> = sqlx::query_as(
+            "SELECT review_id, is_open, max_participants FROM joining ORDER BY review_id",
+        )
+        .fetch_all(&mut *read)
+        .await
+        .map_err(StoreError::Database)?;
+        let personal_invites: Vec<PersonalInviteRow> = sqlx::query_as(
+            "SELECT token_hash, review_id, participant_id, created_at FROM personal_invites \
+             ORDER BY token_hash",
+        )
+        .fetch_all(&mut *read)
+        .await
+        .map_err(StoreError::Database)?;
+        let facilitator_invites: Vec<FacilitatorInviteRow> = sqlx::query_as(
+            "SELECT token_hash, review_id, created_at, used_at FROM facilitator_invites \
+             ORDER BY token_hash",
         )
         .fetch_all(&mut *read)
         .await
@@ -129,9 +154,10 @@ impl Store {
             }
             let insert_token = format!(
                 "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at, \
-                 revoked_at) VALUES ($1, $2, $3, $4, $5{time}, $6{time})"
+                 revoked_at, moved_at) VALUES ($1, $2, $3, $4, $5{time}, $6{time}, $7{time})"
             );
-            for (hash, review_id, participant_id, kind, created_at, revoked_at) in &tokens {
+            for (hash, review_id, participant_id, kind, created_at, revoked_at, moved_at) in &tokens
+            {
                 sqlx::query(&insert_token)
                     .bind(hash)
                     .bind(review_id)
@@ -139,16 +165,57 @@ impl Store {
                     .bind(kind)
                     .bind(created_at)
                     .bind(revoked_at)
+                    .bind(moved_at)
                     .execute(&mut *tx)
                     .await?;
             }
-            let insert_op =
-                format!("INSERT INTO ops (review_id, op_id, applied_at) VALUES ($1, $2, $3{time})");
-            for (review_id, op_id, applied_at) in &ops {
+            let insert_op = format!(
+                "INSERT INTO ops (review_id, op_id, applied_at, op_digest) \
+                 VALUES ($1, $2, $3{time}, $4)"
+            );
+            for (review_id, op_id, applied_at, digest) in &ops {
                 sqlx::query(&insert_op)
                     .bind(review_id)
                     .bind(op_id)
                     .bind(applied_at)
+                    .bind(digest)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (review_id, open, max) in &joining {
+                sqlx::query(
+                    "INSERT INTO joining (review_id, is_open, max_participants) \
+                     VALUES ($1, $2, $3)",
+                )
+                .bind(review_id)
+                .bind(open)
+                .bind(max)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let insert_personal = format!(
+                "INSERT INTO personal_invites (token_hash, review_id, participant_id, \
+                 created_at) VALUES ($1, $2, $3, $4{time})"
+            );
+            for (hash, review_id, participant_id, created_at) in &personal_invites {
+                sqlx::query(&insert_personal)
+                    .bind(hash)
+                    .bind(review_id)
+                    .bind(participant_id)
+                    .bind(created_at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let insert_facilitator = format!(
+                "INSERT INTO facilitator_invites (token_hash, review_id, created_at, used_at) \
+                 VALUES ($1, $2, $3{time}, $4{time})"
+            );
+            for (hash, review_id, created_at, used_at) in &facilitator_invites {
+                sqlx::query(&insert_facilitator)
+                    .bind(hash)
+                    .bind(review_id)
+                    .bind(created_at)
+                    .bind(used_at)
                     .execute(&mut *tx)
                     .await?;
             }

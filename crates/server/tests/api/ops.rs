@@ -8,7 +8,7 @@ use crate::{PgSchema, TestApp, TestDb, TestResponse, send_to};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use mosaic_domain::wire::{CreatedReview, Joined};
+use mosaic_domain::wire::{CreatedReview, Joined, JoiningRules};
 use mosaic_domain::{Account, AccountInput, EntryId, EntryInput, ReviewId};
 use mosaic_server::ops::{MetricsAccess, OpsState};
 use mosaic_server::request_id::RequestIdPolicy;
@@ -28,7 +28,7 @@ fn request_id(response: &TestResponse) -> String {
 }
 
 /// The highest migration this build has: one more with every schema change.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 /// `/healthz` is alive, `/readyz` ready with the schema's version; neither they nor `/metrics`
 /// (closed by default) nor an unknown API path is ever the app's page. With the database gone,
@@ -478,6 +478,37 @@ async fn sqlite_data_moves_to_postgres_and_answers_the_same() {
     };
     let source = TestApp::sqlite().await;
     let seeded = seed(&source).await;
+    // The people tables too: rules for newcomers, personal and facilitator links, a moved token.
+    let people = ReviewId::parse("s-investigating").unwrap();
+    let rules = JoiningRules {
+        open: false,
+        max_participants: Some(4),
+    };
+    source
+        .store
+        .set_joining_rules(&people, &rules)
+        .await
+        .unwrap();
+    let at = chrono::Utc::now();
+    let pid = source
+        .store
+        .get_review(&people)
+        .await
+        .unwrap()
+        .unwrap()
+        .participants()[0]
+        .id
+        .clone();
+    source
+        .store
+        .put_personal_invite(&people, &pid, "personal-hash", at)
+        .await
+        .unwrap();
+    source
+        .store
+        .put_facilitator_invite(&people, "facilitator-hash", at)
+        .await
+        .unwrap();
     let before = answers(&source.router, &seeded).await;
     assert!(before.len() > 30);
     assert!(before.values().filter(|(status, _)| *status == 200).count() > 25);
@@ -494,6 +525,20 @@ async fn sqlite_data_moves_to_postgres_and_answers_the_same() {
         assert_eq!(Some(answer), after.get(request), "{request}");
     }
     assert_eq!(before.len(), after.len());
+    assert_eq!(target.store.joining_rules(&people).await.unwrap(), rules);
+    assert_eq!(
+        target.store.personal_invite("personal-hash").await.unwrap(),
+        Some(("s-investigating".to_owned(), pid.as_str().to_owned()))
+    );
+    let since = at - chrono::TimeDelta::hours(1);
+    assert_eq!(
+        target
+            .store
+            .facilitator_invite(&people, "facilitator-hash", since)
+            .await
+            .unwrap(),
+        Some(true)
+    );
     // A later op with an id applied before the move is still recognised as applied.
     let again = source.store.copy_into(&target.store).await.unwrap_err();
     assert!(

@@ -7,7 +7,9 @@ use crate::TestApp;
 use crate::feed::{Spec, publish};
 use crate::sync::{World, create, join, join_body};
 use axum::http::{Method, StatusCode};
-use mosaic_domain::wire::{Invitation, Joined, Joining, JoiningState, Me, NewInvite};
+use mosaic_domain::wire::{
+    Facilitating, Invitation, Joined, Joining, JoiningState, Me, NewInvite, ReplacedToken,
+};
 use mosaic_domain::{Phase, ReviewId, Role};
 use serde_json::{Value, json};
 
@@ -78,9 +80,6 @@ pub async fn a_person_is_one_row_taken_once(app: &TestApp) {
     )
     .await
     .error(StatusCode::UNAUTHORIZED, "invite_unknown");
-    personal_invite(app, &w, "fay")
-        .await
-        .error(StatusCode::CONFLICT, "already_joined");
     personal_invite(app, &w, "nobody")
         .await
         .error(StatusCode::NOT_FOUND, "not_found");
@@ -333,4 +332,130 @@ pub async fn a_published_review_points_newcomers_to_its_finding(app: &TestApp) {
     post(app, &join, None, &join_body(&made.invite, "Late"))
         .await
         .error(StatusCode::CONFLICT, "joining_over");
+}
+
+/// Continuing elsewhere: the person's own token replaced (the old browser signed out), or the
+/// facilitator's new personal link for someone who lost their browser; the draft stays theirs.
+pub async fn a_person_moves_to_another_browser_and_keeps_their_draft(app: &TestApp) {
+    let w = World::new(app, "r-move").await;
+    w.save(app, &w.alice, "what I saw first").await;
+    let replace = w.path("/me/token");
+    app.call(Method::POST, &replace, None, None, None)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // Alice moves to a new browser and signs the old one out.
+    let moved: ReplacedToken = app
+        .call(Method::POST, &replace, Some(&w.alice.token), None, None)
+        .await
+        .json();
+    assert_ne!(moved.token, w.alice.token);
+    let own = w.account_path(&w.alice, "");
+    app.get_as(&own, &w.alice.token)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "signed_out");
+    app.call(Method::POST, &replace, Some(&w.alice.token), None, None)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "signed_out");
+    let draft = app.get_as(&own, &moved.token).await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.text());
+    assert!(draft.text().contains("what I saw first"));
+    let me: Me = app.get_as(&w.path("/me"), &moved.token).await.json();
+    assert_eq!(me.role, Role::Participant(w.alice.participant_id.clone()));
+
+    // Bob lost his laptop: the facilitator's new personal link for his (joined) row names
+    // him, and using it moves him; his old token is signed out, his row is still the one.
+    w.save(app, &w.bob, "Bob's notes").await;
+    let bob = w.bob.participant_id.as_str();
+    let link: NewInvite = personal_invite(app, &w, bob).await.json();
+    let seen: Invitation = invitation(app, &w, &link.token).await.json();
+    assert_eq!(seen.personal.as_ref().unwrap().name, "Bob");
+    let again: Joined = post(app, &w.path("/claims"), None, &json!({"token": link.token}))
+        .await
+        .json();
+    assert_eq!(again.participant_id, w.bob.participant_id);
+    app.get_as(&w.path(""), &w.bob.token)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "signed_out");
+    let draft = app.get_as(&w.account_path(&w.bob, ""), &again.token).await;
+    assert!(draft.text().contains("Bob's notes"), "{}", draft.text());
+    assert_eq!(w.review(app).await.participants().len(), 2);
+
+    // A facilitator may replace their own key too; the old one is then signed out.
+    let fresh: ReplacedToken = app
+        .call(Method::POST, &replace, Some(&w.facilitator), None, None)
+        .await
+        .json();
+    app.get_as(&w.path(""), &w.facilitator)
+        .await
+        .error(StatusCode::UNAUTHORIZED, "signed_out");
+    let me: Me = app.get_as(&w.path("/me"), &fresh.token).await.json();
+    assert_eq!(me.role, Role::Facilitator);
+}
+
+/// A second facilitator: a one-time link from a facilitator, used once, within a day.
+pub async fn a_co_facilitator_comes_in_by_a_one_time_link(app: &TestApp) {
+    let w = World::new(app, "r-cofac").await;
+    let links = w.path("/facilitator-links");
+    app.call(Method::POST, &links, Some(&w.alice.token), None, None)
+        .await
+        .error(StatusCode::FORBIDDEN, "forbidden");
+    let response = app
+        .call(Method::POST, &links, Some(&w.facilitator), None, None)
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    let link: NewInvite = response.json();
+
+    // The link says what it is for, and offers no participant's place.
+    let seen: Invitation = invitation(app, &w, &link.token).await.json();
+    assert!(seen.facilitator);
+    assert!(seen.personal.is_none() && seen.open_places.is_empty());
+    assert_eq!(seen.title, "Checkout latency");
+    // It is no invite to take part, and the shared invite makes nobody a facilitator.
+    post(app, &w.path("/claims"), None, &json!({"token": link.token}))
+        .await
+        .error(StatusCode::UNAUTHORIZED, "invite_unknown");
+    let facilitators = w.path("/facilitators");
+    post(app, &facilitators, None, &json!({"token": w.invite}))
+        .await
+        .error(StatusCode::UNAUTHORIZED, "invite_unknown");
+
+    let response = post(app, &facilitators, None, &json!({"token": link.token})).await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    let second: Facilitating = response.json();
+    let me: Me = app.get_as(&w.path("/me"), &second.token).await.json();
+    assert_eq!(me.role, Role::Facilitator);
+    // The co-facilitator acts as one: a change to the review lands.
+    let op = json!({"op": "add_participant", "id": "hal",
+                    "participant": {"name": "Hal", "role": "SRE", "show_name_when_published": false}});
+    let response = w
+        .op(app, &second.token, Some(second.review.version), op)
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    // Both facilitators keep working.
+    let first = app.get_as(&w.path(""), &w.facilitator).await;
+    assert_eq!(first.status, StatusCode::OK);
+
+    // Used once: a second use, and a preview of it, are refused as used.
+    post(app, &facilitators, None, &json!({"token": link.token}))
+        .await
+        .error(StatusCode::GONE, "facilitator_link_used");
+    invitation(app, &w, &link.token)
+        .await
+        .error(StatusCode::GONE, "facilitator_link_used");
+    // Another review's facilitator link does nothing here.
+    let other = create(app, "r-cofac-elsewhere").await;
+    let elsewhere: NewInvite = app
+        .call(
+            Method::POST,
+            "/api/v1/reviews/r-cofac-elsewhere/facilitator-links",
+            Some(&other.facilitator_token),
+            None,
+            None,
+        )
+        .await
+        .json();
+    post(app, &facilitators, None, &json!({"token": elsewhere.token}))
+        .await
+        .error(StatusCode::UNAUTHORIZED, "invite_unknown");
 }
