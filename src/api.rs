@@ -3,9 +3,9 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mosaic_domain::feed::{FeedFinding, FeedPage, FeedQuery, FeedStats};
 use mosaic_domain::wire::{
-    AccountList, ApplyOp, ClaimPlace, CreateReview, CreatedReview, ErrorBody, Invitation,
-    JoinReview, Joined, JoiningRules, JoiningState, Me, NewInvite, ReadInvitation, Stale,
-    StaleAccount, Submitted,
+    AccountList, ApplyOp, ClaimPlace, CreateReview, CreatedReview, ErrorBody, Facilitating,
+    Invitation, JoinReview, Joined, JoiningRules, JoiningState, Me, NewInvite, ReadInvitation,
+    ReplacedToken, Stale, StaleAccount, Submitted,
 };
 use mosaic_domain::{Account, Review};
 use serde::de::DeserializeOwned;
@@ -89,6 +89,12 @@ pub fn explain(status: u16, body: &ErrorBody) -> String {
     match body.error.as_str() {
         "removed" => "The facilitator removed you from this review, so you can no longer \
              change it. What you wrote is still in this browser."
+            .into(),
+        "signed_out" => "This browser was signed out of the review: your place in it \
+             continues in another browser. What you wrote here is still in this browser."
+            .into(),
+        "facilitator_link_used" => "This facilitator link was used already or is more than \
+             a day old. Ask a facilitator of the review for a new one."
             .into(),
         "unauthorized" => "This browser's access to the review no longer works. Open your \
              personal link again, or ask the facilitator for a new invite link."
@@ -340,6 +346,27 @@ impl Api {
     pub async fn claim(&self, id: &str, request: &ClaimPlace) -> Result<Joined, Error> {
         let url = self.url(&format!("/reviews/{id}/claims"));
         send_json(self.authorized(Request::post(&url)), request).await
+    }
+
+    /// Uses a facilitator link: this browser becomes a facilitator of the review.
+    pub async fn become_facilitator(&self, id: &str, token: &str) -> Result<Facilitating, Error> {
+        let url = self.url(&format!("/reviews/{id}/facilitators"));
+        let request = ReadInvitation {
+            token: token.to_owned(),
+        };
+        send_json(self.authorized(Request::post(&url)), &request).await
+    }
+
+    /// A one-time facilitator link (a co-facilitator, or oneself on another device).
+    pub async fn facilitator_link(&self, id: &str) -> Result<NewInvite, Error> {
+        let url = self.url(&format!("/reviews/{id}/facilitator-links"));
+        fetch_json(self.authorized(Request::post(&url))).await
+    }
+
+    /// Replaces this client's token with a new one; the old one is signed out everywhere.
+    pub async fn replace_own_token(&self, id: &str) -> Result<ReplacedToken, Error> {
+        let url = self.url(&format!("/reviews/{id}/me/token"));
+        fetch_json(self.authorized(Request::post(&url))).await
     }
 
     /// Who this client's token makes it in the review, with the review.
@@ -673,6 +700,16 @@ mod explain_tests {
                 401,
                 "removed",
                 "The facilitator removed this participant from the review.",
+            ),
+            (
+                401,
+                "signed_out",
+                "This token was replaced: its place in the review continues in another browser.",
+            ),
+            (
+                410,
+                "facilitator_link_used",
+                "This facilitator link was used already or is more than a day old.",
             ),
             (
                 401,

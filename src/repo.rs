@@ -271,23 +271,68 @@ async fn keep_joined(review_id: &str, joined: Joined) -> Result<ParticipantId, R
 }
 
 /// Continues someone's participation in this browser with their personal link's `token`:
-/// the server says whose it is, and this browser keeps it. The review page then reads their
-/// draft from the server. Returns who they are.
-pub async fn resume(api: &Api, review_id: &str, token: &str) -> Result<Role, RepoError> {
-    let me = api
-        .with_token(token)
-        .me(review_id)
-        .await
-        .map_err(RepoError::Api)?;
+/// the server says whose it is, and this browser keeps it (a new one in its place, with
+/// `sign_out_other`: the browser the link came from is then signed out). The review page
+/// then reads their draft from the server. Returns who they are.
+pub async fn resume(
+    api: &Api,
+    review_id: &str,
+    token: &str,
+    sign_out_other: bool,
+) -> Result<Role, RepoError> {
+    let api = api.with_token(token);
+    let me = api.me(review_id).await.map_err(RepoError::Api)?;
+    let token = if sign_out_other {
+        api.replace_own_token(review_id)
+            .await
+            .map_err(RepoError::Api)?
+            .token
+    } else {
+        token.to_owned()
+    };
     let credential = Credential {
         review_id: review_id.to_owned(),
-        token: token.to_owned(),
+        token,
         role: me.role.clone(),
         invite_token: None,
     };
     storage::put(CREDENTIALS, review_id, &credential).await?;
     cache(&me.review).await?;
     Ok(me.role)
+}
+
+/// Uses a facilitator link: this browser becomes a facilitator of the review (it does not
+/// know the shared invite, which only a new one replaces).
+pub async fn facilitate(api: &Api, review_id: &str, link_token: &str) -> Result<(), RepoError> {
+    let made = api
+        .become_facilitator(review_id, link_token)
+        .await
+        .map_err(RepoError::Api)?;
+    let credential = Credential {
+        review_id: review_id.to_owned(),
+        token: made.token,
+        role: Role::Facilitator,
+        invite_token: None,
+    };
+    storage::put(CREDENTIALS, review_id, &credential).await?;
+    cache(&made.review).await?;
+    Ok(())
+}
+
+/// Replaces this browser's token for a review with a new one (the old one is signed out
+/// everywhere) and keeps it.
+pub async fn replace_own_token(api: &Api, held: &Credential) -> Result<Credential, RepoError> {
+    let replaced = api
+        .with_token(&held.token)
+        .replace_own_token(&held.review_id)
+        .await
+        .map_err(RepoError::Api)?;
+    let updated = Credential {
+        token: replaced.token,
+        ..held.clone()
+    };
+    storage::put(CREDENTIALS, &held.review_id, &updated).await?;
+    Ok(updated)
 }
 
 /// Keeps the facilitator's new shared invite after they replaced the old one.

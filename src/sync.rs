@@ -28,7 +28,7 @@ use crate::repo::{self, SyncStatus, SyncStatusContext};
 use crate::settings::SyncMode;
 use crate::storage::{self, ACCOUNTS, REVIEWS, SYNC};
 use crate::time;
-use crate::workspace::{Doc, Workspace};
+use crate::workspace::{Doc, LockedOut, Workspace};
 
 /// How long to wait before trying an unreachable or failing server again, the first time; it
 /// doubles with each failure in a row, up to [`MAX_RETRY_MS`].
@@ -149,7 +149,7 @@ impl ReviewSync {
 /// reached. Safe to call at any time: a run already under way picks up the new work.
 pub fn kick(ws: Workspace) {
     let Some(sync) = ws.sync else { return };
-    if ws.removed.get_untracked() {
+    if ws.locked_out.get_untracked().is_some() {
         return;
     }
     if sync.running.get_value() {
@@ -179,10 +179,11 @@ pub fn kick(ws: Workspace) {
                         SyncStatus::Offline { waiting }
                     });
                 }
-                // Removed by the facilitator: nothing more to send, ever; the page says so.
-                Err(e) if e.code() == Some("removed") => {
+                // Removed, or signed out by its person from another browser: nothing more to
+                // send, ever; the page says so.
+                Err(e) if LockedOut::from_code(e.code()).is_some() => {
                     sync.set_status(SyncStatus::LocalOnly);
-                    ws.removed.set(true);
+                    ws.locked_out.set(LockedOut::from_code(e.code()));
                 }
                 Err(e) => {
                     // A review the server doesn't have yet waits to be created, too.

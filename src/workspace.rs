@@ -58,9 +58,38 @@ pub struct Workspace {
     pub credential: StoredValue<Option<Credential>>,
     /// Present when the review is shared through a server: sends every change there.
     pub sync: Option<ReviewSync>,
-    /// Set once the server says the facilitator removed this browser's participant: from then
-    /// on nothing here changes, and the page offers their own words as a download.
-    pub removed: RwSignal<bool>,
+    /// Set once the server says this browser has no access any more (the facilitator removed
+    /// its participant, or the person moved their place to another browser): from then on
+    /// nothing here changes, and the page offers their own words as a download.
+    pub locked_out: RwSignal<Option<LockedOut>>,
+}
+
+/// Why a browser lost its access to a review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockedOut {
+    /// The facilitator removed this browser's participant.
+    Removed,
+    /// Its person continued in another browser and signed this one out.
+    SignedOut,
+}
+
+impl LockedOut {
+    /// The lockout an error code of the server's means, if any.
+    pub fn from_code(code: Option<&str>) -> Option<Self> {
+        match code? {
+            "removed" => Some(Self::Removed),
+            "signed_out" => Some(Self::SignedOut),
+            _ => None,
+        }
+    }
+
+    /// Why nothing changes here any more.
+    pub fn why(self) -> &'static str {
+        match self {
+            Self::Removed => REMOVED,
+            Self::SignedOut => SIGNED_OUT,
+        }
+    }
 }
 
 fn actor_key(review: &Review) -> String {
@@ -95,7 +124,7 @@ impl Workspace {
             _ => false,
         };
         let ws = Self {
-            removed: RwSignal::new(removed),
+            locked_out: RwSignal::new(removed.then_some(LockedOut::Removed)),
             review: RwSignal::new(review),
             accounts: RwSignal::new(accounts),
             actor: RwSignal::new(actor),
@@ -142,11 +171,11 @@ impl Workspace {
     /// is updated and saved. On refusal nothing changes and the reason comes back; it is also
     /// shown page-wide, except field problems, which a form shows beside its fields.
     pub fn apply(&self, op: ReviewOp) -> Result<(), OpError> {
-        if self.removed.get_untracked() {
+        if let Some(lockout) = self.locked_out.get_untracked() {
             let e = OpError::Edit(EditError::Locked {
                 phase: self.review.with_untracked(Review::phase),
             });
-            self.notice.set(Some(REMOVED.to_owned()));
+            self.notice.set(Some(lockout.why().to_owned()));
             return Err(e);
         }
         let mut review = self.review.get_untracked();
@@ -214,8 +243,8 @@ impl Workspace {
         participant: &ParticipantId,
         change: impl FnOnce(&mut Account, DateTime<Utc>) -> Result<T, AccountError>,
     ) -> Result<T, AccountError> {
-        if self.removed.get_untracked() {
-            self.notice.set(Some(REMOVED.to_owned()));
+        if let Some(lockout) = self.locked_out.get_untracked() {
+            self.notice.set(Some(lockout.why().to_owned()));
             return Err(AccountError::Submitted { at: time::now() });
         }
         let review_id = self.review.with_untracked(|r| r.id.clone());
@@ -317,6 +346,11 @@ impl Workspace {
 /// Why nothing changes any more for a person the facilitator removed.
 pub const REMOVED: &str = "The facilitator removed you from this review: nothing here can be \
      changed any more. Download what you wrote to keep it.";
+
+/// Why nothing changes any more in a browser its person signed out.
+pub const SIGNED_OUT: &str = "This browser was signed out of the review: your place continues \
+     in another browser, so nothing here can be changed any more. Download what you wrote to \
+     keep it.";
 
 /// The message with its first letter capitalised, to stand alone as a sentence.
 pub fn sentence(s: &str) -> String {

@@ -21,18 +21,21 @@ pub fn InvitePanel() -> impl IntoView {
         .credential
         .get_value()
         .filter(|c| c.role == Role::Facilitator)?;
-    let invite = RwSignal::new(credential.invite_token.clone()?);
+    // A co-facilitator's browser does not know the shared invite until it makes a new one.
+    let invite = RwSignal::new(credential.invite_token.clone());
     let access_key = mode.with_untracked(|m| m.access_key().map(str::to_owned));
     let review_id = credential.review_id.clone();
     let link = Signal::derive({
         let (review_id, access_key) = (review_id.clone(), access_key.clone());
         move || {
-            invite_link(
-                &settings::page_origin(),
-                &review_id,
-                &invite.get(),
-                access_key.as_deref(),
-            )
+            invite.get().map_or_else(String::new, |invite| {
+                invite_link(
+                    &settings::page_origin(),
+                    &review_id,
+                    &invite,
+                    access_key.as_deref(),
+                )
+            })
         }
     });
     let api = Api::for_mode(&mode.get_untracked())?.with_token(&credential.token);
@@ -62,7 +65,7 @@ pub fn InvitePanel() -> impl IntoView {
     Effect::new(move |_| match rotate.value().get() {
         Some(Ok(kept)) => {
             if let Some(token) = kept.invite_token.clone() {
-                invite.set(token);
+                invite.set(Some(token));
             }
             ws.credential.set_value(Some(kept));
             problem.set(None);
@@ -81,7 +84,18 @@ pub fn InvitePanel() -> impl IntoView {
                 "reveal them all. For someone you added, their personal link (under "
                 "Participants) is safer."
             </p>
-            <CopyLink id="invite-link".to_owned() label="Invite link".to_owned() link/>
+            <Show
+                when=move || invite.with(Option::is_some)
+                fallback=|| view! {
+                    <p>
+                        "This browser does not have the invite link: the facilitator who made "
+                        "it does. Replacing it makes a new one here (the old one then stops "
+                        "working)."
+                    </p>
+                }
+            >
+                <CopyLink id="invite-link".to_owned() label="Invite link".to_owned() link/>
+            </Show>
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {

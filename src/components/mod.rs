@@ -9,6 +9,7 @@ pub mod confirm_removal;
 pub mod conflicts_panel;
 pub mod copy_link;
 pub mod edits;
+pub mod facilitator_access;
 pub mod factors_panel;
 pub mod feed_charts;
 pub mod feed_entry_card;

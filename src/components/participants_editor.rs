@@ -401,7 +401,8 @@ fn provide_joined_people(ws: Workspace) {
 }
 
 /// The facilitator's personal invite link for one participant, with a server: sent to that
-/// person, it lets them take this row instead of joining as someone new.
+/// person, it lets them take this row instead of joining as someone new; for someone who has
+/// joined, it is their way back after losing their browser (it signs the old one out).
 #[component]
 fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl IntoView {
     let ws = expect_context::<Workspace>();
@@ -419,6 +420,7 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
         move || joined.is_some_and(|j| j.with(|j| j.as_ref().is_some_and(|j| j.contains(&id))))
     };
     let field_id = StoredValue::new(format!("personal-link-{id}"));
+    let hint_id = StoredValue::new(format!("personal-link-hint-{id}"));
     let link = RwSignal::new(None::<String>);
     let problem = RwSignal::new(None::<String>);
     let make = Action::new_local(move |(): &()| {
@@ -467,20 +469,36 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
             <Show when=has_joined.clone()>
                 <span class="status-tag done">"Joined"</span>
             </Show>
-            <Show when=move || !has_joined()>
             <Show
                 when=move || link.with(Option::is_some)
-                fallback=move || view! {
-                    <button type="button" disabled=move || make.pending().get()
-                        on:click=move |_| { make.dispatch(()); }>
-                        {move || format!("Make a personal invite link for {}", name.get())}
-                    </button>
+                fallback=move || {
+                    let joined_now = has_joined();
+                    view! {
+                        <button type="button" disabled=move || make.pending().get()
+                            aria-describedby=joined_now.then(|| hint_id.get_value())
+                            on:click=move |_| { make.dispatch(()); }>
+                            {move || if joined_now {
+                                format!("Make a new personal link for {}", name.get())
+                            } else {
+                                format!("Make a personal invite link for {}", name.get())
+                            }}
+                        </button>
+                        <Show when=move || joined_now>
+                            <p class="hint" id=hint_id.get_value()>
+                                {move || format!(
+                                    "If {} lost their browser: opening the new link continues \
+                                     their place, with what the server has of their account, \
+                                     and signs their other browsers out.",
+                                    name.get()
+                                )}
+                            </p>
+                        </Show>
+                    }
                 }
             >
                 <CopyLink id=field_id.get_value()
                     label=format!("Personal invite link for {}", name.get_untracked())
                     link=Signal::derive(move || link.get().unwrap_or_default())/>
-            </Show>
             </Show>
             <p class="form-error" role="alert">{move || problem.get()}</p>
         </div>

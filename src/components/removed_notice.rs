@@ -3,13 +3,14 @@ use mosaic_domain::{Account, Role};
 
 use crate::download;
 use crate::time;
-use crate::workspace::Workspace;
+use crate::workspace::{LockedOut, Workspace};
 
-/// What a person the facilitator removed sees instead of the review: what happened, that
-/// nothing here changes any more, and their own words to keep. The server deleted their draft
-/// with the removal; the copy in this browser is theirs.
+/// What a person who lost their access sees instead of the review: what happened (the
+/// facilitator removed them, or they signed this browser out from another), that nothing here
+/// changes any more, and their own words to keep. On a removal the server deleted their draft;
+/// the copy in this browser is theirs either way.
 #[component]
-pub fn RemovedNotice() -> impl IntoView {
+pub fn RemovedNotice(lockout: LockedOut) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let own = move || {
         let Some(Role::Participant(me)) = ws
@@ -31,12 +32,27 @@ pub fn RemovedNotice() -> impl IntoView {
     };
     view! {
         <section class="card removed-notice" aria-labelledby="removed-heading">
-            <h2 id="removed-heading">"The facilitator removed you from this review"</h2>
-            <p>
-                "You can no longer write or change anything here, and what you wrote has been "
-                "deleted from the server: nobody will read it in this review. If this is a "
-                "mistake, ask the facilitator to add you again."
-            </p>
+            {match lockout {
+                LockedOut::Removed => view! {
+                    <h2 id="removed-heading">"The facilitator removed you from this review"</h2>
+                    <p>
+                        "You can no longer write or change anything here, and what you wrote has "
+                        "been deleted from the server: nobody will read it in this review. If "
+                        "this is a mistake, ask the facilitator to add you again."
+                    </p>
+                }
+                .into_any(),
+                LockedOut::SignedOut => view! {
+                    <h2 id="removed-heading">"This browser was signed out of the review"</h2>
+                    <p>
+                        "Your place in this review continues in another browser: it was opened "
+                        "there with your personal link, and this browser was signed out. Nothing "
+                        "here can be changed any more. If that was not you, ask the facilitator "
+                        "for a new personal link: it signs the other browser out."
+                    </p>
+                }
+                .into_any(),
+            }}
             {move || match own() {
                 Some(_) => view! {
                     <p>"Your own words are yours: the copy in this browser can be downloaded."</p>

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use mosaic_domain::wire::{ClaimPlace, Invitation, JoinReview, Joining, OpenPlace};
+use mosaic_domain::wire::{ClaimPlace, Invitation, JoinReview, Joining, Me, OpenPlace};
 use mosaic_domain::{Phase, Role, ValidationError};
 
 use crate::api::Api;
@@ -17,6 +17,8 @@ enum Link {
     Personal(String),
     /// `#resume=…`: a participant's own personal link, to continue on another device.
     Resume(String),
+    /// `#facilitate=…`: a one-time facilitator link.
+    Facilitate(String),
     None,
 }
 
@@ -24,6 +26,8 @@ impl Link {
     fn from_fragment() -> Self {
         if let Some(t) = fragment_param("resume") {
             Self::Resume(t)
+        } else if let Some(t) = fragment_param("facilitate") {
+            Self::Facilitate(t)
         } else if let Some(t) = fragment_param("person") {
             Self::Personal(t)
         } else if let Some(t) = fragment_param("invite") {
@@ -35,7 +39,7 @@ impl Link {
 
     fn invite_token(&self) -> Option<&str> {
         match self {
-            Self::Shared(t) | Self::Personal(t) => Some(t),
+            Self::Shared(t) | Self::Personal(t) | Self::Facilitate(t) => Some(t),
             _ => None,
         }
     }
@@ -46,8 +50,8 @@ impl Link {
 enum Arrival {
     /// This browser already takes part: coming back is resuming, not joining.
     Member,
-    /// A personal link resumed someone's participation here.
-    Resumed,
+    /// A personal link offers to continue someone's participation here.
+    Resume(Box<Me>),
     Invited(Invitation),
     NoLink,
 }
@@ -90,11 +94,13 @@ pub fn JoinPage() -> impl IntoView {
                     return Ok::<_, RepoError>(Arrival::Member);
                 }
                 match &link {
-                    Link::Resume(token) => {
-                        repo::resume(&api, &id, token).await?;
-                        Ok(Arrival::Resumed)
-                    }
-                    Link::Shared(token) | Link::Personal(token) => api
+                    Link::Resume(token) => api
+                        .with_token(token)
+                        .me(&id)
+                        .await
+                        .map(|me| Arrival::Resume(Box::new(me)))
+                        .map_err(RepoError::Api),
+                    Link::Shared(token) | Link::Personal(token) | Link::Facilitate(token) => api
                         .invitation(&id, token)
                         .await
                         .map(Arrival::Invited)
@@ -131,19 +137,38 @@ pub fn JoinPage() -> impl IntoView {
     };
     {
         let go = go_to_review.clone();
-        Effect::new(move |_| match arrival.get() {
-            Some(Ok(Arrival::Member)) => go("already"),
-            Some(Ok(Arrival::Resumed)) => go("resumed"),
-            _ => {}
+        Effect::new(move |_| {
+            if let Some(Ok(Arrival::Member)) = arrival.get() {
+                go("already");
+            }
         });
     }
 
     view! {
         {move || match arrival.get() {
             None => view! { <h1>"Join a review"</h1> <p>"Opening the invitation…"</p> }.into_any(),
-            Some(Ok(Arrival::Member | Arrival::Resumed)) => {
+            Some(Ok(Arrival::Member)) => {
                 view! { <h1>"Join a review"</h1> <p>"Opening your place in the review…"</p> }
                     .into_any()
+            }
+            Some(Ok(Arrival::Resume(me))) => {
+                let token = match &link {
+                    Link::Resume(token) => token.clone(),
+                    _ => String::new(),
+                };
+                view! {
+                    <ResumeChoice
+                        me=*me
+                        token
+                        review_id=review_id.clone()
+                        api=api.clone()
+                        on_resumed=Callback::new({
+                            let go = go_to_review.clone();
+                            move |()| go("resumed")
+                        })
+                    />
+                }
+                .into_any()
             }
             Some(Ok(Arrival::NoLink)) => view! {
                 <h1>"Join a review"</h1>
@@ -152,6 +177,22 @@ pub fn JoinPage() -> impl IntoView {
                 </p>
             }
             .into_any(),
+            Some(Ok(Arrival::Invited(invitation))) if invitation.facilitator => {
+                let token = link.invite_token().unwrap_or_default().to_owned();
+                view! {
+                    <FacilitatorInvitation
+                        invitation
+                        token
+                        review_id=review_id.clone()
+                        api=api.clone()
+                        on_joined=Callback::new({
+                            let go = go_to_review.clone();
+                            move |()| go("facilitating")
+                        })
+                    />
+                }
+                .into_any()
+            }
             Some(Ok(Arrival::Invited(invitation))) => {
                 let token = link.invite_token().unwrap_or_default().to_owned();
                 view! {
@@ -183,12 +224,122 @@ fn refused(e: &RepoError) -> impl IntoView {
         Some("invite_replaced") => "This invite link was replaced",
         Some("invite_unknown" | "unauthorized") => "This link does not work",
         Some("removed") => "You were removed from this review",
+        Some("signed_out") => "This link no longer works",
+        Some("facilitator_link_used") => "This facilitator link was used already",
         _ => "This review could not be opened",
     };
     view! {
         <h1>{heading}</h1>
         <p class="form-error" role="alert">{e.to_string()}</p>
         <p><a href="/">"Go to your reviews"</a></p>
+    }
+}
+
+/// A personal link opened in a browser that does not take part yet: whose place it continues,
+/// and whether the browser the link came from stays signed in.
+#[component]
+fn ResumeChoice(
+    me: Me,
+    token: String,
+    review_id: String,
+    api: Api,
+    on_resumed: Callback<()>,
+) -> impl IntoView {
+    let who = match &me.role {
+        Role::Participant(pid) => me
+            .review
+            .participant(pid)
+            .map_or_else(String::new, |p| format!("{} ({})", p.name, p.role)),
+        Role::Facilitator => "the facilitator".to_owned(),
+    };
+    let title = me.review.facts.title().to_owned();
+    let sign_out = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let resume = Action::new_local(move |sign_out: &bool| {
+        let (api, id, token, sign_out) = (api.clone(), review_id.clone(), token.clone(), *sign_out);
+        async move { repo::resume(&api, &id, &token, sign_out).await }
+    });
+    Effect::new(move |_| match resume.value().get() {
+        Some(Ok(_)) => on_resumed.run(()),
+        Some(Err(e)) => failure.set(Some(e.to_string())),
+        None => {}
+    });
+    view! {
+        <h1>{format!("Continue “{title}”")}</h1>
+        <form class="card form narrow" aria-labelledby="resume-heading" novalidate
+            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                resume.dispatch(sign_out.get_untracked());
+            }>
+            <h2 id="resume-heading">{format!("Continue as {who} in this browser")}</h2>
+            <p class="hint">
+                "This is your personal link: this browser takes your place in the review, with "
+                "everything you wrote so far."
+            </p>
+            <fieldset>
+                <legend>"Your other browser"</legend>
+                <div class="choice">
+                    <input id="resume-keep" type="radio" name="resume-other"
+                        prop:checked=move || !sign_out.get()
+                        on:change=move |_| sign_out.set(false)/>
+                    <label for="resume-keep">"Keep it signed in: I use both"</label>
+                </div>
+                <div class="choice">
+                    <input id="resume-sign-out" type="radio" name="resume-other"
+                        aria-describedby="resume-sign-out-hint"
+                        prop:checked=move || sign_out.get()
+                        on:change=move |_| sign_out.set(true)/>
+                    <label for="resume-sign-out">"Sign it out: I no longer use it, or it is not mine"</label>
+                    <p class="hint" id="resume-sign-out-hint">
+                        "The other browser can then no longer change anything, and this link "
+                        "stops working; this browser gets a new personal link. Anything it had "
+                        "not sent yet stays only there."
+                    </p>
+                </div>
+            </fieldset>
+            <p class="form-error" role="alert">{move || failure.get()}</p>
+            <button type="submit" class="primary" disabled=move || resume.pending().get()>
+                "Continue here"
+            </button>
+        </form>
+    }
+}
+
+/// A facilitator link: what the review is, and becoming one of its facilitators.
+#[component]
+fn FacilitatorInvitation(
+    invitation: Invitation,
+    token: String,
+    review_id: String,
+    api: Api,
+    on_joined: Callback<()>,
+) -> impl IntoView {
+    let failure = RwSignal::new(None::<String>);
+    let accept = Action::new_local(move |(): &()| {
+        let (api, id, token) = (api.clone(), review_id.clone(), token.clone());
+        async move { repo::facilitate(&api, &id, &token).await }
+    });
+    Effect::new(move |_| match accept.value().get() {
+        Some(Ok(())) => on_joined.run(()),
+        Some(Err(e)) => failure.set(Some(e.to_string())),
+        None => {}
+    });
+    view! {
+        <h1>{format!("Facilitate “{}”", invitation.title)}</h1>
+        <p class="meta">{format!("Team {} · {}", invitation.team, invitation.phase.label())}</p>
+        <section class="card narrow" aria-labelledby="facilitate-heading">
+            <h2 id="facilitate-heading">"You are invited to facilitate this review"</h2>
+            <p class="hint">
+                "Facilitators set the review up, open the independent accounts, reveal them all "
+                "at once, and run the group review. Like every facilitator, you will not read "
+                "anyone's account before the reveal. This link works once."
+            </p>
+            <p class="form-error" role="alert">{move || failure.get()}</p>
+            <button type="button" class="primary" disabled=move || accept.pending().get()
+                on:click=move |_| { accept.dispatch(()); }>
+                "Facilitate this review"
+            </button>
+        </section>
     }
 }
 
@@ -244,6 +395,7 @@ fn InvitationView(
         personal,
         open_places,
         published,
+        ..
     } = invitation;
     let finding = format!("/feed/{review_id}");
     let intro = view! {

@@ -5,10 +5,11 @@ use mosaic_domain::{Account, Phase, Review, Role};
 use crate::components::conflicts_panel::ConflictsPanel;
 use crate::components::{
     account_editor::AccountEditor, actions_panel::ActionsPanel, actor_switcher::ActorSwitcher,
-    factors_panel::FactorsPanel, group_review_panel::GroupReviewPanel, invite_panel::InvitePanel,
-    phase_stepper::PhaseStepper, publish_panel::PublishPanel, reference_panel::ReferencePanel,
-    removed_notice::RemovedNotice, resume_link::ResumeLink, review_export::ReviewExport,
-    setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
+    facilitator_access::FacilitatorAccess, factors_panel::FactorsPanel,
+    group_review_panel::GroupReviewPanel, invite_panel::InvitePanel, phase_stepper::PhaseStepper,
+    publish_panel::PublishPanel, reference_panel::ReferencePanel, removed_notice::RemovedNotice,
+    resume_link::ResumeLink, review_export::ReviewExport, setup_panel::SetupPanel,
+    submissions_panel::SubmissionsPanel,
 };
 use crate::settings::{Settings, SyncMode};
 use crate::sync::{self, SyncState};
@@ -88,8 +89,8 @@ fn ReviewWorkspace(
     });
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
     let body = move || {
-        if ws.removed.get() {
-            return view! { <RemovedNotice/> }.into_any();
+        if let Some(lockout) = ws.locked_out.get() {
+            return view! { <RemovedNotice lockout/> }.into_any();
         }
         let facilitator = is_facilitator.get();
         match phase.get() {
@@ -162,8 +163,9 @@ fn ReviewWorkspace(
             </p>
         </Show>
         <ArrivalNote/>
-        <Show when=move || !ws.removed.get()>
+        <Show when=move || ws.locked_out.get().is_none()>
             <ResumeLink/>
+            <FacilitatorAccess/>
         </Show>
         <ConflictsPanel/>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
@@ -192,7 +194,7 @@ fn ArrivalNote() -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let query = use_query_map();
     let note = move || {
-        if ws.removed.get() {
+        if ws.locked_out.get().is_some() {
             return None;
         }
         let note = query.with(|q| q.get("note"))?;
@@ -221,6 +223,16 @@ fn ArrivalNote() -> impl IntoView {
                  with what you wrote so far."
             )),
             ("joined", Some(who)) => Some(format!("You joined as {who}.")),
+            ("key-replaced", None) if role == Role::Facilitator => Some(
+                "This browser's facilitator key was replaced: the old one no longer works."
+                    .to_owned(),
+            ),
+            ("facilitating", None) if role == Role::Facilitator => Some(
+                "You are now a facilitator of this review, in this browser. The invite link for \
+                 participants stays with whoever made it; “Replace the invite link…” makes a \
+                 new one here."
+                    .to_owned(),
+            ),
             _ => None,
         }
     };

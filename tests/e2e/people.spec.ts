@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, submit, useServer } from "./steps";
+import { addEntry, addObservation, publish, submit, useServer } from "./steps";
 
 const TITLE = "Checkout latency spike";
 /** What no screen may show: the API's words for developers, or a phase's raw key. */
@@ -140,6 +140,10 @@ test("coming back is resuming, on this browser or another, and each person is on
   await expectNoAxeViolations(ada);
   const [, laptop] = await profile(browser, server);
   await open(laptop, resume);
+  await expect(laptop.getByRole("heading", { name: "Continue as Ada (SRE) in this browser" })).toBeVisible();
+  await expect(laptop.getByLabel("Keep it signed in: I use both")).toBeChecked();
+  await expectNoAxeViolations(laptop);
+  await laptop.getByRole("button", { name: "Continue here" }).click();
   await expect(laptop.getByRole("status").filter({ hasText: "Welcome back, Ada (SRE)" })).toBeVisible();
   await expectAdasDraft(laptop);
   await expect(facilitator.locator(".participant-list > li")).toHaveCount(2);
@@ -283,5 +287,87 @@ test("the facilitator caps, replaces and closes the invite, and people hear why 
   await expect(facilitator.locator(".participant-list > li")).toHaveCount(2, { timeout: 3_000 });
 
   await expectNoApiText(facilitator, ada, bob, cy);
+  await facilitatorContext.close();
+});
+
+test("moving to another browser signs the old one out, a co-facilitator comes in once, and the invite finds one's place to the end", async ({
+  browser,
+  server,
+}) => {
+  test.info().setTimeout(120_000);
+  const [facilitatorContext, facilitator, invite] = await createReview(browser, server);
+  const [, ada] = await profile(browser, server);
+  await joinAsNew(ada, invite, "Ada", "SRE");
+  await startAccounts(facilitator);
+  await expect(ada.getByRole("heading", { name: "Your account" })).toBeVisible({ timeout: 3_000 });
+  await addEntry(ada, "2026-11-20T14:02", "ADA-ONE p99 alert fired", "a deploy was to blame");
+  await expect(status(ada)).toHaveText("Saved");
+
+  // Ada moves to her laptop and signs the old browser out.
+  await ada.getByText("Continue on another device").click();
+  const resume = await ada.getByLabel("Your personal link").inputValue();
+  const [, laptop] = await profile(browser, server);
+  await open(laptop, resume);
+  await laptop.getByLabel("Sign it out: I no longer use it, or it is not mine").check();
+  await laptop.getByRole("button", { name: "Continue here" }).click();
+  await expect(laptop.getByRole("status").filter({ hasText: "Welcome back, Ada (SRE)" })).toBeVisible();
+  const first = laptop.getByRole("group", { name: "Entry at 2026-11-20 14:02" });
+  await expect(first.getByLabel("What happened")).toHaveValue("ADA-ONE p99 alert fired", { timeout: 5_000 });
+  // The old browser is told, and offers her words; the old personal link no longer works.
+  await ada.reload();
+  await expect(ada.getByRole("heading", { name: "This browser was signed out of the review" })).toBeVisible({
+    timeout: 5_000,
+  });
+  await expect(ada.getByRole("button", { name: "Download what you wrote" })).toBeVisible();
+  await expectNoAxeViolations(ada);
+  const [, stranger] = await profile(browser, server);
+  await open(stranger, resume);
+  await expect(stranger.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
+  // The laptop's own personal link is a new one.
+  await laptop.getByText("Continue on another device").click();
+  expect(await laptop.getByLabel("Your personal link").inputValue()).not.toBe(resume);
+
+  // A co-facilitator comes in with a one-time facilitator link and runs the reveal.
+  await facilitator.getByText("Facilitators", { exact: true }).click();
+  await facilitator.getByRole("button", { name: "Make a facilitator link" }).click();
+  const coLink = await facilitator.getByLabel("Facilitator link (works once)").inputValue();
+  expect(coLink).toContain("#facilitate=");
+  const [, co] = await profile(browser, server);
+  await open(co, coLink);
+  await expect(co.getByRole("heading", { level: 1 })).toHaveText(`Facilitate “${TITLE}”`);
+  await expectNoAxeViolations(co);
+  await co.getByRole("button", { name: "Facilitate this review" }).click();
+  await expect(co.getByRole("status").filter({ hasText: "You are now a facilitator of this review" })).toBeVisible();
+  await expect(co.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+  await open(stranger, coLink);
+  await expect(stranger.getByRole("heading", { name: "This facilitator link was used already" })).toBeVisible();
+  await submit(laptop);
+  await co.getByRole("button", { name: "Reveal all accounts…" }).click();
+  await co.getByRole("button", { name: "Reveal now" }).click();
+  await expect(facilitator.getByRole("heading", { name: "Merged timeline" })).toBeVisible({ timeout: 3_000 });
+
+  // The first facilitator replaces this browser's key and goes on working with the new one.
+  await facilitator.getByRole("button", { name: "Replace this browser's facilitator key" }).click();
+  await expect(facilitator.getByRole("status").filter({ hasText: "This browser's facilitator key was replaced" })).toBeVisible();
+  await facilitator.getByRole("button", { name: "Plan actions" }).click();
+  await expect(status(facilitator)).toHaveText("Saved");
+
+  // Reopening the invite in Action planning and after publishing: one's own place, never a form.
+  await open(laptop, invite);
+  await expect(laptop.getByRole("status").filter({ hasText: "You already joined as Ada (SRE)" })).toBeVisible();
+  await expect(laptop.getByLabel("Your name")).toHaveCount(0);
+  await publish(facilitator);
+  await expect(status(facilitator)).toHaveText("Saved");
+  await open(laptop, invite);
+  await expect(laptop.getByRole("status").filter({ hasText: "You already joined as Ada (SRE)" })).toBeVisible();
+  await expect(laptop.getByLabel("Your name")).toHaveCount(0);
+  await open(co, invite);
+  await expect(co.getByRole("status").filter({ hasText: "You are this review's facilitator" })).toBeVisible();
+  const reviewId = new URL(facilitator.url()).pathname.split("/").pop();
+  expect(sql(server, `SELECT count(*) FROM tokens WHERE review_id = '${reviewId}' AND kind = 'participant'`)).toBe("2");
+  expect(
+    sql(server, `SELECT count(*) FROM tokens WHERE review_id = '${reviewId}' AND kind = 'participant' AND revoked_at IS NULL`),
+  ).toBe("1");
+  await expectNoApiText(facilitator, ada, laptop, co, stranger);
   await facilitatorContext.close();
 });
