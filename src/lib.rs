@@ -17,6 +17,7 @@ pub mod api;
 pub mod components;
 pub mod download;
 pub mod drafts;
+pub mod offline;
 pub mod pages;
 pub mod repo;
 pub mod settings;
@@ -41,10 +42,12 @@ use pages::{
 pub fn App() -> impl IntoView {
     settings::provide_settings_context();
     repo::provide_sync_status_context();
+    offline::provide_offline_shell();
     view! {
         <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <NavBar/>
+            <offline::UpdatePrompt/>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=ReviewsPage/>

@@ -25,6 +25,9 @@ export default defineConfig({
         "--disable-sync",
       ],
     },
+    // The app's offline shell (a service worker) is left out where tests route requests, which
+    // a service worker would hide from Playwright; offline.spec.ts allows it.
+    serviceWorkers: "block",
     trace: "off",
     screenshot: "only-on-failure",
   },

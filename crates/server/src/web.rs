@@ -5,7 +5,8 @@
 //!   `application/wasm`, which browsers need for streaming compilation.
 //! - Trunk puts a content hash in every asset name, so a changed file gets a new URL: assets
 //!   are cached for a year as `immutable`. `index.html` names those assets and must be
-//!   revalidated every time (`no-cache`), or a browser would keep loading an old build.
+//!   revalidated every time (`no-cache`), or a browser would keep loading an old build; so is
+//!   the offline app shell's service worker (`sw.js`), whose name never changes.
 //! - A path whose last segment has no `.` (`/reviews/abc`, `/feed`) is a client-side route and
 //!   gets `index.html`, so reloading or sharing any app URL works. A missing path that looks
 //!   like a file (`/app-123.js`) stays a 404: answering it with HTML would turn a deploy
@@ -58,7 +59,8 @@ pub async fn app_get(State(web): State<WebApp>, request: Request) -> Response {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
     };
-    let is_index = path.ends_with('/') || path.ends_with("/index.html");
+    // The service worker keeps its name across builds, so it is revalidated like the index.
+    let is_index = path.ends_with('/') || path.ends_with("/index.html") || path == "/sw.js";
     if response.status() != StatusCode::NOT_FOUND {
         let cache = if is_index {
             CACHE_REVALIDATE
