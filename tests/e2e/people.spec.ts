@@ -309,6 +309,7 @@ test("moving to another browser signs the old one out, a co-facilitator comes in
   const [, laptop] = await profile(browser, server);
   await open(laptop, resume);
   await laptop.getByLabel("Sign it out: I no longer use it, or it is not mine").check();
+  await snap(laptop, "people-resume-choice");
   await laptop.getByRole("button", { name: "Continue here" }).click();
   await expect(laptop.getByRole("status").filter({ hasText: "Welcome back, Ada (SRE)" })).toBeVisible();
   const first = laptop.getByRole("group", { name: "Entry at 2026-11-20 14:02" });
@@ -320,6 +321,7 @@ test("moving to another browser signs the old one out, a co-facilitator comes in
   });
   await expect(ada.getByRole("button", { name: "Download what you wrote" })).toBeVisible();
   await expectNoAxeViolations(ada);
+  await snap(ada, "people-signed-out");
   const [, stranger] = await profile(browser, server);
   await open(stranger, resume);
   await expect(stranger.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
@@ -336,6 +338,7 @@ test("moving to another browser signs the old one out, a co-facilitator comes in
   await open(co, coLink);
   await expect(co.getByRole("heading", { level: 1 })).toHaveText(`Facilitate “${TITLE}”`);
   await expectNoAxeViolations(co);
+  await snap(co, "people-facilitator-link");
   await co.getByRole("button", { name: "Facilitate this review" }).click();
   await expect(co.getByRole("status").filter({ hasText: "You are now a facilitator of this review" })).toBeVisible();
   await expect(co.getByRole("heading", { level: 1 })).toHaveText(TITLE);
