@@ -11,6 +11,8 @@ use super::field_error::FieldError;
 use super::group_review_panel::person;
 use super::limit_hint::LimitHint;
 use super::review_export::file_stem;
+use super::status_history::StatusHistory;
+use super::tracker_link::TrackerLink;
 use crate::download;
 use crate::drafts;
 use crate::workspace::Workspace;
@@ -31,6 +33,12 @@ struct ActionDraft {
     due: String,
     status: String,
     factors: Vec<FactorRef>,
+    /// The backlog item's web address, as typed.
+    #[serde(default)]
+    tracker_url: String,
+    /// The owning team or person outside the review, as typed.
+    #[serde(default)]
+    assignee: String,
 }
 
 impl ActionDraft {
@@ -49,6 +57,8 @@ impl ActionDraft {
             due: a.due.map(|d| d.to_string()).unwrap_or_default(),
             status: a.status.key().to_owned(),
             factors: a.factor_refs.clone(),
+            tracker_url: a.tracker_url.clone().unwrap_or_default(),
+            assignee: a.assignee.clone(),
         }
     }
 
@@ -71,6 +81,8 @@ impl ActionDraft {
             due,
             status: ActionStatus::from_key(&self.status).unwrap_or_default(),
             factor_refs: self.factors.clone(),
+            tracker_url: self.tracker_url.clone(),
+            assignee: self.assignee.clone(),
         })
     }
 }
@@ -195,7 +207,11 @@ fn ActionItem(
                 let due = a
                     .due
                     .map_or_else(|| "no due date".to_owned(), |d| format!("due {d}"));
-                format!("{} · {owner} · {due}", a.kind.label())
+                let mut details = format!("{} · {owner} · {due}", a.kind.label());
+                if !a.assignee.is_empty() {
+                    details.push_str(&format!(" · owned by {}", a.assignee));
+                }
+                details
             })
         })
     };
@@ -229,6 +245,14 @@ fn ActionItem(
                 {move || action.with(|a| a.as_ref().map(|a| a.description.clone()))}
             </p>
             <p class="meta">{answers}</p>
+            {move || action.with(|a| {
+                a.as_ref()
+                    .and_then(|a| a.tracker_url.clone())
+                    .map(|url| view! { <TrackerLink url/> })
+            })}
+            <StatusHistory history=Signal::derive(move || {
+                action.with(|a| a.as_ref().map(|a| a.history.clone()).unwrap_or_default())
+            })/>
             <div class="action-controls">
                 <Show
                     when=move || status_editable.get()
@@ -402,6 +426,26 @@ fn ActionForm(draft: RwSignal<ActionDraft>) -> impl IntoView {
                     <p class="hint" id="owner-hint">"An owner is one of the review's participants."</p>
                     <FieldError field="owner" label="Owner" errors=errors/>
                 </div>
+                <div class="field">
+                    <label for="action-assignee">"Owning team or person"</label>
+                    <input id="action-assignee" type="text" maxlength="120"
+                        aria-describedby="assignee-hint assignee-error" aria-invalid=invalid("assignee")
+                        prop:value=field(|d| &d.assignee)
+                        on:input=move |ev| draft.update(|d| d.assignee = event_target_value(&ev))/>
+                    <p class="hint" id="assignee-hint">"Who does the work, if not someone in the review: a team or a person."</p>
+                    <FieldError field="assignee" label="Owning team or person" errors=errors/>
+                </div>
+            </div>
+            <div class="field">
+                <label for="action-tracker">"Tracker link"</label>
+                <input id="action-tracker" type="url" inputmode="url"
+                    aria-describedby="tracker-hint tracker_url-error" aria-invalid=invalid("tracker_url")
+                    prop:value=field(|d| &d.tracker_url)
+                    on:input=move |ev| draft.update(|d| d.tracker_url = event_target_value(&ev))/>
+                <p class="hint" id="tracker-hint">"The backlog item for this action, such as https://jira.example.com/browse/OPS-12."</p>
+                <FieldError field="tracker_url" label="Tracker link" errors=errors/>
+            </div>
+            <div class="field-row">
                 <div class="field">
                     <label for="action-due">"Due date"</label>
                     <input id="action-due" type="date" aria-describedby="due-error"

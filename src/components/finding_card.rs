@@ -5,6 +5,8 @@ use mosaic_domain::feed::{Audience, FeedQuery, Section};
 use mosaic_domain::finding::{FindingAction, FindingFactor};
 use mosaic_domain::markdown;
 
+use super::status_history::StatusHistory;
+use super::tracker_link::TrackerLink;
 use crate::{api, time};
 
 /// A published finding, as anyone beyond the review may read it: title, team, severity, tags,
@@ -175,9 +177,14 @@ fn action_list(actions: &[FindingAction]) -> AnyView {
                     let overdue = a.status.is_active() && a.due.is_some_and(|d| d < today);
                     let mut details = vec![a.kind.label().to_owned()];
                     details.push(a.owner.clone().unwrap_or_else(|| "no owner yet".into()));
+                    if !a.assignee.is_empty() {
+                        details.push(format!("owned by {}", a.assignee));
+                    }
                     if let Some(due) = a.due {
                         details.push(format!("due {due}"));
                     }
+                    let tracker = a.tracker_url.clone().map(|url| view! { " " <TrackerLink url/> });
+                    let history = a.history.clone();
                     view! {
                         <li class:overdue=overdue>
                             <span class="priority">{a.priority.label()}</span>
@@ -186,6 +193,8 @@ fn action_list(actions: &[FindingAction]) -> AnyView {
                             <span class=format!("status {}", a.status.key())>{a.status.label()}</span>
                             {overdue.then(|| view! { " " <span class="overdue-flag">"Overdue"</span> })}
                             <span class="meta-inline">{format!(" — {}", details.join(", "))}</span>
+                            {tracker}
+                            <StatusHistory history/>
                         </li>
                     }
                 })

@@ -152,6 +152,69 @@ pub struct Action {
     pub status: ActionStatus,
     /// The revealed observations this action answers; no duplicates.
     pub factor_refs: Vec<FactorRef>,
+    /// The backlog item this action became: an `http` or `https` URL ([`tracker_link`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker_url: Option<String>,
+    /// The team or person outside the review who owns the work, as typed; may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub assignee: String,
+    /// When the action was added; `None` for actions added before this was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Every change of status, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<StatusChange>,
+}
+
+/// One change of an action's status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub at: DateTime<Utc>,
+    pub from: ActionStatus,
+    pub to: ActionStatus,
+}
+
+/// The longest tracker link, in characters.
+pub const MAX_TRACKER_URL_CHARS: usize = 2000;
+/// The longest owning team or person, in characters.
+pub const MAX_ASSIGNEE_CHARS: usize = 120;
+
+/// A tracker link as typed, checked: trimmed; empty means none. Only an absolute `http` or
+/// `https` URL with a host is accepted (never `javascript:`, `data:` or a relative path), with
+/// no whitespace or control character anywhere, so it is safe as a link's `href` as it is.
+/// The error is the field `tracker_url`'s.
+pub fn tracker_link(raw: &str) -> Result<Option<String>, ValidationError> {
+    let url = raw.trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let refuse = |why: &str| Err(ValidationError::new("tracker_url", why));
+    if url.chars().count() > MAX_TRACKER_URL_CHARS {
+        return refuse(&format!(
+            "must be at most {MAX_TRACKER_URL_CHARS} characters"
+        ));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return refuse("must not contain spaces");
+    }
+    // Not valid in a URL anyway; refused so the link is safe in HTML, Markdown and CSV as is.
+    if url.contains(['"', '<', '>', '`', '\\', '{', '}', '|', '^']) {
+        return refuse("must not contain quotes, angle brackets, braces or backslashes");
+    }
+    let lower = url.to_ascii_lowercase();
+    let rest = if let Some(rest) = lower.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        rest
+    } else {
+        return refuse("must be a web address starting with https:// or http://");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = host.rsplit('@').next().unwrap_or_default();
+    if host.is_empty() || host.starts_with(':') {
+        return refuse("must name a host after https://");
+    }
+    Ok(Some(url.to_owned()))
 }
 
 /// The raw fields of an [`Action`], before validation.
@@ -165,6 +228,12 @@ pub struct ActionInput {
     pub due: Option<NaiveDate>,
     pub status: ActionStatus,
     pub factor_refs: Vec<FactorRef>,
+    /// As typed: see [`tracker_link`].
+    #[serde(default)]
+    pub tracker_url: String,
+    /// As typed: see [`Action::assignee`].
+    #[serde(default)]
+    pub assignee: String,
 }
 
 impl Action {
@@ -179,7 +248,34 @@ impl Action {
             due: self.due,
             status: self.status,
             factor_refs: self.factor_refs.clone(),
+            tracker_url: self.tracker_url.clone().unwrap_or_default(),
+            assignee: self.assignee.clone(),
         }
+    }
+
+    /// Sets the status, keeping the change in [`Action::history`]; the same status is no change.
+    fn change_status(&mut self, status: ActionStatus, now: DateTime<Utc>) {
+        if self.status != status {
+            self.history.push(StatusChange {
+                at: now,
+                from: self.status,
+                to: status,
+            });
+            self.status = status;
+        }
+    }
+
+    /// When the action was last set to done, if it is done now.
+    pub fn done_at(&self) -> Option<DateTime<Utc>> {
+        (self.status == ActionStatus::Done)
+            .then(|| {
+                self.history
+                    .iter()
+                    .rev()
+                    .find(|c| c.to == ActionStatus::Done)
+                    .map(|c| c.at)
+            })
+            .flatten()
     }
 
     /// Due before `today` and still open or in progress.
@@ -238,7 +334,8 @@ impl Review {
         if self.actions.len() >= MAX_ACTIONS {
             return Err(vec![too_many("actions", MAX_ACTIONS, "review")].into());
         }
-        let action = self.validate_action(id, input, accounts)?;
+        let mut action = self.validate_action(id, input, accounts)?;
+        action.created_at = Some(now);
         self.actions.push(action);
         self.touch(now);
         Ok(())
@@ -255,7 +352,13 @@ impl Review {
         let Some(slot) = self.actions.iter().position(|a| &a.id == id) else {
             return Err(EditError::NotFound { id: id.to_string() });
         };
-        let action = self.validate_action(id.clone(), input, accounts)?;
+        let mut action = self.validate_action(id.clone(), input, accounts)?;
+        let old = &self.actions[slot];
+        let status = action.status;
+        action.status = old.status;
+        action.created_at = old.created_at;
+        action.history = old.history.clone();
+        action.change_status(status, now);
         self.actions[slot] = action;
         self.touch(now);
         Ok(())
@@ -274,13 +377,15 @@ impl Review {
         let Some(action) = self.actions.iter_mut().find(|a| &a.id == id) else {
             return Err(EditError::NotFound { id: id.to_string() });
         };
-        action.status = status;
+        action.change_status(status, now);
+        let (status, history) = (action.status, action.history.clone());
         if let Some(published) = self
             .finding
             .as_mut()
             .and_then(|f| f.actions.iter_mut().find(|a| a.id.as_ref() == Some(id)))
         {
             published.status = status;
+            published.history = history;
         }
         self.touch(now);
         Ok(())
@@ -325,6 +430,18 @@ impl Review {
                 "is not a participant of this review",
             ));
         }
+        let tracker_url = tracker_link(&input.tracker_url).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let assignee = input.assignee.trim().to_owned();
+        crate::text::check_chars(&mut errors, "assignee", &assignee);
+        if assignee.chars().count() > MAX_ASSIGNEE_CHARS {
+            errors.push(ValidationError::new(
+                "assignee",
+                format!("must be at most {MAX_ASSIGNEE_CHARS} characters"),
+            ));
+        }
         if input.kind.is_none() {
             errors.push(ValidationError::new("kind", "is required"));
         }
@@ -358,6 +475,10 @@ impl Review {
                 due: input.due,
                 status: input.status,
                 factor_refs,
+                tracker_url,
+                assignee,
+                created_at: None,
+                history: Vec::new(),
             }),
             _ => Err(errors),
         }
@@ -394,6 +515,12 @@ pub fn backlog_csv(review: &Review) -> String {
             review.facts.title(),
             review.id
         ));
+        if !action.assignee.is_empty() {
+            description.push_str(&format!(" Owned by: {}.", action.assignee));
+        }
+        if let Some(url) = &action.tracker_url {
+            description.push_str(&format!(" Tracker: {url}"));
+        }
         let assignee = action
             .owner
             .as_ref()
@@ -447,8 +574,15 @@ pub fn backlog_markdown(review: &Review) -> String {
         if let Some(owner) = action.owner.as_ref().and_then(|o| review.participant(o)) {
             details.push(markdown_inline(&owner.name));
         }
+        if !action.assignee.is_empty() {
+            details.push(format!("owned by {}", markdown_inline(&action.assignee)));
+        }
         if let Some(due) = action.due {
             details.push(format!("due {due}"));
+        }
+        if let Some(url) = &action.tracker_url {
+            // An autolink: `tracker_link` keeps spaces and angle brackets out of it.
+            details.push(format!("<{url}>"));
         }
         out.push_str(&format!("- {box_} {title} ({})\n", details.join(", ")));
     }
@@ -554,6 +688,10 @@ mod tests {
                 due: due.map(date),
                 status,
                 factor_refs: Vec::new(),
+                tracker_url: None,
+                assignee: String::new(),
+                created_at: None,
+                history: Vec::new(),
             };
             assert_eq!(action.is_overdue(today), overdue, "{due:?} {status:?}");
         }
@@ -758,6 +896,160 @@ mod tests {
         assert_eq!(value[0]["status"], "in_progress");
         assert_eq!(value[0]["priority"], "p1");
         assert_eq!(value[0]["due"], "2026-11-05");
+    }
+
+    #[test]
+    fn tracker_links_are_web_addresses_only() {
+        let ok = |raw: &str, expected: Option<&str>| {
+            assert_eq!(tracker_link(raw), Ok(expected.map(String::from)), "{raw:?}");
+        };
+        ok("", None);
+        ok("   ", None);
+        ok(
+            " https://jira.example/browse/OPS-12 ",
+            Some("https://jira.example/browse/OPS-12"),
+        );
+        ok(
+            "HTTP://tracker:8080/x?y=1#z",
+            Some("HTTP://tracker:8080/x?y=1#z"),
+        );
+        ok(
+            "https://user@host.example",
+            Some("https://user@host.example"),
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://%0aalert(1)",
+            "data:text/html,<b>x</b>",
+            "vbscript:msgbox",
+            "//evil.example/x",
+            "/relative/path",
+            "jira.example/OPS-12",
+            "ftp://files.example/x",
+            "https://",
+            "https:///path",
+            "https://:80/x",
+            "https://host.example/a b",
+            "https://host.example/\tx",
+            "https://host.example/\"onmouseover=\"x",
+            "https://host.example/<script>",
+            "mailto:someone@example.com",
+        ] {
+            let err = tracker_link(bad).unwrap_err();
+            assert_eq!(err.field, "tracker_url", "{bad:?}");
+        }
+        let long = format!("https://h.example/{}", "a".repeat(MAX_TRACKER_URL_CHARS));
+        assert!(tracker_link(&long).is_err());
+    }
+
+    #[test]
+    fn tracker_link_and_assignee_are_kept_and_refused_as_fields() {
+        let (mut review, accounts) = review_in(Phase::Actions);
+        let mut bad = input("t", Priority::P1, None);
+        bad.tracker_url = "javascript:alert(1)".into();
+        bad.assignee = "x".repeat(MAX_ASSIGNEE_CHARS + 1);
+        let before = review.clone();
+        let Err(EditError::Invalid { fields }) =
+            review.add_action(aid("y"), bad, &accounts, t(14, 0))
+        else {
+            panic!("accepted")
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["tracker_url", "assignee"]);
+        assert_eq!(review, before);
+
+        let mut good = input("Alert on pool saturation", Priority::P1, None);
+        good.tracker_url = " https://jira.example/browse/OPS-12".into();
+        good.assignee = " Platform team ".into();
+        review
+            .add_action(aid("y"), good, &accounts, t(14, 0))
+            .unwrap();
+        let action = review.action(&aid("y")).unwrap();
+        assert_eq!(
+            action.tracker_url.as_deref(),
+            Some("https://jira.example/browse/OPS-12")
+        );
+        assert_eq!(action.assignee, "Platform team");
+        assert_eq!(action.created_at, Some(t(14, 0)));
+        assert_eq!(
+            action.to_input().tracker_url,
+            "https://jira.example/browse/OPS-12"
+        );
+    }
+
+    #[test]
+    fn status_changes_keep_their_history_into_the_finding() {
+        let (mut review, accounts) = review_in(Phase::Actions);
+        let mut edit = review.action(&aid("x1")).unwrap().to_input();
+        edit.status = ActionStatus::InProgress;
+        review
+            .update_action(&aid("x1"), edit.clone(), &accounts, t(14, 1))
+            .unwrap();
+        // An edit that leaves the status as it is adds nothing.
+        review
+            .update_action(&aid("x1"), edit, &accounts, t(14, 2))
+            .unwrap();
+        review.advance(&accounts, t(15, 0)).unwrap();
+        review
+            .set_action_status(&aid("x1"), ActionStatus::Done, t(16, 0))
+            .unwrap();
+        review
+            .set_action_status(&aid("x1"), ActionStatus::Done, t(16, 5))
+            .unwrap();
+        let expected = vec![
+            StatusChange {
+                at: t(14, 1),
+                from: ActionStatus::Open,
+                to: ActionStatus::InProgress,
+            },
+            StatusChange {
+                at: t(16, 0),
+                from: ActionStatus::InProgress,
+                to: ActionStatus::Done,
+            },
+        ];
+        let action = review.action(&aid("x1")).unwrap();
+        assert_eq!(action.history, expected);
+        assert_eq!(action.done_at(), Some(t(16, 0)));
+        assert_eq!(review.finding().unwrap().actions[0].history, expected);
+    }
+
+    #[test]
+    fn actions_written_before_these_fields_still_read_and_write_the_same() {
+        let old = r#"{"id":"a","title":"t","description":"","owner":null,"kind":"learn",
+            "priority":"p3","due":null,"status":"open","factor_refs":[]}"#;
+        let action: Action = serde_json::from_str(old).unwrap();
+        assert_eq!(action.tracker_url, None);
+        assert!(action.assignee.is_empty() && action.history.is_empty());
+        let written = serde_json::to_value(&action).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(old).unwrap();
+        assert_eq!(written, expected, "no new keys when they are empty");
+    }
+
+    #[test]
+    fn exports_carry_the_tracker_link_and_the_owning_team() {
+        let mut a = input("Alert on pool saturation", Priority::P1, None);
+        a.tracker_url = "https://jira.example/browse/OPS-12".into();
+        a.assignee = "Platform, team".into();
+        let review = review_with(vec![a]);
+        let csv = backlog_csv(&review);
+        let mut reader = csv::Reader::from_reader(csv.as_bytes());
+        let row = reader.records().next().unwrap().unwrap();
+        assert!(
+            row[1].ends_with(
+                " Owned by: Platform, team. Tracker: https://jira.example/browse/OPS-12"
+            ),
+            "{}",
+            &row[1]
+        );
+        assert_eq!(
+            backlog_markdown(&review),
+            "- [ ] Alert on pool saturation (P1, Prevent, owned by Platform, team, \
+             <https://jira.example/browse/OPS-12>)\n"
+        );
+        let json: serde_json::Value = serde_json::from_str(&backlog_json(&review)).unwrap();
+        assert_eq!(json[0]["tracker_url"], "https://jira.example/browse/OPS-12");
+        assert_eq!(json[0]["assignee"], "Platform, team");
     }
 
     #[test]

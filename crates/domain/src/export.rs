@@ -188,6 +188,22 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
     if normalise_tags(tags).as_deref() != Ok(tags) {
         out.push("the tags are not valid".to_owned());
     }
+    for a in review.actions() {
+        let url = a.tracker_url.as_deref().unwrap_or_default();
+        if crate::action::tracker_link(url).ok().flatten().as_deref() != a.tracker_url.as_deref() {
+            out.push(format!(
+                "the action {} has a tracker link that isn't http or https",
+                a.id
+            ));
+        }
+    }
+    if let Some(f) = review.finding()
+        && f.actions
+            .iter()
+            .any(|a| a.tracker_url.is_some() && a.safe_tracker_url().is_none())
+    {
+        out.push("the finding has a tracker link that isn't http or https".to_owned());
+    }
     for s in review.submissions() {
         if review.participant(&s.participant_id).is_none() {
             out.push(format!(
@@ -828,6 +844,12 @@ SEV2 · Payments · phase: Action planning
                 due: due.map(|d| plan.started.date_naive() + Days::new(d)),
                 status: ActionStatus::ALL[*status],
                 factor_refs: factor.iter().cloned().collect(),
+                tracker_url: if n % 2 == 0 {
+                    format!("https://tracker.example/{n}")
+                } else {
+                    String::new()
+                },
+                assignee: format!("Team {n}"),
             };
             let id = ActionId::parse(&format!("x{n}")).unwrap();
             let _ = review.add_action(id, input, &accounts, now);

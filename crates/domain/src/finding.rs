@@ -4,7 +4,7 @@
 //! appears (as an owner, as the author of a factor, inside any text), unless that participant
 //! opted in with `show_name_when_published`.
 
-use crate::action::{ActionKind, ActionStatus, Priority, markdown_inline};
+use crate::action::{ActionKind, ActionStatus, Priority, StatusChange, markdown_inline};
 use crate::factors::{self, FactorKind};
 use crate::feed::{Audience, Section, SectionAudience};
 use crate::id::ActionId;
@@ -179,6 +179,27 @@ pub struct FindingAction {
     pub due: Option<NaiveDate>,
     /// The owner's role, or their name if they opted in; `None` when unassigned.
     pub owner: Option<String>,
+    /// The backlog item: an `http`/`https` URL checked by [`crate::action::tracker_link`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracker_url: Option<String>,
+    /// The owning team or person outside the review, names of participants replaced.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub assignee: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// Every change of status, oldest first, kept current after publishing like `status`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<StatusChange>,
+}
+
+impl FindingAction {
+    /// The tracker link, if it is one the domain accepts (`http`/`https` only): what a page
+    /// may put in an `href`, whatever document the finding came from.
+    pub fn safe_tracker_url(&self) -> Option<&str> {
+        self.tracker_url
+            .as_deref()
+            .filter(|u| crate::action::tracker_link(u).ok().flatten().as_deref() == Some(*u))
+    }
 }
 
 /// The finding the review would publish now. [`Review::transition`](crate::Review::transition)
@@ -225,6 +246,10 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
                 .as_ref()
                 .and_then(|o| review.participant(o))
                 .map(|p| p.published_name().to_owned()),
+            tracker_url: a.tracker_url.clone(),
+            assignee: anon.apply(&a.assignee),
+            created_at: a.created_at,
+            history: a.history.clone(),
         })
         .collect();
     let facts = &review.facts;
@@ -411,8 +436,15 @@ impl Finding {
                 if let Some(owner) = &a.owner {
                     details.push(markdown_inline(owner));
                 }
+                if !a.assignee.is_empty() {
+                    details.push(format!("owned by {}", markdown_inline(&a.assignee)));
+                }
                 if let Some(due) = a.due {
                     details.push(format!("due {due}"));
+                }
+                // Only a link the domain's rule accepts, however the finding was made.
+                if let Some(url) = a.safe_tracker_url() {
+                    details.push(format!("<{url}>"));
                 }
                 md.push_str(&format!(
                     "- [{done}] {} ({})\n",

@@ -385,6 +385,10 @@ fn review(rng: &mut Rng, words: &[String], n: u32, published_at: DateTime<Utc>) 
             ][rng.below(4)],
             due: Some(published_at.date_naive() + Duration::days(rng.below(60) as i64)),
             owner: Some("on-call SRE".to_owned()),
+            tracker_url: None,
+            assignee: String::new(),
+            created_at: None,
+            history: Vec::new(),
         })
         .collect();
     let mut tags: Vec<String> = (0..1 + rng.below(3))
