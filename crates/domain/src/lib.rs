@@ -37,6 +37,7 @@
 
 pub mod account;
 pub mod action;
+pub mod backlog;
 pub mod coach;
 pub mod commitment;
 pub mod export;

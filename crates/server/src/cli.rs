@@ -1,7 +1,7 @@
 //! The operator's side of the command line: the flags for running Mosaic as a service
 //! ([`OpsArgs`], flattened into [`Config`]), where its data lives
 //! ([`Database`]), and the commands that are not "serve" ([`Command`]: `backup`, `restore`,
-//! `migrate-data`).
+//! `migrate-data`, `webhook`).
 
 use crate::access::AccessKey;
 use crate::error::InternalError;
@@ -91,6 +91,105 @@ pub enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Manage the organisation's webhooks: endpoints told when a finding is published or
+    /// updated and when an action is overdue (docs/webhooks.md).
+    Webhook {
+        #[command(subcommand)]
+        action: WebhookCommand,
+    },
+}
+
+/// `mosaic-server webhook …`.
+#[derive(Clone, Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register an endpoint; prints its id.
+    Add {
+        /// Where to POST: an http:// or https:// URL (a Slack incoming-webhook URL with
+        /// --format slack).
+        #[arg(long)]
+        url: String,
+        /// The secret that signs each delivery (HMAC-SHA256), at least 16 characters.
+        #[arg(long, env = "MOSAIC_WEBHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// Only findings of this team.
+        #[arg(long)]
+        team: Option<String>,
+        /// Only findings touching this service.
+        #[arg(long)]
+        service: Option<String>,
+        /// `json` (Mosaic's event document) or `slack` (a `text` for an incoming webhook).
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
+    /// List the endpoints (their URLs cut to the host: a path may be a credential).
+    List,
+    /// Remove an endpoint and its deliveries.
+    Remove {
+        /// The id `webhook add` printed.
+        id: String,
+    },
+    /// List the latest deliveries, newest first, with their state and last answer.
+    Deliveries {
+        /// How many.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+}
+
+/// Runs a `webhook` command against `store`, printing one line per item.
+async fn webhook(action: WebhookCommand, store: &Store) -> Result<(), String> {
+    let failed = |e: StoreError| format!("cannot reach the webhooks: {}", InternalError::new(e));
+    match action {
+        WebhookCommand::Add {
+            url,
+            secret,
+            team,
+            service,
+            format,
+        } => {
+            let hook = crate::webhooks::new_webhook(
+                &url,
+                &secret,
+                team.as_deref(),
+                service.as_deref(),
+                &format,
+                chrono::Utc::now(),
+            )?;
+            store.webhook_add(&hook).await.map_err(failed)?;
+            println!("{}", hook.id);
+        }
+        WebhookCommand::List => {
+            for hook in store.webhooks().await.map_err(failed)? {
+                println!("{}", crate::webhooks::describe(&hook));
+            }
+        }
+        WebhookCommand::Remove { id } => {
+            if !store.webhook_remove(&id).await.map_err(failed)? {
+                return Err(format!(
+                    "no webhook has the id {id}: `webhook list` shows them"
+                ));
+            }
+            println!("Removed {id}");
+        }
+        WebhookCommand::Deliveries { limit } => {
+            for d in store
+                .webhook_deliveries(limit.clamp(1, 10_000))
+                .await
+                .map_err(failed)?
+            {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "id": d.id, "webhook": d.webhook_id, "event": d.event,
+                        "created_at": d.created_at, "state": d.state, "attempts": d.attempts,
+                        "next_attempt_at": d.next_attempt_at, "last_status": d.last_status,
+                        "last_error": d.last_error, "delivered_at": d.delivered_at,
+                    })
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `command` with `config`'s database, printing what it did on stdout.
@@ -133,6 +232,16 @@ pub async fn execute(command: Command, config: &Config) -> Result<(), String> {
             source.close().await;
             target.close().await;
             println!("Copied from {from} to {to}: {copied}");
+        }
+        Command::Webhook { action } => {
+            let database = Database::resolve(config.database.as_deref(), data_dir)?;
+            let store = database
+                .open()
+                .await
+                .map_err(|e| open_error(&database, e))?;
+            let done = webhook(action, &store).await;
+            store.close().await;
+            done?;
         }
     }
     Ok(())

@@ -63,6 +63,25 @@ pub struct Config {
     /// machine. Never on a server people can reach.
     #[arg(long, env = "MOSAIC_NO_RATE_LIMITS")]
     pub no_rate_limits: bool,
+    /// Milliseconds before a failed webhook delivery is first tried again; each later wait
+    /// doubles, at most an hour, for 25 hours (`mosaic-server webhook --help`).
+    #[arg(
+        long,
+        env = "MOSAIC_WEBHOOK_FIRST_RETRY_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(10..=3_600_000)
+    )]
+    pub webhook_first_retry_ms: u64,
+
+    /// Milliseconds between two looks at the webhook outbox.
+    #[arg(
+        long,
+        env = "MOSAIC_WEBHOOK_POLL_MS",
+        default_value_t = 1_000,
+        value_parser = clap::value_parser!(u64).range(10..=60_000)
+    )]
+    pub webhook_poll_ms: u64,
+
     /// Operating: data directory, logs, request ids, metrics, shutdown (see `cli`).
     #[command(flatten)]
     pub ops: OpsArgs,

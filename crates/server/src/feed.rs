@@ -69,6 +69,11 @@ impl<S: Send + Sync> FromRequestParts<S> for FeedParams {
 
 /// `raw` (a query string) as a [`FeedQuery`], without the access key.
 fn parse_query(raw: &str) -> Result<FeedQuery, AppError> {
+    parse_params(raw)
+}
+
+/// `raw` (a query string) as `T`, without the access key; a bad parameter is named.
+pub(crate) fn parse_params<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, AppError> {
     let kept = form_urlencoded::parse(raw.as_bytes()).filter(|(k, _)| k != ACCESS_KEY_PARAM);
     let kept = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(kept)

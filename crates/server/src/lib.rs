@@ -46,6 +46,7 @@
 mod access;
 mod api;
 mod auth;
+mod backlog;
 pub mod backup;
 pub mod cli;
 pub mod config;
@@ -65,6 +66,7 @@ pub mod serve;
 mod stats_cache;
 pub mod store;
 mod web;
+pub mod webhooks;
 
 pub use access::{AccessKey, InvalidAccessKey};
 pub use config::Config;
@@ -233,7 +235,8 @@ pub fn app(state: AppState) -> Router {
         .route(events::ROUTE, get(events::events_get))
         .route("/feed", get(feed::feed_list))
         .route("/feed/stats", get(feed::feed_stats_get))
-        .route("/feed/{id}", get(feed::feed_get));
+        .route("/feed/{id}", get(feed::feed_get))
+        .route("/actions", get(backlog::actions_list));
     Router::new()
         .route("/healthz", get(ops::healthz_get))
         .route("/readyz", get(ops::readyz_get))
@@ -400,6 +403,17 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         .with_rate_limits(
             (!config.no_rate_limits).then(|| rate::RateLimits::new(rate::RateQuotas::default())),
         );
+    // Webhook deliveries: the outbox is in the database, so stopping the task at any point
+    // loses nothing (an unanswered delivery goes again after a restart).
+    let webhook_worker = tokio::spawn(
+        webhooks::Worker::new(
+            store.clone(),
+            state.public_url.clone(),
+            std::time::Duration::from_millis(config.webhook_first_retry_ms),
+            std::time::Duration::from_millis(config.webhook_poll_ms),
+        )
+        .run(),
+    );
     let metrics_server = metrics_listener.map(|listener| {
         let router = ops::metrics_app(state.clone());
         tokio::spawn(async move { axum::serve(listener, router).await })
@@ -435,6 +449,7 @@ pub async fn run(mut config: Config) -> Result<(), String> {
     if let Some(metrics_server) = metrics_server {
         metrics_server.abort();
     }
+    webhook_worker.abort();
     // Closing waits for connections in use; a request cut at the deadline may still hold one
     // until the process ends, so the wait is bounded too.
     let closed = tokio::time::timeout(timeout, store.close()).await;

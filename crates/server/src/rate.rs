@@ -196,6 +196,8 @@ pub async fn limit(
         Some("/feed" | "/feed/stats") => {
             (&limits.0.feed, "Too many feed searches from this address.")
         }
+        // The open-actions list reads the same published findings, without a token.
+        Some("/actions") => (&limits.0.feed, "Too many action lists from this address."),
         None if crate::feed::is_subscription(path) => {
             (&limits.0.feed, "Too many feed requests from this address.")
         }

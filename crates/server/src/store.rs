@@ -66,15 +66,23 @@ macro_rules! on_backend {
 }
 
 // After `on_backend!`, which it uses.
+mod backlog;
 mod feed;
 mod people;
 pub mod schema;
 mod transfer;
+mod webhooks;
+use backlog::BacklogSync as _;
 pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
 pub use people::TokenRecord;
 pub use transfer::Copied;
+use webhooks::WebhookSync as _;
+pub use webhooks::{
+    ACTION_OVERDUE, Attempt, DeliveryRecord, EventData, FINDING_PUBLISHED, FINDING_UPDATED,
+    PendingDelivery, Webhook,
+};
 
 /// An op's id and the digest of its body, recorded when it is applied.
 #[derive(Clone, Copy, Debug)]
@@ -511,6 +519,12 @@ impl Store {
         let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
         // The feed shows the review's published finding, kept in step with the same commit.
         let feed = FeedRow::of(review)?;
+        // And its actions' rows, and the webhooks told of a change to what the organisation
+        // reads: all in the same transaction.
+        let actions = backlog::rows_of(review)?;
+        let org = review
+            .finding()
+            .map(mosaic_domain::Finding::for_organisation);
         let now = order_key(now);
         let committed = on_backend!(self, |pool, pg| async {
             // The first statement writes, so SQLite takes its write lock at once (waiting its
@@ -578,7 +592,10 @@ impl Store {
                         .await?;
                 }
             }
+            // Before the feed row is rewritten: it compares with the stored finding.
+            tx.queue_finding_event(id, org.as_ref(), &now).await?;
             tx.sync_feed(id, feed.as_ref()).await?;
+            tx.sync_actions(id, &actions).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Committed::Done)
         }

@@ -25,6 +25,7 @@
 //! them; 25–30 ms on PostgreSQL, which visits each matching row), and a reader needs no more
 //! than "more than 1,000".
 
+use super::backlog::BacklogSync as _;
 use super::{Backend, Store, StoreError, order_key};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use futures_util::TryStreamExt as _;
@@ -511,7 +512,13 @@ impl Store {
         for review in reviews {
             let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
             let version = i64::try_from(review.version).map_err(|_| StoreError::VersionOverflow)?;
-            prepared.push((review, doc, version, FeedRow::of(review)?));
+            prepared.push((
+                review,
+                doc,
+                version,
+                FeedRow::of(review)?,
+                super::backlog::rows_of(review)?,
+            ));
         }
         on_backend!(self, |pool, pg| async {
             let mut tx = super::begin(pool, &self.metrics).await?;
@@ -524,7 +531,7 @@ impl Store {
                 "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
             };
-            for (review, doc, version, row) in &prepared {
+            for (review, doc, version, row, actions) in &prepared {
                 let done = sqlx::query(sql)
                     .bind(review.id.as_str())
                     .bind(version)
@@ -536,6 +543,7 @@ impl Store {
                 if done.rows_affected() == 1 {
                     stored += 1;
                     tx.sync_feed(review.id.as_str(), row.as_ref()).await?;
+                    tx.sync_actions(review.id.as_str(), actions).await?;
                 }
             }
             tx.commit().await?;

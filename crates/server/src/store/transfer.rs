@@ -9,6 +9,7 @@
 //! written in the order of their feed position, so findings published in the same microsecond
 //! keep their order. Everything lands in one transaction: a failed copy leaves the target empty.
 
+use super::backlog::BacklogSync as _;
 use super::feed::{FeedRow, FeedSync as _};
 use super::{Backend, Store, StoreError, begin, decode};
 use std::fmt;
@@ -111,11 +112,12 @@ impl Store {
 
         let mut feed = Vec::with_capacity(reviews.len());
         for (id, _, _, _, doc) in &reviews {
-            feed.push(FeedRow::of(&decode(id, doc)?)?);
+            let review = decode(id, doc)?;
+            feed.push((FeedRow::of(&review)?, super::backlog::rows_of(&review)?));
         }
         let copied = Copied {
             reviews: reviews.len() as u64,
-            findings: feed.iter().flatten().count() as u64,
+            findings: feed.iter().filter(|(row, _)| row.is_some()).count() as u64,
             accounts: accounts.len() as u64,
             tokens: tokens.len() as u64,
             ops: ops.len() as u64,
@@ -141,7 +143,9 @@ impl Store {
                 "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
                  VALUES ($1, $2, $3{time}, $4{time}, $5{json})"
             );
-            for ((id, version, created_at, updated_at, doc), row) in reviews.iter().zip(&feed) {
+            for ((id, version, created_at, updated_at, doc), (row, actions)) in
+                reviews.iter().zip(&feed)
+            {
                 sqlx::query(&insert_review)
                     .bind(id)
                     .bind(version)
@@ -151,6 +155,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 tx.sync_feed(id, row.as_ref()).await?;
+                tx.sync_actions(id, actions).await?;
             }
             let insert_token = format!(
                 "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at, \

@@ -1,0 +1,241 @@
+//! The actions' side of the store: one row per action of every published finding, in the
+//! organisation's view, for the open-actions list (`GET /api/v1/actions`) and the overdue
+//! notices.
+//!
+//! Rows are written in the same transaction as the review they come from (see
+//! [`BacklogSync`]), beside its feed row, so the list never shows an action the finding does
+//! not hold. They are ordered by `sort_key` ([`backlog::sort_key`]: due day first), which a
+//! partial index over the open rows keeps, so a page is one index range and the next page starts
+//! after the last key sent.
+
+use super::{Backend, Store, StoreError};
+use chrono::NaiveDate;
+use mosaic_domain::backlog::{self, ActionsQuery, OpenAction};
+use mosaic_domain::{Review, ReviewId};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Sqlite, SqliteConnection};
+
+/// One action as the store keeps it, derived before the transaction opens.
+#[derive(Clone, Debug)]
+pub(super) struct ActionRow {
+    action_id: String,
+    sort_key: String,
+    is_open: bool,
+    team: String,
+    owner: String,
+    assignee: String,
+    priority: &'static str,
+    kind: &'static str,
+    due: Option<String>,
+    doc: String,
+}
+
+/// The rows `review` should have: none without a published finding (or when its actions are
+/// for the team only), and never an action published before actions had ids.
+pub(super) fn rows_of(review: &Review) -> Result<Vec<ActionRow>, StoreError> {
+    let Some(finding) = review.finding() else {
+        return Ok(Vec::new());
+    };
+    let org = finding.for_organisation();
+    org.actions
+        .iter()
+        .filter_map(|a| a.id.as_ref().map(|id| (a, id)))
+        .map(|(a, id)| {
+            let item = OpenAction {
+                review_id: org.review_id.clone(),
+                review_title: org.title.clone(),
+                team: org.team.clone(),
+                services: org.services.clone(),
+                action: a.clone(),
+            };
+            Ok(ActionRow {
+                action_id: id.to_string(),
+                sort_key: item.sort_key(),
+                is_open: a.status.is_active(),
+                team: backlog::filter_value(&org.team),
+                owner: backlog::filter_value(a.owner.as_deref().unwrap_or_default()),
+                assignee: backlog::filter_value(&a.assignee),
+                priority: a.priority.key(),
+                kind: a.kind.key(),
+                due: a.due.map(|d| d.to_string()),
+                doc: serde_json::to_string(&item).map_err(StoreError::Encode)?,
+            })
+        })
+        .collect()
+}
+
+/// Writing a review's action rows inside the transaction that writes the review: its old rows
+/// are replaced by `rows`. One implementation per backend's connection, like the feed's.
+pub(super) trait BacklogSync {
+    async fn sync_actions(
+        &mut self,
+        review_id: &str,
+        rows: &[ActionRow],
+    ) -> Result<(), sqlx::Error>;
+}
+
+macro_rules! sync_actions {
+    ($conn:expr, $review_id:expr, $rows:expr, $insert:expr) => {
+        async {
+            sqlx::query("DELETE FROM finding_actions WHERE review_id = $1")
+                .bind($review_id)
+                .execute(&mut *$conn)
+                .await?;
+            for row in $rows {
+                sqlx::query($insert)
+                    .bind($review_id)
+                    .bind(&row.action_id)
+                    .bind(&row.sort_key)
+                    .bind(row.is_open)
+                    .bind(&row.team)
+                    .bind(&row.owner)
+                    .bind(&row.assignee)
+                    .bind(row.priority)
+                    .bind(row.kind)
+                    .bind(&row.due)
+                    .bind(&row.doc)
+                    .execute(&mut *$conn)
+                    .await?;
+            }
+            Ok(())
+        }
+    };
+}
+
+impl BacklogSync for SqliteConnection {
+    async fn sync_actions(
+        &mut self,
+        review_id: &str,
+        rows: &[ActionRow],
+    ) -> Result<(), sqlx::Error> {
+        sync_actions!(
+            self,
+            review_id,
+            rows,
+            "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
+             assignee, priority, kind, due, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        )
+        .await
+    }
+}
+
+impl BacklogSync for PgConnection {
+    async fn sync_actions(
+        &mut self,
+        review_id: &str,
+        rows: &[ActionRow],
+    ) -> Result<(), sqlx::Error> {
+        sync_actions!(
+            self,
+            review_id,
+            rows,
+            "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
+             assignee, priority, kind, due, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
+        )
+        .await
+    }
+}
+
+/// Adds `query`'s filters and the page's start to a `SELECT … FROM finding_actions WHERE
+/// <open>`; both dialects take the same text.
+fn push_filters<'a, DB>(sql: &mut QueryBuilder<'a, DB>, query: &ActionsQuery, after: Option<&str>)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let value = |v: &Option<String>| {
+        v.as_deref()
+            .map(backlog::filter_value)
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(team) = value(&query.team) {
+        sql.push(" AND team = ").push_bind(team);
+    }
+    if let Some(owner) = value(&query.owner) {
+        sql.push(" AND (owner = ")
+            .push_bind(owner.clone())
+            .push(" OR assignee = ")
+            .push_bind(owner)
+            .push(")");
+    }
+    if let Some(p) = query.priority {
+        sql.push(" AND priority = ").push_bind(p.key().to_owned());
+    }
+    if let Some(k) = query.kind {
+        sql.push(" AND kind = ").push_bind(k.key().to_owned());
+    }
+    if let Some(after) = after {
+        sql.push(" AND sort_key > ").push_bind(after.to_owned());
+    }
+}
+
+impl Store {
+    /// Up to `limit` open actions of published findings matching `query`, in list order
+    /// (due day first, undated last), after the one whose sort key is `after` if given.
+    pub async fn open_actions(
+        &self,
+        query: &ActionsQuery,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<OpenAction>, StoreError> {
+        let limit = i64::from(limit);
+        let docs: Vec<(String, String)> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                let mut sql = QueryBuilder::<Sqlite>::new(
+                    "SELECT review_id, doc FROM finding_actions WHERE is_open = 1",
+                );
+                push_filters(&mut sql, query, after);
+                sql.push(" ORDER BY sort_key LIMIT ").push_bind(limit);
+                sql.build_query_as().fetch_all(pool).await
+            }
+            Backend::Postgres(pool) => {
+                let mut sql = QueryBuilder::<Postgres>::new(
+                    "SELECT review_id, doc::text FROM finding_actions WHERE is_open",
+                );
+                push_filters(&mut sql, query, after);
+                sql.push(" ORDER BY sort_key LIMIT ").push_bind(limit);
+                sql.build_query_as().fetch_all(pool).await
+            }
+        }
+        .map_err(StoreError::Database)?;
+        docs.into_iter()
+            .map(|(id, doc)| {
+                serde_json::from_str(&doc).map_err(|source| StoreError::Decode { id, source })
+            })
+            .collect()
+    }
+
+    /// Every open action due before `today`, in list order: what the overdue notices read.
+    pub async fn overdue_actions(&self, today: NaiveDate) -> Result<Vec<OpenAction>, StoreError> {
+        let today = today.to_string();
+        let docs: Vec<(String, String)> = on_backend!(self, |pool, pg| {
+            let sql = if pg {
+                "SELECT review_id, doc::text FROM finding_actions \
+                 WHERE is_open AND sort_key < $1 ORDER BY sort_key"
+            } else {
+                "SELECT review_id, doc FROM finding_actions \
+                 WHERE is_open = 1 AND sort_key < $1 ORDER BY sort_key"
+            };
+            sqlx::query_as(sql).bind(&today).fetch_all(pool).await
+        })
+        .map_err(StoreError::Database)?;
+        docs.into_iter()
+            .map(|(id, doc)| {
+                serde_json::from_str(&doc).map_err(|source| StoreError::Decode { id, source })
+            })
+            .collect()
+    }
+
+    /// The stored action rows of review `id` (for tests of the transaction's consistency).
+    pub async fn action_rows(&self, id: &ReviewId) -> Result<u64, StoreError> {
+        let n: i64 = on_backend!(self, |pool, _pg| {
+            sqlx::query_scalar("SELECT count(*) FROM finding_actions WHERE review_id = $1")
+                .bind(id.as_str())
+                .fetch_one(pool)
+                .await
+        })
+        .map_err(StoreError::Database)?;
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+}
