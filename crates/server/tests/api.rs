@@ -339,10 +339,20 @@ suite! {
     a_published_review_points_newcomers_to_its_finding,
     a_person_moves_to_another_browser_and_keeps_their_draft,
     a_co_facilitator_comes_in_by_a_one_time_link,
+    open_actions_are_listed_due_first_paged_and_filtered,
+    tracker_links_and_owning_teams_reach_the_finding,
+    the_outbox_is_written_with_the_change_that_causes_it,
+    a_receiver_gets_each_event_once_signed_even_after_being_down,
 }
 
 #[path = "api/feed.rs"]
 mod feed;
+use feed::backlog::{
+    a_receiver_gets_each_event_once_signed_even_after_being_down,
+    open_actions_are_listed_due_first_paged_and_filtered,
+    the_outbox_is_written_with_the_change_that_causes_it,
+    tracker_links_and_owning_teams_reach_the_finding,
+};
 use feed::ops::{
     a_newer_schema_is_refused, metrics_count_a_workload, readiness_follows_the_database,
     request_ids_are_quoted_and_kept_only_when_trusted,

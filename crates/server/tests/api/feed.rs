@@ -19,21 +19,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// What one review is made of. Every text ends up in its finding, but `entry` (a timeline
 /// entry of the participant's account, which no finding ever includes).
 pub(crate) struct Spec {
-    id: &'static str,
-    title: String,
-    team: String,
-    services: Vec<String>,
-    role: String,
-    summary: String,
-    insight: String,
+    pub(crate) id: &'static str,
+    pub(crate) title: String,
+    pub(crate) team: String,
+    pub(crate) services: Vec<String>,
+    pub(crate) role: String,
+    pub(crate) summary: String,
+    pub(crate) insight: String,
     /// The participant's observations: the finding's factors once revealed.
-    observations: Vec<(FactorKind, String)>,
-    entry: String,
-    action: String,
-    due: Option<&'static str>,
-    tags: Vec<String>,
+    pub(crate) observations: Vec<(FactorKind, String)>,
+    pub(crate) entry: String,
+    pub(crate) action: String,
+    pub(crate) due: Option<&'static str>,
+    pub(crate) tags: Vec<String>,
     /// `SectionAudience` as JSON.
-    audience: Value,
+    pub(crate) audience: Value,
 }
 
 impl Spec {
@@ -59,19 +59,19 @@ impl Spec {
 /// A review's credentials.
 pub(crate) struct Made {
     pub(crate) id: String,
-    facilitator: String,
+    pub(crate) facilitator: String,
     pub(crate) invite: String,
     alice: Joined,
 }
 
 impl Made {
-    async fn review(&self, app: &TestApp) -> Review {
+    pub(crate) async fn review(&self, app: &TestApp) -> Review {
         let id = ReviewId::parse(&self.id).unwrap();
         app.store.get_review(&id).await.unwrap().unwrap()
     }
 
     /// As the facilitator, `op` on the current version; it must be accepted.
-    async fn op(&self, app: &TestApp, op: Value) -> Review {
+    pub(crate) async fn op(&self, app: &TestApp, op: Value) -> Review {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let base = self.review(app).await.version;
         let op_id = format!("feed-op-{}", NEXT.fetch_add(1, Ordering::Relaxed));
@@ -901,5 +901,7 @@ pub async fn an_access_key_closes_the_feed_and_its_subscriptions(app: &TestApp) 
         .error(StatusCode::UNAUTHORIZED, "access_key_required");
 }
 
+#[path = "backlog.rs"]
+pub mod backlog;
 #[path = "ops.rs"]
 pub mod ops;
