@@ -7,8 +7,8 @@ use crate::TestApp;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{NaiveDate, TimeDelta, Utc};
-use mosaic_domain::backlog::ActionsPage;
 use mosaic_domain::FactorKind;
+use mosaic_domain::backlog::ActionsPage;
 use mosaic_server::store::{Committed, PendingDelivery, Webhook};
 use mosaic_server::webhooks::{self, Worker};
 use serde_json::{Value, json};
@@ -37,16 +37,27 @@ fn spec(id: &'static str, action: &str, due: Option<&'static str>, team: &str) -
 }
 
 pub async fn open_actions_are_listed_due_first_paged_and_filtered(app: &TestApp) {
-    publish(app, &spec("bl-late", "Late action", Some("2026-12-20"), "Payments")).await;
+    publish(
+        app,
+        &spec("bl-late", "Late action", Some("2026-12-20"), "Payments"),
+    )
+    .await;
     publish(app, &spec("bl-undated", "Undated action", None, "Search")).await;
-    let soon = publish(app, &spec("bl-soon", "Soon action", Some("2026-11-10"), "Payments")).await;
+    let soon = publish(
+        app,
+        &spec("bl-soon", "Soon action", Some("2026-11-10"), "Payments"),
+    )
+    .await;
     // Actions kept to the team: not on the organisation's list.
     let mut hidden = spec("bl-hidden", "Hidden action", Some("2026-11-01"), "Payments");
     hidden.audience = json!({"actions": "team"});
     publish(app, &hidden).await;
 
     let all = list(app, "").await;
-    assert_eq!(titles(&all), ["Soon action", "Late action", "Undated action"]);
+    assert_eq!(
+        titles(&all),
+        ["Soon action", "Late action", "Undated action"]
+    );
     assert_eq!(all.next, None);
     // People by role, as the organisation reads them.
     assert_eq!(all.items[0].action.owner.as_deref(), Some("on-call SRE"));
@@ -66,16 +77,31 @@ pub async fn open_actions_are_listed_due_first_paged_and_filtered(app: &TestApp)
     }
     assert_eq!(seen, titles(&all));
 
-    assert_eq!(titles(&list(app, "?team=payments").await), ["Soon action", "Late action"]);
-    assert_eq!(titles(&list(app, "?owner=On-call%20SRE&team=Search").await), ["Undated action"]);
-    assert_eq!(titles(&list(app, "?priority=p1&kind=prevent").await).len(), 3);
+    assert_eq!(
+        titles(&list(app, "?team=payments").await),
+        ["Soon action", "Late action"]
+    );
+    assert_eq!(
+        titles(&list(app, "?owner=On-call%20SRE&team=Search").await),
+        ["Undated action"]
+    );
+    assert_eq!(
+        titles(&list(app, "?priority=p1&kind=prevent").await).len(),
+        3
+    );
     assert!(list(app, "?priority=p2").await.items.is_empty());
     assert!(list(app, "?kind=learn").await.items.is_empty());
 
     // A status change reaches the list: done is off it.
-    soon.op(app, json!({"op": "set_action_status", "id": "a1", "status": "done"}))
-        .await;
-    assert_eq!(titles(&list(app, "").await), ["Late action", "Undated action"]);
+    soon.op(
+        app,
+        json!({"op": "set_action_status", "id": "a1", "status": "done"}),
+    )
+    .await;
+    assert_eq!(
+        titles(&list(app, "").await),
+        ["Late action", "Undated action"]
+    );
 
     let bad = app.get("/api/v1/actions?limit=0").await;
     bad.error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
@@ -87,7 +113,8 @@ pub async fn open_actions_are_listed_due_first_paged_and_filtered(app: &TestApp)
 
 pub async fn tracker_links_and_owning_teams_reach_the_finding(app: &TestApp) {
     let made = publish(app, &spec("bl-tracker", "Tracked action", None, "Payments")).await;
-    made.op(app, json!({"op": "transition", "to": "actions"})).await;
+    made.op(app, json!({"op": "transition", "to": "actions"}))
+        .await;
     let review = made.review(app).await;
     let mut input = review.actions()[0].to_input();
     input.tracker_url = "javascript:alert(1)".into();
@@ -97,19 +124,35 @@ pub async fn tracker_links_and_owning_teams_reach_the_finding(app: &TestApp) {
     });
     let path = "/api/v1/reviews/bl-tracker/ops";
     let refused = app
-        .call(axum::http::Method::POST, path, Some(&made.facilitator), Some(&body), None)
+        .call(
+            axum::http::Method::POST,
+            path,
+            Some(&made.facilitator),
+            Some(&body),
+            None,
+        )
         .await;
     let error = refused.error(StatusCode::UNPROCESSABLE_ENTITY, "refused");
-    assert!(error.message.contains("tracker_url must be a web address"), "{error:?}");
+    assert!(
+        error.message.contains("tracker_url must be a web address"),
+        "{error:?}"
+    );
     assert_eq!(made.review(app).await, review, "nothing changed");
 
     input.tracker_url = "https://jira.example/browse/OPS-12".into();
     input.assignee = "Platform team".into();
-    made.op(app, json!({"op": "update_action", "id": "a1", "action": input}))
+    made.op(
+        app,
+        json!({"op": "update_action", "id": "a1", "action": input}),
+    )
+    .await;
+    made.op(app, json!({"op": "transition", "to": "published"}))
         .await;
-    made.op(app, json!({"op": "transition", "to": "published"})).await;
-    made.op(app, json!({"op": "set_action_status", "id": "a1", "status": "in_progress"}))
-        .await;
+    made.op(
+        app,
+        json!({"op": "set_action_status", "id": "a1", "status": "in_progress"}),
+    )
+    .await;
     let finding: Value = app.get("/api/v1/feed/bl-tracker").await.json();
     let action = &finding["finding"]["actions"][0];
     assert_eq!(action["tracker_url"], "https://jira.example/browse/OPS-12");
@@ -121,8 +164,8 @@ pub async fn tracker_links_and_owning_teams_reach_the_finding(app: &TestApp) {
 }
 
 fn hook(id: &str, url: &str, team: Option<&str>, format: &str) -> Webhook {
-    let mut hook = webhooks::new_webhook(url, "a-secret-of-sixteen", team, None, format, Utc::now())
-        .unwrap();
+    let mut hook =
+        webhooks::new_webhook(url, "a-secret-of-sixteen", team, None, format, Utc::now()).unwrap();
     hook.id = id.to_owned();
     hook
 }
@@ -142,13 +185,19 @@ pub async fn the_outbox_is_written_with_the_change_that_causes_it(app: &TestApp)
         .await
         .unwrap();
     app.store
-        .webhook_add(&hook("wh-search", "http://127.0.0.1:9/", Some("Search"), "slack"))
+        .webhook_add(&hook(
+            "wh-search",
+            "http://127.0.0.1:9/",
+            Some("Search"),
+            "slack",
+        ))
         .await
         .unwrap();
     let mut marked = spec("bl-hook", "Hooked action", Some("2026-11-02"), "Payments");
-    marked
-        .observations
-        .push((FactorKind::KnowledgeGap, format!("Nobody knew the {MARKER} runbook")));
+    marked.observations.push((
+        FactorKind::KnowledgeGap,
+        format!("Nobody knew the {MARKER} runbook"),
+    ));
     marked.audience = json!({"knowledge_gaps": "team"});
     let made = publish(app, &marked).await;
 
@@ -178,8 +227,11 @@ pub async fn the_outbox_is_written_with_the_change_that_causes_it(app: &TestApp)
     assert_eq!(outbox(app).await.len(), 1);
 
     // Progress on an action: `finding.updated`; a change the organisation cannot see: nothing.
-    made.op(app, json!({"op": "set_action_status", "id": "a1", "status": "in_progress"}))
-        .await;
+    made.op(
+        app,
+        json!({"op": "set_action_status", "id": "a1", "status": "in_progress"}),
+    )
+    .await;
     let events: Vec<String> = outbox(app).await.into_iter().map(|d| d.event).collect();
     assert_eq!(events, ["finding.published", "finding.updated"]);
 
@@ -188,10 +240,16 @@ pub async fn the_outbox_is_written_with_the_change_that_causes_it(app: &TestApp)
     assert_eq!(app.store.queue_overdue(today, Utc::now()).await.unwrap(), 1);
     assert_eq!(app.store.queue_overdue(today, Utc::now()).await.unwrap(), 0);
     let next_day = today.succ_opt().unwrap();
-    assert_eq!(app.store.queue_overdue(next_day, Utc::now()).await.unwrap(), 1);
+    assert_eq!(
+        app.store.queue_overdue(next_day, Utc::now()).await.unwrap(),
+        1
+    );
     // Not yet due on the day before its due date.
     let before = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-    assert_eq!(app.store.queue_overdue(before, Utc::now()).await.unwrap(), 0);
+    assert_eq!(
+        app.store.queue_overdue(before, Utc::now()).await.unwrap(),
+        0
+    );
     let all = outbox(app).await;
     let overdue = all.iter().filter(|d| d.event == "action.overdue").count();
     assert_eq!(overdue, 2);
@@ -200,7 +258,11 @@ pub async fn the_outbox_is_written_with_the_change_that_causes_it(app: &TestApp)
     }
     let deliveries = app.store.webhook_deliveries(100).await.unwrap();
     assert!(deliveries.iter().all(|d| d.webhook_id == "wh-all"));
-    assert!(deliveries.iter().all(|d| d.state == "pending" && d.attempts == 0));
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d.state == "pending" && d.attempts == 0)
+    );
 }
 
 /// What a receiver got: each request's headers and body.
@@ -261,9 +323,10 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
         .run(),
     );
     let mut marked = spec("bl-live", "Live action", None, "Payments");
-    marked
-        .observations
-        .push((FactorKind::KnowledgeGap, format!("Nobody knew the {MARKER} runbook")));
+    marked.observations.push((
+        FactorKind::KnowledgeGap,
+        format!("Nobody knew the {MARKER} runbook"),
+    ));
     marked.audience = json!({"knowledge_gaps": "team"});
     let made = publish(app, &marked).await;
 
@@ -281,8 +344,11 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
     // Back: it arrives.
     *received.down.lock().unwrap() = false;
     until(|| received.requests.lock().unwrap().len() == 1).await;
-    made.op(app, json!({"op": "set_action_status", "id": "a1", "status": "done"}))
-        .await;
+    made.op(
+        app,
+        json!({"op": "set_action_status", "id": "a1", "status": "done"}),
+    )
+    .await;
     until(|| received.requests.lock().unwrap().len() == 2).await;
     // No more than one each: give the worker a few more rounds.
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -292,7 +358,10 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
     let requests = received.requests.lock().unwrap().clone();
     assert_eq!(requests.len(), 2);
     let mut ids = Vec::new();
-    for ((headers, body), event) in requests.iter().zip(["finding.published", "finding.updated"]) {
+    for ((headers, body), event) in requests
+        .iter()
+        .zip(["finding.published", "finding.updated"])
+    {
         let signature = headers["mosaic-signature"].to_str().unwrap();
         let t: i64 = signature
             .strip_prefix("t=")
@@ -305,7 +374,10 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
             webhooks::signature("a-secret-of-sixteen", t, body.as_bytes()),
             "the signature verifies"
         );
-        assert_ne!(signature, webhooks::signature("another-secret-16", t, body.as_bytes()));
+        assert_ne!(
+            signature,
+            webhooks::signature("another-secret-16", t, body.as_bytes())
+        );
         assert_eq!(headers["mosaic-event"], event);
         let doc: Value = serde_json::from_str(body).unwrap();
         assert_eq!(doc["event"], event);
@@ -318,6 +390,15 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
     }
     assert_ne!(ids[0], ids[1]);
     let deliveries = app.store.webhook_deliveries(10).await.unwrap();
-    assert!(deliveries.iter().all(|d| d.state == "delivered"), "{deliveries:?}");
-    assert!(app.store.due_deliveries(Utc::now() + TimeDelta::days(2), 10).await.unwrap().is_empty());
+    assert!(
+        deliveries.iter().all(|d| d.state == "delivered"),
+        "{deliveries:?}"
+    );
+    assert!(
+        app.store
+            .due_deliveries(Utc::now() + TimeDelta::days(2), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
