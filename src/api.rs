@@ -517,6 +517,19 @@ impl Api {
         url
     }
 
+    /// One page of the open actions of every published finding, due date first.
+    pub async fn open_actions(
+        &self,
+        query: &mosaic_domain::backlog::ActionsQuery,
+    ) -> Result<mosaic_domain::backlog::ActionsPage, Error> {
+        let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
+        for (key, value) in query.pairs() {
+            params.append(key, &value);
+        }
+        let encoded: String = params.to_string().into();
+        self.get_json(&self.url(&format!("/actions?{encoded}"))).await
+    }
+
     async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
         fetch_json(self.authorized(Request::get(url))).await
     }

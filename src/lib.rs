@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=ReviewsPage/>
                     <Route path=path!("/reviews/:id") view=ReviewPage/>
                     <Route path=path!("/join/:id") view=JoinPage/>
+                    <Route path=path!("/actions") view=pages::actions::OpenActionsPage/>
                     <Route path=path!("/feed") view=FeedPage/>
                     <Route path=path!("/feed/:id") view=pages::finding::FindingPage/>
                     <Route path=path!("/settings") view=SettingsPage/>

@@ -13,6 +13,7 @@ pub fn NavBar() -> impl IntoView {
             <nav aria-label="Main">
                 <ul>
                     <li><A href="/" exact=true>"Reviews"</A></li>
+                    <li><A href="/actions">"Open actions"</A></li>
                     <li><A href="/feed">"Findings feed"</A></li>
                     <li><A href="/settings">"Settings"</A></li>
                 </ul>

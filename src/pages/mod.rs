@@ -1,5 +1,6 @@
 //! One routed component per page, named `…Page`.
 
+pub mod actions;
 pub mod feed;
 pub mod finding;
 pub mod join;

@@ -52,6 +52,44 @@ pub struct ActionsQuery {
     pub limit: Option<u32>,
 }
 
+impl ActionsQuery {
+    /// The query's parameters, in a fixed order, empty ones left out: for the API's URL and
+    /// the `/actions` page's own address.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let text = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        [
+            ("team", text(&self.team)),
+            ("owner", text(&self.owner)),
+            ("priority", self.priority.map(|p| p.key().to_owned())),
+            ("kind", self.kind.map(|k| k.key().to_owned())),
+            ("cursor", text(&self.cursor)),
+            ("limit", self.limit.map(|l| l.to_string())),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
+
+    /// The filters from an address's parameters (`get` reads one); anything unreadable is no
+    /// filter. Cursor and limit are the API's, never the page's.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        Self {
+            team: text("team"),
+            owner: text("owner"),
+            priority: get("priority").and_then(|p| Priority::from_key(&p)),
+            kind: get("kind").and_then(|k| ActionKind::from_key(&k)),
+            cursor: None,
+            limit: None,
+        }
+    }
+}
+
 /// One page of `GET /api/v1/actions`, in [`sort_key`] order: due date first (undated last).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionsPage {
@@ -263,6 +301,35 @@ mod tests {
             .unwrap();
         assert!(of_finding(review.finding().unwrap()).is_empty());
         assert!(of_review(&review).is_empty());
+    }
+
+    #[test]
+    fn filters_round_trip_through_an_address() {
+        let query = ActionsQuery {
+            team: Some(" Payments ".into()),
+            owner: Some("".into()),
+            priority: Some(Priority::P1),
+            kind: Some(ActionKind::Learn),
+            cursor: None,
+            limit: None,
+        };
+        let pairs = query.pairs();
+        assert_eq!(
+            pairs,
+            [
+                ("team", "Payments".to_owned()),
+                ("priority", "p1".to_owned()),
+                ("kind", "learn".to_owned())
+            ]
+        );
+        let back = ActionsQuery::from_params(|k| {
+            pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())
+        });
+        assert_eq!(back.team.as_deref(), Some("Payments"));
+        assert_eq!(back.owner, None);
+        assert_eq!((back.priority, back.kind), (query.priority, query.kind));
+        let junk = ActionsQuery::from_params(|k| (k == "priority").then(|| "p9".to_owned()));
+        assert_eq!(junk, ActionsQuery::default());
     }
 
     #[test]
