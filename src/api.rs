@@ -527,7 +527,8 @@ impl Api {
             params.append(key, &value);
         }
         let encoded: String = params.to_string().into();
-        self.get_json(&self.url(&format!("/actions?{encoded}"))).await
+        self.get_json(&self.url(&format!("/actions?{encoded}")))
+            .await
     }
 
     async fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {

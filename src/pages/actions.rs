@@ -237,51 +237,53 @@ fn ActionList(first: Loaded, filters: ActionsQuery, mode: SyncMode) -> impl Into
     // page is open, so its changes are saved and sent in order like on the review's page.
     let owner = Owner::current().expect("a page renders under an owner");
     let editors = StoredValue::new_local(HashMap::<ReviewId, Workspace>::new());
-    let change = Callback::new(move |(review_id, item, status): (ReviewId, OpenAction, ActionStatus)| {
-        let owner = owner.clone();
-        spawn_local(async move {
-            let ws = match editors.with_value(|e| e.get(&review_id).copied()) {
-                Some(ws) => ws,
-                None => match open(&mode.get_value(), &review_id, &owner).await {
-                    Ok(Some(ws)) => {
-                        editors.update_value(|e| {
-                            e.insert(review_id.clone(), ws);
+    let change = Callback::new(
+        move |(review_id, item, status): (ReviewId, OpenAction, ActionStatus)| {
+            let owner = owner.clone();
+            spawn_local(async move {
+                let ws = match editors.with_value(|e| e.get(&review_id).copied()) {
+                    Some(ws) => ws,
+                    None => match open(&mode.get_value(), &review_id, &owner).await {
+                        Ok(Some(ws)) => {
+                            editors.update_value(|e| {
+                                e.insert(review_id.clone(), ws);
+                            });
+                            ws
+                        }
+                        Ok(None) => {
+                            announce.set(Some("This review is no longer in this browser.".into()));
+                            return;
+                        }
+                        Err(e) => {
+                            announce.set(Some(e.to_string()));
+                            return;
+                        }
+                    },
+                };
+                let Some(action_id) = item.action.id.clone() else {
+                    return;
+                };
+                match ws.apply(ReviewOp::SetActionStatus {
+                    id: action_id,
+                    status,
+                }) {
+                    Ok(()) => {
+                        let review = ws.review.get_untracked();
+                        local.update(|l| {
+                            l.retain(|a| a.review_id != review_id);
+                            l.extend(backlog::of_review(&review));
                         });
-                        ws
+                        announce.set(Some(format!(
+                            "“{}” is now {}.",
+                            item.action.title,
+                            status.label().to_lowercase()
+                        )));
                     }
-                    Ok(None) => {
-                        announce.set(Some("This review is no longer in this browser.".into()));
-                        return;
-                    }
-                    Err(e) => {
-                        announce.set(Some(e.to_string()));
-                        return;
-                    }
-                },
-            };
-            let Some(action_id) = item.action.id.clone() else {
-                return;
-            };
-            match ws.apply(ReviewOp::SetActionStatus {
-                id: action_id,
-                status,
-            }) {
-                Ok(()) => {
-                    let review = ws.review.get_untracked();
-                    local.update(|l| {
-                        l.retain(|a| a.review_id != review_id);
-                        l.extend(backlog::of_review(&review));
-                    });
-                    announce.set(Some(format!(
-                        "“{}” is now {}.",
-                        item.action.title,
-                        status.label().to_lowercase()
-                    )));
+                    Err(e) => announce.set(Some(workspace::sentence(&e.to_string()))),
                 }
-                Err(e) => announce.set(Some(workspace::sentence(&e.to_string()))),
-            }
-        });
-    });
+            });
+        },
+    );
     let today = Local::now().date_naive();
     view! {
         <p class="result-count" role="status" data-testid="actions-status">{move || announce.get()}</p>
@@ -310,7 +312,11 @@ fn ActionList(first: Loaded, filters: ActionsQuery, mode: SyncMode) -> impl Into
 }
 
 /// The workspace of review `id` as its page would open it, under a child of `owner`.
-async fn open(mode: &SyncMode, id: &ReviewId, owner: &Owner) -> Result<Option<Workspace>, RepoError> {
+async fn open(
+    mode: &SyncMode,
+    id: &ReviewId,
+    owner: &Owner,
+) -> Result<Option<Workspace>, RepoError> {
     let Some(review) = repo::get_review(mode, id.as_str()).await? else {
         return Ok(None);
     };
@@ -345,7 +351,10 @@ fn OpenActionRow(
     if !a.assignee.is_empty() {
         details.push(format!("owned by {}", a.assignee));
     }
-    details.push(a.due.map_or_else(|| "no due date".into(), |d| format!("due {d}")));
+    details.push(
+        a.due
+            .map_or_else(|| "no due date".into(), |d| format!("due {d}")),
+    );
     details.push(item.team.clone());
     let id = a.id.as_ref().map(ToString::to_string).unwrap_or_default();
     let status_id = format!("open-status-{}-{id}", item.review_id);
@@ -354,7 +363,10 @@ fn OpenActionRow(
     } else {
         format!("/feed/{}", item.review_id)
     };
-    let tracker = a.tracker_url.clone().map(|url| view! { <TrackerLink url/> });
+    let tracker = a
+        .tracker_url
+        .clone()
+        .map(|url| view! { <TrackerLink url/> });
     let title = a.title.clone();
     let control = if can_change {
         let item = StoredValue::new(item.clone());

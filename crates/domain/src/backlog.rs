@@ -78,7 +78,11 @@ impl ActionsQuery {
     /// The filters from an address's parameters (`get` reads one); anything unreadable is no
     /// filter. Cursor and limit are the API's, never the page's.
     pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
-        let text = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let text = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         Self {
             team: text("team"),
             owner: text("owner"),
@@ -323,7 +327,10 @@ mod tests {
             ]
         );
         let back = ActionsQuery::from_params(|k| {
-            pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
         });
         assert_eq!(back.team.as_deref(), Some("Payments"));
         assert_eq!(back.owner, None);

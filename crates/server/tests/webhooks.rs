@@ -140,9 +140,12 @@ fn publish(addr: &str, id: &str) {
     op("o5", json!({"op": "transition", "to": "published"}));
 }
 
+/// Each request a receiver got: its headers (lowercase names) and body.
+type Received = Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>;
+
 /// Accepts on `listener`, recording each request's headers (lowercase names) and body, and
 /// answering 204.
-fn receive(listener: TcpListener, got: Arc<Mutex<Vec<(Vec<(String, String)>, String)>>>) {
+fn receive(listener: TcpListener, got: Received) {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -221,7 +224,7 @@ fn a_delivery_committed_before_sigkill_arrives_once_after_the_restart() {
 
     // The receiver comes up; the server restarts and delivers.
     let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
-    let got = Arc::new(Mutex::new(Vec::new()));
+    let got = Received::default();
     {
         let got = got.clone();
         std::thread::spawn(move || receive(listener, got));
