@@ -43,6 +43,7 @@ pub fn FeedCharts(
                 &stats.recurring_factors,
                 |term| FeedQuery { q: Some(term.to_owned()), ..filters.clone() },
             )}
+            <ImproveChart stats=stats.clone()/>
             <ActionCompletion stats/>
         </section>
     }
@@ -297,6 +298,70 @@ fn recurring_list(
     .into_any()
 }
 
+/// Time to improve: per month actions were done in, the median and 90th-percentile days from
+/// an action's creation to done (a table, with bars), the share done within 30 days, and the
+/// open actions by age.
+#[component]
+fn ImproveChart(stats: FeedStats) -> impl IntoView {
+    let t = stats.time_to_improve;
+    if t.is_empty() {
+        return view! {
+            <h3>"Time to improve"</h3>
+            <p class="empty">"No action has been done or is open yet."</p>
+        }
+        .into_any();
+    }
+    let longest = t.by_month.iter().map(|m| m.p90_days).max().unwrap_or(0).max(1);
+    let bar = move |days: u32| format!("{:.1}%", f64::from(days) / f64::from(longest) * 100.0);
+    let fast = t.fast_percent().map(|p| {
+        format!(
+            "{p}% of the {} done actions were done within {} days of being added.",
+            t.done,
+            mosaic_domain::improve::FAST_DAYS
+        )
+    });
+    let age = t.open_by_age;
+    view! {
+        <h3 id="improve-heading">"Time to improve"</h3>
+        {fast.map(|f| view! { <p data-testid="improve-fast">{f}</p> })}
+        {(!t.by_month.is_empty()).then(|| view! {
+            <table class="improve-table" aria-labelledby="improve-heading" data-testid="improve-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Month done"</th>
+                        <th scope="col">"Actions"</th>
+                        <th scope="col">"Median days"</th>
+                        <th scope="col">"90th percentile days"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {t.by_month.iter().map(|m| view! {
+                        <tr>
+                            <th scope="row">{m.month.clone()}</th>
+                            <td>{m.actions}</td>
+                            <td>
+                                {m.median_days}
+                                <span class="improve-bar median" aria-hidden="true" style:width=bar(m.median_days)></span>
+                            </td>
+                            <td>
+                                {m.p90_days}
+                                <span class="improve-bar p90" aria-hidden="true" style:width=bar(m.p90_days)></span>
+                            </td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+        <ul class="completion-legend" data-testid="open-by-age">
+            <li>{format!("{} open for up to 30 days", age.recent)}</li>
+            <li>{format!("{} open for 31 to 90 days", age.older)}</li>
+            <li>{format!("{} open for more than 90 days", age.oldest)}</li>
+            {(age.unknown > 0).then(|| view! { <li>{format!("{} open since before this was counted", age.unknown)}</li> })}
+        </ul>
+    }
+    .into_any()
+}
+
 /// How the actions of these findings stand: a bar of done, open and overdue, with the numbers
 /// in words beside it.
 #[component]
@@ -347,6 +412,7 @@ mod tests {
             recurring_tags: Vec::new(),
             recurring_factors: Vec::new(),
             actions: ActionCounts::default(),
+            time_to_improve: Default::default(),
         }
     }
 

@@ -169,7 +169,24 @@ fn votes(n: u32) -> String {
 
 fn action_list(actions: &[FindingAction]) -> AnyView {
     let today = Local::now().date_naive();
+    let improve = mosaic_domain::improve::of_actions(actions, today);
+    let done = actions
+        .iter()
+        .filter(|a| a.status == mosaic_domain::ActionStatus::Done)
+        .count();
+    let mut sentence = format!("{done} of {} actions done", actions.len());
+    if let Some(days) = improve.median_days {
+        sentence.push_str(&format!(", in a median of {days} days from being added"));
+    }
+    sentence.push('.');
+    if improve.open_by_age.oldest + improve.open_by_age.older > 0 {
+        sentence.push_str(&format!(
+            " {} open for more than 30 days.",
+            improve.open_by_age.oldest + improve.open_by_age.older
+        ));
+    }
     view! {
+        <p class="meta time-to-improve" data-testid="time-to-improve">"Time to improve: " {sentence}</p>
         <ul class="finding-actions">
             {actions
                 .iter()

@@ -299,6 +299,9 @@ pub struct FeedStats {
     /// frequent first (at most 20).
     pub recurring_factors: Vec<Recurring>,
     pub actions: ActionCounts,
+    /// How fast the actions of these findings were done.
+    #[serde(default)]
+    pub time_to_improve: crate::improve::TimeToImprove,
 }
 
 #[cfg(test)]

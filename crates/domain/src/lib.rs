@@ -45,6 +45,7 @@ pub mod factors;
 pub mod feed;
 pub mod finding;
 pub mod id;
+pub mod improve;
 pub mod limits;
 pub mod markdown;
 pub mod merge;

@@ -264,6 +264,7 @@ struct Stats {
     tags: HashMap<String, u32>,
     factors: HashMap<String, u32>,
     actions: ActionCounts,
+    improve: mosaic_domain::improve::Gatherer,
 }
 
 impl Stats {
@@ -275,6 +276,7 @@ impl Stats {
             tags: HashMap::new(),
             factors: HashMap::new(),
             actions: ActionCounts::default(),
+            improve: mosaic_domain::improve::Gatherer::new(today),
         }
     }
 
@@ -303,6 +305,7 @@ impl Stats {
         self.actions.done += counts.done;
         self.actions.open += counts.open;
         self.actions.overdue += counts.overdue;
+        self.improve.add(&finding.actions);
     }
 
     fn finish(self) -> FeedStats {
@@ -320,6 +323,7 @@ impl Stats {
             recurring_tags: recurring(self.tags),
             recurring_factors: recurring(self.factors),
             actions: self.actions,
+            time_to_improve: self.improve.finish(),
         }
     }
 }

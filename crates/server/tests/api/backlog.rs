@@ -102,6 +102,13 @@ pub async fn open_actions_are_listed_due_first_paged_and_filtered(app: &TestApp)
         titles(&list(app, "").await),
         ["Late action", "Undated action"]
     );
+    // And the feed's time to improve counts it.
+    let stats: Value = app.get("/api/v1/feed/stats").await.json();
+    let improve = &stats["time_to_improve"];
+    assert_eq!(improve["done"], 1, "{stats}");
+    assert_eq!(improve["done_fast"], 1);
+    assert_eq!(improve["median_days"], 0);
+    assert_eq!(improve["open_by_age"]["recent"], 2);
 
     let bad = app.get("/api/v1/actions?limit=0").await;
     bad.error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
