@@ -517,6 +517,12 @@ impl Api {
         url
     }
 
+    /// Up to five other published findings sharing a service or a tag with review `id`'s.
+    pub async fn related(&self, review_id: &str) -> Result<FeedPage, Error> {
+        self.get_json(&self.url(&format!("/feed/{review_id}/related")))
+            .await
+    }
+
     /// One page of the open actions of every published finding, due date first.
     pub async fn open_actions(
         &self,

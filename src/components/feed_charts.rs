@@ -311,7 +311,13 @@ fn ImproveChart(stats: FeedStats) -> impl IntoView {
         }
         .into_any();
     }
-    let longest = t.by_month.iter().map(|m| m.p90_days).max().unwrap_or(0).max(1);
+    let longest = t
+        .by_month
+        .iter()
+        .map(|m| m.p90_days)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let bar = move |days: u32| format!("{:.1}%", f64::from(days) / f64::from(longest) * 100.0);
     let fast = t.fast_percent().map(|p| {
         format!(

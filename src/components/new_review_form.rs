@@ -5,6 +5,7 @@ use mosaic_domain::{IncidentFacts, Review, ReviewId, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
 use super::field_error::FieldError;
+use super::service_precedents::ServicePrecedents;
 use crate::drafts::stored_draft;
 use crate::settings::Settings;
 use crate::workspace::new_id;
@@ -50,6 +51,8 @@ pub fn NewReviewForm() -> impl IntoView {
     let draft = stored_draft::<Draft>(DRAFT_KEY.to_owned());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let failure = RwSignal::new(None::<String>);
+    // The services looked up in the feed: set when the person leaves the field, not per key.
+    let settled_services = RwSignal::new(draft.with_untracked(|d| d.services.clone()));
 
     let navigate = use_navigate();
     let save = Action::new_local(move |review: &Review| {
@@ -144,8 +147,10 @@ pub fn NewReviewForm() -> impl IntoView {
                         aria-describedby="services-hint services-error"
                         aria-invalid=invalid("services")
                         prop:value=move || draft.with(|d| d.services.clone())
-                        on:input=move |ev| draft.update(|d| d.services = event_target_value(&ev))/>
+                        on:input=move |ev| draft.update(|d| d.services = event_target_value(&ev))
+                        on:change=move |ev| settled_services.set(event_target_value(&ev))/>
                     <p class="hint" id="services-hint">"Separate services with commas."</p>
+                    <ServicePrecedents services=settled_services/>
                     <FieldError field="services" label="Services" errors=errors/>
                 </div>
             </div>

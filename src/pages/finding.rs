@@ -47,6 +47,7 @@ pub fn FindingPage() -> impl IntoView {
                                 </p>
                             })}
                             <FindingCard finding level=1 link_tags=server.get_untracked()/>
+                            {server.get_untracked().then(|| view! { <RelatedFindings/> })}
                         }
                         .into_any(),
                         None => view! {
@@ -81,4 +82,49 @@ async fn load(mode: &SyncMode, id: &str) -> Result<Option<FeedFinding>, RepoErro
         None => api,
     };
     api.feed_finding(id).await.map_err(RepoError::Api)
+}
+
+/// Other published findings that share a service or a tag with this one, newest first, as
+/// the organisation reads them; nothing when there are none or the server cannot say.
+#[component]
+fn RelatedFindings() -> impl IntoView {
+    let mode = expect_context::<Settings>().0;
+    let params = use_params_map();
+    let related = LocalResource::new(move || {
+        let id = params.with(|p| p.get("id").unwrap_or_default());
+        let api = mode.with(Api::for_mode);
+        async move {
+            match api {
+                Some(api) => api
+                    .related(&id)
+                    .await
+                    .map(|p| p.entries)
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let entries = related.await;
+                (!entries.is_empty()).then(|| view! {
+                    <section class="card related-findings" aria-labelledby="related-heading">
+                        <h2 id="related-heading">"Related findings"</h2>
+                        <ul data-testid="related-findings">
+                            {entries.into_iter().map(|e| view! {
+                                <li>
+                                    <a href=format!("/feed/{}", e.review_id)>{e.title.clone()}</a>
+                                    <span class="meta-inline">
+                                        {format!(" — {} · {} · {}", e.team, e.services.join(", "),
+                                            crate::time::display(e.published_at))}
+                                    </span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
 }

@@ -36,9 +36,10 @@ async function seed(
   team: string,
   actions: [string, string, string | null, string][],
   published: boolean,
+  services: string[] = ["api"],
 ) {
   const created = await api(server, "POST", "/reviews", {
-    body: { id, title: `Incident ${id}`, started_at: "2026-11-10T09:00:00Z", severity: "sev2", team, services: ["api"] },
+    body: { id, title: `Incident ${id}`, started_at: "2026-11-10T09:00:00Z", severity: "sev2", team, services },
   });
   const token = created.facilitator_token;
   const op = async (body: Json) => {
@@ -174,9 +175,44 @@ test("/actions lists overdue actions from two reviews first, filters in the addr
   await expect(page.getByRole("listitem").filter({ hasText: "Rotate the queue credentials" })).toContainText("Done");
   await page.getByText("Status history").click();
   await expect(page.getByText("Open → Done")).toBeVisible();
+  await expect(page.getByTestId("time-to-improve")).toHaveText(
+    "Time to improve: 1 of 1 actions done, in a median of 0 days from being added.",
+  );
+  // The feed's charts count it too.
+  await page.goto("/feed?team=Payments");
+  await expect(page.getByTestId("improve-fast")).toHaveText("100% of the 1 done actions were done within 30 days of being added.");
+  await expect(page.getByTestId("improve-table")).toContainText("2026-");
+  await expectNoAxeViolations(page);
 
   // After a reload too: the server's list no longer has it.
   await page.goto("/actions");
   await expect(rows).toHaveCount(all - 1);
   await expect(row("Rotate the queue credentials")).toHaveCount(0);
+});
+
+test("a finding lists related findings, and starting a review for a service says what was learned before", async ({ page, server }) => {
+  await seed(server, "ledger-1", "Payments", [["a1", "Watch the ledger lag", null, "p3"]], true, ["ledger"]);
+  await seed(server, "ledger-2", "Billing", [["a1", "Shard the ledger", null, "p3"]], true, ["Ledger", "billing"]);
+  await seed(server, "unrelated", "Search", [["a1", "Tune the index", null, "p3"]], true, ["index"]);
+  await useServer(page, server);
+
+  await page.goto("/feed/ledger-1");
+  const related = page.getByRole("region", { name: "Related findings" });
+  await expect(related.getByRole("link", { name: "Incident ledger-2" })).toBeVisible();
+  await expect(related.getByRole("link")).toHaveCount(1);
+  await expectNoAxeViolations(page);
+  await related.getByRole("link", { name: "Incident ledger-2" }).click();
+  await expect(page).toHaveURL(/\/feed\/ledger-2$/);
+  await expect(page.getByRole("region", { name: "Related findings" }).getByRole("link", { name: "Incident ledger-1" })).toBeVisible();
+
+  await page.goto("/");
+  await page.getByLabel("Services").fill("ledger, nothing-here");
+  await page.getByLabel("Services").blur();
+  const precedent = page.getByTestId("service-precedents").getByRole("link");
+  await expect(precedent).toHaveText("2 published findings involve ledger");
+  await expect(precedent).toHaveCount(1);
+  await expectNoAxeViolations(page);
+  await precedent.click();
+  await expect(page).toHaveURL(/\/feed\?service=ledger$/);
+  await expect(page.getByTestId("feed-entry")).toHaveCount(2);
 });

@@ -203,9 +203,9 @@ mod tests {
             done("2026-11-01", "2026-11-05"), // 4, November
             action(None, Some("2026-11-02"), ActionStatus::Done), // unknown start: not counted
             action(Some("2026-11-01"), None, ActionStatus::WontDo), // not done: not counted
-            open(Some("2026-11-20")),  // 11 days old
-            open(Some("2026-10-01")),  // 61
-            open(Some("2026-01-01")),  // 334
+            open(Some("2026-11-20")),         // 11 days old
+            open(Some("2026-10-01")),         // 61
+            open(Some("2026-01-01")),         // 334
             open(None),
         ];
         let t = of_actions(&actions, today);

@@ -11,8 +11,10 @@ use crate::extract::Json;
 use crate::store::Store;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
+use chrono::Utc;
 use mosaic_domain::ValidationError;
 use mosaic_domain::backlog::{ActionsPage, ActionsQuery};
+use mosaic_domain::feed::FeedPage;
 
 /// Actions per page when the query does not say.
 const DEFAULT_LIMIT: u32 = 50;
@@ -68,4 +70,35 @@ pub async fn actions_list(
         None
     };
     Ok(Json(ActionsPage { items, next }))
+}
+
+/// How many related findings a finding's page lists.
+const RELATED: u32 = 5;
+
+/// `GET /api/v1/feed/{id}/related`: up to five other published findings that share a service
+/// or a tag with this one, newest first, as the organisation reads them (a feed page with no
+/// `next`). An unpublished or unknown review has none: an empty list, like a finding that
+/// shares nothing.
+pub async fn related_list(
+    State(store): State<Store>,
+    ids: crate::auth::PathIds,
+) -> Result<Json<FeedPage>, AppError> {
+    let Some(id) = ids.review else {
+        return Err(AppError::NotFound(
+            "A published finding for this review".to_owned(),
+        ));
+    };
+    let today = Utc::now().date_naive();
+    let entries: Vec<_> = store
+        .related_findings(&id, RELATED)
+        .await?
+        .iter()
+        .map(|f| crate::feed::entry(f, today))
+        .collect();
+    Ok(Json(FeedPage {
+        total: entries.len() as u64,
+        entries,
+        next: None,
+        more: false,
+    }))
 }

@@ -151,7 +151,7 @@ pub async fn feed_list(
 }
 
 /// The list entry of `finding` (the organisation's view), its actions counted as of `today`.
-fn entry(finding: &Finding, today: NaiveDate) -> FeedEntry {
+pub(crate) fn entry(finding: &Finding, today: NaiveDate) -> FeedEntry {
     FeedEntry {
         review_id: finding.review_id.clone(),
         title: finding.title.clone(),

@@ -236,6 +236,7 @@ pub fn app(state: AppState) -> Router {
         .route("/feed", get(feed::feed_list))
         .route("/feed/stats", get(feed::feed_stats_get))
         .route("/feed/{id}", get(feed::feed_get))
+        .route("/feed/{id}/related", get(backlog::related_list))
         .route("/actions", get(backlog::actions_list));
     Router::new()
         .route("/healthz", get(ops::healthz_get))

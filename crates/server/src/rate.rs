@@ -198,6 +198,7 @@ pub async fn limit(
         }
         // The open-actions list reads the same published findings, without a token.
         Some("/actions") => (&limits.0.feed, "Too many action lists from this address."),
+        Some("/feed/{id}/related") => (&limits.0.feed, "Too many feed searches from this address."),
         None if crate::feed::is_subscription(path) => {
             (&limits.0.feed, "Too many feed requests from this address.")
         }

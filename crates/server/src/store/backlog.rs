@@ -227,6 +227,65 @@ impl Store {
             .collect()
     }
 
+    /// Up to `limit` other published findings (the organisation's view) that share a service
+    /// or a tag with review `id`'s, newest first: one lookup of the feed's facet index.
+    pub async fn related_findings(
+        &self,
+        id: &ReviewId,
+        limit: u32,
+    ) -> Result<Vec<mosaic_domain::Finding>, StoreError> {
+        let Some(item) = self
+            .feed_finding(id, super::FindingView::Organisation)
+            .await?
+        else {
+            return Ok(Vec::new());
+        };
+        let f = &item.finding;
+        let mut facets: Vec<String> = f
+            .services
+            .iter()
+            .map(|s| super::feed::service_facet(s))
+            .chain(f.tags.iter().map(|t| super::feed::tag_facet(t)))
+            .collect();
+        facets.sort();
+        facets.dedup();
+        if facets.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One more, since the finding itself matches.
+        let limit = i64::from(limit) + 1;
+        let rows: Vec<(String, String)> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                // Facets are letters and hex digits: no FTS5 syntax can hide in them.
+                let expr = format!("facets : ({})", facets.join(" OR "));
+                sqlx::query_as(
+                    "WITH m AS (SELECT rowid AS pos FROM findings_fts WHERE findings_fts MATCH $1                      ORDER BY rowid DESC LIMIT $2)                      SELECT f.review_id, f.org_doc FROM m JOIN findings f ON f.pos = m.pos                      ORDER BY f.pos DESC",
+                )
+                .bind(expr)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+            }
+            Backend::Postgres(pool) => {
+                sqlx::query_as(
+                    "SELECT f.review_id, f.org_doc::text FROM findings_search s                      JOIN findings f ON f.pos = s.pos WHERE s.facets && $1                      ORDER BY s.pos DESC LIMIT $2",
+                )
+                .bind(&facets)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+            }
+        }
+        .map_err(StoreError::Database)?;
+        rows.into_iter()
+            .filter(|(rid, _)| rid != id.as_str())
+            .take(usize::try_from(limit - 1).unwrap_or_default())
+            .map(|(rid, doc)| {
+                serde_json::from_str(&doc).map_err(|source| StoreError::Decode { id: rid, source })
+            })
+            .collect()
+    }
+
     /// The stored action rows of review `id` (for tests of the transaction's consistency).
     pub async fn action_rows(&self, id: &ReviewId) -> Result<u64, StoreError> {
         let n: i64 = on_backend!(self, |pool, _pg| {

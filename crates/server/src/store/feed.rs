@@ -165,10 +165,10 @@ fn facet(letter: char, value: &str) -> String {
 fn team_facet(team: &str) -> String {
     facet('t', team)
 }
-fn service_facet(service: &str) -> String {
+pub(super) fn service_facet(service: &str) -> String {
     facet('s', service)
 }
-fn tag_facet(tag: &str) -> String {
+pub(super) fn tag_facet(tag: &str) -> String {
     facet('g', tag)
 }
 fn kind_facet(kind: FactorKind) -> String {

@@ -409,3 +409,40 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
             .is_empty()
     );
 }
+
+pub async fn related_findings_share_a_service_or_a_tag(app: &TestApp) {
+    let mut shared = |id: &'static str, services: &[&str], tags: &[&str]| {
+        let mut spec = Spec::new(id);
+        spec.services = services.iter().map(|s| s.to_string()).collect();
+        spec.tags = tags.iter().map(|s| s.to_string()).collect();
+        spec
+    };
+    publish(app, &shared("rel-a", &["checkout"], &["database"])).await;
+    publish(app, &shared("rel-tag", &["search"], &["Database"])).await;
+    publish(app, &shared("rel-none", &["search"], &["dns"])).await;
+    for id in ["rel-s1", "rel-s2", "rel-s3", "rel-s4", "rel-s5"] {
+        publish(app, &shared(id, &["Checkout"], &[])).await;
+    }
+    let related = |id: &str| {
+        let path = format!("/api/v1/feed/{id}/related");
+        async move {
+            let response = app.get(&path).await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+            let page: mosaic_domain::feed::FeedPage = response.json();
+            page.entries
+                .into_iter()
+                .map(|e| e.review_id.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    // Newest first, at most five, never itself.
+    assert_eq!(
+        related("rel-a").await,
+        ["rel-s5", "rel-s4", "rel-s3", "rel-s2", "rel-s1"]
+    );
+    // A tag (ignoring case) or a service: "rel-tag" shares its tag with "rel-a" and its
+    // service with "rel-none".
+    assert_eq!(related("rel-tag").await, ["rel-none", "rel-a"]);
+    assert_eq!(related("rel-none").await, ["rel-tag"]);
+    assert!(related("not-published").await.is_empty());
+}

@@ -1,0 +1,73 @@
+use leptos::prelude::*;
+use mosaic_domain::feed::FeedQuery;
+
+use crate::api::{self, Api};
+use crate::settings::Settings;
+
+/// The most services looked up at once.
+const MAX_SERVICES: usize = 5;
+
+/// For each service of a review being started, how many published findings on the server
+/// involve it, with a link to the feed filtered by it: what was learned before. Nothing in
+/// "this browser only" mode, for a service no finding involves, or when the server cannot say.
+#[component]
+pub fn ServicePrecedents(
+    /// The services as typed (comma-separated), once the person leaves the field.
+    #[prop(into)]
+    services: Signal<String>,
+) -> impl IntoView {
+    let mode = expect_context::<Settings>().0;
+    let counts = LocalResource::new(move || {
+        let api = mode.with(Api::for_mode);
+        let mut names: Vec<String> = services.with(|s| {
+            s.split(',')
+                .map(|x| x.trim().to_owned())
+                .filter(|x| !x.is_empty())
+                .collect()
+        });
+        names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        names.truncate(MAX_SERVICES);
+        async move {
+            let Some(api) = api else { return Vec::new() };
+            let mut found = Vec::new();
+            for name in names {
+                let query = FeedQuery {
+                    service: Some(name.clone()),
+                    limit: Some(1),
+                    ..FeedQuery::default()
+                };
+                if let Ok(page) = api.feed(&query).await
+                    && page.total > 0
+                {
+                    let href = format!(
+                        "/feed{}",
+                        api::feed_query_suffix(&FeedQuery {
+                            limit: None,
+                            ..query
+                        })
+                    );
+                    found.push((name, page.total, page.more, href));
+                }
+            }
+            found
+        }
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let found = counts.await;
+                (!found.is_empty()).then(|| view! {
+                    <ul class="hint service-precedents" data-testid="service-precedents">
+                        {found.into_iter().map(|(name, total, more, href)| {
+                            let n = if more { format!("More than {total}") } else { total.to_string() };
+                            let noun = if total == 1 && !more { "finding involves" } else { "findings involve" };
+                            view! {
+                                <li><a href=href>{format!("{n} published {noun} {name}")}</a></li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            })}
+        </Transition>
+    }
+}
