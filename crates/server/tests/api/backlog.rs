@@ -411,7 +411,7 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
 }
 
 pub async fn related_findings_share_a_service_or_a_tag(app: &TestApp) {
-    let mut shared = |id: &'static str, services: &[&str], tags: &[&str]| {
+    let shared = |id: &'static str, services: &[&str], tags: &[&str]| {
         let mut spec = Spec::new(id);
         spec.services = services.iter().map(|s| s.to_string()).collect();
         spec.tags = tags.iter().map(|s| s.to_string()).collect();
