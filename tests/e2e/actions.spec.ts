@@ -4,8 +4,19 @@
 // of this browser's reviews, overdue ones first, filters kept in the address, and a status
 // changed there reaches the finding.
 import { Page } from "@playwright/test";
-import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
+import { test as base, expect, expectNoAxeViolations, snap, startServer, MosaicServer } from "./fixtures";
 import { publish, useServer } from "./steps";
+
+// A server of this file's own, fresh for each test: the findings published here must not
+// reach the other files' feeds (they share one server per worker).
+const test = base.extend<{ own: MosaicServer }>({
+  own: async ({}, use) => {
+    const server = await startServer();
+    await use(server);
+    await server.stop();
+  },
+  baseURL: async ({ own }, use) => use(own.url),
+});
 
 test.use({ timezoneId: "UTC" });
 
@@ -81,7 +92,7 @@ async function holdAsFacilitator(page: Page, server: MosaicServer, id: string, t
   await expect(page).toHaveURL(new RegExp(`/reviews/${id}`));
 }
 
-test("a tracker link is refused unless it is a web address, and the finding links to it safely", async ({ page, server }) => {
+test("a tracker link is refused unless it is a web address, and the finding links to it safely", async ({ page, own: server }) => {
   const token = await seed(server, "tracked", "Payments", [["a1", "Alert on queue depth", null, "p1"]], false);
   await holdAsFacilitator(page, server, "tracked", token);
 
@@ -115,7 +126,7 @@ test("a tracker link is refused unless it is a web address, and the finding link
   expect(hrefs.filter((h) => /^\s*javascript:/i.test(h))).toEqual([]);
 });
 
-test("/actions lists overdue actions from two reviews first, filters in the address, and a status change there reaches the finding", async ({ page, server }) => {
+test("/actions lists overdue actions from two reviews first, filters in the address, and a status change there reaches the finding", async ({ page, own: server }) => {
   const mine = await seed(server, "mine", "Payments", [["m1", "Rotate the queue credentials", "2026-01-05", "p1"]], true);
   await seed(server, "theirs", "Search", [["t1", "Add a queue depth alert", "2026-01-10", "p2"]], true);
   await seed(server, "later", "Search", [
@@ -127,8 +138,6 @@ test("/actions lists overdue actions from two reviews first, filters in the addr
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Open actions" }).click();
   await expect(page).toHaveURL(/\/actions$/);
   await expect(page.getByRole("heading", { name: "Open actions", level: 1 })).toBeVisible();
-  // (The server is shared with the other tests of this file: their open actions are listed too,
-  // none of them overdue.)
   const rows = page.getByTestId("open-action");
   const row = (title: string) => rows.filter({ hasText: title });
   await expect(rows.nth(0)).toContainText("Rotate the queue credentials");
@@ -190,7 +199,7 @@ test("/actions lists overdue actions from two reviews first, filters in the addr
   await expect(row("Rotate the queue credentials")).toHaveCount(0);
 });
 
-test("a finding lists related findings, and starting a review for a service says what was learned before", async ({ page, server }) => {
+test("a finding lists related findings, and starting a review for a service says what was learned before", async ({ page, own: server }) => {
   await seed(server, "ledger-1", "Payments", [["a1", "Watch the ledger lag", null, "p3"]], true, ["ledger"]);
   await seed(server, "ledger-2", "Billing", [["a1", "Shard the ledger", null, "p3"]], true, ["Ledger", "billing"]);
   await seed(server, "unrelated", "Search", [["a1", "Tune the index", null, "p3"]], true, ["index"]);
