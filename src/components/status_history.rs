@@ -15,16 +15,17 @@ pub fn StatusHistory(
                 .into_iter()
                 .map(|c| {
                     view! {
-                        <li>
-                            {crate::time::display(c.at)} ": " {c.from.label()} " → " {c.to.label()}
-                        </li>
+                        <dt>{crate::time::display(c.at)}</dt>
+                        <dd>{c.from.label()} " → " {c.to.label()}</dd>
                     }
                 })
                 .collect_view();
             view! {
                 <details class="status-history">
                     <summary>"Status history"</summary>
-                    <ul>{rows}</ul>
+                    // A description list, not a list: the action it is in is a list item, and
+                    // its changes are not items of that list.
+                    <dl>{rows}</dl>
                 </details>
             }
         })
