@@ -89,6 +89,7 @@ async function seed(
 async function holdAsFacilitator(page: Page, server: MosaicServer, id: string, token: string) {
   await useServer(page, server);
   await page.goto(`/join/${id}#resume=${token}`);
+  await page.getByRole("button", { name: "Continue here" }).click();
   await expect(page).toHaveURL(new RegExp(`/reviews/${id}`));
 }
 
