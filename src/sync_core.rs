@@ -63,6 +63,11 @@ pub struct SyncState {
     /// A different copy of the own account found on the server, waiting for a person's choice.
     #[serde(default)]
     pub account_conflict: Option<Account>,
+    /// The op id sent last whose answer never came: the server may have applied it already, so
+    /// it is sent again (same id, applied at most once) before the server's copy is read and
+    /// rebased on, which would otherwise replay it on a copy that already holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unanswered: Option<String>,
 }
 
 impl SyncState {
@@ -430,6 +435,12 @@ impl Engine {
         if !local.on_server {
             return Step::Create;
         }
+        let first = self.state.pending.first();
+        if self.state.server.is_some()
+            && let Some(first) = first.filter(|p| self.state.unanswered.as_ref() == Some(&p.op_id))
+        {
+            return Step::Send(self.request(first));
+        }
         if self.needs_pull || self.state.server.is_none() {
             self.needs_pull = false;
             return Step::Pull;
@@ -442,17 +453,22 @@ impl Engine {
             return Step::PutAccount { account, base };
         }
         if let Some(next) = self.state.pending.first() {
-            return Step::Send(ApplyOp {
-                op_id: next.op_id.clone(),
-                base_version: Some(self.state.base_version()),
-                op: next.op.clone(),
-            });
+            return Step::Send(self.request(next));
         }
         if !self.read_revealed && local.misses_revealed() {
             self.read_revealed = true;
             return Step::ReadRevealed;
         }
         Step::Done
+    }
+
+    /// The request that sends `op` against the base.
+    fn request(&self, op: &PendingOp) -> ApplyOp {
+        ApplyOp {
+            op_id: op.op_id.clone(),
+            base_version: Some(self.state.base_version()),
+            op: op.op.clone(),
+        }
     }
 
     /// The own account and the stored version to write it against, when it changed here and
@@ -471,10 +487,13 @@ impl Engine {
         }
     }
 
-    /// The step did not happen (the request failed): a read is asked for again next run.
+    /// The step failed: a read is asked for again next run, and an op whose answer never came
+    /// is sent again before anything is rebased on it.
     pub fn failed(&mut self, step: &Step) {
-        if matches!(step, Step::Pull | Step::ReadOwnAccount) {
-            self.needs_pull = true;
+        match step {
+            Step::Pull | Step::ReadOwnAccount => self.needs_pull = true,
+            Step::Send(request) => self.state.unanswered = Some(request.op_id.clone()),
+            _ => {}
         }
     }
 
@@ -598,12 +617,27 @@ impl Engine {
         local: Local,
         now: DateTime<Utc>,
     ) -> Result<Changes, Error> {
+        if self.state.unanswered.as_ref() == Some(&sent.op_id) && answer.is_ok() {
+            self.state.unanswered = None;
+        }
         match answer {
             Ok(Written::Done(server)) => {
-                self.state.pending.retain(|p| p.op_id != sent.op_id);
+                // Rebased on what the server would hold had no one else written since the
+                // base: an op id applied earlier (its answer lost) is answered with the
+                // current copy, which may hold others' changes too.
+                let at = self
+                    .state
+                    .pending
+                    .iter()
+                    .position(|p| p.op_id == sent.op_id);
+                let done = at.map(|at| self.state.pending.remove(at));
+                if let Some(base) = &self.state.server {
+                    let expected = replay(base, done.as_slice(), local.accounts, now);
+                    self.state.server = Some(expected);
+                }
                 Ok(Changes::review(self.state.accept(
                     server,
-                    false,
+                    true,
                     local.accounts,
                     now,
                 )))
@@ -627,6 +661,7 @@ impl Engine {
                     return Ok(Changes::default());
                 };
                 let refused = self.state.pending.remove(at);
+                self.state.unanswered = None;
                 self.state
                     .conflicts
                     .push(Conflict::refused(refused, local.review, body.message));
