@@ -4,7 +4,6 @@
 //! test suite runs against each to keep it so. Queries are plain runtime strings: nothing here
 //! needs a database at build time.
 
-use crate::events::Hub;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use mosaic_domain::{Account, ParticipantId, Review, ReviewId};
@@ -14,7 +13,6 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -67,12 +65,14 @@ macro_rules! on_backend {
 
 // After `on_backend!`, which it uses.
 mod feed;
+pub mod hub;
 mod people;
 pub mod schema;
 mod transfer;
 pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
+use hub::Hub;
 pub use people::TokenRecord;
 pub use transfer::Copied;
 
@@ -869,64 +869,39 @@ fn cores() -> u32 {
 
 /// Why the database could not do what was asked. None of these is the caller's fault: the HTTP
 /// layer answers them all with a generic 500 and logs the detail.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be reached or opened at start.
-    Connect {
-        target: String,
-        source: sqlx::Error,
-    },
-    Database(sqlx::Error),
-    Migrate(MigrateError),
+    #[error("cannot connect to {target}")]
+    Connect { target: String, source: sqlx::Error },
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    #[error("could not migrate the database")]
+    Migrate(#[source] MigrateError),
     /// A review could not be turned into JSON (not expected to happen).
-    Encode(serde_json::Error),
+    #[error("could not encode a review as JSON")]
+    Encode(#[source] serde_json::Error),
     /// A stored document no longer reads as a `Review`: edited by hand, or written by a newer
     /// server whose format this one does not know.
+    #[error("the stored review `{id}` could not be read")]
     Decode {
         id: String,
         source: serde_json::Error,
     },
     /// A version number beyond `i64::MAX`, which the `BIGINT` column cannot hold.
+    #[error("review version does not fit in a BIGINT")]
     VersionOverflow,
     /// The database was migrated by a newer release than this one: its schema is at `found`,
     /// this build knows up to `known`. Nothing was changed.
-    SchemaTooNew {
-        found: i64,
-        known: i64,
-    },
+    #[error(
+        "the database's schema is at version {found}, newer than this build of Mosaic knows \
+         (version {known}): a newer release has upgraded it. Run that release (or newer), or \
+         restore a backup taken before the upgrade"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
     /// `migrate-data` cannot copy as asked; the message says why.
+    #[error("{0}")]
     Transfer(String),
-}
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Connect { target, .. } => write!(f, "cannot connect to {target}"),
-            Self::Database(_) => f.write_str("database error"),
-            Self::Migrate(_) => f.write_str("could not migrate the database"),
-            Self::Encode(_) => f.write_str("could not encode a review as JSON"),
-            Self::Decode { id, .. } => write!(f, "the stored review `{id}` could not be read"),
-            Self::VersionOverflow => f.write_str("review version does not fit in a BIGINT"),
-            Self::SchemaTooNew { found, known } => write!(
-                f,
-                "the database's schema is at version {found}, newer than this build of Mosaic \
-                 knows (version {known}): a newer release has upgraded it. Run that release \
-                 (or newer), or restore a backup taken before the upgrade"
-            ),
-            Self::Transfer(why) => f.write_str(why),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Connect { source, .. } | Self::Database(source) => Some(source),
-            Self::Migrate(e) => Some(e),
-            Self::Encode(source) | Self::Decode { source, .. } => Some(source),
-            Self::VersionOverflow | Self::SchemaTooNew { .. } | Self::Transfer(_) => None,
-        }
-    }
 }
 
 #[cfg(test)]
