@@ -133,7 +133,7 @@ pub enum Committed {
     Replayed,
 }
 
-/// What [`Store::insert_review`] did. A taken id is an expected outcome, not a failure.
+/// What [`Store::create_review`] did. A taken id is an expected outcome, not a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inserted {
     Created,
@@ -284,72 +284,6 @@ impl Store {
         .map_err(StoreError::Database)
     }
 
-    /// Stores a new review unless its id is taken. One statement, so two concurrent creates of
-    /// the same id cannot both succeed and nothing is half-written.
-    pub async fn insert_review(&self, review: &Review) -> Result<Inserted, StoreError> {
-        let id = review.id.as_str();
-        let version = i64::try_from(review.version).map_err(|_| StoreError::VersionOverflow)?;
-        let created_at = order_key(review.created_at);
-        let updated_at = order_key(review.updated_at);
-        let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
-        let rows = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query(
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(version)
-            .bind(created_at)
-            .bind(updated_at)
-            .bind(doc)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()),
-            // The times and the document travel as text and are cast here, which keeps the
-            // binding code identical to SQLite's and needs no extra sqlx type features.
-            Backend::Postgres(pool) => sqlx::query(
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(version)
-            .bind(created_at)
-            .bind(updated_at)
-            .bind(doc)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()),
-        }
-        .map_err(StoreError::Database)?;
-        if rows != 1 {
-            return Ok(Inserted::IdTaken);
-        }
-        self.events.publish_version(id, review.version);
-        Ok(Inserted::Created)
-    }
-
-    /// Every review, newest first; reviews created in the same microsecond are ordered by id,
-    /// descending, so the order is total and the same on both backends.
-    pub async fn list_reviews(&self) -> Result<Vec<Review>, StoreError> {
-        let rows: Vec<(String, String)> = match &self.backend {
-            Backend::Sqlite(pool) => {
-                sqlx::query_as("SELECT id, doc FROM reviews ORDER BY created_at DESC, id DESC")
-                    .fetch_all(pool)
-                    .await
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_as(
-                    "SELECT id, doc::text FROM reviews ORDER BY created_at DESC, id DESC",
-                )
-                .fetch_all(pool)
-                .await
-            }
-        }
-        .map_err(StoreError::Database)?;
-        rows.iter().map(|(id, doc)| decode(id, doc)).collect()
-    }
-
     /// The review with this id, if there is one.
     pub async fn get_review(&self, id: &ReviewId) -> Result<Option<Review>, StoreError> {
         let doc: Option<String> = match &self.backend {
@@ -386,15 +320,7 @@ impl Store {
         let now = order_key(now);
         let inserted = on_backend!(self, |pool, pg| async {
             let mut tx = begin(pool, &self.metrics).await?;
-            let sql = if pg {
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
-                 ON CONFLICT (id) DO NOTHING"
-            } else {
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
-            };
-            let done = sqlx::query(sql)
+            let done = sqlx::query(insert_review_sql(pg))
                 .bind(id)
                 .bind(version)
                 .bind(&created_at)
@@ -569,7 +495,7 @@ impl Store {
                 // stays in their browser), and so does any link to their row.
                 for sql in [
                     "DELETE FROM accounts WHERE review_id = $1 AND participant_id = $2",
-                    "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
+                    DELETE_PERSONAL_INVITES,
                 ] {
                     sqlx::query(sql)
                         .bind(id)
@@ -807,6 +733,19 @@ fn order_key(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// A new review, unless its id is taken (then nothing is written). The times and the document
+/// travel as text; PostgreSQL casts them, which keeps the binding code the same on both.
+fn insert_review_sql(pg: bool) -> &'static str {
+    if pg {
+        "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
+         VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
+         ON CONFLICT (id) DO NOTHING"
+    } else {
+        "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
+    }
+}
+
 /// The compare-and-set write of a review: it lands only if the stored version is still the
 /// base the change was made on (`$5`), so of two concurrent writers exactly one wins.
 fn update_review_sql(pg: bool) -> &'static str {
@@ -819,6 +758,11 @@ fn update_review_sql(pg: bool) -> &'static str {
     }
 }
 
+/// Every personal invite to one participant's row.
+const DELETE_PERSONAL_INVITES: &str =
+    "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2";
+
+/// A new token of a review.
 fn insert_token_sql(pg: bool) -> &'static str {
     if pg {
         "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
@@ -829,6 +773,7 @@ fn insert_token_sql(pg: bool) -> &'static str {
     }
 }
 
+/// Revokes every live token of one participant of a review.
 fn revoke_sql(pg: bool) -> &'static str {
     if pg {
         "UPDATE tokens SET revoked_at = $1::timestamptz \

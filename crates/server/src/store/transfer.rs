@@ -10,7 +10,7 @@
 //! keep their order. Everything lands in one transaction: a failed copy leaves the target empty.
 
 use super::feed::{FeedRow, FeedSync as _};
-use super::{Backend, Store, StoreError, begin, decode};
+use super::{Backend, Store, StoreError, begin, decode, insert_review_sql};
 use std::fmt;
 
 /// How many rows of each kind were copied.
@@ -137,12 +137,9 @@ impl Store {
             } else {
                 ("", "")
             };
-            let insert_review = format!(
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3{time}, $4{time}, $5{json})"
-            );
             for ((id, version, created_at, updated_at, doc), row) in reviews.iter().zip(&feed) {
-                sqlx::query(&insert_review)
+                // The target holds no review (checked above, in this transaction).
+                sqlx::query(insert_review_sql(pg))
                     .bind(id)
                     .bind(version)
                     .bind(created_at)
