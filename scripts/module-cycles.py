@@ -5,7 +5,8 @@ Reads `crate::x` and `super::x` paths (comments and trailing `#[cfg(test)] mod` 
 out), folds modules to DEPTH path segments (1: top-level modules), and prints every strongly
 connected component of more than one module; `-v` prints the graph too. Exits 1 on a cycle."""
 import os, re, sys
-root = sys.argv[1]; depth = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+args = [a for a in sys.argv[1:] if a != '-v']
+root = args[0]; depth = int(args[1]) if len(args) > 1 else 1
 def modname(path):
     rel = os.path.relpath(path, root)[:-3]
     parts = rel.split(os.sep)
