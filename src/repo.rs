@@ -418,3 +418,17 @@ pub async fn local_findings() -> Result<Vec<Finding>, RepoError> {
     findings.sort_by_key(|f| std::cmp::Reverse(f.published_at));
     Ok(findings)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storage_failure_while_syncing_is_this_browsers_not_a_server_refusal() {
+        let e: api::Error = RepoError::Storage(StorageError("QuotaExceededError".into())).into();
+        assert_eq!(e, api::Error::LocalStorage("QuotaExceededError".into()));
+        assert_eq!(e.code(), None, "no server code");
+        let refusal = api::Error::Unreachable("offline".into());
+        assert_eq!(api::Error::from(RepoError::Api(refusal.clone())), refusal);
+    }
+}
