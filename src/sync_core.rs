@@ -99,8 +99,8 @@ impl SyncState {
     /// server's copy with the waiting ops replayed on it. With `rebase_pending` (the server's
     /// copy may hold others' changes made since the base) the ops are rebased
     /// ([`mosaic_domain::sync::rebase`]) and those on something someone else changed become
-    /// conflicts; without (the server just accepted the first of them on the base, so no one
-    /// else wrote in between) they are replayed as they are.
+    /// conflicts; without (`server` is the base itself, shown again without a refused op, or
+    /// there is no base yet) they are replayed as they are.
     pub fn accept(
         &mut self,
         server: Review,
