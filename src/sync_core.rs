@@ -259,6 +259,11 @@ impl LockedOut {
 pub const REMOVED: &str = "The facilitator removed you from this review: nothing here can be \
      changed any more. Download what you wrote to keep it.";
 
+/// Why nothing changes any more in a browser its person signed out.
+pub const SIGNED_OUT: &str = "This browser was signed out of the review: your place continues \
+     in another browser, so nothing here can be changed any more. Download what you wrote to \
+     keep it.";
+
 /// Why the own account could not be submitted, in words a person can act on.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SubmitError {

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use mosaic_domain::Role;
 
-use crate::api::Api;
 use crate::components::copy_link::CopyLink;
 use crate::components::invite_panel::encode_component;
 use crate::repo;
@@ -19,7 +18,7 @@ pub fn FacilitatorAccess() -> impl IntoView {
         .credential
         .get_value()
         .filter(|c| c.role == Role::Facilitator)?;
-    let api = Api::for_mode(&mode.get_untracked())?;
+    let api = mode.get_untracked().api()?;
     let review_id = credential.review_id.clone();
     let access_key = mode.with_untracked(|m| m.access_key().map(str::to_owned));
     let link = RwSignal::new(None::<String>);

@@ -943,8 +943,8 @@ fn a_run_ends_with_a_status_a_retry_when_it_may_pass_and_a_backoff() {
         let mut engine = with_waiting(waiting, server);
         let finish = engine.finished(&outcome, online);
         assert_eq!(
-            (&finish.status, finish.retry_in_ms, finish.removed),
-            (&status, retry, false),
+            (&finish.status, finish.retry_in_ms, finish.locked_out),
+            (&status, retry, None),
             "{outcome:?}"
         );
     }
@@ -958,12 +958,17 @@ fn a_run_ends_with_a_status_a_retry_when_it_may_pass_and_a_backoff() {
     state.account_conflict = Some(draft("p0", "theirs"));
     let finish = Engine::new(state).finished(&Ok(()), true);
     assert_eq!(finish.status, SyncStatus::NeedsChoice { conflicts: 2 });
-    // Removed by the facilitator: nothing is sent again.
-    let finish = with_waiting(1, true).finished(&Err(refused(401, "removed", "x")), true);
-    assert_eq!(
-        (finish.status, finish.retry_in_ms, finish.removed),
-        (SyncStatus::LocalOnly, None, true)
-    );
+    // Removed by the facilitator, or signed out from another browser: nothing is sent again.
+    for (code, locked_out) in [
+        ("removed", LockedOut::Removed),
+        ("signed_out", LockedOut::SignedOut),
+    ] {
+        let finish = with_waiting(1, true).finished(&Err(refused(401, code, "x")), true);
+        assert_eq!(
+            (finish.status, finish.retry_in_ms, finish.locked_out),
+            (SyncStatus::LocalOnly, None, Some(locked_out))
+        );
+    }
     // Failures in a row back off; a run that reached the server starts again from the first wait.
     let mut engine = with_waiting(1, true);
     let down = Err(Error::Unreachable("x".into()));
