@@ -1,10 +1,14 @@
 //! Mosaic's browser app: a Leptos client-side single-page app.
 //!
 //! # Layout
+//! - [`answer`]: what a request came to ([`answer::Error`] says whose failure it was), as
+//!   plain types.
 //! - [`api`]: the only place that builds server URLs and speaks HTTP.
 //! - [`storage`]: the browser's IndexedDB, where every review lives first.
 //! - [`repo`]: where a page gets and saves reviews; hides whether a server is involved.
-//! - [`sync`]: sends an open review's changes to the server and rebases on others' changes.
+//! - [`sync_core`]: the sync engine of an open review as plain Rust (what to send, what each
+//!   answer means, rebasing, conflicts), tested natively; [`sync`]: its browser shell (HTTP,
+//!   IndexedDB, live events, retries).
 //! - [`settings`]: this browser's choice of "this browser only" or a sync server.
 //! - [`title`]: the browser tab's title, naming what each page shows.
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
@@ -13,6 +17,7 @@
 //! - [`download`]: offering generated text (exports) as a file download.
 //! - `pages/`: one routed component per page; `components/`: the pieces pages share.
 
+pub mod answer;
 pub mod api;
 pub mod components;
 pub mod download;
@@ -23,6 +28,7 @@ pub mod repo;
 pub mod settings;
 pub mod storage;
 pub mod sync;
+pub mod sync_core;
 pub mod time;
 pub mod title;
 pub mod workspace;

@@ -10,92 +10,14 @@ use serde::{Deserialize, Serialize};
 use crate::api::{self, Api};
 use crate::settings::SyncMode;
 use crate::storage::{self, CREDENTIALS, OUTBOX, REVIEWS, SYNC, StorageError};
-use crate::sync::SyncState;
+use crate::sync_core::SyncState;
 
-/// What the app tells a person about where their work is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SyncStatus {
-    /// "This browser only": saved here, nothing to sync.
-    LocalOnly,
-    /// Every change has reached the server.
-    Saved,
-    Syncing,
-    /// This browser is offline; this many changes wait to be sent.
-    Offline {
-        waiting: usize,
-    },
-    /// The browser is online but the server does not answer, or answers that it is in
-    /// trouble (5xx); this many changes wait and are retried.
-    Unreachable {
-        waiting: usize,
-    },
-    /// This browser's storage failed: the work is on screen but not saved here.
-    NotSavedHere {
-        message: String,
-    },
-    /// Changes met someone else's and wait for a person's choice on the review page.
-    NeedsChoice {
-        conflicts: usize,
-    },
-    /// The server refused a change; it stays in the outbox until the cause is fixed.
-    Refused {
-        waiting: usize,
-        message: String,
-    },
-}
+// Pages and the badge name the status here, beside its context.
+pub use crate::sync_core::SyncStatus;
 
-impl SyncStatus {
-    pub fn label(&self) -> String {
-        match self {
-            SyncStatus::LocalOnly => "Saved in this browser".into(),
-            SyncStatus::Saved => "Saved".into(),
-            SyncStatus::Syncing => "Syncing…".into(),
-            SyncStatus::Offline { waiting } => {
-                format!("Offline: {waiting} change{} waiting", plural(*waiting))
-            }
-            SyncStatus::Unreachable { waiting } => format!(
-                "Server not reachable: {waiting} change{} waiting, retrying",
-                plural(*waiting)
-            ),
-            SyncStatus::NeedsChoice { conflicts } => format!(
-                "{conflicts} change{} need{} your choice",
-                plural(*conflicts),
-                if *conflicts == 1 { "s" } else { "" }
-            ),
-            SyncStatus::NotSavedHere { message } => format!("Not saved: {message}"),
-            SyncStatus::Refused { waiting, message } => {
-                format!(
-                    "{waiting} change{} not accepted: {message}",
-                    plural(*waiting)
-                )
-            }
-        }
-    }
-}
-
-impl SyncStatus {
-    /// What to say when a request failed with `e` while `waiting` changes wait: offline and
-    /// an unreachable server are told apart (the browser knows whether it has a network), and
-    /// a refusal names its reason.
-    pub fn after_failure(e: &api::Error, waiting: usize) -> Self {
-        let online = web_sys::window().is_none_or(|w| w.navigator().on_line());
-        match e {
-            api::Error::Unreachable(_) if !online => SyncStatus::Offline { waiting },
-            // Not the server's: say what failed, in this browser.
-            api::Error::LocalStorage(_) => SyncStatus::NotSavedHere {
-                message: e.to_string(),
-            },
-            _ if e.is_transient() => SyncStatus::Unreachable { waiting },
-            _ => SyncStatus::Refused {
-                waiting,
-                message: e.to_string(),
-            },
-        }
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
+/// Whether the browser has a network: an unreachable server is then "offline", not "down".
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
 /// The app-wide sync status. Read with `expect_context::<SyncStatusContext>()`.
@@ -145,6 +67,22 @@ impl From<StorageError> for RepoError {
     }
 }
 
+/// While syncing, a storage failure is this browser's, never the server's refusal.
+impl From<RepoError> for api::Error {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::Api(e) => e,
+            RepoError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<StorageError> for api::Error {
+    fn from(e: StorageError) -> Self {
+        api::Error::LocalStorage(e.0)
+    }
+}
+
 fn set_status(status: SyncStatus) {
     if let Some(ctx) = use_context::<SyncStatusContext>() {
         ctx.0.set(status);
@@ -172,7 +110,7 @@ pub async fn credential(review_id: &str) -> Result<Option<Credential>, RepoError
 /// each review this browser holds a credential for is fetched and kept here too, and waiting
 /// changes are sent first.
 pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<Review>, RepoError> {
-    if let Some(api) = Api::for_mode(mode) {
+    if let Some(api) = mode.api() {
         if flush_outbox(&api).await? {
             for credential in storage::all::<Credential>(CREDENTIALS).await? {
                 match api
@@ -207,7 +145,7 @@ pub async fn get_review(mode: &SyncMode, id: &str) -> Result<Option<Review>, Rep
     if let Some(review) = storage::get::<Review>(REVIEWS, id).await? {
         return Ok(Some(review));
     }
-    let (Some(api), Some(credential)) = (Api::for_mode(mode), credential(id).await?) else {
+    let (Some(api), Some(credential)) = (mode.api(), credential(id).await?) else {
         return Ok(None);
     };
     match api.with_token(&credential.token).get_review(id).await {
@@ -254,9 +192,7 @@ async fn keep_joined(review_id: &str, joined: Joined) -> Result<ParticipantId, R
     if let Some(mut state) = storage::get::<SyncState>(SYNC, review_id).await? {
         let key = storage::account_key(review_id, joined.participant_id.as_str());
         let held = storage::get::<Account>(storage::ACCOUNTS, &key).await?;
-        state.account_version = 0;
-        state.account_conflict = None;
-        state.account_dirty = held.is_some_and(|a| !a.is_submitted());
+        state.rejoined(held.is_some_and(|a| !a.is_submitted()));
         storage::put(SYNC, review_id, &state).await?;
     }
     let credential = Credential {
@@ -349,7 +285,7 @@ pub async fn keep_invite(credential: &Credential, invite: &str) -> Result<Creden
 /// browser: a server that cannot be reached leaves it waiting in the outbox, not lost.
 pub async fn create_review(mode: &SyncMode, review: &Review) -> Result<(), RepoError> {
     storage::put(REVIEWS, review.id.as_str(), review).await?;
-    if let Some(api) = Api::for_mode(mode) {
+    if let Some(api) = mode.api() {
         storage::put(
             OUTBOX,
             review.id.as_str(),
@@ -404,7 +340,7 @@ pub async fn flush_outbox(api: &Api) -> Result<bool, RepoError> {
 
 async fn note_failure(e: &api::Error) -> Result<(), RepoError> {
     let waiting = storage::all::<CreateReview>(OUTBOX).await?.len();
-    set_status(SyncStatus::after_failure(e, waiting));
+    set_status(SyncStatus::after_failure(e, waiting, online()));
     Ok(())
 }
 
@@ -414,35 +350,41 @@ async fn cache(review: &Review) -> Result<(), RepoError> {
     let id = review.id.as_str();
     let mut state: SyncState = storage::get(SYNC, id).await?.unwrap_or_default();
     let accounts: Vec<Account> = storage::with_prefix(storage::ACCOUNTS, &format!("{id}/")).await?;
-    let now = crate::time::now();
-    let pending = std::mem::take(&mut state.pending);
-    let local = match &state.server {
-        Some(base) => {
-            let out = mosaic_domain::sync::rebase(base, review, pending, &accounts, now);
-            state.conflicts.extend(out.conflicts);
-            state.pending = out.pending;
-            out.review
-        }
-        None => {
-            let local = mosaic_domain::sync::replay(review, &pending, &accounts, now);
-            state.pending = pending;
-            local
-        }
-    };
-    state.server = Some(review.clone());
+    let local = state.accept(review.clone(), true, &accounts, crate::time::now());
     storage::put_many(&[
-        (SYNC, id, &SyncDoc::Sync(&state)),
-        (REVIEWS, id, &SyncDoc::Review(&local)),
+        (SYNC, id, &Doc::Sync(&state)),
+        (REVIEWS, id, &Doc::Review(&local)),
     ])
     .await?;
     Ok(())
 }
 
+/// The kinds of document saved about a review, so that all go through one write queue and
+/// several land in one transaction.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum SyncDoc<'a> {
+pub enum Doc<'a> {
     Review(&'a Review),
+    Account(&'a Account),
     Sync(&'a SyncState),
+}
+
+/// Saves documents through the one write queue ([`storage::queue_write`]); a failure is shown
+/// in `notice`, in words about this browser's storage.
+pub fn save(notice: RwSignal<Option<String>>, docs: &[(&'static str, &str, Doc)]) {
+    let docs: Vec<_> = docs
+        .iter()
+        .map(|(store, key, doc)| (*store, *key, doc))
+        .collect();
+    storage::queue_write(&docs, move |e| notice.set(Some(e.to_string())));
+}
+
+/// An account's key in [`storage::ACCOUNTS`].
+pub fn account_key(account: &Account) -> String {
+    storage::account_key(
+        account.review_id().as_str(),
+        account.participant_id().as_str(),
+    )
 }
 
 /// Whether this browser already holds a review with this id (an import would replace it).
@@ -475,4 +417,18 @@ pub async fn local_findings() -> Result<Vec<Finding>, RepoError> {
         .collect();
     findings.sort_by_key(|f| std::cmp::Reverse(f.published_at));
     Ok(findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_storage_failure_while_syncing_is_this_browsers_not_a_server_refusal() {
+        let e: api::Error = RepoError::Storage(StorageError("QuotaExceededError".into())).into();
+        assert_eq!(e, api::Error::LocalStorage("QuotaExceededError".into()));
+        assert_eq!(e.code(), None, "no server code");
+        let refusal = api::Error::Unreachable("offline".into());
+        assert_eq!(api::Error::from(RepoError::Api(refusal.clone())), refusal);
+    }
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::{self, Api};
 use crate::drafts;
 
 const KEY: &str = "mosaic.settings";
@@ -30,6 +31,12 @@ impl SyncMode {
             SyncMode::Local => None,
             SyncMode::Server { url, .. } => Some(url.trim_end_matches('/')),
         }
+    }
+
+    /// The client for the server of this setting, with its access key; `None` in "this browser
+    /// only" mode.
+    pub fn api(&self) -> Option<Api> {
+        Some(Api::new(self.server_url()?).with_access_key(self.access_key()))
     }
 
     /// The organisation's access key, when one is set.
@@ -79,9 +86,7 @@ pub fn provide_settings_context() {
     if !decided {
         leptos::task::spawn_local(async move {
             let origin = page_origin();
-            if crate::api::is_mosaic_server(&origin).await
-                && mode.get_untracked() == SyncMode::Local
-            {
+            if api::is_mosaic_server(&origin).await && mode.get_untracked() == SyncMode::Local {
                 mode.set(SyncMode::Server {
                     url: origin,
                     access_key: String::new(),

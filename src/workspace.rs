@@ -13,11 +13,17 @@ use mosaic_domain::{
     Account, AccountError, EditError, OpError, ParticipantId, Review, ReviewOp, Role,
 };
 
-use crate::repo::Credential;
+use crate::repo::{self, Credential, Doc};
 use crate::settings::SyncMode;
 use crate::storage::{self, ACCOUNTS, REVIEWS, SYNC};
-use crate::sync::{self, ReviewSync, SyncState};
+use crate::sync::{ReviewSync, Shared};
+// Why nothing changes here any more: decided by the sync engine, shown by the page.
+use crate::sync_core::SyncState;
+pub use crate::sync_core::{LockedOut, REMOVED, SIGNED_OUT};
 use crate::time;
+
+// Forms and panels name it here, where refusals are shown.
+pub use crate::answer::sentence;
 
 /// Who is using this browser right now. On a shared device people take turns; each sees only
 /// their own account until the reveal.
@@ -64,34 +70,6 @@ pub struct Workspace {
     pub locked_out: RwSignal<Option<LockedOut>>,
 }
 
-/// Why a browser lost its access to a review.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LockedOut {
-    /// The facilitator removed this browser's participant.
-    Removed,
-    /// Its person continued in another browser and signed this one out.
-    SignedOut,
-}
-
-impl LockedOut {
-    /// The lockout an error code of the server's means, if any.
-    pub fn from_code(code: Option<&str>) -> Option<Self> {
-        match code? {
-            "removed" => Some(Self::Removed),
-            "signed_out" => Some(Self::SignedOut),
-            _ => None,
-        }
-    }
-
-    /// Why nothing changes here any more.
-    pub fn why(self) -> &'static str {
-        match self {
-            Self::Removed => REMOVED,
-            Self::SignedOut => SIGNED_OUT,
-        }
-    }
-}
-
 fn actor_key(review: &Review) -> String {
     format!("mosaic.actor.{}", review.id)
 }
@@ -123,14 +101,21 @@ impl Workspace {
             Some(Role::Participant(me)) => review.removal(me).is_some(),
             _ => false,
         };
-        let ws = Self {
+        let shared = Shared {
             locked_out: RwSignal::new(removed.then_some(LockedOut::Removed)),
             review: RwSignal::new(review),
             accounts: RwSignal::new(accounts),
+            credential: StoredValue::new(credential),
+            notice,
+        };
+        let ws = Self {
+            locked_out: shared.locked_out,
+            review: shared.review,
+            accounts: shared.accounts,
             actor: RwSignal::new(actor),
             notice,
-            credential: StoredValue::new(credential),
-            sync: synced.map(|(state, mode)| ReviewSync::new(state, mode)),
+            credential: shared.credential,
+            sync: synced.map(|(state, mode)| ReviewSync::new(state, mode, shared)),
         };
         provide_context(ws);
         ws
@@ -184,19 +169,18 @@ impl Workspace {
             Ok(()) => {
                 match self.sync {
                     Some(sync) => {
-                        sync.record(op);
-                        let state = sync.snapshot();
+                        let state = sync.record(op, new_id());
                         // One transaction: the change and the record that it must be sent.
                         self.save(&[
-                            (REVIEWS, review.id.as_str(), &Doc::Review(&review)),
-                            (SYNC, review.id.as_str(), &Doc::Sync(&state)),
+                            (REVIEWS, review.id.as_str(), Doc::Review(&review)),
+                            (SYNC, review.id.as_str(), Doc::Sync(&state)),
                         ]);
                     }
-                    None => self.save(&[(REVIEWS, review.id.as_str(), &Doc::Review(&review))]),
+                    None => self.save(&[(REVIEWS, review.id.as_str(), Doc::Review(&review))]),
                 }
                 self.review.set(review);
                 self.notice.set(None);
-                sync::kick(*self);
+                self.kick();
                 Ok(())
             }
             Err(OpError::Edit(EditError::Invalid { fields })) => {
@@ -256,17 +240,16 @@ impl Workspace {
         });
         match change(&mut account, time::now()) {
             Ok(out) => {
-                let key = account_key(&account);
+                let key = repo::account_key(&account);
                 match self.sync.filter(|_| self.is_own(participant)) {
                     Some(sync) => {
-                        sync.account_changed();
-                        let state = sync.snapshot();
+                        let state = sync.account_changed();
                         self.save(&[
-                            (ACCOUNTS, key.as_str(), &Doc::Account(&account)),
-                            (SYNC, account.review_id().as_str(), &Doc::Sync(&state)),
+                            (ACCOUNTS, key.as_str(), Doc::Account(&account)),
+                            (SYNC, account.review_id().as_str(), Doc::Sync(&state)),
                         ]);
                     }
-                    None => self.save(&[(ACCOUNTS, key.as_str(), &Doc::Account(&account))]),
+                    None => self.save(&[(ACCOUNTS, key.as_str(), Doc::Account(&account))]),
                 }
                 self.accounts.update(|all| {
                     match all.iter_mut().find(|a| a.participant_id() == participant) {
@@ -275,7 +258,7 @@ impl Workspace {
                     }
                 });
                 self.notice.set(None);
-                sync::kick(*self);
+                self.kick();
                 Ok(out)
             }
             Err(e @ AccountError::Invalid { .. }) => Err(e),
@@ -290,12 +273,32 @@ impl Workspace {
     /// the server when the review is shared through one (which needs the connection), else
     /// here. Returns the commitment.
     pub async fn submit_account(&self, participant: &ParticipantId) -> Result<String, String> {
-        if self.sync.is_some() {
-            return sync::submit(*self, participant)
-                .await
-                .map_err(|e| self.refuse(e));
+        if let Some(sync) = self.sync {
+            return sync.submit(participant).await.map_err(|e| self.refuse(e));
         }
         self.submit_here(participant)
+    }
+
+    /// Sends what waits to the server, when the review is shared through one.
+    fn kick(&self) {
+        if let Some(sync) = self.sync {
+            sync.kick();
+        }
+    }
+
+    /// The person chose for a conflict: `use_mine` applies their change again on the current
+    /// review (as a new op); otherwise it is set aside. Either way it leaves the list.
+    pub fn resolve_conflict(&self, op_id: &str, use_mine: bool) {
+        let Some(sync) = self.sync else { return };
+        let Some(conflict) = sync.take_conflict(op_id) else {
+            return;
+        };
+        if use_mine {
+            // Applied and recorded like any new change; a refusal is shown as usual.
+            let _ = self.apply(conflict.op);
+        } else {
+            sync.save();
+        }
     }
 
     fn submit_here(&self, participant: &ParticipantId) -> Result<String, String> {
@@ -315,10 +318,10 @@ impl Workspace {
             commitment
         };
         // One transaction: the sealed account and the commitment the review records for it.
-        let key = account_key(&account);
+        let key = repo::account_key(&account);
         self.save(&[
-            (ACCOUNTS, key.as_str(), &Doc::Account(&account)),
-            (REVIEWS, review.id.as_str(), &Doc::Review(&review)),
+            (ACCOUNTS, key.as_str(), Doc::Account(&account)),
+            (REVIEWS, review.id.as_str(), Doc::Review(&review)),
         ]);
         self.accounts.update(|all| {
             if let Some(slot) = all.iter_mut().find(|a| a.participant_id() == participant) {
@@ -331,9 +334,8 @@ impl Workspace {
     }
 
     /// Saves documents through the one write queue; a failure is shown as the notice.
-    pub(crate) fn save(&self, docs: &[(&'static str, &str, &Doc)]) {
-        let notice = self.notice;
-        storage::queue_write(docs, move |e| notice.set(Some(e.to_string())));
+    fn save(&self, docs: &[(&'static str, &str, Doc)]) {
+        repo::save(self.notice, docs);
     }
 
     fn refuse(&self, e: impl Display) -> String {
@@ -341,40 +343,6 @@ impl Workspace {
         self.notice.set(Some(message.clone()));
         message
     }
-}
-
-/// Why nothing changes any more for a person the facilitator removed.
-pub const REMOVED: &str = "The facilitator removed you from this review: nothing here can be \
-     changed any more. Download what you wrote to keep it.";
-
-/// Why nothing changes any more in a browser its person signed out.
-pub const SIGNED_OUT: &str = "This browser was signed out of the review: your place continues \
-     in another browser, so nothing here can be changed any more. Download what you wrote to \
-     keep it.";
-
-/// The message with its first letter capitalised, to stand alone as a sentence.
-pub fn sentence(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// The kinds of document the workspace saves, so all go through one write queue.
-#[derive(serde::Serialize)]
-#[serde(untagged)]
-pub(crate) enum Doc<'a> {
-    Review(&'a Review),
-    Account(&'a Account),
-    Sync(&'a SyncState),
-}
-
-fn account_key(account: &Account) -> String {
-    storage::account_key(
-        account.review_id().as_str(),
-        account.participant_id().as_str(),
-    )
 }
 
 /// Loads a review's accounts from this browser's storage.

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use mosaic_domain::sync::Conflict;
 
-use crate::sync;
 use crate::workspace::Workspace;
 
 /// Changes of this browser's that met someone else's: each shown with both versions (or why it
@@ -36,10 +35,10 @@ pub fn ConflictsPanel() -> impl IntoView {
                             theirs.observations().len(),
                         )}</p>
                         <button type="button" class="primary"
-                            on:click=move |_| sync::resolve_account(ws, true)>
+                            on:click=move |_| sync.resolve_account(true)>
                             "Keep this browser's account"
                         </button>
-                        <button type="button" on:click=move |_| sync::resolve_account(ws, false)>
+                        <button type="button" on:click=move |_| sync.resolve_account(false)>
                             "Use the other copy"
                         </button>
                     </div>
@@ -56,9 +55,9 @@ fn ConflictItem(conflict: Conflict) -> impl IntoView {
     let id = conflict.op_id.clone();
     let keep_theirs = {
         let id = id.clone();
-        move |_| sync::resolve(ws, &id, false)
+        move |_| ws.resolve_conflict(&id, false)
     };
-    let use_mine = move |_| sync::resolve(ws, &id, true);
+    let use_mine = move |_| ws.resolve_conflict(&id, true);
     let refused = conflict.refused.clone();
     let both = conflict.theirs.is_some() && refused.is_none();
     view! {

@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 use mosaic_domain::Role;
 
-use crate::api::Api;
 use crate::components::copy_link::CopyLink;
 use crate::components::invite_panel::encode_component;
 use crate::repo;
@@ -19,7 +18,7 @@ pub fn FacilitatorAccess() -> impl IntoView {
         .credential
         .get_value()
         .filter(|c| c.role == Role::Facilitator)?;
-    let api = Api::for_mode(&mode.get_untracked())?;
+    let api = mode.get_untracked().api()?;
     let review_id = credential.review_id.clone();
     let access_key = mode.with_untracked(|m| m.access_key().map(str::to_owned));
     let link = RwSignal::new(None::<String>);
@@ -57,6 +56,10 @@ pub fn FacilitatorAccess() -> impl IntoView {
         }
     });
 
+    // The page opens again with the new key once it is stored: its live stream and any request
+    // that raced the replacement (answered "signed out", which locks this page and unmounts
+    // this panel) start afresh with it. Done in the action itself, not in an effect of this
+    // panel, so the reload happens even when the panel is gone by then.
     let replace_key = Action::new_local(move |(): &()| {
         let api = api.clone();
         async move {
@@ -64,28 +67,26 @@ pub fn FacilitatorAccess() -> impl IntoView {
                 .credential
                 .get_value()
                 .ok_or("This browser no longer holds the review's access.")?;
-            repo::replace_own_token(&api, &held)
+            let kept = repo::replace_own_token(&api, &held)
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            ws.credential.set_value(Some(kept));
+            web_sys::window()
+                .and_then(|w| {
+                    let path = w.location().pathname().ok()?;
+                    w.location()
+                        .replace(&format!("{path}?note=key-replaced"))
+                        .ok()
+                })
+                .ok_or_else(|| {
+                    "This browser's facilitator key was replaced. Reload the page.".to_owned()
+                })
         }
     });
-    Effect::new(move |_| match replace_key.value().get() {
-        Some(Ok(kept)) => {
-            // The page opens again with the new key: its live stream and any request that
-            // raced the replacement (answered "signed out") start afresh with the new one.
-            ws.credential.set_value(Some(kept));
-            let reopened = web_sys::window().and_then(|w| {
-                let path = w.location().pathname().ok()?;
-                w.location()
-                    .replace(&format!("{path}?note=key-replaced"))
-                    .ok()
-            });
-            if reopened.is_none() {
-                status.set("This browser's facilitator key was replaced. Reload the page.".into());
-            }
+    Effect::new(move |_| {
+        if let Some(Err(e)) = replace_key.value().get() {
+            problem.set(Some(e));
         }
-        Some(Err(e)) => problem.set(Some(e)),
-        None => {}
     });
 
     Some(view! {

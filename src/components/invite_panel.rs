@@ -38,7 +38,7 @@ pub fn InvitePanel() -> impl IntoView {
             })
         }
     });
-    let api = Api::for_mode(&mode.get_untracked())?.with_token(&credential.token);
+    let api = mode.get_untracked().api()?.with_token(&credential.token);
     let status = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(false);

@@ -386,10 +386,7 @@ fn provide_joined_people(ws: Workspace) {
         let (id, _count) = ws
             .review
             .with(|r| (r.id.to_string(), r.participants().len()));
-        let (Some(api), token) = (
-            crate::api::Api::for_mode(&mode.get_untracked()),
-            token.clone(),
-        ) else {
+        let (Some(api), token) = (mode.get_untracked().api(), token.clone()) else {
             return;
         };
         leptos::task::spawn_local(async move {
@@ -428,7 +425,8 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
         let mode = mode.get_untracked();
         let (token, pid) = (token.clone(), id.to_string());
         async move {
-            let api = crate::api::Api::for_mode(&mode)
+            let api = mode
+                .api()
                 .ok_or_else(|| "Personal links need the server: check Settings.".to_owned())?;
             match api
                 .with_token(&token)

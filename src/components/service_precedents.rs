@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::feed::FeedQuery;
 
-use crate::api::{self, Api};
+use crate::api;
 use crate::settings::Settings;
 
 /// The most services looked up at once.
@@ -18,7 +18,7 @@ pub fn ServicePrecedents(
 ) -> impl IntoView {
     let mode = expect_context::<Settings>().0;
     let counts = LocalResource::new(move || {
-        let api = mode.with(Api::for_mode);
+        let api = mode.with(crate::settings::SyncMode::api);
         let mut names: Vec<String> = services.with(|s| {
             s.split(',')
                 .map(|x| x.trim().to_owned())

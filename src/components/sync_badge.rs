@@ -1,6 +1,5 @@
 use leptos::prelude::*;
 
-use crate::api::Api;
 use crate::repo::{self, SyncStatus, SyncStatusContext};
 use crate::settings::Settings;
 
@@ -13,7 +12,7 @@ pub fn SyncBadge() -> impl IntoView {
     crate::storage::on_write_activity(move |busy| saving.set(busy));
     let mode = expect_context::<Settings>().0;
     let flush = move || {
-        if let Some(api) = Api::for_mode(&mode.get_untracked()) {
+        if let Some(api) = mode.get_untracked().api() {
             leptos::task::spawn_local(async move {
                 let _ = repo::flush_outbox(&api).await;
             });

@@ -7,11 +7,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use mosaic_domain::backlog::{self, ActionsQuery, OpenAction};
 use mosaic_domain::{ActionKind, ActionStatus, Priority, Review, ReviewId, ReviewOp, Role};
 
-use crate::api::Api;
 use crate::components::tracker_link::TrackerLink;
 use crate::repo::{self, RepoError};
 use crate::settings::{Settings, SyncMode};
-use crate::sync;
 use crate::workspace::{self, Workspace};
 
 /// How many of the server's actions one "Load more" brings.
@@ -82,7 +80,7 @@ async fn load(mode: &SyncMode, filters: &ActionsQuery) -> Result<Loaded, RepoErr
         }
         local.extend(backlog::of_review(review));
     }
-    let (server, next) = match Api::for_mode(mode) {
+    let (server, next) = match mode.api() {
         Some(api) => {
             let page = api
                 .open_actions(&ActionsQuery {
@@ -212,8 +210,10 @@ fn ActionList(first: Loaded, filters: ActionsQuery, mode: SyncMode) -> impl Into
     let announce = RwSignal::new(None::<String>);
     let loading = RwSignal::new(false);
     let load_more = move |_| {
-        let (Some(cursor), Some(api)) = (next.get_untracked(), mode.with_value(Api::for_mode))
-        else {
+        let (Some(cursor), Some(api)) = (
+            next.get_untracked(),
+            mode.with_value(crate::settings::SyncMode::api),
+        ) else {
             return;
         };
         loading.set(true);
@@ -330,8 +330,8 @@ async fn open(
     let ws = child.with(|| Workspace::provide(review, accounts, credential, synced));
     // The owner lives as long as the page's: dropping the handle does not dispose it.
     std::mem::forget(child);
-    if ws.sync.is_some() {
-        sync::kick(ws);
+    if let Some(sync) = ws.sync {
+        sync.kick();
     }
     Ok(Some(ws))
 }

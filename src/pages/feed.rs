@@ -10,7 +10,7 @@ use crate::components::{
     finding_card::FindingCard,
 };
 use crate::repo;
-use crate::settings::Settings;
+use crate::settings::{Settings, SyncMode};
 
 /// The findings feed, for other teams to learn from. With a sync server: every team's published
 /// findings, searchable and filterable (the search lives in the address, so it can be linked),
@@ -20,7 +20,7 @@ use crate::settings::Settings;
 #[component]
 pub fn FeedPage() -> impl IntoView {
     let mode = expect_context::<Settings>().0;
-    let api = Memo::new(move |_| mode.with(Api::for_mode));
+    let api = Memo::new(move |_| mode.with(SyncMode::api));
     crate::title::page_title(|| "Findings feed".into());
     view! {
         <h1>"Findings feed"</h1>

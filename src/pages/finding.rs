@@ -2,7 +2,6 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use mosaic_domain::feed::FeedFinding;
 
-use crate::api::Api;
 use crate::components::finding_card::FindingCard;
 use crate::repo::{self, RepoError};
 use crate::settings::{Settings, SyncMode};
@@ -65,7 +64,7 @@ pub fn FindingPage() -> impl IntoView {
 
 /// The finding of review `id`: from the server in server mode, else from this browser.
 async fn load(mode: &SyncMode, id: &str) -> Result<Option<FeedFinding>, RepoError> {
-    let Some(api) = Api::for_mode(mode) else {
+    let Some(api) = mode.api() else {
         let local = repo::local_findings().await?;
         return Ok(local
             .into_iter()
@@ -92,7 +91,7 @@ fn RelatedFindings() -> impl IntoView {
     let params = use_params_map();
     let related = LocalResource::new(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
-        let api = mode.with(Api::for_mode);
+        let api = mode.with(crate::settings::SyncMode::api);
         async move {
             match api {
                 Some(api) => api

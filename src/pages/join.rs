@@ -72,7 +72,7 @@ pub fn JoinPage() -> impl IntoView {
         url: settings::page_origin(),
         access_key: fragment_param("key").unwrap_or_default(),
     };
-    let api = Api::for_mode(&server).expect("a server mode");
+    let api = server.api().expect("a server mode");
 
     let arrival = {
         let (api, id, link) = (api.clone(), review_id.clone(), link.clone());

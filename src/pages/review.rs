@@ -12,7 +12,7 @@ use crate::components::{
     submissions_panel::SubmissionsPanel,
 };
 use crate::settings::{Settings, SyncMode};
-use crate::sync::{self, SyncState};
+use crate::sync_core::SyncState;
 use crate::workspace::{self, Actor, Workspace};
 use crate::{repo, time};
 
@@ -76,10 +76,10 @@ fn ReviewWorkspace(
 ) -> impl IntoView {
     let ws = Workspace::provide(review, accounts, credential, synced);
     // Sync with the outside world: the server's copy, its live events, the network coming back.
-    if ws.sync.is_some() {
-        sync::kick(ws);
-        sync::listen(ws);
-        let online = window_event_listener(leptos::ev::online, move |_| sync::refresh(ws));
+    if let Some(sync) = ws.sync {
+        sync.kick();
+        sync.listen();
+        let online = window_event_listener(leptos::ev::online, move |_| sync.refresh());
         on_cleanup(move || online.remove());
     }
     let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));

@@ -56,20 +56,11 @@ impl fmt::Debug for AccessKey {
 }
 
 /// Why a key was refused at start.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the access key must be at least {MIN_KEY_CHARS} printable ASCII characters, without spaces"
+)]
 pub struct InvalidAccessKey;
-
-impl fmt::Display for InvalidAccessKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the access key must be at least {MIN_KEY_CHARS} printable ASCII characters, \
-             without spaces"
-        )
-    }
-}
-
-impl std::error::Error for InvalidAccessKey {}
 
 /// Middleware: with a key configured, every request under `/api` must carry it as
 /// `X-Mosaic-Access-Key`, or (on the event stream only, which a browser opens without
@@ -86,7 +77,7 @@ pub async fn require_access_key(
     let path = request.uri().path();
     // The feed's Atom and JSON subscriptions live outside `/api`, where feed readers expect
     // them, but show what the API does; readers send no headers, so the query carries the key.
-    let subscription = crate::feed::is_subscription(path);
+    let subscription = crate::routes::is_subscription(path);
     if !(subscription || path == "/api" || path.starts_with("/api/")) {
         return next.run(request).await;
     }
@@ -129,8 +120,8 @@ fn is_event_stream(request: &Request) -> bool {
     request
         .extensions()
         .get::<MatchedPath>()
-        .and_then(|matched| matched.as_str().strip_prefix(crate::API_PREFIX))
-        == Some(crate::events::ROUTE)
+        .and_then(|matched| matched.as_str().strip_prefix(crate::routes::API_PREFIX))
+        == Some(crate::routes::EVENTS)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! rules live in `mosaic_domain`, reached through `wire`'s `TryFrom` conversions.
 
 use crate::auth::{self, Caller, Member, PathIds};
-use crate::error::{AppError, InternalError, Refusal};
+use crate::error::{AppError, InternalError};
 use crate::extract::Json;
 use crate::store::{AppliedOp, Committed, Inserted, Store, TokenKind};
 use axum::extract::State;
@@ -10,19 +10,16 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Timelike, Utc};
 use mosaic_domain::wire::{
-    AccountList, ApplyOp, CreateReview, CreatedReview, JoinReview, Joined, NewReview, ReviewList,
-    Stale, StaleAccount, Submitted,
+    AccountList, ApplyOp, CreateReview, CreatedReview, NewReview, ReviewList, Stale, StaleAccount,
+    Submitted,
 };
-use mosaic_domain::{
-    Account, AccountInput, EditError, OpError, ParticipantId, ParticipantInput, Review, ReviewId,
-    ReviewOp, Role,
-};
+use mosaic_domain::{Account, AccountInput, ParticipantId, Review, ReviewId, ReviewOp, Role};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 /// How many times a write the client did not make conditional (a join, a submission) is
 /// retried when another write got in first. Each retry re-reads and re-checks everything.
-const INTERNAL_RETRIES: usize = 16;
+pub(crate) const INTERNAL_RETRIES: usize = 16;
 
 /// `POST /api/v1/reviews`: 201 with the stored review, its `Location`, and the facilitator's
 /// and the invite's tokens (shown only here); 409 if the id is taken (the existing review is
@@ -78,61 +75,6 @@ pub async fn reviews_get(
 ) -> Result<Response, AppError> {
     let review = current_review(&store, &caller.review_id).await?;
     Ok(tagged(StatusCode::OK, review.version, &review))
-}
-
-/// `POST /api/v1/reviews/{id}/participants`: join with the invite token (the body is the
-/// credential). The server picks the participant's id and adds them through the review's own
-/// rules: 201 with their token; 401 for a bad invite, 410 for one that was replaced; 409 when
-/// joining is closed, the review is full, the phase takes no newcomers, or someone with the
-/// same name and role is in it.
-pub async fn participants_create(
-    State(store): State<Store>,
-    ids: PathIds,
-    Json(request): Json<JoinReview>,
-) -> Result<Response, AppError> {
-    let review_id = ids.review.ok_or(AppError::Unauthorized)?;
-    crate::people::check_shared_invite(&store, &review_id, &request.invite_token).await?;
-    let participant = ParticipantInput {
-        name: request.name,
-        role: request.role,
-        show_name_when_published: request.show_name_when_published,
-    };
-    for _ in 0..INTERNAL_RETRIES {
-        let mut review = current_review(&store, &review_id).await?;
-        crate::people::check_room(&store, &review).await?;
-        let base = review.version;
-        let participant_id = ParticipantId::parse(&auth::random_hex(16)?)
-            .map_err(|e| AppError::Internal(InternalError::new(e)))?;
-        let now = now();
-        let op = ReviewOp::AddParticipant {
-            id: participant_id.clone(),
-            participant: participant.clone(),
-        };
-        review.apply(&op, &[], now).map_err(|e| match e {
-            OpError::Edit(EditError::Invalid { fields }) => AppError::Validation(fields),
-            OpError::Edit(e @ EditError::SamePerson { .. }) => {
-                AppError::Person(Refusal::SamePerson(e.to_string()))
-            }
-            e => AppError::Refused(StatusCode::CONFLICT, e.to_string()),
-        })?;
-        let (token, record) =
-            auth::new_token(TokenKind::Participant, Some(participant_id.clone()))?;
-        match store
-            .commit_review(&review, base, None, Some(&record), None, now)
-            .await?
-        {
-            Committed::Done => {
-                let joined = Joined {
-                    participant_id,
-                    token,
-                    review,
-                };
-                return Ok((StatusCode::CREATED, Json(joined)).into_response());
-            }
-            Committed::Stale | Committed::Replayed => continue,
-        }
-    }
-    Err(busy())
 }
 
 /// `POST /api/v1/reviews/{id}/ops`: one conditional change to the review, by the caller's
@@ -422,16 +364,9 @@ fn account_path(caller: &Caller, ids: PathIds) -> Result<(ReviewId, ParticipantI
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("a participant route has no {{pid}} in its path")]
 struct NoParticipantInPath;
-
-impl std::fmt::Display for NoParticipantInPath {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a participant route has no {pid} in its path")
-    }
-}
-
-impl std::error::Error for NoParticipantInPath {}
 
 /// The version in `If-Match: "<version>"`: 428 without it, 400 if it is not one.
 fn if_match(headers: &HeaderMap) -> Result<u64, AppError> {
@@ -483,7 +418,7 @@ fn stale(base: u64, current: Review) -> Response {
 }
 
 /// Other writers kept getting in first; the client may simply retry.
-fn busy() -> AppError {
+pub(crate) fn busy() -> AppError {
     AppError::Unavailable(InternalError::new(Busy))
 }
 

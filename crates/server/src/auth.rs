@@ -16,7 +16,6 @@ use axum::http::request::Parts;
 use mosaic_domain::{ParticipantId, ReviewId, Role, ValidationError};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::fmt;
 
 /// Random bytes in a token or a server-chosen id.
 const TOKEN_BYTES: usize = 32;
@@ -61,16 +60,9 @@ pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("the OS random number generator failed: {0}")]
 struct RandomFailed(String);
-
-impl fmt::Display for RandomFailed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the OS random number generator failed: {}", self.0)
-    }
-}
-
-impl std::error::Error for RandomFailed {}
 
 /// The ids in a path, parsed: `{id}` (a review) and `{pid}` (a participant), when the route
 /// has them. A handler never sees an id the domain would refuse.
@@ -265,16 +257,9 @@ fn caller(grant: Grant) -> Result<Option<Caller>, AppError> {
     Ok(Some(Caller { review_id, role }))
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("a stored token grant is invalid: {0}")]
 struct BadGrant(String);
-
-impl fmt::Display for BadGrant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a stored token grant is invalid: {}", self.0)
-    }
-}
-
-impl std::error::Error for BadGrant {}
 
 /// The token of `Authorization: Bearer <token>`, if the header is there and well formed.
 fn bearer(parts: &Parts) -> Option<&str> {

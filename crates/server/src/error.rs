@@ -6,6 +6,7 @@
 //! [`log_internal_errors`] in a response extension, so it is logged exactly once, with the
 //! request it belongs to, and never sent to the client.
 
+use crate::metrics::ErrorCode;
 use crate::store::StoreError;
 use axum::extract::Request;
 use axum::http::StatusCode;
@@ -302,10 +303,6 @@ impl From<StoreError> for AppError {
         Self::Internal(InternalError::new(e))
     }
 }
-
-/// The code of an error response, in its extensions, for the metrics of refused writes.
-#[derive(Clone, Copy, Debug)]
-pub struct ErrorCode(pub &'static str);
 
 /// The detail of an internal failure, travelling in the response's extensions from where it
 /// happened to [`log_internal_errors`]. `Arc` because extensions must be `Clone`.

@@ -42,18 +42,6 @@ const SUBSCRIPTION_ENTRIES: u32 = 50;
 const EXCERPT_CHARS: usize = 280;
 /// How many recurring tags and factors the statistics list.
 const RECURRING: usize = 20;
-/// The query parameter a feed reader may send the organisation's access key in; it is the
-/// access middleware's, not a filter.
-pub const ACCESS_KEY_PARAM: &str = "access_key";
-/// The subscriptions' paths, outside `/api`.
-pub const ATOM_ROUTE: &str = "/feed.atom";
-pub const JSON_ROUTE: &str = "/feed.json";
-
-/// Whether `path` is one of the subscriptions, which the access key closes like the API.
-pub fn is_subscription(path: &str) -> bool {
-    path == ATOM_ROUTE || path == JSON_ROUTE
-}
-
 /// Extractor: the feed's query parameters as a [`FeedQuery`]. A parameter that is unknown,
 /// repeated or not of its type is a 400 `invalid_query` naming it, never axum's plain text.
 #[derive(Clone, Debug)]
@@ -74,7 +62,8 @@ fn parse_query(raw: &str) -> Result<FeedQuery, AppError> {
 
 /// `raw` (a query string) as `T`, without the access key; a bad parameter is named.
 pub(crate) fn parse_params<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, AppError> {
-    let kept = form_urlencoded::parse(raw.as_bytes()).filter(|(k, _)| k != ACCESS_KEY_PARAM);
+    let kept = form_urlencoded::parse(raw.as_bytes())
+        .filter(|(k, _)| k != crate::routes::ACCESS_KEY_PARAM);
     let kept = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(kept)
         .finish();

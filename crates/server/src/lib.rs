@@ -62,6 +62,7 @@ mod people;
 pub mod public_url;
 pub mod rate;
 pub mod request_id;
+mod routes;
 pub mod serve;
 mod stats_cache;
 pub mod store;
@@ -90,9 +91,6 @@ use web::WebApp;
 /// The largest request body accepted, in bytes. A review's facts are a few KiB at most; the
 /// cap keeps a careless or hostile client from making the server buffer megabytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// Where the API is mounted.
-const API_PREFIX: &str = "/api/v1";
 
 /// What the handlers share: the store and the app's files. Cloned per request, cheaply.
 #[derive(Clone, Debug)]
@@ -195,7 +193,10 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/reviews", get(api::reviews_list).post(api::reviews_create))
         .route("/reviews/{id}", get(api::reviews_get))
-        .route("/reviews/{id}/participants", post(api::participants_create))
+        .route(
+            "/reviews/{id}/participants",
+            post(people::participants_create),
+        )
         .route(
             "/reviews/{id}/participants/{pid}/token",
             delete(api::participant_token_delete),
@@ -232,7 +233,7 @@ pub fn app(state: AppState) -> Router {
             "/reviews/{id}/accounts/{pid}/submit",
             post(api::accounts_submit),
         )
-        .route(events::ROUTE, get(events::events_get))
+        .route(routes::EVENTS, get(events::events_get))
         .route("/feed", get(feed::feed_list))
         .route("/feed/stats", get(feed::feed_stats_get))
         .route("/feed/{id}", get(feed::feed_get))
@@ -243,9 +244,9 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(ops::readyz_get))
         .route("/metrics", get(ops::metrics_get))
         // Feed readers' subscriptions: outside the API, as readers expect a feed's address.
-        .route(feed::ATOM_ROUTE, get(feed::feed_atom_get))
-        .route(feed::JSON_ROUTE, get(feed::feed_json_get))
-        .nest(API_PREFIX, api)
+        .route(routes::FEED_ATOM, get(feed::feed_atom_get))
+        .route(routes::FEED_JSON, get(feed::feed_json_get))
+        .nest(routes::API_PREFIX, api)
         // Set last: it applies to the routes registered before it.
         .method_not_allowed_fallback(api::api_method_not_allowed)
         .fallback(not_routed)
@@ -321,14 +322,9 @@ async fn not_routed(State(state): State<AppState>, request: Request) -> Response
 /// A panicking handler gets the generic 500. The panic hook has already printed the payload
 /// and location; the error attached here makes `log_internal_errors` add the request.
 fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
-    #[derive(Debug)]
+    #[derive(Debug, thiserror::Error)]
+    #[error("the handler panicked")]
     struct HandlerPanicked;
-    impl std::fmt::Display for HandlerPanicked {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("the handler panicked")
-        }
-    }
-    impl std::error::Error for HandlerPanicked {}
     AppError::Internal(InternalError::new(HandlerPanicked)).into_response()
 }
 

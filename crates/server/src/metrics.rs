@@ -8,7 +8,6 @@
 //! path a client sent; every path no route matched counts as `(unmatched)`; methods outside the
 //! standard ones count as `OTHER`; error codes are the server's fixed set.
 
-use crate::error::ErrorCode;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -19,6 +18,11 @@ use prometheus::{
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// The code of an error response, in its extensions: set by `AppError` when it becomes a
+/// response, read here for the metrics of refused writes (so metrics need nothing of errors).
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorCode(pub &'static str);
 
 /// The version and git revision this binary was built from (the revision from `build.rs`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -6,19 +6,22 @@
 //! through their personal invite, or choosing their row on the shared invite, takes that row
 //! instead of adding another.
 
-use crate::api::{current_review, now};
+use crate::api::{INTERNAL_RETRIES, busy, current_review, now};
 use crate::auth::{self, Member, PathIds, TokenHolder};
-use crate::error::{AppError, Refusal};
+use crate::error::{AppError, InternalError, Refusal};
 use crate::extract::Json;
-use crate::store::{Store, TokenKind};
+use crate::store::{Committed, Store, TokenKind};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mosaic_domain::wire::{
-    ClaimPlace, Facilitating, Invitation, Joined, Joining, JoiningRules, JoiningState, Me,
-    NewInvite, OpenPlace, ReadInvitation, ReplacedToken,
+    ClaimPlace, Facilitating, Invitation, JoinReview, Joined, Joining, JoiningRules, JoiningState,
+    Me, NewInvite, OpenPlace, ReadInvitation, ReplacedToken,
 };
-use mosaic_domain::{ParticipantId, Phase, Review, ReviewId, Role, ValidationError};
+use mosaic_domain::{
+    EditError, OpError, ParticipantId, ParticipantInput, Phase, Review, ReviewId, ReviewOp, Role,
+    ValidationError,
+};
 
 /// The most participants a facilitator may allow: far above any review, far below abuse.
 const MAX_PARTICIPANTS: u32 = 500;
@@ -72,6 +75,61 @@ pub(crate) async fn check_room(store: &Store, review: &Review) -> Result<(), App
         }
         Joining::Over { phase } => Err(AppError::Person(Refusal::JoiningOver(phase))),
     }
+}
+
+/// `POST /api/v1/reviews/{id}/participants`: join with the invite token (the body is the
+/// credential). The server picks the participant's id and adds them through the review's own
+/// rules: 201 with their token; 401 for a bad invite, 410 for one that was replaced; 409 when
+/// joining is closed, the review is full, the phase takes no newcomers, or someone with the
+/// same name and role is in it.
+pub async fn participants_create(
+    State(store): State<Store>,
+    ids: PathIds,
+    Json(request): Json<JoinReview>,
+) -> Result<Response, AppError> {
+    let review_id = ids.review.ok_or(AppError::Unauthorized)?;
+    check_shared_invite(&store, &review_id, &request.invite_token).await?;
+    let participant = ParticipantInput {
+        name: request.name,
+        role: request.role,
+        show_name_when_published: request.show_name_when_published,
+    };
+    for _ in 0..INTERNAL_RETRIES {
+        let mut review = current_review(&store, &review_id).await?;
+        check_room(&store, &review).await?;
+        let base = review.version;
+        let participant_id = ParticipantId::parse(&auth::random_hex(16)?)
+            .map_err(|e| AppError::Internal(InternalError::new(e)))?;
+        let now = now();
+        let op = ReviewOp::AddParticipant {
+            id: participant_id.clone(),
+            participant: participant.clone(),
+        };
+        review.apply(&op, &[], now).map_err(|e| match e {
+            OpError::Edit(EditError::Invalid { fields }) => AppError::Validation(fields),
+            OpError::Edit(e @ EditError::SamePerson { .. }) => {
+                AppError::Person(Refusal::SamePerson(e.to_string()))
+            }
+            e => AppError::Refused(StatusCode::CONFLICT, e.to_string()),
+        })?;
+        let (token, record) =
+            auth::new_token(TokenKind::Participant, Some(participant_id.clone()))?;
+        match store
+            .commit_review(&review, base, None, Some(&record), None, now)
+            .await?
+        {
+            Committed::Done => {
+                let joined = Joined {
+                    participant_id,
+                    token,
+                    review,
+                };
+                return Ok((StatusCode::CREATED, Json(joined)).into_response());
+            }
+            Committed::Stale | Committed::Replayed => continue,
+        }
+    }
+    Err(busy())
 }
 
 /// The rows of `review` nobody has joined as.

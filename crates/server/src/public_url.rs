@@ -41,20 +41,9 @@ impl fmt::Display for PublicUrl {
 }
 
 /// Why a `--public-url` was refused.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the public URL {0}; give one like https://mosaic.example.com")]
 pub struct InvalidPublicUrl(&'static str);
-
-impl fmt::Display for InvalidPublicUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the public URL {}; give one like https://mosaic.example.com",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for InvalidPublicUrl {}
 
 impl FromStr for PublicUrl {
     type Err = InvalidPublicUrl;

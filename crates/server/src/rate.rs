@@ -183,7 +183,7 @@ pub async fn limit(
     let path = request.uri().path();
     let api = route
         .as_deref()
-        .and_then(|r| r.strip_prefix(crate::API_PREFIX));
+        .and_then(|r| r.strip_prefix(crate::routes::API_PREFIX));
     let post = request.method() == Method::POST;
     let (limiter, what) = match api {
         Some("/reviews") if post => (
@@ -199,7 +199,7 @@ pub async fn limit(
         // The open-actions list reads the same published findings, without a token.
         Some("/actions") => (&limits.0.feed, "Too many action lists from this address."),
         Some("/feed/{id}/related") => (&limits.0.feed, "Too many feed searches from this address."),
-        None if crate::feed::is_subscription(path) => {
+        None if crate::routes::is_subscription(path) => {
             (&limits.0.feed, "Too many feed requests from this address.")
         }
         _ => return next.run(request).await,

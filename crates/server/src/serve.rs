@@ -294,8 +294,8 @@ pub async fn request_timeout(
     let streaming = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .and_then(|p| p.as_str().strip_prefix(crate::API_PREFIX))
-        == Some(crate::events::ROUTE);
+        .and_then(|p| p.as_str().strip_prefix(crate::routes::API_PREFIX))
+        == Some(crate::routes::EVENTS);
     if streaming {
         return next.run(request).await;
     }

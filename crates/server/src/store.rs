@@ -4,7 +4,6 @@
 //! test suite runs against each to keep it so. Queries are plain runtime strings: nothing here
 //! needs a database at build time.
 
-use crate::events::Hub;
 use crate::metrics::Metrics;
 use chrono::{DateTime, Utc};
 use mosaic_domain::{Account, ParticipantId, Review, ReviewId};
@@ -14,7 +13,6 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -68,6 +66,7 @@ macro_rules! on_backend {
 // After `on_backend!`, which it uses.
 mod backlog;
 mod feed;
+pub mod hub;
 mod people;
 pub mod schema;
 mod transfer;
@@ -76,6 +75,7 @@ use backlog::BacklogSync as _;
 pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
+use hub::Hub;
 pub use people::TokenRecord;
 pub use transfer::Copied;
 use webhooks::WebhookSync as _;
@@ -141,7 +141,7 @@ pub enum Committed {
     Replayed,
 }
 
-/// What [`Store::insert_review`] did. A taken id is an expected outcome, not a failure.
+/// What [`Store::create_review`] did. A taken id is an expected outcome, not a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inserted {
     Created,
@@ -292,72 +292,6 @@ impl Store {
         .map_err(StoreError::Database)
     }
 
-    /// Stores a new review unless its id is taken. One statement, so two concurrent creates of
-    /// the same id cannot both succeed and nothing is half-written.
-    pub async fn insert_review(&self, review: &Review) -> Result<Inserted, StoreError> {
-        let id = review.id.as_str();
-        let version = i64::try_from(review.version).map_err(|_| StoreError::VersionOverflow)?;
-        let created_at = order_key(review.created_at);
-        let updated_at = order_key(review.updated_at);
-        let doc = serde_json::to_string(review).map_err(StoreError::Encode)?;
-        let rows = match &self.backend {
-            Backend::Sqlite(pool) => sqlx::query(
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(version)
-            .bind(created_at)
-            .bind(updated_at)
-            .bind(doc)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()),
-            // The times and the document travel as text and are cast here, which keeps the
-            // binding code identical to SQLite's and needs no extra sqlx type features.
-            Backend::Postgres(pool) => sqlx::query(
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(version)
-            .bind(created_at)
-            .bind(updated_at)
-            .bind(doc)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()),
-        }
-        .map_err(StoreError::Database)?;
-        if rows != 1 {
-            return Ok(Inserted::IdTaken);
-        }
-        self.events.publish_version(id, review.version);
-        Ok(Inserted::Created)
-    }
-
-    /// Every review, newest first; reviews created in the same microsecond are ordered by id,
-    /// descending, so the order is total and the same on both backends.
-    pub async fn list_reviews(&self) -> Result<Vec<Review>, StoreError> {
-        let rows: Vec<(String, String)> = match &self.backend {
-            Backend::Sqlite(pool) => {
-                sqlx::query_as("SELECT id, doc FROM reviews ORDER BY created_at DESC, id DESC")
-                    .fetch_all(pool)
-                    .await
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query_as(
-                    "SELECT id, doc::text FROM reviews ORDER BY created_at DESC, id DESC",
-                )
-                .fetch_all(pool)
-                .await
-            }
-        }
-        .map_err(StoreError::Database)?;
-        rows.iter().map(|(id, doc)| decode(id, doc)).collect()
-    }
-
     /// The review with this id, if there is one.
     pub async fn get_review(&self, id: &ReviewId) -> Result<Option<Review>, StoreError> {
         let doc: Option<String> = match &self.backend {
@@ -394,15 +328,7 @@ impl Store {
         let now = order_key(now);
         let inserted = on_backend!(self, |pool, pg| async {
             let mut tx = begin(pool, &self.metrics).await?;
-            let sql = if pg {
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
-                 ON CONFLICT (id) DO NOTHING"
-            } else {
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
-            };
-            let done = sqlx::query(sql)
+            let done = sqlx::query(insert_review_sql(pg))
                 .bind(id)
                 .bind(version)
                 .bind(&created_at)
@@ -583,7 +509,7 @@ impl Store {
                 // stays in their browser), and so does any link to their row.
                 for sql in [
                     "DELETE FROM accounts WHERE review_id = $1 AND participant_id = $2",
-                    "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
+                    DELETE_PERSONAL_INVITES,
                 ] {
                     sqlx::query(sql)
                         .bind(id)
@@ -824,6 +750,19 @@ fn order_key(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// A new review, unless its id is taken (then nothing is written). The times and the document
+/// travel as text; PostgreSQL casts them, which keeps the binding code the same on both.
+fn insert_review_sql(pg: bool) -> &'static str {
+    if pg {
+        "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
+         VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
+         ON CONFLICT (id) DO NOTHING"
+    } else {
+        "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
+    }
+}
+
 /// The compare-and-set write of a review: it lands only if the stored version is still the
 /// base the change was made on (`$5`), so of two concurrent writers exactly one wins.
 fn update_review_sql(pg: bool) -> &'static str {
@@ -836,6 +775,11 @@ fn update_review_sql(pg: bool) -> &'static str {
     }
 }
 
+/// Every personal invite to one participant's row.
+const DELETE_PERSONAL_INVITES: &str =
+    "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2";
+
+/// A new token of a review.
 fn insert_token_sql(pg: bool) -> &'static str {
     if pg {
         "INSERT INTO tokens (token_hash, review_id, participant_id, kind, created_at) \
@@ -846,6 +790,7 @@ fn insert_token_sql(pg: bool) -> &'static str {
     }
 }
 
+/// Revokes every live token of one participant of a review.
 fn revoke_sql(pg: bool) -> &'static str {
     if pg {
         "UPDATE tokens SET revoked_at = $1::timestamptz \
@@ -886,64 +831,39 @@ fn cores() -> u32 {
 
 /// Why the database could not do what was asked. None of these is the caller's fault: the HTTP
 /// layer answers them all with a generic 500 and logs the detail.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be reached or opened at start.
-    Connect {
-        target: String,
-        source: sqlx::Error,
-    },
-    Database(sqlx::Error),
-    Migrate(MigrateError),
+    #[error("cannot connect to {target}")]
+    Connect { target: String, source: sqlx::Error },
+    #[error("database error")]
+    Database(#[source] sqlx::Error),
+    #[error("could not migrate the database")]
+    Migrate(#[source] MigrateError),
     /// A review could not be turned into JSON (not expected to happen).
-    Encode(serde_json::Error),
+    #[error("could not encode a review as JSON")]
+    Encode(#[source] serde_json::Error),
     /// A stored document no longer reads as a `Review`: edited by hand, or written by a newer
     /// server whose format this one does not know.
+    #[error("the stored review `{id}` could not be read")]
     Decode {
         id: String,
         source: serde_json::Error,
     },
     /// A version number beyond `i64::MAX`, which the `BIGINT` column cannot hold.
+    #[error("review version does not fit in a BIGINT")]
     VersionOverflow,
     /// The database was migrated by a newer release than this one: its schema is at `found`,
     /// this build knows up to `known`. Nothing was changed.
-    SchemaTooNew {
-        found: i64,
-        known: i64,
-    },
+    #[error(
+        "the database's schema is at version {found}, newer than this build of Mosaic knows \
+         (version {known}): a newer release has upgraded it. Run that release (or newer), or \
+         restore a backup taken before the upgrade"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
     /// `migrate-data` cannot copy as asked; the message says why.
+    #[error("{0}")]
     Transfer(String),
-}
-
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Connect { target, .. } => write!(f, "cannot connect to {target}"),
-            Self::Database(_) => f.write_str("database error"),
-            Self::Migrate(_) => f.write_str("could not migrate the database"),
-            Self::Encode(_) => f.write_str("could not encode a review as JSON"),
-            Self::Decode { id, .. } => write!(f, "the stored review `{id}` could not be read"),
-            Self::VersionOverflow => f.write_str("review version does not fit in a BIGINT"),
-            Self::SchemaTooNew { found, known } => write!(
-                f,
-                "the database's schema is at version {found}, newer than this build of Mosaic \
-                 knows (version {known}): a newer release has upgraded it. Run that release \
-                 (or newer), or restore a backup taken before the upgrade"
-            ),
-            Self::Transfer(why) => f.write_str(why),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Connect { source, .. } | Self::Database(source) => Some(source),
-            Self::Migrate(e) => Some(e),
-            Self::Encode(source) | Self::Decode { source, .. } => Some(source),
-            Self::VersionOverflow | Self::SchemaTooNew { .. } | Self::Transfer(_) => None,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -143,16 +143,21 @@ impl TestApp {
         self.call(Method::GET, uri, Some(token), None, None).await
     }
 
-    /// Every stored review's id, newest first, read from the store: the API lists only the
-    /// caller's own review.
+    /// Every stored review's id, newest first, read from the database in the order of the
+    /// stored times (the API lists only the caller's own review).
     async fn listed_ids(&self) -> Vec<String> {
-        self.store
-            .list_reviews()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.id.to_string())
-            .collect()
+        let sql = "SELECT id FROM reviews ORDER BY created_at DESC, id DESC";
+        match &self.db {
+            TestDb::Sqlite { path, .. } => {
+                let url = format!("sqlite://{}", path.display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+            }
+            TestDb::Postgres(schema) => {
+                let mut conn = PgConnection::connect_with(&schema.options()).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+            }
+        }
     }
 }
 
@@ -497,7 +502,11 @@ async fn list_order_is_exact_and_ties_go_by_id(app: &TestApp) {
         ("tie-b", t0 + micros(250_000)),
         ("next-day", t0 + chrono::TimeDelta::days(1)),
     ] {
-        let inserted = app.store.insert_review(&review(id, at)).await.unwrap();
+        let inserted = app
+            .store
+            .create_review(&review(id, at), &[], at)
+            .await
+            .unwrap();
         assert_eq!(inserted, mosaic_server::store::Inserted::Created);
     }
     assert_eq!(

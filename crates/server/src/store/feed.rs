@@ -523,14 +523,7 @@ impl Store {
         on_backend!(self, |pool, pg| async {
             let mut tx = super::begin(pool, &self.metrics).await?;
             let mut stored = 0;
-            let sql = if pg {
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5::jsonb) \
-                 ON CONFLICT (id) DO NOTHING"
-            } else {
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING"
-            };
+            let sql = super::insert_review_sql(pg);
             for (review, doc, version, row, actions) in &prepared {
                 let done = sqlx::query(sql)
                     .bind(review.id.as_str())
@@ -618,6 +611,10 @@ macro_rules! place {
     };
 }
 
+/// A review's feed row goes (on SQLite a trigger takes its index entry, on PostgreSQL the
+/// search row cascades).
+const DELETE_FINDING: &str = "DELETE FROM findings WHERE review_id = $1";
+
 impl FeedSync for SqliteConnection {
     async fn sync_feed(
         &mut self,
@@ -625,7 +622,7 @@ impl FeedSync for SqliteConnection {
         row: Option<&FeedRow>,
     ) -> Result<(), sqlx::Error> {
         let Some(row) = row else {
-            sqlx::query("DELETE FROM findings WHERE review_id = $1")
+            sqlx::query(DELETE_FINDING)
                 .bind(review_id)
                 .execute(&mut *self)
                 .await?;
@@ -635,7 +632,7 @@ impl FeedSync for SqliteConnection {
             return Ok(());
         };
         // The trigger takes the old row's index entry with it.
-        sqlx::query("DELETE FROM findings WHERE review_id = $1")
+        sqlx::query(DELETE_FINDING)
             .bind(&row.review_id)
             .execute(&mut *self)
             .await?;
@@ -675,7 +672,7 @@ impl FeedSync for PgConnection {
         row: Option<&FeedRow>,
     ) -> Result<(), sqlx::Error> {
         let Some(row) = row else {
-            sqlx::query("DELETE FROM findings WHERE review_id = $1")
+            sqlx::query(DELETE_FINDING)
                 .bind(review_id)
                 .execute(&mut *self)
                 .await?;
@@ -685,7 +682,7 @@ impl FeedSync for PgConnection {
             return Ok(());
         };
         // The old row's search row goes with it (`ON DELETE CASCADE`).
-        sqlx::query("DELETE FROM findings WHERE review_id = $1")
+        sqlx::query(DELETE_FINDING)
             .bind(&row.review_id)
             .execute(&mut *self)
             .await?;

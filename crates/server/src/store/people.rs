@@ -6,7 +6,10 @@
 //! unique index `one_live_token_per_participant` keeps one
 //! live token per row, so of two claims racing for one row exactly one wins.
 
-use super::{Backend, NewToken, Store, StoreError, TokenKind, insert_token_sql, order_key};
+use super::{
+    Backend, DELETE_PERSONAL_INVITES, NewToken, Store, StoreError, TokenKind, insert_token_sql,
+    order_key,
+};
 use chrono::{DateTime, Utc};
 use mosaic_domain::wire::JoiningRules;
 use mosaic_domain::{ParticipantId, ReviewId};
@@ -159,13 +162,11 @@ impl Store {
         let now = order_key(now);
         on_backend!(self, |pool, pg| async {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
-            )
-            .bind(review_id.as_str())
-            .bind(participant_id.as_str())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(DELETE_PERSONAL_INVITES)
+                .bind(review_id.as_str())
+                .bind(participant_id.as_str())
+                .execute(&mut *tx)
+                .await?;
             let insert = if pg {
                 "INSERT INTO personal_invites (token_hash, review_id, participant_id, created_at) \
                  VALUES ($1, $2, $3, $4::timestamptz)"
@@ -262,13 +263,11 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            sqlx::query(
-                "DELETE FROM personal_invites WHERE review_id = $1 AND participant_id = $2",
-            )
-            .bind(review_id.as_str())
-            .bind(participant_id.as_str())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(DELETE_PERSONAL_INVITES)
+                .bind(review_id.as_str())
+                .bind(participant_id.as_str())
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }

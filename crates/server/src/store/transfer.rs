@@ -11,7 +11,7 @@
 
 use super::backlog::BacklogSync as _;
 use super::feed::{FeedRow, FeedSync as _};
-use super::{Backend, Store, StoreError, begin, decode};
+use super::{Backend, Store, StoreError, begin, decode, insert_review_sql};
 use std::fmt;
 
 /// How many rows of each kind were copied.
@@ -139,14 +139,11 @@ impl Store {
             } else {
                 ("", "")
             };
-            let insert_review = format!(
-                "INSERT INTO reviews (id, version, created_at, updated_at, doc) \
-                 VALUES ($1, $2, $3{time}, $4{time}, $5{json})"
-            );
             for ((id, version, created_at, updated_at, doc), (row, actions)) in
                 reviews.iter().zip(&feed)
             {
-                sqlx::query(&insert_review)
+                // The target holds no review (checked above, in this transaction).
+                sqlx::query(insert_review_sql(pg))
                     .bind(id)
                     .bind(version)
                     .bind(created_at)
