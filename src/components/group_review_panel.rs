@@ -7,6 +7,7 @@ use mosaic_domain::merge::{self, Divergence, EntryRef, LinkSuggestion, MergedRow
 use mosaic_domain::reveal::RejectReason;
 use mosaic_domain::{ParticipantId, Phase, Review, TimelineEntry};
 
+use super::answers_by_question::AnswersByQuestion;
 use crate::workspace::{Actor, Workspace};
 
 /// The group review of the revealed accounts: the merged timeline with every reporter kept,
@@ -30,6 +31,7 @@ pub fn GroupReviewPanel() -> impl IntoView {
             <LinkSuggestions/>
         </Show>
         <Divergences/>
+        <AnswersByQuestion/>
     }
 }
 

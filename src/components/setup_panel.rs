@@ -6,20 +6,22 @@ use mosaic_domain::{IncidentFacts, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
 use super::edits::{FieldFeedback, WHOLE_FORM, save_review_op};
+use super::guide_editor::GuideEditor;
 use super::participants_editor::ParticipantsEditor;
 use super::reference_editor::ReferenceEditor;
 use crate::drafts::stored_draft;
 use crate::time;
 use crate::workspace::Workspace;
 
-/// The facilitator's setup: the incident's facts, who takes part, and the reference material
-/// participants see beside their accounts.
+/// The facilitator's setup: the incident's facts, who takes part, the questions every account
+/// answers, and the reference material participants see beside their accounts.
 #[component]
 pub fn SetupPanel() -> impl IntoView {
     view! {
         <div class="setup-panel">
             <FactsForm/>
             <ParticipantsEditor/>
+            <GuideEditor/>
             <ReferenceEditor/>
         </div>
     }

@@ -141,6 +141,15 @@ pub(crate) fn accounts() -> Vec<Account> {
     carol
         .add_entry(e("c1"), entry(10, 20, "Saw pool at 100%", ""))
         .unwrap();
+    // Answers to the default guide's questions: "How did you first learn…" and "What helped?".
+    let q = |s: &str| crate::id::QuestionId::parse(s).unwrap();
+    alice
+        .set_answer(q("default-4"), "The rollback script was one command")
+        .unwrap();
+    bob.set_answer(q("default-1"), "The pager, then the chat")
+        .unwrap();
+    bob.set_answer(q("default-4"), "Alice's message in the channel")
+        .unwrap();
     alice.submit(t(12, 0)).unwrap();
     bob.submit(t(12, 5)).unwrap();
     vec![alice, bob, carol]

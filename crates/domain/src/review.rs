@@ -5,6 +5,7 @@ use crate::account::{self, Account};
 use crate::action::Action;
 use crate::factors::Vote;
 use crate::finding::{Finding, Publication};
+use crate::guide::{BuiltinGuide, Guide};
 use crate::id::ParticipantId;
 use crate::limits::{MAX_PARTICIPANTS, too_many};
 use crate::merge::Link;
@@ -334,6 +335,7 @@ pub struct RemovedParticipant {
 /// | change | allowed in phases |
 /// |---|---|
 /// | facts, summary, reference material, a participant's details | all but Published |
+/// | the question guide | Setup |
 /// | adding or removing participants | Setup, Investigating |
 /// | recording a submission | Investigating |
 /// | storing an account draft | Setup, Investigating |
@@ -363,6 +365,10 @@ pub struct Review {
     pub(crate) participants: Vec<Participant>,
     #[serde(default)]
     pub(crate) reference: Vec<ReferenceMaterial>,
+    /// The questions every account answers; fixed once accounts open. Left out when empty, as
+    /// a review stored before guides is served unchanged.
+    #[serde(default, skip_serializing_if = "Guide::is_empty")]
+    pub(crate) guide: Guide,
     /// At most one per participant.
     #[serde(default)]
     pub(crate) submissions: Vec<Submission>,
@@ -510,6 +516,7 @@ impl Review {
             summary: String::new(),
             participants: Vec::new(),
             reference: Vec::new(),
+            guide: Guide::builtin(BuiltinGuide::Default),
             submissions: Vec::new(),
             removed: Vec::new(),
             revealed_at: None,
@@ -938,6 +945,16 @@ mod tests {
                 }),
             ),
             (
+                "add_question",
+                Box::new(|r, _| {
+                    let input = crate::QuestionInput {
+                        text: "What helped?".into(),
+                        hint: String::new(),
+                    };
+                    r.add_question(crate::QuestionId::parse("q").unwrap(), input, t(20, 0))
+                }),
+            ),
+            (
                 "add_key_insight",
                 Box::new(|r, _| r.add_key_insight("k", t(20, 0))),
             ),
@@ -987,6 +1004,7 @@ mod tests {
                 "remove_participant: setup investigating",
                 "add_reference: setup investigating revealed actions",
                 "record_submission: investigating",
+                "add_question: setup",
                 "add_key_insight: revealed actions",
                 "set_publication: revealed actions",
                 "add_action: revealed actions",
