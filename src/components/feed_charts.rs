@@ -53,7 +53,7 @@ pub fn FeedCharts(
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct MonthCounts {
     month: String,
-    counts: [u32; 5],
+    counts: [u32; FactorKind::ALL.len()],
 }
 
 impl MonthCounts {
@@ -71,7 +71,7 @@ fn by_month(stats: &FeedStats) -> Vec<MonthCounts> {
             None => {
                 months.push(MonthCounts {
                     month: k.month.clone(),
-                    counts: [0; 5],
+                    counts: [0; FactorKind::ALL.len()],
                 });
                 months.len() - 1
             }

@@ -81,6 +81,8 @@ pub fn FindingCard(
                     }))}
                     {section(sub, Section::Surprises, team_only(Section::Surprises), (!f.surprises.is_empty()).then(|| factor_list(&f.surprises)))}
                     {section(sub, Section::KnowledgeGaps, team_only(Section::KnowledgeGaps), (!f.knowledge_gaps.is_empty()).then(|| factor_list(&f.knowledge_gaps)))}
+                    {section(sub, Section::Helped, team_only(Section::Helped), (!f.helped.is_empty()).then(|| factor_list(&f.helped)))}
+                    {section(sub, Section::Lucky, team_only(Section::Lucky), (!f.lucky.is_empty()).then(|| factor_list(&f.lucky)))}
                     {section(sub, Section::Actions, team_only(Section::Actions), (!f.actions.is_empty()).then(|| action_list(&f.actions)))}
                 }
             }}

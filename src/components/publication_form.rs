@@ -123,6 +123,8 @@ fn section_key(section: Section) -> &'static str {
         Section::Factors => "factors",
         Section::Surprises => "surprises",
         Section::KnowledgeGaps => "knowledge_gaps",
+        Section::Helped => "helped",
+        Section::Lucky => "lucky",
         Section::Actions => "actions",
     }
 }

@@ -24,7 +24,7 @@
 //!   `.` and 3, 6 or 9 digits only when the sub-second part is not zero (the fewest of those that
 //!   show it exactly), then `Z`. For example `2026-11-01T10:05:00Z`, `2026-11-01T10:05:00.250Z`.
 //! - `K` is the factor kind's key: `"technical"`, `"human"`, `"organisational"`,
-//!   `"knowledge_gap"` or `"operational_surprise"`.
+//!   `"knowledge_gap"`, `"operational_surprise"`, `"helped"` or `"lucky"`.
 //! - Every string is written as stored (already trimmed) between `"`, escaping only `"` as `\"`,
 //!   `\` as `\\`, U+0008 as `\b`, U+0009 as `\t`, U+000A as `\n`, U+000C as `\f`, U+000D as `\r`,
 //!   and every other character below U+0020 as `\u00XX` with lowercase hex digits. Everything else,

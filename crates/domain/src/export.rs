@@ -630,8 +630,8 @@ SEV2 · Payments · phase: Action planning
 
 ## Participants
 
-- Alice Smith (on-call SRE): submitted 2026-11-01 12:00 UTC, commitment `4e954d829b19bc8691cee1926af8d07a18eda094ef9722281fc06e616a433724`
-- Bob (incident commander): submitted 2026-11-01 12:05 UTC, commitment `5da8c92f5dde1244dbd90a18126909b181c16d4ccc133543b08b29312751de56`
+- Alice Smith (on-call SRE): submitted 2026-11-01 12:00 UTC, commitment `f047ad70975e6d977b3f1d5e2baec08a73cecea96803d9b5832d3ba4ec4662eb`
+- Bob (incident commander): submitted 2026-11-01 12:05 UTC, commitment `475875f14dacc8fba35eff7dee80db6c1fa74bcc368fb0b1fb02264044267820`
 - Carol (database engineer): not submitted
 
 ## Timeline
@@ -687,6 +687,14 @@ SEV2 · Payments · phase: Action planning
 ### Operational surprise
 
 - Rollback took 10 minutes (Bob; 0 votes)
+
+### What helped
+
+- Bob posted the rollback command in the channel (Alice Smith; 0 votes)
+
+### Where we were lucky
+
+- The spike came after the lunch peak (Bob; 0 votes)
 
 ## Actions
 

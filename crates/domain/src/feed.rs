@@ -44,6 +44,10 @@ impl Audience {
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.key() == key)
     }
+
+    fn is_organisation(&self) -> bool {
+        *self == Self::Organisation
+    }
 }
 
 /// The sections of a finding that can each be kept to the team. The title, team, services,
@@ -56,16 +60,20 @@ pub enum Section {
     Factors,
     Surprises,
     KnowledgeGaps,
+    Helped,
+    Lucky,
     Actions,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 8] = [
         Self::Summary,
         Self::KeyInsights,
         Self::Factors,
         Self::Surprises,
         Self::KnowledgeGaps,
+        Self::Helped,
+        Self::Lucky,
         Self::Actions,
     ];
 
@@ -76,6 +84,8 @@ impl Section {
             Self::Factors => "Contributing factors",
             Self::Surprises => "Operational surprises",
             Self::KnowledgeGaps => "Knowledge gaps",
+            Self::Helped => "What helped",
+            Self::Lucky => "Where we were lucky",
             Self::Actions => "Actions",
         }
     }
@@ -94,6 +104,13 @@ pub struct SectionAudience {
     pub surprises: Audience,
     #[serde(default)]
     pub knowledge_gaps: Audience,
+    /// Added with the "helped" and "lucky" kinds: a finding published before them reads as
+    /// the whole organisation's, and has nothing in those sections. Left out when it is the
+    /// organisation's, so what the API answered for such a finding stays byte for byte the same.
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub helped: Audience,
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub lucky: Audience,
     #[serde(default)]
     pub actions: Audience,
 }
@@ -106,6 +123,8 @@ impl SectionAudience {
             Section::Factors => self.factors,
             Section::Surprises => self.surprises,
             Section::KnowledgeGaps => self.knowledge_gaps,
+            Section::Helped => self.helped,
+            Section::Lucky => self.lucky,
             Section::Actions => self.actions,
         }
     }
@@ -127,6 +146,8 @@ impl SectionAudience {
             Section::Factors => &mut self.factors,
             Section::Surprises => &mut self.surprises,
             Section::KnowledgeGaps => &mut self.knowledge_gaps,
+            Section::Helped => &mut self.helped,
+            Section::Lucky => &mut self.lucky,
             Section::Actions => &mut self.actions,
         };
         *slot = audience;
@@ -152,6 +173,12 @@ impl Finding {
         }
         if team_only(Section::KnowledgeGaps) {
             f.knowledge_gaps.clear();
+        }
+        if team_only(Section::Helped) {
+            f.helped.clear();
+        }
+        if team_only(Section::Lucky) {
+            f.lucky.clear();
         }
         if team_only(Section::Actions) {
             f.actions.clear();
@@ -321,7 +348,9 @@ mod tests {
                 "Key insights",
                 "Contributing factors",
                 "Operational surprises",
-                "Knowledge gaps"
+                "Knowledge gaps",
+                "What helped",
+                "Where we were lucky"
             ]
         );
     }

@@ -33,12 +33,18 @@ pub struct Publication {
 }
 
 /// A new review's choice: the sections that hold participants' own words (factors, surprises,
-/// knowledge gaps) stay with the team until the facilitator widens them; the group's own
+/// knowledge gaps, what helped, where we were lucky) stay with the team until the facilitator widens them; the group's own
 /// conclusions (summary, insights, actions) are for the organisation.
 impl Default for Publication {
     fn default() -> Self {
         let mut audience = SectionAudience::default();
-        for section in [Section::Factors, Section::Surprises, Section::KnowledgeGaps] {
+        for section in [
+            Section::Factors,
+            Section::Surprises,
+            Section::KnowledgeGaps,
+            Section::Helped,
+            Section::Lucky,
+        ] {
             audience.set(section, Audience::Team);
         }
         Self {
@@ -119,7 +125,7 @@ impl Review {
     }
 }
 
-/// Kinds shown as contributing factors; the other two kinds have sections of their own.
+/// Kinds shown as contributing factors; the other kinds have sections of their own.
 const CONTRIBUTING: [FactorKind; 3] = [
     FactorKind::Technical,
     FactorKind::Human,
@@ -139,6 +145,12 @@ pub struct Finding {
     pub surprises: Vec<FindingFactor>,
     /// Observations of kind knowledge gap, most votes first.
     pub knowledge_gaps: Vec<FindingFactor>,
+    /// What helped, most votes first. Empty in findings published before the kind existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub helped: Vec<FindingFactor>,
+    /// Where we were lucky, most votes first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lucky: Vec<FindingFactor>,
     /// In backlog order.
     pub actions: Vec<FindingAction>,
     pub team: String,
@@ -265,6 +277,8 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         factors,
         surprises: of_kind(FactorKind::OperationalSurprise),
         knowledge_gaps: of_kind(FactorKind::KnowledgeGap),
+        helped: of_kind(FactorKind::Helped),
+        lucky: of_kind(FactorKind::Lucky),
         actions,
         team: facts.team().to_owned(),
         services: facts.services().to_vec(),
@@ -423,6 +437,14 @@ impl Finding {
         if !self.knowledge_gaps.is_empty() {
             md.push_str("\n## Knowledge gaps\n\n");
             factor_list(&mut md, &self.knowledge_gaps);
+        }
+        if !self.helped.is_empty() {
+            md.push_str("\n## What helped\n\n");
+            factor_list(&mut md, &self.helped);
+        }
+        if !self.lucky.is_empty() {
+            md.push_str("\n## Where we were lucky\n\n");
+            factor_list(&mut md, &self.lucky);
         }
         if !self.actions.is_empty() {
             md.push_str("\n## Actions\n\n");
@@ -607,6 +629,49 @@ mod tests {
     }
 
     #[test]
+    fn what_helped_and_where_we_were_lucky_have_sections_of_their_own() {
+        let (review, accounts) = review_in(Phase::Actions);
+        let view = review.revealed(&accounts).unwrap();
+        let mut f = build(&view, t(14, 0));
+        let texts = |list: &[FindingFactor]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|x| (x.text.clone(), x.noted_by.clone()))
+                .collect()
+        };
+        assert_eq!(
+            texts(&f.helped),
+            [(
+                "Bob posted the rollback command in the channel".to_owned(),
+                "on-call SRE".to_owned()
+            )]
+        );
+        assert_eq!(
+            texts(&f.lucky),
+            [(
+                "The spike came after the lunch peak".to_owned(),
+                "Bob".to_owned()
+            )]
+        );
+        assert!(f.factors.iter().all(|g| CONTRIBUTING.contains(&g.kind)));
+        // Kept to the team by default; the organisation reads them once widened.
+        let org = f.for_organisation();
+        assert!(org.helped.is_empty() && org.lucky.is_empty());
+        f.audience.set(Section::Helped, Audience::Organisation);
+        let org = f.for_organisation();
+        assert_eq!(org.helped, f.helped);
+        assert!(org.lucky.is_empty());
+        // A finding published before these sections existed still reads.
+        let mut old = serde_json::to_value(&f).unwrap();
+        let object = old.as_object_mut().unwrap();
+        object.remove("helped");
+        object.remove("lucky");
+        object["audience"].as_object_mut().unwrap().remove("helped");
+        let old: Finding = serde_json::from_value(old).unwrap();
+        assert!(old.helped.is_empty());
+        assert_eq!(old.audience.get(Section::Helped), Audience::Organisation);
+    }
+
+    #[test]
     fn participants_words_stay_with_the_team_until_the_facilitator_widens_them() {
         let (review, _) = review_in(Phase::Actions);
         let audience = review.publication().audience();
@@ -616,7 +681,13 @@ mod tests {
             .collect();
         assert_eq!(
             team,
-            [Section::Factors, Section::Surprises, Section::KnowledgeGaps]
+            [
+                Section::Factors,
+                Section::Surprises,
+                Section::KnowledgeGaps,
+                Section::Helped,
+                Section::Lucky
+            ]
         );
     }
 
@@ -715,6 +786,14 @@ A pool ran dry.
 ## Knowledge gaps
 
 - Rollback runbook out of date (on-call SRE; 0 votes)
+
+## What helped
+
+- Bob posted the rollback command in the channel (on-call SRE; 0 votes)
+
+## Where we were lucky
+
+- The spike came after the lunch peak (Bob; 0 votes)
 
 ## Actions
 

@@ -138,6 +138,19 @@ pub(crate) fn accounts() -> Vec<Account> {
         "Rollback took 10 minutes",
     )
     .unwrap();
+    alice
+        .add_observation(
+            o("ao3"),
+            FactorKind::Helped,
+            "Bob posted the rollback command in the channel",
+        )
+        .unwrap();
+    bob.add_observation(
+        o("bo3"),
+        FactorKind::Lucky,
+        "The spike came after the lunch peak",
+    )
+    .unwrap();
     carol
         .add_entry(e("c1"), entry(10, 20, "Saw pool at 100%", ""))
         .unwrap();

@@ -410,6 +410,8 @@ fn review(rng: &mut Rng, words: &[String], n: u32, published_at: DateTime<Utc>) 
         factors: groups,
         surprises: factors(rng, words, 2),
         knowledge_gaps: factors(rng, words, 2),
+        helped: factors(rng, words, 1),
+        lucky: Vec::new(),
         actions,
         team: team.to_owned(),
         services,
