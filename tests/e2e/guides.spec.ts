@@ -4,7 +4,7 @@
 // side, question by question.
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { submit, useServer } from "./steps";
+import { addObservation, publish, submit, useServer } from "./steps";
 
 const TITLE = "Payment queue backlog";
 const CUSTOM = "Which dashboard did you trust first?";
@@ -59,7 +59,7 @@ test("the facilitator shapes the questions, each person answers privately, and t
   const guide = facilitator.getByRole("region", { name: "Question guide" });
   await expect(guide.getByText("In use: Mosaic's guide.")).toBeVisible();
   await expect(guide.getByText("What helped?")).toBeVisible();
-  await guide.getByLabel("Guide").selectOption({ label: "Lightweight" });
+  await guide.getByLabel("Guide", { exact: true }).selectOption({ label: "Lightweight" });
   await guide.getByRole("button", { name: "Use this guide" }).click();
   await expect(guide.getByRole("status").first()).toHaveText("Now using Lightweight.");
   await expect(guide.locator(".question-text")).toHaveText([
@@ -135,6 +135,10 @@ test("the facilitator shapes the questions, each person answers privately, and t
   await expect(ben.locator(`[id="${coachId}"]`)).toContainText("Wording coach: 1 phrase to reconsider");
   await expectNoAxeViolations(ana);
 
+  // What helped, and where they were lucky: observation kinds of their own.
+  await addObservation(ana, "What helped", "HELPED-MARKER the queue had a replay button");
+  await addObservation(ben, "Where we were lucky", "LUCKY-MARKER the backlog peaked after payday");
+
   // Ana's answers are in her account on the server: a reload brings them back.
   await expect(status(ana)).toHaveText("Saved");
   await ana.reload();
@@ -170,7 +174,35 @@ test("the facilitator shapes the questions, each person answers privately, and t
       "Nobody answered this question.",
     );
   }
+  // The group review gives them their own headings.
+  const factors = facilitator.locator(".factors-panel");
+  await expect(factors.getByRole("heading", { name: "What helped" })).toBeVisible();
+  await expect(factors.getByRole("region", { name: "What helped" })).toContainText("HELPED-MARKER");
+  await expect(factors.getByRole("region", { name: "Where we were lucky" })).toContainText("LUCKY-MARKER");
   await snap(ana, "guides-revealed");
   await expectNoAxeViolations(ana);
-  for (const context of [facilitatorContext, anaContext, benContext]) await context.close();
+
+  // ── Published: the sections and their audiences. ──
+  await facilitator.getByRole("button", { name: "Plan actions" }).click();
+  await facilitator.getByLabel("Summary", { exact: true }).fill("The payment queue backed up for an hour.");
+  await expect(status(facilitator)).toHaveText("Saved");
+  await publish(facilitator);
+  const finding = facilitator.getByTestId("finding");
+  await expect(finding.getByRole("heading", { name: "What helped" })).toContainText("Team only");
+  await expect(finding).toContainText("HELPED-MARKER the queue had a replay button — noted by on-call engineer");
+  await expect(finding.getByRole("heading", { name: "Where we were lucky" })).toContainText("Team only");
+  await expect(finding).toContainText("LUCKY-MARKER");
+  await expectNoAxeViolations(facilitator);
+
+  // A reader from another team reads only the organisation's sections.
+  const [readerContext, reader] = await profile(browser, server);
+  await reader.goto("/feed");
+  await reader.getByRole("link", { name: TITLE }).click();
+  const card = reader.getByTestId("finding");
+  await expect(card).toContainText("The payment queue backed up for an hour.");
+  for (const hidden of ["HELPED-MARKER", "LUCKY-MARKER", "What helped", "Where we were lucky", "ANA-", "BEN-"]) {
+    await expect(card).not.toContainText(hidden);
+  }
+  await expectNoAxeViolations(reader);
+  for (const context of [facilitatorContext, anaContext, benContext, readerContext]) await context.close();
 });
