@@ -2,7 +2,7 @@ use chrono::Local;
 use leptos::prelude::*;
 use mosaic_domain::Finding;
 use mosaic_domain::feed::{Audience, FeedQuery, Section};
-use mosaic_domain::finding::{FindingAction, FindingFactor};
+use mosaic_domain::finding::{FindingAction, FindingFactor, FindingMoment};
 use mosaic_domain::markdown;
 
 use super::status_history::StatusHistory;
@@ -59,6 +59,7 @@ pub fn FindingCard(
                             <div class="finding-summary markdown" inner_html=markdown::to_html(&f.summary)></div>
                         }.into_any()
                     }))}
+                    {section(sub, Section::Unfolded, team_only(Section::Unfolded), (!f.unfolded.is_empty()).then(|| moment_list(&f.unfolded)))}
                     {section(sub, Section::KeyInsights, team_only(Section::KeyInsights), (!f.key_insights.is_empty()).then(|| {
                         view! {
                             <ul class="markdown">
@@ -161,6 +162,28 @@ fn factor_list(factors: &[FindingFactor]) -> AnyView {
                 })
                 .collect_view()}
         </ul>
+    }
+    .into_any()
+}
+
+/// "How it unfolded": each marked moment with its time, kind, words and reporters.
+fn moment_list(moments: &[FindingMoment]) -> AnyView {
+    view! {
+        <ol class="finding-moments">
+            {moments
+                .iter()
+                .map(|m| view! {
+                    <li>
+                        <time datetime=m.at.to_rfc3339()>{time::display(m.at)}</time>
+                        " " <span class="moment-kind">{m.kind.label()}</span> " "
+                        {m.what.clone()}
+                        <span class="meta-inline">
+                            {format!(" — reported by {}", m.reported_by.join(", "))}
+                        </span>
+                    </li>
+                })
+                .collect_view()}
+        </ol>
     }
     .into_any()
 }

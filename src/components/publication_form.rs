@@ -119,6 +119,7 @@ fn split_tags(text: &str) -> Vec<String> {
 fn section_key(section: Section) -> &'static str {
     match section {
         Section::Summary => "summary",
+        Section::Unfolded => "unfolded",
         Section::KeyInsights => "key_insights",
         Section::Factors => "factors",
         Section::Surprises => "surprises",

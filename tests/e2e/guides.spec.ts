@@ -4,7 +4,7 @@
 // side, question by question.
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addObservation, publish, submit, useServer } from "./steps";
+import { addEntry, addObservation, publish, submit, useServer } from "./steps";
 
 const TITLE = "Payment queue backlog";
 const CUSTOM = "Which dashboard did you trust first?";
@@ -135,6 +135,12 @@ test("the facilitator shapes the questions, each person answers privately, and t
   await expect(ben.locator(`[id="${coachId}"]`)).toContainText("Wording coach: 1 phrase to reconsider");
   await expectNoAxeViolations(ana);
 
+  // Their timelines, for the key moments.
+  await addEntry(ana, "2026-11-20T09:05", "Queue depth alert fired", "a slow consumer");
+  await addEntry(ana, "2026-11-20T09:40", "Replayed the stuck messages", "the fix was deployed");
+  await addEntry(ben, "2026-11-20T09:20", "Found Ana Ruiz's consumer stuck on one message", "a bad payload");
+  await addEntry(ben, "2026-11-20T09:30", "Posted an update to support", "");
+
   // What helped, and where they were lucky: observation kinds of their own.
   await addObservation(ana, "What helped", "HELPED-MARKER the queue had a replay button");
   await addObservation(ben, "Where we were lucky", "LUCKY-MARKER the backlog peaked after payday");
@@ -174,6 +180,20 @@ test("the facilitator shapes the questions, each person answers privately, and t
       "Nobody answered this question.",
     );
   }
+  // The facilitator marks three key moments, from the keyboard; everyone sees the marks.
+  const mark = (time: string) => facilitator.getByLabel(`Mark as (the moment at 2026-11-20 ${time})`);
+  await mark("09:40").focus();
+  await mark("09:40").selectOption({ label: "Repair" });
+  await mark("09:05").selectOption({ label: "Detection" });
+  await mark("09:20").selectOption({ label: "Diagnosis" });
+  await mark("09:30").selectOption({ label: "Key moment" });
+  await mark("09:30").selectOption({ label: "Not a key moment" });
+  await expect(status(facilitator)).toHaveText("Saved");
+  const anaTimeline = ana.getByTestId("merged-timeline");
+  await expect(anaTimeline.locator(".moment-kind")).toHaveText(["Detection", "Diagnosis", "Repair"], { timeout: 3_000 });
+  await expect(ana.getByLabel(/^Mark as/)).toHaveCount(0);
+  await expectNoAxeViolations(facilitator);
+
   // The group review gives them their own headings.
   const factors = facilitator.locator(".factors-panel");
   await expect(factors.getByRole("heading", { name: "What helped" })).toBeVisible();
@@ -192,6 +212,13 @@ test("the facilitator shapes the questions, each person answers privately, and t
   await expect(finding).toContainText("HELPED-MARKER the queue had a replay button — noted by on-call engineer");
   await expect(finding.getByRole("heading", { name: "Where we were lucky" })).toContainText("Team only");
   await expect(finding).toContainText("LUCKY-MARKER");
+  const unfolded = finding.locator(".finding-moments li");
+  await expect(finding.getByRole("heading", { name: "How it unfolded" })).toContainText("Team only");
+  await expect(unfolded).toHaveText([
+    "2026-11-20 09:05 Detection Queue depth alert fired — reported by on-call engineer",
+    "2026-11-20 09:20 Diagnosis Found on-call engineer's consumer stuck on one message — reported by incident commander",
+    "2026-11-20 09:40 Repair Replayed the stuck messages — reported by on-call engineer",
+  ]);
   await expectNoAxeViolations(facilitator);
 
   // A reader from another team reads only the organisation's sections.
@@ -200,7 +227,7 @@ test("the facilitator shapes the questions, each person answers privately, and t
   await reader.getByRole("link", { name: TITLE }).click();
   const card = reader.getByTestId("finding");
   await expect(card).toContainText("The payment queue backed up for an hour.");
-  for (const hidden of ["HELPED-MARKER", "LUCKY-MARKER", "What helped", "Where we were lucky", "ANA-", "BEN-"]) {
+  for (const hidden of ["HELPED-MARKER", "LUCKY-MARKER", "What helped", "Where we were lucky", "How it unfolded", "Queue depth alert", "ANA-", "BEN-"]) {
     await expect(card).not.toContainText(hidden);
   }
   await expectNoAxeViolations(reader);

@@ -56,6 +56,7 @@ impl Audience {
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Summary,
+    Unfolded,
     KeyInsights,
     Factors,
     Surprises,
@@ -66,8 +67,9 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Self::Summary,
+        Self::Unfolded,
         Self::KeyInsights,
         Self::Factors,
         Self::Surprises,
@@ -80,6 +82,7 @@ impl Section {
     pub fn label(self) -> &'static str {
         match self {
             Self::Summary => "Summary",
+            Self::Unfolded => "How it unfolded",
             Self::KeyInsights => "Key insights",
             Self::Factors => "Contributing factors",
             Self::Surprises => "Operational surprises",
@@ -111,6 +114,8 @@ pub struct SectionAudience {
     pub helped: Audience,
     #[serde(default, skip_serializing_if = "Audience::is_organisation")]
     pub lucky: Audience,
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub unfolded: Audience,
     #[serde(default)]
     pub actions: Audience,
 }
@@ -119,6 +124,7 @@ impl SectionAudience {
     pub fn get(&self, section: Section) -> Audience {
         match section {
             Section::Summary => self.summary,
+            Section::Unfolded => self.unfolded,
             Section::KeyInsights => self.key_insights,
             Section::Factors => self.factors,
             Section::Surprises => self.surprises,
@@ -142,6 +148,7 @@ impl SectionAudience {
     pub fn set(&mut self, section: Section, audience: Audience) {
         let slot = match section {
             Section::Summary => &mut self.summary,
+            Section::Unfolded => &mut self.unfolded,
             Section::KeyInsights => &mut self.key_insights,
             Section::Factors => &mut self.factors,
             Section::Surprises => &mut self.surprises,
@@ -161,6 +168,9 @@ impl Finding {
         let team_only = |s: Section| self.audience.get(s) == Audience::Team;
         if team_only(Section::Summary) {
             f.summary.clear();
+        }
+        if team_only(Section::Unfolded) {
+            f.unfolded.clear();
         }
         if team_only(Section::KeyInsights) {
             f.key_insights.clear();
@@ -345,6 +355,7 @@ mod tests {
         assert_eq!(
             audience.labels_for(Audience::Organisation),
             [
+                "How it unfolded",
                 "Key insights",
                 "Contributing factors",
                 "Operational surprises",

@@ -8,6 +8,7 @@ use crate::action::{ActionKind, ActionStatus, Priority, StatusChange, markdown_i
 use crate::factors::{self, FactorKind};
 use crate::feed::{Audience, Section, SectionAudience};
 use crate::id::ActionId;
+use crate::moments::{self, MomentKind};
 use crate::reveal::Revealed;
 use crate::review::{
     EditError, GROUP_WORK, Participant, Review, ReviewId, Severity, ValidationError,
@@ -39,6 +40,7 @@ impl Default for Publication {
     fn default() -> Self {
         let mut audience = SectionAudience::default();
         for section in [
+            Section::Unfolded,
             Section::Factors,
             Section::Surprises,
             Section::KnowledgeGaps,
@@ -137,6 +139,10 @@ pub struct Finding {
     pub review_id: ReviewId,
     pub title: String,
     pub summary: String,
+    /// "How it unfolded": the marked moments in time order. Empty in findings published
+    /// before key moments existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unfolded: Vec<FindingMoment>,
     pub key_insights: Vec<String>,
     /// Technical, human and organisational factors, one group per kind that has any, most
     /// votes first.
@@ -163,6 +169,17 @@ pub struct Finding {
     /// Who may read each section: see [`crate::feed`].
     #[serde(default)]
     pub audience: SectionAudience,
+}
+
+/// One marked moment as published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingMoment {
+    pub at: DateTime<Utc>,
+    pub kind: MomentKind,
+    /// What happened, names replaced by roles.
+    pub what: String,
+    /// Who reported it: roles, or names of those who opted in.
+    pub reported_by: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,6 +286,20 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         review_id: review.id.clone(),
         title: anon.apply(facts.title()),
         summary: anon.apply(review.summary()),
+        unfolded: moments::unfolded(view)
+            .into_iter()
+            .map(|m| FindingMoment {
+                at: m.at,
+                kind: m.kind,
+                what: anon.apply(&m.what),
+                reported_by: m
+                    .reporters
+                    .iter()
+                    .filter_map(|p| review.participant(p))
+                    .map(|p| p.published_name().to_owned())
+                    .collect(),
+            })
+            .collect(),
         key_insights: review
             .key_insights()
             .iter()
@@ -405,6 +436,19 @@ impl Finding {
         }
         if !self.summary.is_empty() {
             md.push_str(&format!("\n## Summary\n\n{}\n", self.summary));
+        }
+        if !self.unfolded.is_empty() {
+            md.push_str("\n## How it unfolded\n\n");
+            for m in &self.unfolded {
+                let by: Vec<String> = m.reported_by.iter().map(|r| markdown_inline(r)).collect();
+                md.push_str(&format!(
+                    "- {} · {}: {} (reported by {})\n",
+                    m.at.format("%Y-%m-%d %H:%M UTC"),
+                    m.kind.label(),
+                    markdown_inline(&m.what),
+                    by.join(", ")
+                ));
+            }
         }
         if !self.key_insights.is_empty() {
             md.push_str("\n## Key insights\n\n");
@@ -682,6 +726,7 @@ mod tests {
         assert_eq!(
             team,
             [
+                Section::Unfolded,
                 Section::Factors,
                 Section::Surprises,
                 Section::KnowledgeGaps,

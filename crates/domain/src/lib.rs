@@ -24,6 +24,7 @@
 //! - [`op`]: [`ReviewOp`], every change to the shared review as data, applied by
 //!   [`Review::apply`] with the same rules wherever it is made, and who may make it ([`Role`]).
 //! - [`merge`]: links between entries, link suggestions, the merged timeline, divergences.
+//! - [`moments`]: timeline rows marked as key moments, and "How it unfolded".
 //! - [`factors`]: factors grouped by kind, dot-voting, key insights.
 //! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
 //! - [`finding`]: the published finding, with names replaced by roles unless opted in.
@@ -52,6 +53,7 @@ pub mod improve;
 pub mod limits;
 pub mod markdown;
 pub mod merge;
+pub mod moments;
 pub mod op;
 pub mod phase;
 pub mod reference;
@@ -75,6 +77,7 @@ pub use finding::Finding;
 pub use guide::{BuiltinGuide, Guide, Question, QuestionInput};
 pub use id::{ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId};
 pub use merge::{Divergence, EntryRef, Link, LinkSuggestion, MergedRow, Report};
+pub use moments::{Moment, MomentKind};
 pub use op::{OpError, ReviewOp, Role};
 pub use phase::{Phase, PhaseError};
 pub use reference::{Alert, ReferenceContent, ReferenceMaterial};

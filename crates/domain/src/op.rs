@@ -17,6 +17,7 @@ use crate::guide::{BuiltinGuide, QuestionInput};
 use crate::id::{ActionId, ParticipantId, QuestionId, ReferenceId};
 use crate::limits::{MAX_REVIEW_BYTES, json_bytes, too_large};
 use crate::merge::EntryRef;
+use crate::moments::MomentKind;
 use crate::phase::{Phase, PhaseError};
 use crate::reference::ReferenceContent;
 use crate::review::{EditError, FactsInput, IncidentFacts, ParticipantInput, Review};
@@ -80,6 +81,11 @@ pub enum ReviewOp {
     },
     Unlink {
         entry: EntryRef,
+    },
+    /// Marks a merged-timeline entry as a key moment of `kind`, or clears its mark (`null`).
+    MarkMoment {
+        entry: EntryRef,
+        kind: Option<MomentKind>,
     },
     ToggleVote {
         voter: ParticipantId,
@@ -254,6 +260,9 @@ impl Review {
             ReviewOp::Transition { to } => self.transition(*to, accounts, now)?,
             ReviewOp::Link { entries } => self.link(entries, accounts, now)?,
             ReviewOp::Unlink { entry } => self.unlink(entry, now)?,
+            ReviewOp::MarkMoment { entry, kind } => {
+                self.mark_moment(entry, *kind, accounts, now)?
+            }
             ReviewOp::ToggleVote { voter, factor } => {
                 self.toggle_vote(voter, factor, accounts, now)?;
             }

@@ -9,6 +9,7 @@ use crate::guide::{BuiltinGuide, Guide};
 use crate::id::ParticipantId;
 use crate::limits::{MAX_PARTICIPANTS, too_many};
 use crate::merge::Link;
+use crate::moments::Moment;
 use crate::phase::Phase;
 use crate::reference::ReferenceMaterial;
 use chrono::{DateTime, Utc};
@@ -339,7 +340,7 @@ pub struct RemovedParticipant {
 /// | adding or removing participants | Setup, Investigating |
 /// | recording a submission | Investigating |
 /// | storing an account draft | Setup, Investigating |
-/// | links, votes, key insights, actions | Revealed, Actions |
+/// | links, key moments, votes, key insights, actions | Revealed, Actions |
 /// | the finding's tags and each section's audience ([`Publication`]) | Revealed, Actions |
 /// | an action's status | Revealed, Actions, Published |
 /// | the phase itself | see [`Review::transition`] |
@@ -381,6 +382,9 @@ pub struct Review {
     /// No entry is in two links.
     #[serde(default)]
     pub(crate) links: Vec<Link>,
+    /// Entries marked as key moments, at most one mark per entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) moments: Vec<Moment>,
     /// At most one vote per (voter, factor), and at most `DOTS_PER_PARTICIPANT` per voter.
     #[serde(default)]
     pub(crate) votes: Vec<Vote>,
@@ -521,6 +525,7 @@ impl Review {
             removed: Vec::new(),
             revealed_at: None,
             links: Vec::new(),
+            moments: Vec::new(),
             votes: Vec::new(),
             key_insights: Vec::new(),
             actions: Vec::new(),

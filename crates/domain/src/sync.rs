@@ -283,6 +283,7 @@ fn op_what(op: &ReviewOp) -> String {
         ReviewOp::Transition { to } => format!("moving the review to {}", to.label()),
         ReviewOp::Link { .. } => "linking timeline entries".into(),
         ReviewOp::Unlink { .. } => "unlinking a timeline entry".into(),
+        ReviewOp::MarkMoment { .. } => "marking a key moment".into(),
         ReviewOp::ToggleVote { .. } => "a vote".into(),
         ReviewOp::AddKeyInsight { .. } => "adding a key insight".into(),
         ReviewOp::RemoveKeyInsight { index } => format!("removing key insight {}", index + 1),

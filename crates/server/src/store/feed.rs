@@ -140,10 +140,12 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// What a search finds `finding` by: its title, summary, key insights, factors, surprises,
-/// knowledge gaps, actions and tags, as words (Markdown removed).
+/// What a search finds `finding` by: its title, summary, how it unfolded, key insights,
+/// factors, surprises, knowledge gaps, what helped, where we were lucky, actions and tags, as
+/// words (Markdown removed).
 fn indexed_text(finding: &Finding) -> String {
     let mut texts = vec![finding.title.clone(), markdown::to_plain(&finding.summary)];
+    texts.extend(finding.unfolded.iter().map(|m| m.what.clone()));
     texts.extend(finding.key_insights.iter().map(|k| markdown::to_plain(k)));
     texts.extend(factor_texts(finding).map(|f| f.text.clone()));
     texts.extend(finding.actions.iter().map(|a| a.title.clone()));
