@@ -436,11 +436,11 @@ mod tests {
             [
                 MonthCounts {
                     month: "2026-11".into(),
-                    counts: [2, 0, 0, 1, 0]
+                    counts: [2, 0, 0, 1, 0, 0, 0]
                 },
                 MonthCounts {
                     month: "2026-12".into(),
-                    counts: [0, 2, 0, 0, 0]
+                    counts: [0, 2, 0, 0, 0, 0, 0]
                 },
             ]
         );
