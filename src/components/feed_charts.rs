@@ -448,7 +448,8 @@ mod tests {
             kinds_summary(&months),
             "Stacked bar chart of findings by kind of factor per month, 2 months, Nov 2026 to \
              Dec 2026. In all: Technical 2, Human 2, Organisational 0, Knowledge gap 1, \
-             Operational surprise 0. The table that follows gives each month's numbers."
+             Operational surprise 0, What helped 0, Where we were lucky 0. The table that \
+             follows gives each month's numbers."
         );
         assert_eq!(kinds_summary(&[]), "No factors to chart.");
     }
