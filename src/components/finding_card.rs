@@ -53,12 +53,18 @@ pub fn FindingCard(
                         {(!f.services.is_empty()).then(|| format!(" · {}", f.services.join(", ")))}
                         " · " {published}
                     </p>
+                    {f.timings().map(|t| view! { <p class="timings" data-testid="timings">{t}</p> })}
                     {(!f.tags.is_empty()).then(|| tag_list(&f.tags, link_tags))}
                     {section(sub, Section::Summary, team_only(Section::Summary), (!f.summary.is_empty()).then(|| {
                         view! {
                             <div class="finding-summary markdown" inner_html=markdown::to_html(&f.summary)></div>
                         }.into_any()
                     }))}
+                    {f.impact_line().map(|impact| view! {
+                        <p class="impact" data-testid="impact">
+                            <strong>"Customer impact: "</strong>{impact}
+                        </p>
+                    })}
                     {section(sub, Section::Unfolded, team_only(Section::Unfolded), (!f.unfolded.is_empty()).then(|| moment_list(&f.unfolded)))}
                     {section(sub, Section::KeyInsights, team_only(Section::KeyInsights), (!f.key_insights.is_empty()).then(|| {
                         view! {

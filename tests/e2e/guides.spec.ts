@@ -55,6 +55,18 @@ test("the facilitator shapes the questions, each person answers privately, and t
   const [benContext, ben] = await profile(browser, server);
   await join(ben, invite, "Ben Okafor", "incident commander");
 
+  // ── Setup: the facts' impact and times. A count that isn't a number is explained. ──
+  const facts = facilitator.getByRole("form", { name: "Incident facts" });
+  await facts.getByLabel("Detected").fill("2026-11-20T09:05");
+  await facts.getByLabel("Resolved").fill("2026-11-20T09:50");
+  await facts.getByLabel("Customer impact").fill("Card payments queued for up to 45 minutes");
+  await facts.getByLabel("Customers affected (optional)").fill("lots");
+  await facts.getByRole("button", { name: "Save facts" }).click();
+  await expect(facts.getByText("Customers affected must be a whole number, or empty when unknown")).toBeVisible();
+  await facts.getByLabel("Customers affected (optional)").fill("1,200");
+  await facts.getByRole("button", { name: "Save facts" }).click();
+  await expect(facts.getByRole("status")).toHaveText("Incident facts saved.");
+
   // ── Setup: the guide. A new review starts from Mosaic's guide. ──
   const guide = facilitator.getByRole("region", { name: "Question guide" });
   await expect(guide.getByText("In use: Mosaic's guide.")).toBeVisible();
@@ -212,6 +224,10 @@ test("the facilitator shapes the questions, each person answers privately, and t
   await expect(finding).toContainText("HELPED-MARKER the queue had a replay button — noted by on-call engineer");
   await expect(finding.getByRole("heading", { name: "Where we were lucky" })).toContainText("Team only");
   await expect(finding).toContainText("LUCKY-MARKER");
+  await expect(finding.getByTestId("timings")).toHaveText("Time to detect: 5 min · Time to resolve: 50 min");
+  await expect(finding.getByTestId("impact")).toHaveText(
+    "Customer impact: Card payments queued for up to 45 minutes (1200 affected)",
+  );
   const unfolded = finding.locator(".finding-moments li");
   await expect(finding.getByRole("heading", { name: "How it unfolded" })).toContainText("Team only");
   await expect(unfolded).toHaveText([
@@ -224,9 +240,18 @@ test("the facilitator shapes the questions, each person answers privately, and t
   // A reader from another team reads only the organisation's sections.
   const [readerContext, reader] = await profile(browser, server);
   await reader.goto("/feed");
+  await expect(reader.getByTestId("feed-entry").filter({ hasText: TITLE })).toContainText(
+    "Time to detect: 5 min · Time to resolve: 50 min",
+  );
+  const timings = reader.getByTestId("timings");
+  await expect(timings.locator("tbody tr")).toHaveCount(1);
+  await expect(timings.locator("tbody tr")).toContainText("5 min");
+  await expect(timings.locator("tbody tr")).toContainText("50 min");
+  await expectNoAxeViolations(reader);
   await reader.getByRole("link", { name: TITLE }).click();
   const card = reader.getByTestId("finding");
   await expect(card).toContainText("The payment queue backed up for an hour.");
+  await expect(card.getByTestId("impact")).toContainText("1200 affected");
   for (const hidden of ["HELPED-MARKER", "LUCKY-MARKER", "What helped", "Where we were lucky", "How it unfolded", "Queue depth alert", "ANA-", "BEN-"]) {
     await expect(card).not.toContainText(hidden);
   }

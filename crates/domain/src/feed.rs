@@ -168,6 +168,8 @@ impl Finding {
         let team_only = |s: Section| self.audience.get(s) == Audience::Team;
         if team_only(Section::Summary) {
             f.summary.clear();
+            f.impact.clear();
+            f.affected_count = None;
         }
         if team_only(Section::Unfolded) {
             f.unfolded.clear();
@@ -284,6 +286,11 @@ pub struct FeedEntry {
     /// The kinds of factor the finding has, as the organisation may read it.
     pub kinds: Vec<FactorKind>,
     pub actions: ActionCounts,
+    /// Minutes from the start to detection and to resolution, when the facts have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_detect_minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_resolve_minutes: Option<i64>,
 }
 
 /// `GET /api/v1/feed`: newest first.
@@ -339,11 +346,112 @@ pub struct FeedStats {
     /// How fast the actions of these findings were done.
     #[serde(default)]
     pub time_to_improve: crate::improve::TimeToImprove,
+    /// The median time to detect and to resolve per month of publishing, oldest first; only
+    /// months with at least one finding that has a time.
+    #[serde(default)]
+    pub timings_by_month: Vec<TimingsInMonth>,
+}
+
+/// One month's median times, in minutes, over the findings published in it that have them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimingsInMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_detect_minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_resolve_minutes: Option<i64>,
+    /// How many findings of the month have a time to detect or to resolve.
+    pub findings: u32,
+}
+
+/// The median of `values` (the lower of the two middle ones for an even count); `None` when
+/// there are none.
+pub fn median(mut values: Vec<i64>) -> Option<i64> {
+    values.sort_unstable();
+    let n = values.len();
+    (n > 0).then(|| values[(n - 1) / 2])
+}
+
+/// A finding's publishing time and its times to detect and to resolve, in minutes.
+pub type FindingTimes = (DateTime<Utc>, Option<i64>, Option<i64>);
+
+impl Finding {
+    pub fn times(&self) -> FindingTimes {
+        (
+            self.published_at,
+            self.time_to_detect_minutes,
+            self.time_to_resolve_minutes,
+        )
+    }
+}
+
+/// The median times per month of publishing, oldest month first.
+pub fn timings_by_month(findings: impl IntoIterator<Item = FindingTimes>) -> Vec<TimingsInMonth> {
+    let mut months: std::collections::BTreeMap<String, (Vec<i64>, Vec<i64>, u32)> =
+        std::collections::BTreeMap::new();
+    for (published_at, detect, resolve) in findings {
+        if detect.is_none() && resolve.is_none() {
+            continue;
+        }
+        let slot = months
+            .entry(published_at.format("%Y-%m").to_string())
+            .or_default();
+        slot.0.extend(detect);
+        slot.1.extend(resolve);
+        slot.2 += 1;
+    }
+    months
+        .into_iter()
+        .map(|(month, (detect, resolve, findings))| TimingsInMonth {
+            month,
+            median_detect_minutes: median(detect),
+            median_resolve_minutes: median(resolve),
+            findings,
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timings_are_medians_per_month() {
+        let at = |m: u32, d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, m, d)
+                .unwrap()
+                .and_hms_opt(12, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let months = timings_by_month([
+            (at(11, 3), Some(10), Some(60)),
+            (at(11, 9), Some(2), None),
+            (at(11, 20), Some(30), Some(200)),
+            (at(12, 1), None, None),
+            (at(12, 2), None, Some(45)),
+        ]);
+        assert_eq!(
+            months,
+            [
+                TimingsInMonth {
+                    month: "2026-11".into(),
+                    median_detect_minutes: Some(10),
+                    median_resolve_minutes: Some(60),
+                    findings: 3,
+                },
+                TimingsInMonth {
+                    month: "2026-12".into(),
+                    median_detect_minutes: None,
+                    median_resolve_minutes: Some(45),
+                    findings: 1,
+                },
+            ]
+        );
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![4, 1, 3, 2]), Some(2));
+    }
 
     #[test]
     fn sections_are_named_per_audience_in_order() {

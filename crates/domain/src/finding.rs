@@ -162,6 +162,18 @@ pub struct Finding {
     pub team: String,
     pub services: Vec<String>,
     pub severity: Severity,
+    /// How customers felt it (names replaced by roles); read with the summary, so kept to the
+    /// team with it. Empty in findings published before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub impact: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_count: Option<u64>,
+    /// Whole minutes from the start to detection, from the facts' times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_detect_minutes: Option<i64>,
+    /// Whole minutes from the start to resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_resolve_minutes: Option<i64>,
     pub published_at: DateTime<Utc>,
     /// Words a reader can filter the feed by, set by the facilitator before publishing.
     #[serde(default)]
@@ -314,9 +326,25 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         team: facts.team().to_owned(),
         services: facts.services().to_vec(),
         severity: facts.severity(),
+        impact: anon.apply(facts.customer_impact()),
+        affected_count: facts.affected_count(),
+        time_to_detect_minutes: facts.time_to_detect().map(|d| d.num_minutes()),
+        time_to_resolve_minutes: facts.time_to_resolve().map(|d| d.num_minutes()),
         published_at: now,
         tags: review.publication.tags.clone(),
         audience: review.publication.audience.clone(),
+    }
+}
+
+/// Minutes as a person reads them: "45 min", "2 h 5 min", "3 d 4 h".
+pub fn duration_words(minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (d, h, m) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
     }
 }
 
@@ -421,6 +449,28 @@ fn name_word_ok(word: &Word<'_>, part: &str) -> bool {
 
 impl Finding {
     /// The finding as a Markdown document.
+    /// "Time to detect: 2 min · Time to resolve: 40 min", or what of it is known.
+    pub fn timings(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("Time to detect", self.time_to_detect_minutes),
+            ("Time to resolve", self.time_to_resolve_minutes),
+        ]
+        .into_iter()
+        .filter_map(|(label, m)| m.map(|m| format!("{label}: {}", duration_words(m))))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// The customer impact with the affected count, if either is there.
+    pub fn impact_line(&self) -> Option<String> {
+        match (self.impact.is_empty(), self.affected_count) {
+            (true, None) => None,
+            (true, Some(n)) => Some(format!("{n} affected")),
+            (false, None) => Some(self.impact.clone()),
+            (false, Some(n)) => Some(format!("{} ({n} affected)", self.impact)),
+        }
+    }
+
     pub fn to_markdown(&self) -> String {
         let mut md = String::new();
         md.push_str(&format!("# {}\n\n", markdown_inline(&self.title)));
@@ -434,8 +484,17 @@ impl Finding {
             let services: Vec<String> = self.services.iter().map(|s| markdown_inline(s)).collect();
             md.push_str(&format!("\nServices: {}\n", services.join(", ")));
         }
+        if let Some(timings) = self.timings() {
+            md.push_str(&format!("\n{timings}\n"));
+        }
         if !self.summary.is_empty() {
             md.push_str(&format!("\n## Summary\n\n{}\n", self.summary));
+        }
+        if let Some(impact) = self.impact_line() {
+            md.push_str(&format!(
+                "\n**Customer impact:** {}\n",
+                markdown_inline(&impact)
+            ));
         }
         if !self.unfolded.is_empty() {
             md.push_str("\n## How it unfolded\n\n");
@@ -716,6 +775,20 @@ mod tests {
     }
 
     #[test]
+    fn durations_read_as_words() {
+        for (minutes, words) in [
+            (0, "0 min"),
+            (45, "45 min"),
+            (60, "1 h"),
+            (125, "2 h 5 min"),
+            (1440, "1 d"),
+            (1440 * 3 + 250, "3 d 4 h"),
+        ] {
+            assert_eq!(duration_words(minutes), words);
+        }
+    }
+
+    #[test]
     fn participants_words_stay_with_the_team_until_the_facilitator_widens_them() {
         let (review, _) = review_in(Phase::Actions);
         let audience = review.publication().audience();
@@ -806,9 +879,13 @@ SEV2 · Payments · published 2026-11-01
 
 Services: checkout, payments-db
 
+Time to detect: 2 min · Time to resolve: 40 min
+
 ## Summary
 
 A pool ran dry.
+
+**Customer impact:** Card payments at checkout took 30 s; on-call SRE's team saw complaints (1200 affected)
 
 ## Key insights
 

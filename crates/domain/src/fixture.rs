@@ -40,6 +40,8 @@ pub(crate) fn facts() -> IncidentFacts {
         severity: Some(Severity::Sev2),
         team: "Payments".into(),
         services: vec!["checkout".into(), "payments-db".into()],
+        customer_impact: "Card payments at checkout took 30 s; Alice's team saw complaints".into(),
+        affected_count: Some(1200),
     })
     .unwrap()
 }
