@@ -78,6 +78,15 @@ pub fn action_summary(counts: &ActionCounts) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// "Time to detect: 5 min · Time to resolve: 1 h", or what of it is known.
+fn timings(detect: Option<i64>, resolve: Option<i64>) -> Option<String> {
+    let parts: Vec<String> = [("Time to detect", detect), ("Time to resolve", resolve)]
+        .into_iter()
+        .filter_map(|(label, m)| m.map(|m| format!("{label}: {}", duration_words(m))))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,13 +108,4 @@ mod tests {
             Some("1 done, 3 open")
         );
     }
-}
-
-/// "Time to detect: 5 min · Time to resolve: 1 h", or what of it is known.
-fn timings(detect: Option<i64>, resolve: Option<i64>) -> Option<String> {
-    let parts: Vec<String> = [("Time to detect", detect), ("Time to resolve", resolve)]
-        .into_iter()
-        .filter_map(|(label, m)| m.map(|m| format!("{label}: {}", duration_words(m))))
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" · "))
 }
