@@ -19,9 +19,10 @@
 //!   Mosaic fails clearly instead of losing data.
 //! - `review` is the [`Review`] exactly as it is stored: `id`, `version`, `created_at`,
 //!   `updated_at`, `facts`, `phase`, `summary`, `participants`, `reference`, `guide`,
-//!   `submissions`, `revealed_at`, `links`, `votes`, `key_insights`, `actions`, `finding`,
-//!   `publication`. Fields added since the format's first release (`publication`, a finding's
-//!   `tags` and `audience`, a finding action's `id`; in version 2 `guide`) may be absent: they
+//!   `submissions`, `revealed_at`, `links`, `moments`, `votes`, `key_insights`, `actions`,
+//!   `finding`, `publication`. Fields added since the format's first release (`publication`, a
+//!   finding's `tags` and `audience`, a finding action's `id`; in version 2 `guide`, `moments`,
+//!   the facts' impact and the finding's new sections and times) may be absent: they
 //!   read as empty, as in a review stored before them, so files written by an older Mosaic
 //!   still import.
 //! - `accounts` are [`Account`]s of this review, at most one per participant, drafts included:
