@@ -22,6 +22,8 @@ pub struct AccountDraft {
     pub entries: BTreeMap<String, EntryDraft>,
     /// Edits of saved observations the domain refused, by observation id.
     pub observations: BTreeMap<String, ObservationDraft>,
+    /// Answers the domain refused (too long), by question id.
+    pub answers: BTreeMap<String, String>,
 }
 
 impl AccountDraft {
@@ -36,6 +38,7 @@ impl AccountDraft {
             || !self.new_observation.text.trim().is_empty()
             || !self.entries.is_empty()
             || !self.observations.is_empty()
+            || !self.answers.is_empty()
     }
 }
 

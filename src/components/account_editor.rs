@@ -1,8 +1,9 @@
 use leptos::html;
 use leptos::prelude::*;
-use mosaic_domain::{Account, ParticipantId};
+use mosaic_domain::{Account, ParticipantId, Question};
 
 use super::account_draft::AccountDraft;
+use super::answers_editor::AnswersEditor;
 use super::observations_editor::ObservationsEditor;
 use super::timeline_editor::TimelineEditor;
 use crate::drafts::stored_draft;
@@ -79,6 +80,7 @@ fn DraftAccount(participant: ParticipantId, name: String) -> impl IntoView {
                 "suggests blameless wording but never stops you."
             </p>
             <TimelineEditor participant=participant.clone() draft/>
+            <AnswersEditor participant=participant.clone() draft/>
             <ObservationsEditor participant=participant.clone() draft/>
             <SubmitAccount participant draft/>
         </section>
@@ -179,11 +181,12 @@ fn SealedAccount(participant: ParticipantId, name: String) -> impl IntoView {
         let Some(account) = account.get() else {
             return ().into_any();
         };
-        sealed_view(&account, &name).into_any()
+        let questions = ws.review.with(|r| r.guide().questions.clone());
+        sealed_view(&account, &name, &questions).into_any()
     }
 }
 
-fn sealed_view(account: &Account, name: &str) -> impl IntoView + use<> {
+fn sealed_view(account: &Account, name: &str, questions: &[Question]) -> impl IntoView + use<> {
     let submitted = account
         .submitted_at()
         .map(time::display)
@@ -222,6 +225,24 @@ fn sealed_view(account: &Account, name: &str) -> impl IntoView + use<> {
             }
         })
         .collect_view();
+    let answers = questions
+        .iter()
+        .filter_map(|q| {
+            account
+                .answer(&q.id)
+                .map(|a| (q.text.clone(), a.to_owned()))
+        })
+        .collect::<Vec<_>>();
+    let answers = (!answers.is_empty()).then(|| {
+        let items = answers
+            .into_iter()
+            .map(|(q, a)| view! { <dt>{q}</dt><dd>{a}</dd> })
+            .collect_view();
+        view! {
+            <h3>"Answers"</h3>
+            <dl class="facts answers">{items}</dl>
+        }
+    });
     view! {
         <section class="card account-editor sealed" aria-labelledby="account-heading">
             <h2 id="account-heading">"Your account (submitted)"</h2>
@@ -240,6 +261,7 @@ fn sealed_view(account: &Account, name: &str) -> impl IntoView + use<> {
             </div>
             <h3>"Timeline"</h3>
             <ol class="entry-list">{entries}</ol>
+            {answers}
             <h3>"Observations"</h3>
             {no_observations.then(|| view! { <p class="empty">"No observations."</p> })}
             <ul class="observation-list">{observations}</ul>

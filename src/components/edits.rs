@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(found[0].field, WHOLE_FORM);
         assert_eq!(
             found[0].message,
-            "Add at least one entry or observation before submitting"
+            "Add at least one entry, observation or answer before submitting"
         );
     }
 }

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use mosaic_domain::FactorKind;
 use mosaic_domain::feed::{FeedQuery, FeedStats, Recurring};
+use mosaic_domain::finding::duration_words;
 
 use crate::api;
 
@@ -44,6 +45,7 @@ pub fn FeedCharts(
                 |term| FeedQuery { q: Some(term.to_owned()), ..filters.clone() },
             )}
             <ImproveChart stats=stats.clone()/>
+            <TimingsChart stats=stats.clone()/>
             <ActionCompletion stats/>
         </section>
     }
@@ -53,7 +55,7 @@ pub fn FeedCharts(
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct MonthCounts {
     month: String,
-    counts: [u32; 5],
+    counts: [u32; FactorKind::ALL.len()],
 }
 
 impl MonthCounts {
@@ -71,7 +73,7 @@ fn by_month(stats: &FeedStats) -> Vec<MonthCounts> {
             None => {
                 months.push(MonthCounts {
                     month: k.month.clone(),
-                    counts: [0; 5],
+                    counts: [0; FactorKind::ALL.len()],
                 });
                 months.len() - 1
             }
@@ -368,6 +370,70 @@ fn ImproveChart(stats: FeedStats) -> impl IntoView {
     .into_any()
 }
 
+/// The median time to detect and to resolve per month, as a table with a bar beside each
+/// figure (the bars repeat the numbers, so they are hidden from assistive technology).
+#[component]
+fn TimingsChart(stats: FeedStats) -> impl IntoView {
+    let months = stats.timings_by_month;
+    if months.is_empty() {
+        return view! {
+            <h3>"Time to detect and resolve"</h3>
+            <p class="empty">"No finding has detection or resolution times yet."</p>
+        }
+        .into_any();
+    }
+    let longest = months
+        .iter()
+        .flat_map(|m| [m.median_detect_minutes, m.median_resolve_minutes])
+        .flatten()
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let cell = move |minutes: Option<i64>, class: &'static str| match minutes {
+        Some(m) => view! {
+            <td>
+                {duration_words(m)}
+                <span class="bar" aria-hidden="true">
+                    <span class=format!("bar-fill {class}")
+                        style:width=format!("{:.1}%", m as f64 / longest as f64 * 100.0)></span>
+                </span>
+            </td>
+        }
+        .into_any(),
+        None => view! { <td>"—"</td> }.into_any(),
+    };
+    view! {
+        <h3 id="timings-heading">"Time to detect and resolve"</h3>
+        <table class="timings-table" aria-labelledby="timings-heading" data-testid="timings">
+            <caption class="hint">
+                "Median per month of publishing, over the findings whose facts have the times."
+            </caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Month"</th>
+                    <th scope="col">"Time to detect"</th>
+                    <th scope="col">"Time to resolve"</th>
+                    <th scope="col">"Findings"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {months
+                    .into_iter()
+                    .map(|m| view! {
+                        <tr>
+                            <th scope="row">{month_label(&m.month)}</th>
+                            {cell(m.median_detect_minutes, "detect")}
+                            {cell(m.median_resolve_minutes, "resolve")}
+                            <td>{m.findings}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
 /// How the actions of these findings stand: a bar of done, open and overdue, with the numbers
 /// in words beside it.
 #[component]
@@ -419,6 +485,7 @@ mod tests {
             recurring_factors: Vec::new(),
             actions: ActionCounts::default(),
             time_to_improve: Default::default(),
+            timings_by_month: Vec::new(),
         }
     }
 
@@ -436,11 +503,11 @@ mod tests {
             [
                 MonthCounts {
                     month: "2026-11".into(),
-                    counts: [2, 0, 0, 1, 0]
+                    counts: [2, 0, 0, 1, 0, 0, 0]
                 },
                 MonthCounts {
                     month: "2026-12".into(),
-                    counts: [0, 2, 0, 0, 0]
+                    counts: [0, 2, 0, 0, 0, 0, 0]
                 },
             ]
         );
@@ -448,7 +515,8 @@ mod tests {
             kinds_summary(&months),
             "Stacked bar chart of findings by kind of factor per month, 2 months, Nov 2026 to \
              Dec 2026. In all: Technical 2, Human 2, Organisational 0, Knowledge gap 1, \
-             Operational surprise 0. The table that follows gives each month's numbers."
+             Operational surprise 0, What helped 0, Where we were lucky 0. The table that \
+             follows gives each month's numbers."
         );
         assert_eq!(kinds_summary(&[]), "No factors to chart.");
     }

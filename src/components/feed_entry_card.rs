@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::FactorKind;
 use mosaic_domain::feed::{ActionCounts, FeedEntry, FeedQuery};
+use mosaic_domain::finding::duration_words;
 
 use crate::{api, time};
 
@@ -56,6 +57,8 @@ pub fn FeedEntryCard(
             </p>
             {tags}
             {(!entry.excerpt.is_empty()).then(|| view! { <p class="excerpt">{entry.excerpt.clone()}</p> })}
+            {timings(entry.time_to_detect_minutes, entry.time_to_resolve_minutes)
+                .map(|t| view! { <p class="timings">{t}</p> })}
             <ul class="entry-facts">{kinds}{actions}</ul>
         </article>
     }
@@ -73,6 +76,15 @@ pub fn action_summary(counts: &ActionCounts) -> Option<String> {
     .map(|(n, what)| format!("{n} {what}"))
     .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// "Time to detect: 5 min · Time to resolve: 1 h", or what of it is known.
+fn timings(detect: Option<i64>, resolve: Option<i64>) -> Option<String> {
+    let parts: Vec<String> = [("Time to detect", detect), ("Time to resolve", resolve)]
+        .into_iter()
+        .filter_map(|(label, m)| m.map(|m| format!("{label}: {}", duration_words(m))))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
 #[cfg(test)]

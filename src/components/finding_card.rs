@@ -2,7 +2,7 @@ use chrono::Local;
 use leptos::prelude::*;
 use mosaic_domain::Finding;
 use mosaic_domain::feed::{Audience, FeedQuery, Section};
-use mosaic_domain::finding::{FindingAction, FindingFactor};
+use mosaic_domain::finding::{FindingAction, FindingFactor, FindingMoment};
 use mosaic_domain::markdown;
 
 use super::status_history::StatusHistory;
@@ -53,12 +53,19 @@ pub fn FindingCard(
                         {(!f.services.is_empty()).then(|| format!(" · {}", f.services.join(", ")))}
                         " · " {published}
                     </p>
+                    {f.timings().map(|t| view! { <p class="timings" data-testid="timings">{t}</p> })}
                     {(!f.tags.is_empty()).then(|| tag_list(&f.tags, link_tags))}
                     {section(sub, Section::Summary, team_only(Section::Summary), (!f.summary.is_empty()).then(|| {
                         view! {
                             <div class="finding-summary markdown" inner_html=markdown::to_html(&f.summary)></div>
                         }.into_any()
                     }))}
+                    {f.impact_line().map(|impact| view! {
+                        <p class="impact" data-testid="impact">
+                            <strong>"Customer impact: "</strong>{impact}
+                        </p>
+                    })}
+                    {section(sub, Section::Unfolded, team_only(Section::Unfolded), (!f.unfolded.is_empty()).then(|| moment_list(&f.unfolded)))}
                     {section(sub, Section::KeyInsights, team_only(Section::KeyInsights), (!f.key_insights.is_empty()).then(|| {
                         view! {
                             <ul class="markdown">
@@ -81,6 +88,8 @@ pub fn FindingCard(
                     }))}
                     {section(sub, Section::Surprises, team_only(Section::Surprises), (!f.surprises.is_empty()).then(|| factor_list(&f.surprises)))}
                     {section(sub, Section::KnowledgeGaps, team_only(Section::KnowledgeGaps), (!f.knowledge_gaps.is_empty()).then(|| factor_list(&f.knowledge_gaps)))}
+                    {section(sub, Section::Helped, team_only(Section::Helped), (!f.helped.is_empty()).then(|| factor_list(&f.helped)))}
+                    {section(sub, Section::Lucky, team_only(Section::Lucky), (!f.lucky.is_empty()).then(|| factor_list(&f.lucky)))}
                     {section(sub, Section::Actions, team_only(Section::Actions), (!f.actions.is_empty()).then(|| action_list(&f.actions)))}
                 }
             }}
@@ -159,6 +168,28 @@ fn factor_list(factors: &[FindingFactor]) -> AnyView {
                 })
                 .collect_view()}
         </ul>
+    }
+    .into_any()
+}
+
+/// "How it unfolded": each marked moment with its time, kind, words and reporters.
+fn moment_list(moments: &[FindingMoment]) -> AnyView {
+    view! {
+        <ol class="finding-moments">
+            {moments
+                .iter()
+                .map(|m| view! {
+                    <li>
+                        <time datetime=m.at.to_rfc3339()>{time::display(m.at)}</time>
+                        " " <span class="moment-kind">{m.kind.label()}</span> " "
+                        {m.what.clone()}
+                        <span class="meta-inline">
+                            {format!(" — reported by {}", m.reported_by.join(", "))}
+                        </span>
+                    </li>
+                })
+                .collect_view()}
+        </ol>
     }
     .into_any()
 }

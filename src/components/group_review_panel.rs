@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::merge::{self, Divergence, EntryRef, LinkSuggestion, MergedRow, Report};
 use mosaic_domain::reveal::RejectReason;
-use mosaic_domain::{ParticipantId, Phase, Review, TimelineEntry};
+use mosaic_domain::{MomentKind, ParticipantId, Phase, Review, TimelineEntry};
 
+use super::answers_by_question::AnswersByQuestion;
 use crate::workspace::{Actor, Workspace};
 
 /// The group review of the revealed accounts: the merged timeline with every reporter kept,
@@ -30,6 +31,7 @@ pub fn GroupReviewPanel() -> impl IntoView {
             <LinkSuggestions/>
         </Show>
         <Divergences/>
+        <AnswersByQuestion/>
     }
 }
 
@@ -194,6 +196,7 @@ fn TimelineRow(
 ) -> impl IntoView {
     let linked = row.linked;
     let count = row.reports.len();
+    let refs: Vec<EntryRef> = row.reports.iter().map(Report::entry_ref).collect();
     view! {
         <li class="timeline-row" class:linked=linked>
             <p class="row-time">
@@ -201,6 +204,7 @@ fn TimelineRow(
                 {(linked && count > 1).then(|| view! {
                     <span class="badge">{format!("Linked: {count} reports")}</span>
                 })}
+                <MomentMark refs at=row.at can_link/>
             </p>
             <div class="reports">
                 {row
@@ -210,6 +214,63 @@ fn TimelineRow(
                     .collect_view()}
             </div>
         </li>
+    }
+}
+
+/// The row's key-moment mark: a badge for everyone, and for the facilitator a choice that
+/// marks the row (through its first report, or the one already marked) or clears it.
+#[component]
+fn MomentMark(refs: Vec<EntryRef>, at: DateTime<Utc>, can_link: Memo<bool>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let refs = StoredValue::new(refs);
+    // The marked report of the row and its mark, if any.
+    let marked = Memo::new(move |_| {
+        ws.review.with(|r| {
+            refs.with_value(|refs| {
+                refs.iter()
+                    .find_map(|e| r.moment_of(e).map(|k| (e.clone(), k)))
+            })
+        })
+    });
+    let id = refs.with_value(|refs| {
+        refs.first()
+            .map(|e| format!("moment-{}-{}", e.participant_id, e.entry_id))
+            .unwrap_or_default()
+    });
+    let when = crate::time::display(at);
+    let on_change = move |ev: leptos::ev::Event| {
+        let kind = MomentKind::from_key(&event_target_value(&ev));
+        let entry = marked
+            .get_untracked()
+            .map(|(e, _)| e)
+            .or_else(|| refs.with_value(|r| r.first().cloned()));
+        if let Some(entry) = entry {
+            let _ = ws.apply(ReviewOp::MarkMoment { entry, kind });
+        }
+    };
+    view! {
+        {move || marked.get().map(|(_, k)| view! { <span class="moment-kind">{k.label()}</span> })}
+        <Show when=move || can_link.get()>
+            <span class="moment-field">
+                <label for=id.clone()>
+                    "Mark as"
+                    <span class="visually-hidden">{format!(" (the moment at {when})")}</span>
+                </label>
+                <select id=id.clone() on:change=on_change
+                    prop:value=move || marked.get().map(|(_, k)| k.key()).unwrap_or("")>
+                    <option value="">"Not a key moment"</option>
+                    {MomentKind::ALL
+                        .into_iter()
+                        .map(|k| view! {
+                            <option value=k.key()
+                                selected=move || marked.get().is_some_and(|(_, m)| m == k)>
+                                {k.label()}
+                            </option>
+                        })
+                        .collect_view()}
+                </select>
+            </span>
+        </Show>
     }
 }
 

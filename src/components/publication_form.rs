@@ -119,10 +119,13 @@ fn split_tags(text: &str) -> Vec<String> {
 fn section_key(section: Section) -> &'static str {
     match section {
         Section::Summary => "summary",
+        Section::Unfolded => "unfolded",
         Section::KeyInsights => "key_insights",
         Section::Factors => "factors",
         Section::Surprises => "surprises",
         Section::KnowledgeGaps => "knowledge_gaps",
+        Section::Helped => "helped",
+        Section::Lucky => "lucky",
         Section::Actions => "actions",
     }
 }

@@ -6,20 +6,22 @@ use mosaic_domain::{IncidentFacts, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
 use super::edits::{FieldFeedback, WHOLE_FORM, save_review_op};
+use super::guide_editor::GuideEditor;
 use super::participants_editor::ParticipantsEditor;
 use super::reference_editor::ReferenceEditor;
 use crate::drafts::stored_draft;
 use crate::time;
 use crate::workspace::Workspace;
 
-/// The facilitator's setup: the incident's facts, who takes part, and the reference material
-/// participants see beside their accounts.
+/// The facilitator's setup: the incident's facts, who takes part, the questions every account
+/// answers, and the reference material participants see beside their accounts.
 #[component]
 pub fn SetupPanel() -> impl IntoView {
     view! {
         <div class="setup-panel">
             <FactsForm/>
             <ParticipantsEditor/>
+            <GuideEditor/>
             <ReferenceEditor/>
         </div>
     }
@@ -36,6 +38,9 @@ pub struct FactsDraft {
     pub severity: String,
     pub team: String,
     pub services: String,
+    pub customer_impact: String,
+    /// As typed: empty, or a whole number.
+    pub affected_count: String,
 }
 
 impl FactsDraft {
@@ -54,6 +59,11 @@ impl FactsDraft {
             severity: f.severity().key().to_owned(),
             team: f.team().to_owned(),
             services: f.services().join(", "),
+            customer_impact: f.customer_impact().to_owned(),
+            affected_count: f
+                .affected_count()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -73,6 +83,21 @@ impl FactsDraft {
         let started_at = read("started_at", &self.started_at);
         let detected_at = read("detected_at", &self.detected_at);
         let resolved_at = read("resolved_at", &self.resolved_at);
+        let count = self.affected_count.trim();
+        let affected_count = if count.is_empty() {
+            None
+        } else {
+            match count.replace([',', '_', ' '], "").parse::<u64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(ValidationError::new(
+                        "affected_count",
+                        "must be a whole number, or empty when unknown",
+                    ));
+                    None
+                }
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -84,6 +109,8 @@ impl FactsDraft {
             severity: Severity::from_key(&self.severity),
             team: self.team.clone(),
             services: self.services.split(',').map(str::to_owned).collect(),
+            customer_impact: self.customer_impact.clone(),
+            affected_count,
         })
     }
 }
@@ -245,6 +272,33 @@ fn FactsForm() -> impl IntoView {
                     </p>
                 </div>
             </div>
+            <div class="field-row">
+                <div class="field">
+                    <label for="facts-customer_impact">"Customer impact"</label>
+                    <textarea id="facts-customer_impact" rows="2" maxlength="1000"
+                        aria-describedby="facts-customer_impact-hint facts-customer_impact-error"
+                        aria-invalid=invalid("customer_impact")
+                        prop:value=value(|d| &d.customer_impact)
+                        on:input=edit(|d, v| d.customer_impact = v)></textarea>
+                    <p class="hint" id="facts-customer_impact-hint">
+                        "How customers felt it, in plain words: what failed for them, and for how long."
+                    </p>
+                    <p class="field-error" id="facts-customer_impact-error" aria-live="polite">
+                        {error("customer_impact", "Customer impact")}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="facts-affected_count">"Customers affected (optional)"</label>
+                    <input id="facts-affected_count" type="text" inputmode="numeric"
+                        aria-describedby="facts-affected_count-error"
+                        aria-invalid=invalid("affected_count")
+                        prop:value=value(|d| &d.affected_count)
+                        on:input=edit(|d, v| d.affected_count = v)/>
+                    <p class="field-error" id="facts-affected_count-error" aria-live="polite">
+                        {error("affected_count", "Customers affected")}
+                    </p>
+                </div>
+            </div>
             <p class="form-error" aria-live="polite">{error(WHOLE_FORM, "")}</p>
             <div class="form-actions">
                 <button type="submit" class="primary">"Save facts"</button>
@@ -272,6 +326,8 @@ mod tests {
             severity: "sev2".into(),
             team: "Payments".into(),
             services: "checkout, ledger,,checkout".into(),
+            customer_impact: " Card payments failed ".into(),
+            affected_count: "1,200".into(),
         };
         let facts = IncidentFacts::new(draft.to_input().unwrap()).unwrap();
         let back = FactsDraft::from_facts(&facts);
@@ -280,6 +336,8 @@ mod tests {
         assert_eq!(back.started_at, draft.started_at);
         assert_eq!(back.detected_at, draft.detected_at);
         assert_eq!(back.resolved_at, "");
+        assert_eq!(back.customer_impact, "Card payments failed");
+        assert_eq!(back.affected_count, "1200");
     }
 
     #[test]
@@ -287,6 +345,7 @@ mod tests {
         let draft = FactsDraft {
             started_at: "soon".into(),
             resolved_at: "later".into(),
+            affected_count: "many".into(),
             ..FactsDraft::default()
         };
         let fields: Vec<String> = draft
@@ -295,6 +354,6 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect();
-        assert_eq!(fields, ["started_at", "resolved_at"]);
+        assert_eq!(fields, ["started_at", "resolved_at", "affected_count"]);
     }
 }

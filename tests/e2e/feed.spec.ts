@@ -240,7 +240,7 @@ test("a reader from another team finds a published finding by search and by filt
   await expect(facilitator.locator(".phase-stepper [aria-current=step]")).toHaveText("Action planning");
   await facilitator.getByLabel("Tags").fill("payments, storage, Payments");
   // Participants' own words start with the team; this team shares them with everyone.
-  for (const section of ["Contributing factors", "Operational surprises", "Knowledge gaps"]) {
+  for (const section of ["Contributing factors", "Operational surprises", "Knowledge gaps", "What helped", "Where we were lucky"]) {
     await facilitator.getByRole("group", { name: section, exact: true }).getByLabel("Whole organisation").check();
   }
   await facilitator.getByRole("group", { name: "Actions", exact: true }).getByLabel("Team only").check();
@@ -256,7 +256,7 @@ test("a reader from another team finds a published finding by search and by filt
   await facilitator.getByRole("button", { name: "Publish findings…" }).click();
   await expect(facilitator.getByTestId("publish-team")).toHaveText("Actions");
   await expect(facilitator.getByTestId("publish-organisation")).toHaveText(
-    "Summary, Key insights, Contributing factors, Operational surprises, Knowledge gaps",
+    "Summary, Key insights, Contributing factors, Operational surprises, Knowledge gaps, What helped, Where we were lucky",
   );
   await expectNoAxeViolations(facilitator);
   await facilitator.getByRole("button", { name: "Publish now" }).click();

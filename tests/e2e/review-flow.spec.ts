@@ -169,7 +169,8 @@ test("the flow works from the keyboard alone", async ({ page }) => {
   await page.goto("/");
   // Tab from the top of the page into the new-review form and fill it without the mouse.
   const tabTo = async (name: string) => {
-    for (let i = 0; i < 40; i++) {
+    // Setup holds the facts, participants, the question guide and reference material.
+    for (let i = 0; i < 80; i++) {
       await page.keyboard.press("Tab");
       const focused = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;

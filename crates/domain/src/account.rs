@@ -7,10 +7,10 @@
 
 use crate::commitment;
 use crate::factors::FactorKind;
-use crate::id::{EntryId, ObservationId, ParticipantId};
+use crate::id::{EntryId, ObservationId, ParticipantId, QuestionId};
 use crate::limits::{
-    MAX_ACCOUNT_BYTES, MAX_ENTRIES_PER_ACCOUNT, MAX_OBSERVATIONS_PER_ACCOUNT, json_bytes,
-    too_large, too_many,
+    MAX_ACCOUNT_BYTES, MAX_ANSWERS_PER_ACCOUNT, MAX_ENTRIES_PER_ACCOUNT,
+    MAX_OBSERVATIONS_PER_ACCOUNT, json_bytes, too_large, too_many,
 };
 use crate::review::{ReviewId, ValidationError};
 use chrono::{DateTime, Utc};
@@ -111,6 +111,15 @@ pub struct Observation {
     pub text: String,
 }
 
+/// A participant's answer to one question of the review's guide
+/// ([`Review::guide`](crate::Review::guide)).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    pub question: QuestionId,
+    /// Never empty: an emptied answer is removed.
+    pub text: String,
+}
+
 /// Why an account refused a change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "error", rename_all = "snake_case")]
@@ -128,7 +137,7 @@ pub enum AccountError {
     DuplicateId {
         id: String,
     },
-    /// There is nothing to submit: no entry and no observation.
+    /// There is nothing to submit: no entry, no observation and no answer.
     Empty,
 }
 
@@ -146,7 +155,9 @@ impl fmt::Display for AccountError {
             }
             Self::NotFound { id } => write!(f, "no entry or observation has the id {id}"),
             Self::DuplicateId { id } => write!(f, "the id {id} is already in use"),
-            Self::Empty => f.write_str("add at least one entry or observation before submitting"),
+            Self::Empty => {
+                f.write_str("add at least one entry, observation or answer before submitting")
+            }
         }
     }
 }
@@ -171,6 +182,10 @@ pub struct Account {
     entries: Vec<TimelineEntry>,
     /// In the order they were added.
     observations: Vec<Observation>,
+    /// Answers to the guide's questions, at most one per question, in the order first given.
+    /// Absent from accounts stored before guides existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    answers: Vec<Answer>,
     #[serde(default)]
     submitted_at: Option<DateTime<Utc>>,
     /// Set together with `submitted_at`: see [`crate::commitment`].
@@ -187,6 +202,7 @@ impl Account {
             version: 1,
             entries: Vec::new(),
             observations: Vec::new(),
+            answers: Vec::new(),
             submitted_at: None,
             commitment: None,
         }
@@ -212,6 +228,16 @@ impl Account {
     }
     pub fn observation(&self, id: &ObservationId) -> Option<&Observation> {
         self.observations.iter().find(|o| &o.id == id)
+    }
+    pub fn answers(&self) -> &[Answer] {
+        &self.answers
+    }
+    /// The answer to `question`, if the participant gave one.
+    pub fn answer(&self, question: &QuestionId) -> Option<&str> {
+        self.answers
+            .iter()
+            .find(|a| &a.question == question)
+            .map(|a| a.text.as_str())
     }
     pub fn submitted_at(&self) -> Option<DateTime<Utc>> {
         self.submitted_at
@@ -336,11 +362,35 @@ impl Account {
         Ok(())
     }
 
+    /// Sets the answer to `question`; an empty (or blank) text removes it.
+    pub fn set_answer(&mut self, question: QuestionId, raw: &str) -> Result<(), AccountError> {
+        self.editable()?;
+        let mut errors = Vec::new();
+        let text = text(&mut errors, "answer", raw, false);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        match self.answers.iter().position(|a| a.question == question) {
+            Some(slot) if text.is_empty() => {
+                self.answers.remove(slot);
+            }
+            Some(slot) => self.answers[slot].text = text,
+            None if text.is_empty() => return Ok(()),
+            None if self.answers.len() >= MAX_ANSWERS_PER_ACCOUNT => {
+                let max = MAX_ANSWERS_PER_ACCOUNT;
+                return Err(vec![too_many("answers", max, "account")].into());
+            }
+            None => self.answers.push(Answer { question, text }),
+        }
+        self.changed();
+        Ok(())
+    }
+
     /// Seals the account and returns its commitment. After this every edit is refused; record
     /// the submission on the review with [`Review::record_submission`](crate::Review::record_submission).
     pub fn submit(&mut self, now: DateTime<Utc>) -> Result<&str, AccountError> {
         self.editable()?;
-        if self.entries.is_empty() && self.observations.is_empty() {
+        if self.entries.is_empty() && self.observations.is_empty() && self.answers.is_empty() {
             return Err(AccountError::Empty);
         }
         self.version += 1;
@@ -370,6 +420,17 @@ pub struct AccountInput {
     pub entries: Vec<EntryDraft>,
     #[serde(default)]
     pub observations: Vec<ObservationDraft>,
+    #[serde(default)]
+    pub answers: Vec<AnswerDraft>,
+}
+
+/// One answer of an [`AccountInput`]; an empty text is no answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerDraft {
+    pub question: String,
+    #[serde(default)]
+    pub text: String,
 }
 
 /// One timeline entry of an [`AccountInput`].
@@ -423,6 +484,14 @@ impl AccountInput {
                     text: o.text.clone(),
                 })
                 .collect(),
+            answers: account
+                .answers
+                .iter()
+                .map(|a| AnswerDraft {
+                    question: a.question.to_string(),
+                    text: a.text.clone(),
+                })
+                .collect(),
         }
     }
 
@@ -456,6 +525,9 @@ impl AccountInput {
         let max = MAX_OBSERVATIONS_PER_ACCOUNT;
         if self.observations.len() > max {
             errors.push(too_many("observations", max, "account"));
+        }
+        if self.answers.len() > MAX_ANSWERS_PER_ACCOUNT {
+            errors.push(too_many("answers", MAX_ANSWERS_PER_ACCOUNT, "account"));
         }
         let mut account = Account::new(review_id.clone(), participant_id.clone());
         // Past a limit, the items are not read: the error above says what to fix.
@@ -503,6 +575,38 @@ impl AccountInput {
                     errors.extend(prefixed(&prefix, fields));
                 }
                 Err(other) => errors.push(ValidationError::new(prefix, other.to_string())),
+            }
+        }
+        for (i, draft) in self
+            .answers
+            .into_iter()
+            .enumerate()
+            .take(MAX_ANSWERS_PER_ACCOUNT)
+        {
+            let prefix = format!("answers[{i}]");
+            let question = match QuestionId::parse(&draft.question) {
+                Ok(q) => q,
+                Err(e) => {
+                    errors.push(ValidationError::new(
+                        format!("{prefix}.question"),
+                        e.message,
+                    ));
+                    continue;
+                }
+            };
+            if account.answer(&question).is_some() {
+                errors.push(ValidationError::new(
+                    format!("{prefix}.question"),
+                    format!("repeats the question {question}, already answered by an earlier item"),
+                ));
+                continue;
+            }
+            let mut found = Vec::new();
+            let text = text(&mut found, "text", &draft.text, false);
+            if !found.is_empty() {
+                errors.extend(prefixed(&prefix, found));
+            } else if !text.is_empty() {
+                account.answers.push(Answer { question, text });
             }
         }
         // Stable, as in the editor: entries at the same moment keep the order they were sent in.
@@ -634,7 +738,7 @@ pub(crate) mod tests {
             ),
             (
                 account().submit(at(12, 0)).map(drop),
-                "add at least one entry or observation before submitting",
+                "add at least one entry, observation or answer before submitting",
             ),
         ];
         for (result, expected) in cases {
@@ -746,6 +850,59 @@ pub(crate) mod tests {
         assert_eq!(built.entries(), a.entries());
         assert_eq!(built.observations(), a.observations());
         assert!(!built.is_submitted());
+    }
+
+    #[test]
+    fn answers_are_set_replaced_and_cleared_and_travel_in_the_input() {
+        let q = |s: &str| QuestionId::parse(s).unwrap();
+        let mut a = account();
+        a.set_answer(q("q2"), "  the pager  ").unwrap();
+        a.set_answer(q("q1"), "chat").unwrap();
+        a.set_answer(q("q2"), "the pager, then chat").unwrap();
+        assert_eq!(a.answer(&q("q2")), Some("the pager, then chat"));
+        let order: Vec<&str> = a.answers().iter().map(|x| x.question.as_str()).collect();
+        assert_eq!(order, ["q2", "q1"], "in the order first given");
+        a.set_answer(q("q1"), " ").unwrap();
+        assert_eq!(a.answer(&q("q1")), None);
+        let version = a.version();
+        a.set_answer(q("q3"), "").unwrap();
+        assert_eq!(a.version(), version, "no answer to clear: nothing changed");
+        let long = "x".repeat(MAX_TEXT_CHARS + 1);
+        assert_eq!(
+            a.set_answer(q("q1"), &long).unwrap_err().to_string(),
+            "invalid input: answer must be at most 4000 characters"
+        );
+        // An account with only an answer can be submitted.
+        let sent = serde_json::to_value(AccountInput::from_account(&a)).unwrap();
+        assert_eq!(
+            sent["answers"],
+            serde_json::json!([{"question": "q2", "text": "the pager, then chat"}])
+        );
+        let built = input(sent).unwrap();
+        assert_eq!(built.answers(), a.answers());
+        a.submit(at(12, 0)).unwrap();
+        for (value, expected) in [
+            (
+                serde_json::json!({"answers": [{"question": "bad id", "text": "x"}]}),
+                "answers[0].question must be 1 to 64 letters, digits, '-' or '_'",
+            ),
+            (
+                serde_json::json!({"answers": [
+                    {"question": "q", "text": "x"}, {"question": "q", "text": "y"}
+                ]}),
+                "answers[1].question repeats the question q",
+            ),
+            (
+                serde_json::json!({"answers": [{"question": "q", "text": long}]}),
+                "answers[0].text must be at most 4000 characters",
+            ),
+        ] {
+            let errors = input(value.clone()).unwrap_err();
+            assert!(
+                errors.iter().any(|e| e.starts_with(expected)),
+                "{value}: {errors:?}"
+            );
+        }
     }
 
     #[test]

@@ -6,23 +6,25 @@
 //! server signs nothing new; it only needs this same function, so the canonical form is fixed
 //! here, byte for byte.
 //!
-//! # Canonical form (version 1)
+//! # Canonical form (version 2)
 //!
 //! UTF-8 JSON with no whitespace between tokens and keys in exactly this order:
 //!
 //! ```text
-//! {"format":"mosaic-account/1","review_id":R,"participant_id":P,"entries":[E,…],"observations":[O,…]}
+//! {"format":"mosaic-account/2","review_id":R,"participant_id":P,"entries":[E,…],"observations":[O,…],"answers":[A,…]}
 //! E = {"id":ID,"at":T,"what_happened":S,"knew_or_believed":S,"what_i_did":S}
 //! O = {"id":ID,"kind":K,"text":S}
+//! A = {"question":ID,"text":S}
 //! ```
 //!
-//! - Entries and observations appear in the order the account stores them (entries are kept
-//!   chronological, ties in the order they were added), separated by `,`; an empty list is `[]`.
+//! - Entries, observations and answers appear in the order the account stores them (entries are
+//!   kept chronological, ties in the order they were added; answers in the order first given),
+//!   separated by `,`; an empty list is `[]`.
 //! - `T` is the entry's time in UTC as RFC 3339 with a `Z` suffix: `YYYY-MM-DDTHH:MM:SS`, then a
 //!   `.` and 3, 6 or 9 digits only when the sub-second part is not zero (the fewest of those that
 //!   show it exactly), then `Z`. For example `2026-11-01T10:05:00Z`, `2026-11-01T10:05:00.250Z`.
 //! - `K` is the factor kind's key: `"technical"`, `"human"`, `"organisational"`,
-//!   `"knowledge_gap"` or `"operational_surprise"`.
+//!   `"knowledge_gap"`, `"operational_surprise"`, `"helped"` or `"lucky"`.
 //! - Every string is written as stored (already trimmed) between `"`, escaping only `"` as `\"`,
 //!   `\` as `\\`, U+0008 as `\b`, U+0009 as `\t`, U+000A as `\n`, U+000C as `\f`, U+000D as `\r`,
 //!   and every other character below U+0020 as `\u00XX` with lowercase hex digits. Everything else,
@@ -32,19 +34,44 @@
 //!
 //! The leading `"format"` names this definition, so a future change to it can't be mistaken for
 //! tampering.
+//!
+//! # Version 1
+//!
+//! Accounts sealed before guides existed were hashed by version 1: the same bytes with
+//! `"format":"mosaic-account/1"` and without the `"answers"` key. Such an account has no
+//! answers, and [`verify_commitment`] still accepts it by that form; an account with answers
+//! verifies only by version 2, which covers them.
 
 use crate::account::Account;
 use chrono::SecondsFormat;
 use sha2::{Digest, Sha256};
 
 /// Names this definition of the canonical form; part of the hashed bytes.
-pub const CANONICAL_FORMAT: &str = "mosaic-account/1";
+pub const CANONICAL_FORMAT: &str = "mosaic-account/2";
+/// The definition before answers were part of an account.
+pub const CANONICAL_FORMAT_V1: &str = "mosaic-account/1";
 
 /// The canonical form of `account`'s content, as defined in the module documentation.
 pub fn canonical_form(account: &Account) -> String {
+    form(account, true)
+}
+
+/// Version 1 of the canonical form, which accounts sealed before guides existed were hashed by.
+pub fn canonical_form_v1(account: &Account) -> String {
+    form(account, false)
+}
+
+fn form(account: &Account, v2: bool) -> String {
     let mut out = String::new();
     out.push_str("{\"format\":");
-    string(&mut out, CANONICAL_FORMAT);
+    string(
+        &mut out,
+        if v2 {
+            CANONICAL_FORMAT
+        } else {
+            CANONICAL_FORMAT_V1
+        },
+    );
     out.push_str(",\"review_id\":");
     string(&mut out, account.review_id().as_str());
     out.push_str(",\"participant_id\":");
@@ -79,7 +106,22 @@ pub fn canonical_form(account: &Account) -> String {
         string(&mut out, &o.text);
         out.push('}');
     }
-    out.push_str("]}");
+    out.push(']');
+    if v2 {
+        out.push_str(",\"answers\":[");
+        for (i, a) in account.answers().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"question\":");
+            string(&mut out, a.question.as_str());
+            out.push_str(",\"text\":");
+            string(&mut out, &a.text);
+            out.push('}');
+        }
+        out.push(']');
+    }
+    out.push('}');
     out
 }
 
@@ -108,10 +150,16 @@ pub fn compute(account: &Account) -> String {
     hex::encode(Sha256::digest(canonical_form(account).as_bytes()))
 }
 
-/// Whether `account` is submitted and its content still hashes to its sealed commitment. A
-/// draft has nothing to verify, so it is `false`.
+/// Whether `account` is submitted and its content still hashes to its sealed commitment, by the
+/// current canonical form or, for an account without answers sealed before them, by version 1.
+/// A draft has nothing to verify, so it is `false`.
 pub fn verify_commitment(account: &Account) -> bool {
-    account.is_submitted() && account.commitment() == Some(compute(account).as_str())
+    let Some(sealed) = account.commitment().filter(|_| account.is_submitted()) else {
+        return false;
+    };
+    sealed == compute(account)
+        || (account.answers().is_empty()
+            && sealed == hex::encode(Sha256::digest(canonical_form_v1(account).as_bytes())))
 }
 
 #[cfg(test)]
@@ -120,7 +168,7 @@ mod tests {
     use crate::account::EntryInput;
     use crate::account::tests::{at, entry};
     use crate::factors::FactorKind;
-    use crate::id::{EntryId, ObservationId, ParticipantId};
+    use crate::id::{EntryId, ObservationId, ParticipantId, QuestionId};
     use crate::review::ReviewId;
 
     fn account() -> Account {
@@ -146,9 +194,9 @@ mod tests {
     }
 
     #[test]
-    fn canonical_form_is_pinned() {
-        // If this test fails, every commitment already recorded would stop verifying: change
-        // CANONICAL_FORMAT instead of silently changing the bytes.
+    fn canonical_form_version_1_is_pinned() {
+        // If this test fails, every commitment recorded before answers existed would stop
+        // verifying.
         // The editor no longer accepts a control character, but an account stored before
         // that rule may hold one: its canonical form must still escape it.
         let mut a = account();
@@ -159,17 +207,95 @@ mod tests {
             r#""knew_or_believed":"thought it was \"DNS\"\\\n\u0001é","what_i_did":""}],"#,
             r#""observations":[{"id":"o1","kind":"knowledge_gap","text":"runbook/outdated"}]}"#,
         );
-        assert_eq!(canonical_form(&a), expected);
+        assert_eq!(canonical_form_v1(&a), expected);
         // The canonical form is JSON, and its string escaping agrees with serde_json's.
         let value: serde_json::Value = serde_json::from_str(expected).unwrap();
         let knew = &a.entries()[0].knew_or_believed;
         assert_eq!(value["entries"][0]["knew_or_believed"], knew.as_str());
         assert!(expected.contains(&serde_json::to_string(knew).unwrap()));
         // Independently computed with `printf '%s' "$canonical" | sha256sum`.
-        assert_eq!(
-            compute(&a),
-            "f3836d1e661819d5a7f86fe343cae307331178de80145e8b7245fa32b812fb49"
+        assert_eq!(hex::encode(Sha256::digest(expected.as_bytes())), V1_HASH,);
+    }
+
+    /// The version 1 commitment of [`account`] with the control character above.
+    const V1_HASH: &str = "f3836d1e661819d5a7f86fe343cae307331178de80145e8b7245fa32b812fb49";
+
+    #[test]
+    fn canonical_form_is_pinned() {
+        // If this test fails, every commitment already recorded would stop verifying: change
+        // CANONICAL_FORMAT instead of silently changing the bytes.
+        let mut a = account();
+        a.set_answer(QuestionId::parse("q1").unwrap(), "the \"pager\"\nthen chat")
+            .unwrap();
+        a.set_answer(QuestionId::parse("default-4").unwrap(), "Bob's runbook")
+            .unwrap();
+        let expected = concat!(
+            r#"{"format":"mosaic-account/2","review_id":"r-1","participant_id":"alice","#,
+            r#""entries":[{"id":"e1","at":"2026-11-01T10:05:00Z","what_happened":"pager fired","#,
+            r#""knew_or_believed":"thought it was \"DNS\"\\\né","what_i_did":""}],"#,
+            r#""observations":[{"id":"o1","kind":"knowledge_gap","text":"runbook/outdated"}],"#,
+            r#""answers":[{"question":"q1","text":"the \"pager\"\nthen chat"},"#,
+            r#"{"question":"default-4","text":"Bob's runbook"}]}"#,
         );
+        assert_eq!(canonical_form(&a), expected);
+        serde_json::from_str::<serde_json::Value>(expected).unwrap();
+        // Independently computed with `printf '%s' "$canonical" | sha256sum`.
+        assert_eq!(compute(&a), V2_HASH);
+        // Without answers, version 2 still differs from version 1: the format names itself.
+        let plain = account();
+        assert!(canonical_form(&plain).ends_with(r#""answers":[]}"#));
+        assert_ne!(canonical_form(&plain), canonical_form_v1(&plain));
+    }
+
+    const V2_HASH: &str = "015321332e10aa60389a8115b8827fb04b691ac42ab5cc1dc83bc0f7150817aa";
+
+    #[test]
+    fn an_account_sealed_before_answers_still_verifies() {
+        // An account as a release before guides stored it: no `answers`, its commitment the
+        // version 1 hash.
+        let mut a = account();
+        a.entries_mut()[0].knew_or_believed = "thought it was \"DNS\"\\\n\u{1}é".into();
+        let mut stored = serde_json::to_value(&a).unwrap();
+        assert!(stored.get("answers").is_none());
+        stored["submitted_at"] = "2026-11-01T12:00:00Z".into();
+        stored["commitment"] = V1_HASH.into();
+        let old: Account = serde_json::from_value(stored.clone()).unwrap();
+        assert!(verify_commitment(&old));
+        // Its content changed still fails, as before.
+        let mut changed = stored.clone();
+        changed["entries"][0]["what_happened"] = "pager fired!".into();
+        assert!(!verify_commitment(
+            &serde_json::from_value(changed).unwrap()
+        ));
+        // Answers added to it are not covered by version 1, so it no longer verifies.
+        let mut grown = stored;
+        grown["answers"] = serde_json::json!([{"question": "q1", "text": "added later"}]);
+        assert!(!verify_commitment(&serde_json::from_value(grown).unwrap()));
+    }
+
+    #[test]
+    fn the_commitment_covers_answers() {
+        let q = QuestionId::parse("q1").unwrap();
+        let mut a = account();
+        a.set_answer(q.clone(), "the pager").unwrap();
+        let before = compute(&a);
+        // Changing one answer before submitting changes the commitment.
+        a.set_answer(q.clone(), "the pager, then chat").unwrap();
+        assert_ne!(compute(&a), before);
+        let mut removed = a.clone();
+        removed.set_answer(q.clone(), "  ").unwrap();
+        assert!(removed.answers().is_empty());
+        assert_ne!(compute(&removed), compute(&a));
+        // Sealed, it verifies; an answer changed afterwards in storage does not.
+        a.submit(at(12, 0)).unwrap();
+        assert!(verify_commitment(&a));
+        assert!(matches!(
+            a.set_answer(q, "x"),
+            Err(crate::AccountError::Submitted { .. })
+        ));
+        let mut json = serde_json::to_value(&a).unwrap();
+        json["answers"][0]["text"] = "the chat".into();
+        assert!(!verify_commitment(&serde_json::from_value(json).unwrap()));
     }
 
     #[test]

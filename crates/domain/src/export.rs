@@ -1,35 +1,39 @@
 //! Whole-review export: a Markdown report for people, and a versioned JSON document that
 //! imports back losslessly.
 //!
-//! # The JSON document, version 1
+//! # The JSON document, version 2
 //!
 //! `docs/review-export.md` describes the same schema for people outside the code.
 //!
 //! ```json
 //! {
 //!   "format": "mosaic-review",
-//!   "version": 1,
+//!   "version": 2,
 //!   "review": { …a Review… },
 //!   "accounts": [ { …an Account… } ]
 //! }
 //! ```
 //!
-//! - `format` is always `"mosaic-review"` and `version` is `1`: import refuses anything else, so
-//!   a file from a newer Mosaic fails clearly instead of losing data.
+//! - `format` is always `"mosaic-review"` and `version` is `2` (written) or `1` (read: every
+//!   field version 2 added is optional): import refuses anything else, so a file from a newer
+//!   Mosaic fails clearly instead of losing data.
 //! - `review` is the [`Review`] exactly as it is stored: `id`, `version`, `created_at`,
-//!   `updated_at`, `facts`, `phase`, `summary`, `participants`, `reference`, `submissions`,
-//!   `revealed_at`, `links`, `votes`, `key_insights`, `actions`, `finding`, `publication`.
-//!   Fields added since the format's first release (`publication`, a finding's `tags` and
-//!   `audience`, a finding action's `id`) may be absent: they read as empty, as in a review
-//!   stored before them, so files written by an older Mosaic still import.
+//!   `updated_at`, `facts`, `phase`, `summary`, `participants`, `reference`, `guide`,
+//!   `submissions`, `revealed_at`, `links`, `moments`, `votes`, `key_insights`, `actions`,
+//!   `finding`, `publication`. Fields added since the format's first release (`publication`, a
+//!   finding's `tags` and `audience`, a finding action's `id`; in version 2 `guide`, `moments`,
+//!   the facts' impact and the finding's new sections and times) may be absent: they
+//!   read as empty, as in a review stored before them, so files written by an older Mosaic
+//!   still import.
 //! - `accounts` are [`Account`]s of this review, at most one per participant, drafts included:
-//!   `review_id`, `participant_id`, `version`, `entries`, `observations`, `submitted_at`,
-//!   `commitment`.
+//!   `review_id`, `participant_id`, `version`, `entries`, `observations`, `answers` (version 2;
+//!   absent when there are none), `submitted_at`, `commitment`.
 //! - Times are RFC 3339 strings in UTC; dates (`due`) are `YYYY-MM-DD`; ids are 1 to 64 ASCII
 //!   letters, digits, `-` or `_`; enums are lowercase snake_case keys (`sev2`, `revealed`,
 //!   `knowledge_gap`, `p1`, `in_progress`).
 //!
-//! Import checks, besides the shape: the incident facts are valid; the tags for publishing
+//! Import checks, besides the shape: the incident facts are valid; the guide's questions are
+//! valid, distinct and few enough; the tags for publishing
 //! are as the review would have stored them (trimmed, distinct, short, few); every account belongs to the
 //! review and to one of its participants, once; every submitted account still matches its
 //! commitment, and the one the review recorded; every recorded submission names a participant;
@@ -43,6 +47,8 @@ use crate::action::{backlog_markdown, markdown_inline};
 use crate::commitment::verify_commitment;
 use crate::factors::factor_groups;
 use crate::finding::normalise_tags;
+use crate::guide::answers_by_question;
+use crate::limits::MAX_QUESTIONS;
 use crate::merge::{Divergence, divergences, merged_timeline};
 use crate::reference::ReferenceContent;
 use crate::review::{IncidentFacts, Review};
@@ -53,8 +59,10 @@ use std::fmt;
 
 /// The `format` of an exported review.
 pub const EXPORT_FORMAT: &str = "mosaic-review";
-/// The `version` of the export format this crate writes and reads.
-pub const EXPORT_VERSION: u64 = 1;
+/// The `version` of the export format this crate writes.
+pub const EXPORT_VERSION: u64 = 2;
+/// Every version this crate reads: version 1 is version 2 without its optional fields.
+pub const READABLE_VERSIONS: [u64; 2] = [1, 2];
 
 /// The exported document; see the module documentation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,7 +119,7 @@ impl fmt::Display for ImportError {
             }
             Self::UnsupportedVersion { found: Some(found) } => write!(
                 f,
-                "this Mosaic reads export version {EXPORT_VERSION}, the file is version {found}"
+                "this Mosaic reads export versions 1 and {EXPORT_VERSION}, the file is version {found}"
             ),
             Self::Malformed { message } => write!(f, "the export is damaged: {message}"),
             Self::Inconsistent { problems } => {
@@ -123,7 +131,7 @@ impl fmt::Display for ImportError {
 
 impl std::error::Error for ImportError {}
 
-/// The review and those of `accounts` that belong to it, as a version 1 export document
+/// The review and those of `accounts` that belong to it, as a version 2 export document
 /// (pretty-printed JSON).
 pub fn to_json(review: &Review, accounts: &[Account]) -> String {
     let doc = ReviewExport {
@@ -157,16 +165,19 @@ pub fn from_json(json: &str) -> Result<(Review, Vec<Account>), ImportError> {
         }
     }
     match value.get("version") {
-        Some(v) if v.as_u64() == Some(EXPORT_VERSION) => {}
+        Some(v) if v.as_u64().is_some_and(|v| READABLE_VERSIONS.contains(&v)) => {}
         other => {
             return Err(ImportError::UnsupportedVersion {
                 found: other.map(Value::to_string),
             });
         }
     }
-    let doc: ReviewExport = serde_json::from_value(value).map_err(|e| ImportError::Malformed {
-        message: e.to_string(),
-    })?;
+    let mut doc: ReviewExport =
+        serde_json::from_value(value).map_err(|e| ImportError::Malformed {
+            message: e.to_string(),
+        })?;
+    // Read as the version this Mosaic writes: a version 1 file is one without the new fields.
+    doc.version = EXPORT_VERSION;
     let problems = problems(&doc.review, &doc.accounts);
     if problems.is_empty() {
         Ok((doc.review, doc.accounts))
@@ -204,6 +215,16 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
     {
         out.push("the finding has a tracker link that isn't http or https".to_owned());
     }
+    let questions = &review.guide().questions;
+    let distinct: BTreeSet<_> = questions.iter().map(|q| &q.id).collect();
+    if questions.len() > MAX_QUESTIONS
+        || distinct.len() != questions.len()
+        || questions
+            .iter()
+            .any(|q| q.to_input().into_question(q.id.clone()).as_ref() != Ok(q))
+    {
+        out.push("the question guide is not valid".to_owned());
+    }
     for s in review.submissions() {
         if review.participant(&s.participant_id).is_none() {
             out.push(format!(
@@ -237,7 +258,9 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
                 ));
             }
             Ok(built)
-                if built.entries() != a.entries() || built.observations() != a.observations() =>
+                if built.entries() != a.entries()
+                    || built.observations() != a.observations()
+                    || built.answers() != a.answers() =>
             {
                 out.push(format!(
                     "the account of {pid} is not as the editor would store it"
@@ -410,6 +433,19 @@ pub fn to_markdown(review: &Review, accounts: &[Account]) -> String {
             md.push_str(&format!("- {line}\n"));
         }
     }
+    let answered: Vec<_> = answers_by_question(review.guide(), view.accounts())
+        .into_iter()
+        .filter(|q| !q.answers.is_empty())
+        .collect();
+    if !answered.is_empty() {
+        md.push_str("\n## Answers by question\n");
+        for q in answered {
+            md.push_str(&format!("\n### {}\n\n", markdown_inline(&q.question.text)));
+            for (pid, text) in q.answers {
+                md.push_str(&format!("- {}: {}\n", name(&pid), markdown_inline(&text)));
+            }
+        }
+    }
     let groups: Vec<_> = factor_groups(&view)
         .into_iter()
         .filter(|g| !g.factors.is_empty())
@@ -506,8 +542,8 @@ mod tests {
             "not a Mosaic review export: \"format\" is \"mosaic-finding\", expected \"mosaic-review\"",
         );
         check_import(
-            &with(&|d| d["version"] = json!(2)),
-            "this Mosaic reads export version 1, the file is version 2",
+            &with(&|d| d["version"] = json!(3)),
+            "this Mosaic reads export versions 1 and 2, the file is version 3",
         );
         check_import(
             &with(&|d| {
@@ -595,8 +631,8 @@ SEV2 · Payments · phase: Action planning
 
 ## Participants
 
-- Alice Smith (on-call SRE): submitted 2026-11-01 12:00 UTC, commitment `7877f69ed42acec0f7bed6ed8630a381cce42bbc0e783c9bba040f54f63bbb93`
-- Bob (incident commander): submitted 2026-11-01 12:05 UTC, commitment `955a4136fe3ecf648f25ee3c511a7cb9468c1e443c9aca6802a2b483946fa2d3`
+- Alice Smith (on-call SRE): submitted 2026-11-01 12:00 UTC, commitment `f047ad70975e6d977b3f1d5e2baec08a73cecea96803d9b5832d3ba4ec4662eb`
+- Bob (incident commander): submitted 2026-11-01 12:05 UTC, commitment `475875f14dacc8fba35eff7dee80db6c1fa74bcc368fb0b1fb02264044267820`
 - Carol (database engineer): not submitted
 
 ## Timeline
@@ -624,6 +660,17 @@ SEV2 · Payments · phase: Action planning
 - Only Bob reported: Support reported failed payments
 - Only Alice Smith reported: Latency back to normal
 
+## Answers by question
+
+### How did you first learn that something was wrong?
+
+- Bob: The pager, then the chat
+
+### What helped?
+
+- Alice Smith: The rollback script was one command
+- Bob: Alice's message in the channel
+
 ## Contributing factors
 
 ### Technical
@@ -642,10 +689,79 @@ SEV2 · Payments · phase: Action planning
 
 - Rollback took 10 minutes (Bob; 0 votes)
 
+### What helped
+
+- Bob posted the rollback command in the channel (Alice Smith; 0 votes)
+
+### Where we were lucky
+
+- The spike came after the lunch peak (Bob; 0 votes)
+
 ## Actions
 
 - [ ] Alert on pool saturation (P1, Detect, Alice Smith)
 ";
+
+    #[test]
+    fn a_version_1_file_still_imports() {
+        // A file as the first format wrote it: version 1, no guide, no answers (the accounts
+        // sealed by the version 1 canonical form).
+        let (review, accounts) = review_in(Phase::Setup);
+        let mut old_review = serde_json::to_value(&review).unwrap();
+        old_review.as_object_mut().unwrap().remove("guide");
+        let carol = accounts[2].clone();
+        assert!(carol.answers().is_empty());
+        let doc = json!({
+            "format": "mosaic-review",
+            "version": 1,
+            "review": old_review,
+            "accounts": [carol],
+        });
+        let (imported, imported_accounts) = from_json(&doc.to_string()).unwrap();
+        assert!(imported.guide().questions.is_empty());
+        assert_eq!(imported_accounts, [carol]);
+        // Written again, it is a version 2 file that reads back the same.
+        let again: Value = serde_json::from_str(&to_json(&imported, &imported_accounts)).unwrap();
+        assert_eq!(again["version"], json!(2));
+        assert_eq!(
+            from_json(&again.to_string()),
+            Ok((imported, imported_accounts))
+        );
+    }
+
+    #[test]
+    fn the_guide_and_answers_are_checked_on_import() {
+        let (review, accounts) = review_in(Phase::Revealed);
+        let good: Value = serde_json::from_str(&to_json(&review, &accounts)).unwrap();
+        assert_eq!(good["version"], json!(2));
+        assert_eq!(good["review"]["guide"]["based_on"], json!("default"));
+        assert_eq!(
+            good["accounts"][0]["answers"][0],
+            json!({"question": "default-4", "text": "The rollback script was one command"})
+        );
+        let with = |edit: &dyn Fn(&mut Value)| {
+            let mut doc = good.clone();
+            edit(&mut doc);
+            doc.to_string()
+        };
+        check_import(
+            &with(&|d| d["review"]["guide"]["questions"][1]["text"] = json!("  ")),
+            "the export is inconsistent: the question guide is not valid",
+        );
+        check_import(
+            &with(&|d| d["review"]["guide"]["questions"][1]["id"] = json!("default-1")),
+            "the export is inconsistent: the question guide is not valid",
+        );
+        // An answer changed after sealing breaks the commitment.
+        check_import(
+            &with(&|d| d["accounts"][0]["answers"][0]["text"] = json!("nothing")),
+            "the export is inconsistent: the account of alice doesn't match its commitment",
+        );
+        check_import(
+            &with(&|d| d["accounts"][2]["answers"] = json!([{"question": "q", "text": " x "}])),
+            "the export is inconsistent: the account of carol is not as the editor would store it",
+        );
+    }
 
     #[test]
     fn markdown_report() {

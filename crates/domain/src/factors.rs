@@ -21,15 +21,21 @@ pub enum FactorKind {
     Organisational,
     KnowledgeGap,
     OperationalSurprise,
+    /// Something that helped: a person, a tool, a habit that made the incident smaller.
+    Helped,
+    /// Where we were lucky: what went well by chance rather than by design.
+    Lucky,
 }
 
 impl FactorKind {
-    pub const ALL: [FactorKind; 5] = [
+    pub const ALL: [FactorKind; 7] = [
         Self::Technical,
         Self::Human,
         Self::Organisational,
         Self::KnowledgeGap,
         Self::OperationalSurprise,
+        Self::Helped,
+        Self::Lucky,
     ];
 
     /// The wire and storage name, also used in the commitment's canonical form.
@@ -40,6 +46,8 @@ impl FactorKind {
             Self::Organisational => "organisational",
             Self::KnowledgeGap => "knowledge_gap",
             Self::OperationalSurprise => "operational_surprise",
+            Self::Helped => "helped",
+            Self::Lucky => "lucky",
         }
     }
 
@@ -54,6 +62,8 @@ impl FactorKind {
             Self::Organisational => "Organisational",
             Self::KnowledgeGap => "Knowledge gap",
             Self::OperationalSurprise => "Operational surprise",
+            Self::Helped => "What helped",
+            Self::Lucky => "Where we were lucky",
         }
     }
 }
@@ -289,7 +299,9 @@ technical: No alert on pool saturation by alice (0)
 human: (none)
 organisational: Deploys allowed during peak; Alice Smith had no say by bob (0)
 knowledge_gap: Rollback runbook out of date by alice (0)
-operational_surprise: Rollback took 10 minutes by bob (0)"
+operational_surprise: Rollback took 10 minutes by bob (0)
+helped: Bob posted the rollback command in the channel by alice (0)
+lucky: The spike came after the lunch peak by bob (0)"
         );
     }
 
@@ -346,7 +358,9 @@ operational_surprise: Rollback took 10 minutes by bob (0)"
                 ("bo2".to_owned(), 2),
                 ("ao2".to_owned(), 1),
                 ("bo1".to_owned(), 1),
-                ("ao1".to_owned(), 0)
+                ("ao1".to_owned(), 0),
+                ("ao3".to_owned(), 0),
+                ("bo3".to_owned(), 0)
             ]
         );
     }

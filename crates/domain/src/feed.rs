@@ -44,6 +44,10 @@ impl Audience {
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.key() == key)
     }
+
+    fn is_organisation(&self) -> bool {
+        *self == Self::Organisation
+    }
 }
 
 /// The sections of a finding that can each be kept to the team. The title, team, services,
@@ -52,30 +56,39 @@ impl Audience {
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Summary,
+    Unfolded,
     KeyInsights,
     Factors,
     Surprises,
     KnowledgeGaps,
+    Helped,
+    Lucky,
     Actions,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 9] = [
         Self::Summary,
+        Self::Unfolded,
         Self::KeyInsights,
         Self::Factors,
         Self::Surprises,
         Self::KnowledgeGaps,
+        Self::Helped,
+        Self::Lucky,
         Self::Actions,
     ];
 
     pub fn label(self) -> &'static str {
         match self {
             Self::Summary => "Summary",
+            Self::Unfolded => "How it unfolded",
             Self::KeyInsights => "Key insights",
             Self::Factors => "Contributing factors",
             Self::Surprises => "Operational surprises",
             Self::KnowledgeGaps => "Knowledge gaps",
+            Self::Helped => "What helped",
+            Self::Lucky => "Where we were lucky",
             Self::Actions => "Actions",
         }
     }
@@ -94,6 +107,15 @@ pub struct SectionAudience {
     pub surprises: Audience,
     #[serde(default)]
     pub knowledge_gaps: Audience,
+    /// Added with the "helped" and "lucky" kinds: a finding published before them reads as
+    /// the whole organisation's, and has nothing in those sections. Left out when it is the
+    /// organisation's, so what the API answered for such a finding stays byte for byte the same.
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub helped: Audience,
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub lucky: Audience,
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub unfolded: Audience,
     #[serde(default)]
     pub actions: Audience,
 }
@@ -102,10 +124,13 @@ impl SectionAudience {
     pub fn get(&self, section: Section) -> Audience {
         match section {
             Section::Summary => self.summary,
+            Section::Unfolded => self.unfolded,
             Section::KeyInsights => self.key_insights,
             Section::Factors => self.factors,
             Section::Surprises => self.surprises,
             Section::KnowledgeGaps => self.knowledge_gaps,
+            Section::Helped => self.helped,
+            Section::Lucky => self.lucky,
             Section::Actions => self.actions,
         }
     }
@@ -123,10 +148,13 @@ impl SectionAudience {
     pub fn set(&mut self, section: Section, audience: Audience) {
         let slot = match section {
             Section::Summary => &mut self.summary,
+            Section::Unfolded => &mut self.unfolded,
             Section::KeyInsights => &mut self.key_insights,
             Section::Factors => &mut self.factors,
             Section::Surprises => &mut self.surprises,
             Section::KnowledgeGaps => &mut self.knowledge_gaps,
+            Section::Helped => &mut self.helped,
+            Section::Lucky => &mut self.lucky,
             Section::Actions => &mut self.actions,
         };
         *slot = audience;
@@ -140,6 +168,11 @@ impl Finding {
         let team_only = |s: Section| self.audience.get(s) == Audience::Team;
         if team_only(Section::Summary) {
             f.summary.clear();
+            f.impact.clear();
+            f.affected_count = None;
+        }
+        if team_only(Section::Unfolded) {
+            f.unfolded.clear();
         }
         if team_only(Section::KeyInsights) {
             f.key_insights.clear();
@@ -152,6 +185,12 @@ impl Finding {
         }
         if team_only(Section::KnowledgeGaps) {
             f.knowledge_gaps.clear();
+        }
+        if team_only(Section::Helped) {
+            f.helped.clear();
+        }
+        if team_only(Section::Lucky) {
+            f.lucky.clear();
         }
         if team_only(Section::Actions) {
             f.actions.clear();
@@ -247,6 +286,11 @@ pub struct FeedEntry {
     /// The kinds of factor the finding has, as the organisation may read it.
     pub kinds: Vec<FactorKind>,
     pub actions: ActionCounts,
+    /// Minutes from the start to detection and to resolution, when the facts have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_detect_minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_resolve_minutes: Option<i64>,
 }
 
 /// `GET /api/v1/feed`: newest first.
@@ -302,11 +346,112 @@ pub struct FeedStats {
     /// How fast the actions of these findings were done.
     #[serde(default)]
     pub time_to_improve: crate::improve::TimeToImprove,
+    /// The median time to detect and to resolve per month of publishing, oldest first; only
+    /// months with at least one finding that has a time.
+    #[serde(default)]
+    pub timings_by_month: Vec<TimingsInMonth>,
+}
+
+/// One month's median times, in minutes, over the findings published in it that have them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimingsInMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_detect_minutes: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_resolve_minutes: Option<i64>,
+    /// How many findings of the month have a time to detect or to resolve.
+    pub findings: u32,
+}
+
+/// The median of `values` (the lower of the two middle ones for an even count); `None` when
+/// there are none.
+pub fn median(mut values: Vec<i64>) -> Option<i64> {
+    values.sort_unstable();
+    let n = values.len();
+    (n > 0).then(|| values[(n - 1) / 2])
+}
+
+/// A finding's publishing time and its times to detect and to resolve, in minutes.
+pub type FindingTimes = (DateTime<Utc>, Option<i64>, Option<i64>);
+
+impl Finding {
+    pub fn times(&self) -> FindingTimes {
+        (
+            self.published_at,
+            self.time_to_detect_minutes,
+            self.time_to_resolve_minutes,
+        )
+    }
+}
+
+/// The median times per month of publishing, oldest month first.
+pub fn timings_by_month(findings: impl IntoIterator<Item = FindingTimes>) -> Vec<TimingsInMonth> {
+    let mut months: std::collections::BTreeMap<String, (Vec<i64>, Vec<i64>, u32)> =
+        std::collections::BTreeMap::new();
+    for (published_at, detect, resolve) in findings {
+        if detect.is_none() && resolve.is_none() {
+            continue;
+        }
+        let slot = months
+            .entry(published_at.format("%Y-%m").to_string())
+            .or_default();
+        slot.0.extend(detect);
+        slot.1.extend(resolve);
+        slot.2 += 1;
+    }
+    months
+        .into_iter()
+        .map(|(month, (detect, resolve, findings))| TimingsInMonth {
+            month,
+            median_detect_minutes: median(detect),
+            median_resolve_minutes: median(resolve),
+            findings,
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timings_are_medians_per_month() {
+        let at = |m: u32, d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, m, d)
+                .unwrap()
+                .and_hms_opt(12, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let months = timings_by_month([
+            (at(11, 3), Some(10), Some(60)),
+            (at(11, 9), Some(2), None),
+            (at(11, 20), Some(30), Some(200)),
+            (at(12, 1), None, None),
+            (at(12, 2), None, Some(45)),
+        ]);
+        assert_eq!(
+            months,
+            [
+                TimingsInMonth {
+                    month: "2026-11".into(),
+                    median_detect_minutes: Some(10),
+                    median_resolve_minutes: Some(60),
+                    findings: 3,
+                },
+                TimingsInMonth {
+                    month: "2026-12".into(),
+                    median_detect_minutes: None,
+                    median_resolve_minutes: Some(45),
+                    findings: 1,
+                },
+            ]
+        );
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![4, 1, 3, 2]), Some(2));
+    }
 
     #[test]
     fn sections_are_named_per_audience_in_order() {
@@ -318,10 +463,13 @@ mod tests {
         assert_eq!(
             audience.labels_for(Audience::Organisation),
             [
+                "How it unfolded",
                 "Key insights",
                 "Contributing factors",
                 "Operational surprises",
-                "Knowledge gaps"
+                "Knowledge gaps",
+                "What helped",
+                "Where we were lucky"
             ]
         );
     }

@@ -8,6 +8,7 @@ use crate::action::{ActionKind, ActionStatus, Priority, StatusChange, markdown_i
 use crate::factors::{self, FactorKind};
 use crate::feed::{Audience, Section, SectionAudience};
 use crate::id::ActionId;
+use crate::moments::{self, MomentKind};
 use crate::reveal::Revealed;
 use crate::review::{
     EditError, GROUP_WORK, Participant, Review, ReviewId, Severity, ValidationError,
@@ -33,12 +34,19 @@ pub struct Publication {
 }
 
 /// A new review's choice: the sections that hold participants' own words (factors, surprises,
-/// knowledge gaps) stay with the team until the facilitator widens them; the group's own
+/// knowledge gaps, what helped, where we were lucky) stay with the team until the facilitator widens them; the group's own
 /// conclusions (summary, insights, actions) are for the organisation.
 impl Default for Publication {
     fn default() -> Self {
         let mut audience = SectionAudience::default();
-        for section in [Section::Factors, Section::Surprises, Section::KnowledgeGaps] {
+        for section in [
+            Section::Unfolded,
+            Section::Factors,
+            Section::Surprises,
+            Section::KnowledgeGaps,
+            Section::Helped,
+            Section::Lucky,
+        ] {
             audience.set(section, Audience::Team);
         }
         Self {
@@ -119,7 +127,7 @@ impl Review {
     }
 }
 
-/// Kinds shown as contributing factors; the other two kinds have sections of their own.
+/// Kinds shown as contributing factors; the other kinds have sections of their own.
 const CONTRIBUTING: [FactorKind; 3] = [
     FactorKind::Technical,
     FactorKind::Human,
@@ -131,6 +139,10 @@ pub struct Finding {
     pub review_id: ReviewId,
     pub title: String,
     pub summary: String,
+    /// "How it unfolded": the marked moments in time order. Empty in findings published
+    /// before key moments existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unfolded: Vec<FindingMoment>,
     pub key_insights: Vec<String>,
     /// Technical, human and organisational factors, one group per kind that has any, most
     /// votes first.
@@ -139,11 +151,29 @@ pub struct Finding {
     pub surprises: Vec<FindingFactor>,
     /// Observations of kind knowledge gap, most votes first.
     pub knowledge_gaps: Vec<FindingFactor>,
+    /// What helped, most votes first. Empty in findings published before the kind existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub helped: Vec<FindingFactor>,
+    /// Where we were lucky, most votes first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lucky: Vec<FindingFactor>,
     /// In backlog order.
     pub actions: Vec<FindingAction>,
     pub team: String,
     pub services: Vec<String>,
     pub severity: Severity,
+    /// How customers felt it (names replaced by roles); read with the summary, so kept to the
+    /// team with it. Empty in findings published before it existed.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub impact: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub affected_count: Option<u64>,
+    /// Whole minutes from the start to detection, from the facts' times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_detect_minutes: Option<i64>,
+    /// Whole minutes from the start to resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_to_resolve_minutes: Option<i64>,
     pub published_at: DateTime<Utc>,
     /// Words a reader can filter the feed by, set by the facilitator before publishing.
     #[serde(default)]
@@ -151,6 +181,17 @@ pub struct Finding {
     /// Who may read each section: see [`crate::feed`].
     #[serde(default)]
     pub audience: SectionAudience,
+}
+
+/// One marked moment as published.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingMoment {
+    pub at: DateTime<Utc>,
+    pub kind: MomentKind,
+    /// What happened, names replaced by roles.
+    pub what: String,
+    /// Who reported it: roles, or names of those who opted in.
+    pub reported_by: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -257,6 +298,20 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         review_id: review.id.clone(),
         title: anon.apply(facts.title()),
         summary: anon.apply(review.summary()),
+        unfolded: moments::unfolded(view)
+            .into_iter()
+            .map(|m| FindingMoment {
+                at: m.at,
+                kind: m.kind,
+                what: anon.apply(&m.what),
+                reported_by: m
+                    .reporters
+                    .iter()
+                    .filter_map(|p| review.participant(p))
+                    .map(|p| p.published_name().to_owned())
+                    .collect(),
+            })
+            .collect(),
         key_insights: review
             .key_insights()
             .iter()
@@ -265,13 +320,31 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
         factors,
         surprises: of_kind(FactorKind::OperationalSurprise),
         knowledge_gaps: of_kind(FactorKind::KnowledgeGap),
+        helped: of_kind(FactorKind::Helped),
+        lucky: of_kind(FactorKind::Lucky),
         actions,
         team: facts.team().to_owned(),
         services: facts.services().to_vec(),
         severity: facts.severity(),
+        impact: anon.apply(facts.customer_impact()),
+        affected_count: facts.affected_count(),
+        time_to_detect_minutes: facts.time_to_detect().map(|d| d.num_minutes()),
+        time_to_resolve_minutes: facts.time_to_resolve().map(|d| d.num_minutes()),
         published_at: now,
         tags: review.publication.tags.clone(),
         audience: review.publication.audience.clone(),
+    }
+}
+
+/// Minutes as a person reads them: "45 min", "2 h 5 min", "3 d 4 h".
+pub fn duration_words(minutes: i64) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    match (d, h, m) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
     }
 }
 
@@ -376,6 +449,28 @@ fn name_word_ok(word: &Word<'_>, part: &str) -> bool {
 
 impl Finding {
     /// The finding as a Markdown document.
+    /// "Time to detect: 2 min · Time to resolve: 40 min", or what of it is known.
+    pub fn timings(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            ("Time to detect", self.time_to_detect_minutes),
+            ("Time to resolve", self.time_to_resolve_minutes),
+        ]
+        .into_iter()
+        .filter_map(|(label, m)| m.map(|m| format!("{label}: {}", duration_words(m))))
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// The customer impact with the affected count, if either is there.
+    pub fn impact_line(&self) -> Option<String> {
+        match (self.impact.is_empty(), self.affected_count) {
+            (true, None) => None,
+            (true, Some(n)) => Some(format!("{n} affected")),
+            (false, None) => Some(self.impact.clone()),
+            (false, Some(n)) => Some(format!("{} ({n} affected)", self.impact)),
+        }
+    }
+
     pub fn to_markdown(&self) -> String {
         let mut md = String::new();
         md.push_str(&format!("# {}\n\n", markdown_inline(&self.title)));
@@ -389,8 +484,30 @@ impl Finding {
             let services: Vec<String> = self.services.iter().map(|s| markdown_inline(s)).collect();
             md.push_str(&format!("\nServices: {}\n", services.join(", ")));
         }
+        if let Some(timings) = self.timings() {
+            md.push_str(&format!("\n{timings}\n"));
+        }
         if !self.summary.is_empty() {
             md.push_str(&format!("\n## Summary\n\n{}\n", self.summary));
+        }
+        if let Some(impact) = self.impact_line() {
+            md.push_str(&format!(
+                "\n**Customer impact:** {}\n",
+                markdown_inline(&impact)
+            ));
+        }
+        if !self.unfolded.is_empty() {
+            md.push_str("\n## How it unfolded\n\n");
+            for m in &self.unfolded {
+                let by: Vec<String> = m.reported_by.iter().map(|r| markdown_inline(r)).collect();
+                md.push_str(&format!(
+                    "- {} · {}: {} (reported by {})\n",
+                    m.at.format("%Y-%m-%d %H:%M UTC"),
+                    m.kind.label(),
+                    markdown_inline(&m.what),
+                    by.join(", ")
+                ));
+            }
         }
         if !self.key_insights.is_empty() {
             md.push_str("\n## Key insights\n\n");
@@ -423,6 +540,14 @@ impl Finding {
         if !self.knowledge_gaps.is_empty() {
             md.push_str("\n## Knowledge gaps\n\n");
             factor_list(&mut md, &self.knowledge_gaps);
+        }
+        if !self.helped.is_empty() {
+            md.push_str("\n## What helped\n\n");
+            factor_list(&mut md, &self.helped);
+        }
+        if !self.lucky.is_empty() {
+            md.push_str("\n## Where we were lucky\n\n");
+            factor_list(&mut md, &self.lucky);
         }
         if !self.actions.is_empty() {
             md.push_str("\n## Actions\n\n");
@@ -607,6 +732,63 @@ mod tests {
     }
 
     #[test]
+    fn what_helped_and_where_we_were_lucky_have_sections_of_their_own() {
+        let (review, accounts) = review_in(Phase::Actions);
+        let view = review.revealed(&accounts).unwrap();
+        let mut f = build(&view, t(14, 0));
+        let texts = |list: &[FindingFactor]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|x| (x.text.clone(), x.noted_by.clone()))
+                .collect()
+        };
+        assert_eq!(
+            texts(&f.helped),
+            [(
+                "Bob posted the rollback command in the channel".to_owned(),
+                "on-call SRE".to_owned()
+            )]
+        );
+        assert_eq!(
+            texts(&f.lucky),
+            [(
+                "The spike came after the lunch peak".to_owned(),
+                "Bob".to_owned()
+            )]
+        );
+        assert!(f.factors.iter().all(|g| CONTRIBUTING.contains(&g.kind)));
+        // Kept to the team by default; the organisation reads them once widened.
+        let org = f.for_organisation();
+        assert!(org.helped.is_empty() && org.lucky.is_empty());
+        f.audience.set(Section::Helped, Audience::Organisation);
+        let org = f.for_organisation();
+        assert_eq!(org.helped, f.helped);
+        assert!(org.lucky.is_empty());
+        // A finding published before these sections existed still reads.
+        let mut old = serde_json::to_value(&f).unwrap();
+        let object = old.as_object_mut().unwrap();
+        object.remove("helped");
+        object.remove("lucky");
+        object["audience"].as_object_mut().unwrap().remove("helped");
+        let old: Finding = serde_json::from_value(old).unwrap();
+        assert!(old.helped.is_empty());
+        assert_eq!(old.audience.get(Section::Helped), Audience::Organisation);
+    }
+
+    #[test]
+    fn durations_read_as_words() {
+        for (minutes, words) in [
+            (0, "0 min"),
+            (45, "45 min"),
+            (60, "1 h"),
+            (125, "2 h 5 min"),
+            (1440, "1 d"),
+            (1440 * 3 + 250, "3 d 4 h"),
+        ] {
+            assert_eq!(duration_words(minutes), words);
+        }
+    }
+
+    #[test]
     fn participants_words_stay_with_the_team_until_the_facilitator_widens_them() {
         let (review, _) = review_in(Phase::Actions);
         let audience = review.publication().audience();
@@ -616,7 +798,14 @@ mod tests {
             .collect();
         assert_eq!(
             team,
-            [Section::Factors, Section::Surprises, Section::KnowledgeGaps]
+            [
+                Section::Unfolded,
+                Section::Factors,
+                Section::Surprises,
+                Section::KnowledgeGaps,
+                Section::Helped,
+                Section::Lucky
+            ]
         );
     }
 
@@ -690,9 +879,13 @@ SEV2 · Payments · published 2026-11-01
 
 Services: checkout, payments-db
 
+Time to detect: 2 min · Time to resolve: 40 min
+
 ## Summary
 
 A pool ran dry.
+
+**Customer impact:** Card payments at checkout took 30 s; on-call SRE's team saw complaints (1200 affected)
 
 ## Key insights
 
@@ -715,6 +908,14 @@ A pool ran dry.
 ## Knowledge gaps
 
 - Rollback runbook out of date (on-call SRE; 0 votes)
+
+## What helped
+
+- Bob posted the rollback command in the channel (on-call SRE; 0 votes)
+
+## Where we were lucky
+
+- The spike came after the lunch peak (Bob; 0 votes)
 
 ## Actions
 

@@ -40,6 +40,8 @@ pub(crate) fn facts() -> IncidentFacts {
         severity: Some(Severity::Sev2),
         team: "Payments".into(),
         services: vec!["checkout".into(), "payments-db".into()],
+        customer_impact: "Card payments at checkout took 30 s; Alice's team saw complaints".into(),
+        affected_count: Some(1200),
     })
     .unwrap()
 }
@@ -138,8 +140,30 @@ pub(crate) fn accounts() -> Vec<Account> {
         "Rollback took 10 minutes",
     )
     .unwrap();
+    alice
+        .add_observation(
+            o("ao3"),
+            FactorKind::Helped,
+            "Bob posted the rollback command in the channel",
+        )
+        .unwrap();
+    bob.add_observation(
+        o("bo3"),
+        FactorKind::Lucky,
+        "The spike came after the lunch peak",
+    )
+    .unwrap();
     carol
         .add_entry(e("c1"), entry(10, 20, "Saw pool at 100%", ""))
+        .unwrap();
+    // Answers to the default guide's questions: "How did you first learn…" and "What helped?".
+    let q = |s: &str| crate::id::QuestionId::parse(s).unwrap();
+    alice
+        .set_answer(q("default-4"), "The rollback script was one command")
+        .unwrap();
+    bob.set_answer(q("default-1"), "The pager, then the chat")
+        .unwrap();
+    bob.set_answer(q("default-4"), "Alice's message in the channel")
         .unwrap();
     alice.submit(t(12, 0)).unwrap();
     bob.submit(t(12, 5)).unwrap();

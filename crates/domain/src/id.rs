@@ -94,6 +94,10 @@ id_type! {
     /// One piece of reference material of a review.
     ReferenceId
 }
+id_type! {
+    /// One question of a review's guide.
+    QuestionId
+}
 
 #[cfg(test)]
 mod tests {

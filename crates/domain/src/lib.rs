@@ -16,12 +16,15 @@
 //! - [`id`]: validated id newtypes, one per kind of object.
 //! - [`limits`]: how big a review and an account may grow, every limit in one place.
 //! - [`reference`](mod@reference): reference material beside the accounts, and the alert timeline format.
-//! - [`account`]: one participant's account (timeline entries, observations); sealed on submit.
+//! - [`guide`]: the question guide each account answers, built-in guides and their editing.
+//! - [`account`]: one participant's account (timeline entries, observations, answers to the
+//!   guide's questions); sealed on submit.
 //! - [`commitment`]: the SHA-256 commitment of a submitted account and its canonical form.
 //! - [`reveal`]: [`Revealed`], the only way to get accounts that may be combined.
 //! - [`op`]: [`ReviewOp`], every change to the shared review as data, applied by
 //!   [`Review::apply`] with the same rules wherever it is made, and who may make it ([`Role`]).
 //! - [`merge`]: links between entries, link suggestions, the merged timeline, divergences.
+//! - [`moments`]: timeline rows marked as key moments, and "How it unfolded".
 //! - [`factors`]: factors grouped by kind, dot-voting, key insights.
 //! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
 //! - [`finding`]: the published finding, with names replaced by roles unless opted in.
@@ -44,11 +47,13 @@ pub mod export;
 pub mod factors;
 pub mod feed;
 pub mod finding;
+pub mod guide;
 pub mod id;
 pub mod improve;
 pub mod limits;
 pub mod markdown;
 pub mod merge;
+pub mod moments;
 pub mod op;
 pub mod phase;
 pub mod reference;
@@ -62,15 +67,17 @@ pub mod wire;
 mod fixture;
 
 pub use account::{
-    Account, AccountError, AccountInput, EntryDraft, EntryInput, Observation, ObservationDraft,
-    TimelineEntry,
+    Account, AccountError, AccountInput, Answer, AnswerDraft, EntryDraft, EntryInput, Observation,
+    ObservationDraft, TimelineEntry,
 };
 pub use action::{Action, ActionInput, ActionKind, ActionStatus, Priority};
 pub use commitment::verify_commitment;
 pub use factors::{Factor, FactorGroup, FactorKind, FactorRef, Vote};
 pub use finding::Finding;
-pub use id::{ActionId, EntryId, ObservationId, ParticipantId, ReferenceId};
+pub use guide::{BuiltinGuide, Guide, Question, QuestionInput};
+pub use id::{ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId};
 pub use merge::{Divergence, EntryRef, Link, LinkSuggestion, MergedRow, Report};
+pub use moments::{Moment, MomentKind};
 pub use op::{OpError, ReviewOp, Role};
 pub use phase::{Phase, PhaseError};
 pub use reference::{Alert, ReferenceContent, ReferenceMaterial};

@@ -8,6 +8,7 @@
 
 pub use crate::account::MAX_TEXT_CHARS;
 pub use crate::finding::{MAX_TAG_CHARS, MAX_TAGS};
+pub use crate::guide::{MAX_QUESTION_CHARS, MAX_QUESTION_HINT_CHARS};
 pub use crate::id::MAX_ID_LEN;
 pub use crate::reference::{MAX_ALERTS, MAX_REFERENCE_CHARS};
 pub use crate::review::{MAX_NAME_CHARS, MAX_SERVICES, MAX_TITLE_CHARS};
@@ -23,10 +24,16 @@ pub const MAX_PARTICIPANTS: usize = 50;
 pub const MAX_ENTRIES_PER_ACCOUNT: usize = 200;
 /// The most observations in one account.
 pub const MAX_OBSERVATIONS_PER_ACCOUNT: usize = 200;
+/// The most answers in one account: one per question of the guide, with room for answers kept
+/// from questions the facilitator replaced before accounts opened.
+pub const MAX_ANSWERS_PER_ACCOUNT: usize = 2 * MAX_QUESTIONS;
 /// The most pieces of reference material in one review.
 pub const MAX_REFERENCES: usize = 20;
 /// The most bytes all reference material of one review may hold together, as stored (JSON).
 pub const MAX_REFERENCE_BYTES: usize = 512 * 1024;
+/// The most questions in one review's guide. Every question asks every participant for an
+/// answer; twenty is already a long interview.
+pub const MAX_QUESTIONS: usize = 20;
 /// The most follow-up actions in one review.
 pub const MAX_ACTIONS: usize = 100;
 /// The most key insights in one review.

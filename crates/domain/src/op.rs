@@ -13,9 +13,11 @@ use crate::account::Account;
 use crate::action::{ActionInput, ActionStatus};
 use crate::factors::FactorRef;
 use crate::feed::SectionAudience;
-use crate::id::{ActionId, ParticipantId, ReferenceId};
+use crate::guide::{BuiltinGuide, QuestionInput};
+use crate::id::{ActionId, ParticipantId, QuestionId, ReferenceId};
 use crate::limits::{MAX_REVIEW_BYTES, json_bytes, too_large};
 use crate::merge::EntryRef;
+use crate::moments::MomentKind;
 use crate::phase::{Phase, PhaseError};
 use crate::reference::ReferenceContent;
 use crate::review::{EditError, FactsInput, IncidentFacts, ParticipantInput, Review};
@@ -49,6 +51,26 @@ pub enum ReviewOp {
     RemoveReference {
         id: ReferenceId,
     },
+    /// Replaces the questions with a built-in guide's.
+    UseGuide {
+        guide: BuiltinGuide,
+    },
+    AddQuestion {
+        id: QuestionId,
+        question: QuestionInput,
+    },
+    UpdateQuestion {
+        id: QuestionId,
+        question: QuestionInput,
+    },
+    /// Moves a question to position `to` (0-based).
+    MoveQuestion {
+        id: QuestionId,
+        to: usize,
+    },
+    RemoveQuestion {
+        id: QuestionId,
+    },
     /// Moves to `to`. Naming the target, not "next", makes a repeated op harmless: the second
     /// one is refused as already there instead of skipping a phase.
     Transition {
@@ -59,6 +81,11 @@ pub enum ReviewOp {
     },
     Unlink {
         entry: EntryRef,
+    },
+    /// Marks a merged-timeline entry as a key moment of `kind`, or clears its mark (`null`).
+    MarkMoment {
+        entry: EntryRef,
+        kind: Option<MomentKind>,
     },
     ToggleVote {
         voter: ParticipantId,
@@ -112,6 +139,8 @@ impl ReviewOp {
             self,
             ReviewOp::RemoveParticipant { .. }
                 | ReviewOp::RemoveReference { .. }
+                | ReviewOp::MoveQuestion { .. }
+                | ReviewOp::RemoveQuestion { .. }
                 | ReviewOp::Transition { .. }
                 | ReviewOp::Unlink { .. }
                 | ReviewOp::ToggleVote { .. }
@@ -219,9 +248,21 @@ impl Review {
                 self.add_reference(id.clone(), title, content.clone(), now)?
             }
             ReviewOp::RemoveReference { id } => self.remove_reference(id, now)?,
+            ReviewOp::UseGuide { guide } => self.use_guide(*guide, now)?,
+            ReviewOp::AddQuestion { id, question } => {
+                self.add_question(id.clone(), question.clone(), now)?
+            }
+            ReviewOp::UpdateQuestion { id, question } => {
+                self.update_question(id, question.clone(), now)?
+            }
+            ReviewOp::MoveQuestion { id, to } => self.move_question(id, *to, now)?,
+            ReviewOp::RemoveQuestion { id } => self.remove_question(id, now)?,
             ReviewOp::Transition { to } => self.transition(*to, accounts, now)?,
             ReviewOp::Link { entries } => self.link(entries, accounts, now)?,
             ReviewOp::Unlink { entry } => self.unlink(entry, now)?,
+            ReviewOp::MarkMoment { entry, kind } => {
+                self.mark_moment(entry, *kind, accounts, now)?
+            }
             ReviewOp::ToggleVote { voter, factor } => {
                 self.toggle_vote(voter, factor, accounts, now)?;
             }

@@ -5,9 +5,11 @@ use crate::account::{self, Account};
 use crate::action::Action;
 use crate::factors::Vote;
 use crate::finding::{Finding, Publication};
+use crate::guide::{BuiltinGuide, Guide};
 use crate::id::ParticipantId;
 use crate::limits::{MAX_PARTICIPANTS, too_many};
 use crate::merge::Link;
+use crate::moments::Moment;
 use crate::phase::Phase;
 use crate::reference::ReferenceMaterial;
 use chrono::{DateTime, Utc};
@@ -78,7 +80,16 @@ pub struct IncidentFacts {
     severity: Severity,
     team: String,
     services: Vec<String>,
+    /// How customers felt it, in words; may be empty. Absent from facts stored before it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    customer_impact: String,
+    /// How many customers (or accounts, or requests: the text says which) were affected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    affected_count: Option<u64>,
 }
+
+/// The longest customer impact, in characters.
+pub const MAX_IMPACT_CHARS: usize = 1000;
 
 /// The raw fields of [`IncidentFacts`], before validation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +101,11 @@ pub struct FactsInput {
     pub severity: Option<Severity>,
     pub team: String,
     pub services: Vec<String>,
+    /// Optional, so an op written before it still reads.
+    #[serde(default)]
+    pub customer_impact: String,
+    #[serde(default)]
+    pub affected_count: Option<u64>,
 }
 
 impl IncidentFacts {
@@ -146,6 +162,14 @@ impl IncidentFacts {
                 format!("at most {MAX_SERVICES} services"),
             ));
         }
+        let customer_impact = input.customer_impact.trim().to_owned();
+        crate::text::check_chars(&mut errors, "customer_impact", &customer_impact);
+        if customer_impact.chars().count() > MAX_IMPACT_CHARS {
+            errors.push(ValidationError::new(
+                "customer_impact",
+                format!("must be at most {MAX_IMPACT_CHARS} characters"),
+            ));
+        }
         let severity = input.severity;
         if severity.is_none() {
             errors.push(ValidationError::new("severity", "is required"));
@@ -185,6 +209,8 @@ impl IncidentFacts {
                 severity,
                 team,
                 services,
+                customer_impact,
+                affected_count: input.affected_count,
             }),
             _ => Err(errors),
         }
@@ -211,6 +237,20 @@ impl IncidentFacts {
     pub fn services(&self) -> &[String] {
         &self.services
     }
+    pub fn customer_impact(&self) -> &str {
+        &self.customer_impact
+    }
+    pub fn affected_count(&self) -> Option<u64> {
+        self.affected_count
+    }
+    /// From the start to detection, when the detection time is known.
+    pub fn time_to_detect(&self) -> Option<chrono::Duration> {
+        self.detected_at.map(|d| d - self.started_at)
+    }
+    /// From the start to resolution, when the resolution time is known.
+    pub fn time_to_resolve(&self) -> Option<chrono::Duration> {
+        self.resolved_at.map(|r| r - self.started_at)
+    }
 
     /// The raw fields, for a form that edits these facts.
     pub fn to_input(&self) -> FactsInput {
@@ -222,6 +262,8 @@ impl IncidentFacts {
             severity: Some(self.severity),
             team: self.team.clone(),
             services: self.services.clone(),
+            customer_impact: self.customer_impact.clone(),
+            affected_count: self.affected_count,
         }
     }
 }
@@ -334,10 +376,11 @@ pub struct RemovedParticipant {
 /// | change | allowed in phases |
 /// |---|---|
 /// | facts, summary, reference material, a participant's details | all but Published |
+/// | the question guide | Setup |
 /// | adding or removing participants | Setup, Investigating |
 /// | recording a submission | Investigating |
 /// | storing an account draft | Setup, Investigating |
-/// | links, votes, key insights, actions | Revealed, Actions |
+/// | links, key moments, votes, key insights, actions | Revealed, Actions |
 /// | the finding's tags and each section's audience ([`Publication`]) | Revealed, Actions |
 /// | an action's status | Revealed, Actions, Published |
 /// | the phase itself | see [`Review::transition`] |
@@ -363,6 +406,10 @@ pub struct Review {
     pub(crate) participants: Vec<Participant>,
     #[serde(default)]
     pub(crate) reference: Vec<ReferenceMaterial>,
+    /// The questions every account answers; fixed once accounts open. Left out when empty, as
+    /// a review stored before guides is served unchanged.
+    #[serde(default, skip_serializing_if = "Guide::is_empty")]
+    pub(crate) guide: Guide,
     /// At most one per participant.
     #[serde(default)]
     pub(crate) submissions: Vec<Submission>,
@@ -375,6 +422,9 @@ pub struct Review {
     /// No entry is in two links.
     #[serde(default)]
     pub(crate) links: Vec<Link>,
+    /// Entries marked as key moments, at most one mark per entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) moments: Vec<Moment>,
     /// At most one vote per (voter, factor), and at most `DOTS_PER_PARTICIPANT` per voter.
     #[serde(default)]
     pub(crate) votes: Vec<Vote>,
@@ -510,10 +560,12 @@ impl Review {
             summary: String::new(),
             participants: Vec::new(),
             reference: Vec::new(),
+            guide: Guide::builtin(BuiltinGuide::Default),
             submissions: Vec::new(),
             removed: Vec::new(),
             revealed_at: None,
             links: Vec::new(),
+            moments: Vec::new(),
             votes: Vec::new(),
             key_insights: Vec::new(),
             actions: Vec::new(),
@@ -801,7 +853,43 @@ mod tests {
             severity: Some(Severity::Sev2),
             team: "Payments".into(),
             services: vec!["api".into(), " api ".into(), "".into(), "db".into()],
+            customer_impact: " Checkout was slow for everyone ".into(),
+            affected_count: Some(40),
         }
+    }
+
+    #[test]
+    fn impact_and_timings_come_from_the_facts() {
+        let facts = IncidentFacts::new(input()).unwrap();
+        assert_eq!(facts.customer_impact(), "Checkout was slow for everyone");
+        assert_eq!(facts.affected_count(), Some(40));
+        assert_eq!(facts.time_to_detect(), Some(chrono::Duration::hours(1)));
+        assert_eq!(facts.time_to_resolve(), Some(chrono::Duration::hours(2)));
+        let unknown = IncidentFacts::new(FactsInput {
+            detected_at: None,
+            resolved_at: None,
+            ..input()
+        })
+        .unwrap();
+        assert_eq!(
+            (unknown.time_to_detect(), unknown.time_to_resolve()),
+            (None, None)
+        );
+        let long = FactsInput {
+            customer_impact: "x".repeat(MAX_IMPACT_CHARS + 1),
+            ..input()
+        };
+        assert_eq!(fields(IncidentFacts::new(long)), ["customer_impact"]);
+        // Facts stored before impact existed still load, and an op written before it reads.
+        let mut old = serde_json::to_value(&facts).unwrap();
+        let object = old.as_object_mut().unwrap();
+        object.remove("customer_impact");
+        object.remove("affected_count");
+        let old: IncidentFacts = serde_json::from_value(old).unwrap();
+        assert_eq!((old.customer_impact(), old.affected_count()), ("", None));
+        let mut op = serde_json::to_value(input()).unwrap();
+        op.as_object_mut().unwrap().remove("customer_impact");
+        assert!(serde_json::from_value::<FactsInput>(op).is_ok());
     }
 
     fn fields(result: Result<IncidentFacts, Vec<ValidationError>>) -> Vec<String> {
@@ -938,6 +1026,16 @@ mod tests {
                 }),
             ),
             (
+                "add_question",
+                Box::new(|r, _| {
+                    let input = crate::QuestionInput {
+                        text: "What helped?".into(),
+                        hint: String::new(),
+                    };
+                    r.add_question(crate::QuestionId::parse("q").unwrap(), input, t(20, 0))
+                }),
+            ),
+            (
                 "add_key_insight",
                 Box::new(|r, _| r.add_key_insight("k", t(20, 0))),
             ),
@@ -987,6 +1085,7 @@ mod tests {
                 "remove_participant: setup investigating",
                 "add_reference: setup investigating revealed actions",
                 "record_submission: investigating",
+                "add_question: setup",
                 "add_key_insight: revealed actions",
                 "set_publication: revealed actions",
                 "add_action: revealed actions",

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
-use crate::id::{ActionId, ParticipantId};
+use crate::id::{ActionId, ParticipantId, QuestionId};
 use crate::op::ReviewOp;
 use crate::review::Review;
 
@@ -36,6 +36,8 @@ pub enum Target {
     KeyInsight(usize),
     Action(ActionId),
     Publication,
+    Question(QuestionId),
+    Guide,
 }
 
 impl ReviewOp {
@@ -50,6 +52,8 @@ impl ReviewOp {
                 Some(Target::Action(id.clone()))
             }
             ReviewOp::SetPublication { .. } => Some(Target::Publication),
+            ReviewOp::UpdateQuestion { id, .. } => Some(Target::Question(id.clone())),
+            ReviewOp::UseGuide { .. } => Some(Target::Guide),
             _ => None,
         }
     }
@@ -71,6 +75,8 @@ impl Target {
                 None => "an action".into(),
             },
             Target::Publication => "the tags and audiences for publishing".into(),
+            Target::Question(_) => "a question of the guide".into(),
+            Target::Guide => "the question guide".into(),
         }
     }
 
@@ -139,6 +145,16 @@ impl Target {
                 }
                 Some(lines.join("\n"))
             }
+            Target::Question(id) => review.guide().question(id).map(|q| q.text.clone()),
+            Target::Guide => Some(
+                review
+                    .guide()
+                    .questions
+                    .iter()
+                    .map(|q| q.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
         }
     }
 }
@@ -267,11 +283,15 @@ fn op_what(op: &ReviewOp) -> String {
         ReviewOp::Transition { to } => format!("moving the review to {}", to.label()),
         ReviewOp::Link { .. } => "linking timeline entries".into(),
         ReviewOp::Unlink { .. } => "unlinking a timeline entry".into(),
+        ReviewOp::MarkMoment { .. } => "marking a key moment".into(),
         ReviewOp::ToggleVote { .. } => "a vote".into(),
         ReviewOp::AddKeyInsight { .. } => "adding a key insight".into(),
         ReviewOp::RemoveKeyInsight { index } => format!("removing key insight {}", index + 1),
         ReviewOp::AddAction { .. } => "adding an action".into(),
         ReviewOp::RemoveAction { .. } => "removing an action".into(),
+        ReviewOp::AddQuestion { .. } => "adding a question".into(),
+        ReviewOp::MoveQuestion { .. } => "moving a question".into(),
+        ReviewOp::RemoveQuestion { .. } => "removing a question".into(),
         _ => "a change".into(),
     }
 }
@@ -296,6 +316,9 @@ fn op_text(op: &ReviewOp) -> Option<String> {
             })
         }
         ReviewOp::SetFacts { facts } => Some(format!("Title: {}", facts.title)),
+        ReviewOp::AddQuestion { question, .. } | ReviewOp::UpdateQuestion { question, .. } => {
+            Some(question.text.clone())
+        }
         _ => None,
     }
 }

@@ -63,6 +63,7 @@ impl TryFrom<CreateReview> for NewReview {
             severity: Some(dto.severity),
             team: dto.team,
             services: dto.services,
+            ..FactsInput::default()
         });
         match (id, facts) {
             (Ok(id), Ok(facts)) => Ok(Self { id, facts }),

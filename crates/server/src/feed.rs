@@ -25,7 +25,8 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use mosaic_domain::feed::{
-    ActionCounts, FeedEntry, FeedFinding, FeedPage, FeedQuery, FeedStats, KindInMonth, Recurring,
+    ActionCounts, FeedEntry, FeedFinding, FeedPage, FeedQuery, FeedStats, FindingTimes,
+    KindInMonth, Recurring, timings_by_month,
 };
 use mosaic_domain::{FactorKind, Finding, ValidationError, markdown};
 use serde::Serialize;
@@ -152,6 +153,8 @@ pub(crate) fn entry(finding: &Finding, today: NaiveDate) -> FeedEntry {
         excerpt: excerpt(&finding.summary),
         kinds: store::kinds(finding),
         actions: ActionCounts::of(finding, today),
+        time_to_detect_minutes: finding.time_to_detect_minutes,
+        time_to_resolve_minutes: finding.time_to_resolve_minutes,
     }
 }
 
@@ -254,6 +257,8 @@ struct Stats {
     factors: HashMap<String, u32>,
     actions: ActionCounts,
     improve: mosaic_domain::improve::Gatherer,
+    /// Each finding's publishing time and times to detect and resolve.
+    times: Vec<FindingTimes>,
 }
 
 impl Stats {
@@ -266,11 +271,13 @@ impl Stats {
             factors: HashMap::new(),
             actions: ActionCounts::default(),
             improve: mosaic_domain::improve::Gatherer::new(today),
+            times: Vec::new(),
         }
     }
 
     fn add(&mut self, finding: &Finding) {
         self.findings += 1;
+        self.times.push(finding.times());
         let month = finding.published_at.format("%Y-%m").to_string();
         for kind in store::kinds(finding) {
             let order = FactorKind::ALL.iter().position(|k| *k == kind);
@@ -313,6 +320,7 @@ impl Stats {
             recurring_factors: recurring(self.factors),
             actions: self.actions,
             time_to_improve: self.improve.finish(),
+            timings_by_month: timings_by_month(self.times),
         }
     }
 }

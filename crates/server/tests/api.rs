@@ -312,6 +312,7 @@ suite! {
     every_route_answers_each_caller_as_the_matrix_says,
     accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,
     ops_are_conditional_and_idempotent,
+    the_guide_is_fixed_once_accounts_open_and_answers_are_sealed,
     account_writes_are_conditional_and_sealed_by_submit,
     joining_needs_the_invite_and_a_phase_that_takes_newcomers,
     concurrent_conditional_writes_lose_nothing,
@@ -402,6 +403,7 @@ use sync::{
     accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,
     concurrent_conditional_writes_lose_nothing, every_route_answers_each_caller_as_the_matrix_says,
     joining_needs_the_invite_and_a_phase_that_takes_newcomers, ops_are_conditional_and_idempotent,
+    the_guide_is_fixed_once_accounts_open_and_answers_are_sealed,
 };
 
 fn create_body(id: &str) -> Value {

@@ -110,6 +110,8 @@ pub fn kinds(finding: &Finding) -> Vec<FactorKind> {
         .filter(|kind| match kind {
             FactorKind::KnowledgeGap => !finding.knowledge_gaps.is_empty(),
             FactorKind::OperationalSurprise => !finding.surprises.is_empty(),
+            FactorKind::Helped => !finding.helped.is_empty(),
+            FactorKind::Lucky => !finding.lucky.is_empty(),
             kind => finding
                 .factors
                 .iter()
@@ -118,7 +120,8 @@ pub fn kinds(finding: &Finding) -> Vec<FactorKind> {
         .collect()
 }
 
-/// Every factor text of `finding`: the contributing factors, surprises and knowledge gaps.
+/// Every factor text of `finding`: the contributing factors, surprises, knowledge gaps, what
+/// helped and where we were lucky.
 pub fn factor_texts(finding: &Finding) -> impl Iterator<Item = &FindingFactor> {
     finding
         .factors
@@ -126,6 +129,8 @@ pub fn factor_texts(finding: &Finding) -> impl Iterator<Item = &FindingFactor> {
         .flat_map(|g| &g.factors)
         .chain(&finding.surprises)
         .chain(&finding.knowledge_gaps)
+        .chain(&finding.helped)
+        .chain(&finding.lucky)
 }
 
 /// The words of `text` as the index keeps them: runs of letters and digits, lowercase.
@@ -135,10 +140,12 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// What a search finds `finding` by: its title, summary, key insights, factors, surprises,
-/// knowledge gaps, actions and tags, as words (Markdown removed).
+/// What a search finds `finding` by: its title, summary, how it unfolded, key insights,
+/// factors, surprises, knowledge gaps, what helped, where we were lucky, actions and tags, as
+/// words (Markdown removed).
 fn indexed_text(finding: &Finding) -> String {
     let mut texts = vec![finding.title.clone(), markdown::to_plain(&finding.summary)];
+    texts.extend(finding.unfolded.iter().map(|m| m.what.clone()));
     texts.extend(finding.key_insights.iter().map(|k| markdown::to_plain(k)));
     texts.extend(factor_texts(finding).map(|f| f.text.clone()));
     texts.extend(finding.actions.iter().map(|a| a.title.clone()));

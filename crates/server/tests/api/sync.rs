@@ -8,7 +8,8 @@ use mosaic_domain::wire::{
     AccountList, CreatedReview, ErrorBody, Joined, ReviewList, Stale, StaleAccount, Submitted,
 };
 use mosaic_domain::{
-    Account, AccountInput, EntryId, EntryInput, FactorKind, ObservationId, Review, ReviewId,
+    Account, AccountInput, EntryId, EntryInput, FactorKind, ObservationId, QuestionId, Review,
+    ReviewId, verify_commitment,
 };
 use serde_json::{Value, json};
 use std::io::Write;
@@ -128,7 +129,7 @@ impl World {
             .await
     }
 
-    /// A draft for `who` with one entry and one observation, both carrying `text`.
+    /// A draft for `who` with one entry, one observation and one answer, all carrying `text`.
     fn draft(&self, who: &Joined, text: &str) -> Account {
         let mut account = Account::new(
             ReviewId::parse(&self.id).unwrap(),
@@ -149,6 +150,12 @@ impl World {
                 ObservationId::parse("o1").unwrap(),
                 FactorKind::Technical,
                 &format!("No alert on the queue: {text}"),
+            )
+            .unwrap();
+        account
+            .set_answer(
+                QuestionId::parse("default-4").unwrap(),
+                &format!("What helped: {text}"),
             )
             .unwrap();
         account
@@ -566,8 +573,8 @@ pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: 
         let listed: AccountList = app.get_as(&w.path("/accounts"), token).await.json();
         assert_eq!(listed.accounts.len(), 2);
         for marker in &markers {
-            // In the account list and in the account itself.
-            assert_eq!(seen.matches(marker.as_str()).count(), 4, "{seen}");
+            // In the account list and in the account itself: its entry, observation and answer.
+            assert_eq!(seen.matches(marker.as_str()).count(), 6, "{seen}");
         }
     }
     for token in [Some(w.other.as_str()), None] {
@@ -620,6 +627,90 @@ pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: 
                 && line["status"] == json!(404)),
         "no line of request {id}"
     );
+}
+
+/// The facilitator shapes the question guide in Setup only; the participants' answers are
+/// stored, sealed and covered by the commitment, and read by others only after the reveal.
+pub async fn the_guide_is_fixed_once_accounts_open_and_answers_are_sealed(app: &TestApp) {
+    let w = World::new(app, "r-guide").await;
+    w.facilitate(app, json!({"op": "transition", "to": "setup"}))
+        .await;
+    let custom = json!({"op": "add_question", "id": "q-custom",
+        "question": {"text": "Which dashboard did you trust?", "hint": ""}});
+    // A participant can't change the guide.
+    let version = w.review(app).await.version;
+    w.op(app, &w.alice.token, Some(version), custom.clone())
+        .await
+        .error(StatusCode::FORBIDDEN, "forbidden");
+    let review = w.facilitate(app, custom).await;
+    let review = {
+        assert_eq!(review.guide().questions.len(), 6);
+        w.facilitate(
+            app,
+            json!({"op": "move_question", "id": "q-custom", "to": 0}),
+        )
+        .await
+    };
+    assert_eq!(
+        review.guide().questions[0].text,
+        "Which dashboard did you trust?"
+    );
+    // A bad question is refused with its reason, and nothing changes.
+    let version = review.version;
+    let empty = json!({"op": "update_question", "id": "q-custom", "question": {"text": " "}});
+    let refused = w
+        .op(app, &w.facilitator, Some(version), empty)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "refused");
+    assert!(
+        refused.message.contains("is required"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(w.review(app).await.version, version);
+
+    // Once accounts open, the questions are fixed.
+    w.facilitate(app, json!({"op": "transition", "to": "investigating"}))
+        .await;
+    let version = w.review(app).await.version;
+    let late = json!({"op": "remove_question", "id": "q-custom"});
+    let locked = w
+        .op(app, &w.facilitator, Some(version), late)
+        .await
+        .error(StatusCode::UNPROCESSABLE_ENTITY, "refused");
+    assert!(
+        locked.message.contains("Independent accounts"),
+        "{}",
+        locked.message
+    );
+    assert_eq!(w.review(app).await.guide().questions.len(), 6);
+
+    // Alice answers the custom question; the sealed commitment covers her answer.
+    let mut draft = Account::new(
+        ReviewId::parse(&w.id).unwrap(),
+        w.alice.participant_id.clone(),
+    );
+    let q = QuestionId::parse("q-custom").unwrap();
+    draft
+        .set_answer(q.clone(), "The queue depth graph")
+        .unwrap();
+    let base = w.account_version(app, &w.alice).await;
+    let stored = put_account(app, &draft, &w.alice.token, base).await;
+    assert_eq!(stored.status, StatusCode::OK, "{}", stored.text());
+    let submitted: Submitted = w.submit(app, &w.alice).await.json();
+    assert_eq!(submitted.account.answer(&q), Some("The queue depth graph"));
+    assert!(verify_commitment(&submitted.account));
+    let mut changed = submitted.account.clone();
+    let mut json = serde_json::to_value(&changed).unwrap();
+    json["answers"][0]["text"] = "Another graph".into();
+    changed = serde_json::from_value(json).unwrap();
+    assert!(!verify_commitment(&changed));
+    // Sealed: the answer can't change any more.
+    let base = w.account_version(app, &w.alice).await;
+    let mut again = draft.clone();
+    again.set_answer(q, "Another graph").unwrap();
+    let refused = put_account(app, &again, &w.alice.token, base).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text());
 }
 
 // ---- (3) Conditional writes. ----
