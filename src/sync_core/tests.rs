@@ -61,6 +61,8 @@ fn review() -> Review {
         severity: Some(Severity::Sev2),
         team: "Payments".into(),
         services: Vec::new(),
+        customer_impact: String::new(),
+        affected_count: None,
     })
     .unwrap();
     let mut review = Review::new(ReviewId::parse("r1").unwrap(), facts, t(0));
