@@ -240,7 +240,14 @@ test("a reader from another team finds a published finding by search and by filt
   await expect(facilitator.locator(".phase-stepper [aria-current=step]")).toHaveText("Action planning");
   await facilitator.getByLabel("Tags").fill("payments, storage, Payments");
   // Participants' own words start with the team; this team shares them with everyone.
-  for (const section of ["Contributing factors", "Operational surprises", "Knowledge gaps", "What helped", "Where we were lucky"]) {
+  for (const section of [
+    "Contributing factors",
+    "Operational surprises",
+    "Knowledge gaps",
+    "What helped",
+    "Where we were lucky",
+    "How it unfolded",
+  ]) {
     await facilitator.getByRole("group", { name: section, exact: true }).getByLabel("Whole organisation").check();
   }
   await facilitator.getByRole("group", { name: "Actions", exact: true }).getByLabel("Team only").check();
