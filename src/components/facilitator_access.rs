@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use mosaic_domain::Role;
 
 use crate::components::copy_link::CopyLink;
-use crate::components::invite_panel::encode_component;
+use crate::components::invite_panel::{LinkKind, join_link};
 use crate::repo;
 use crate::settings;
 use crate::workspace::Workspace;
@@ -44,7 +44,8 @@ pub fn FacilitatorAccess() -> impl IntoView {
         move |_| match make_link.value().get() {
             Some(Ok(token)) => {
                 problem.set(None);
-                link.set(Some(facilitator_link(
+                link.set(Some(join_link(
+                    LinkKind::Facilitate,
                     &settings::page_origin(),
                     &review_id,
                     &token,
@@ -126,17 +127,4 @@ fn held_token(ws: Workspace) -> Result<String, String> {
     ws.credential
         .with_value(|c| c.as_ref().map(|c| c.token.clone()))
         .ok_or_else(|| "This browser no longer holds the review's access.".to_owned())
-}
-
-/// The address that makes its holder a facilitator of review `review_id`.
-pub fn facilitator_link(
-    origin: &str,
-    review_id: &str,
-    token: &str,
-    access_key: Option<&str>,
-) -> String {
-    let key = access_key
-        .map(|k| format!("&key={}", encode_component(k)))
-        .unwrap_or_default();
-    format!("{origin}/join/{review_id}#facilitate={token}{key}")
 }

@@ -433,17 +433,13 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
                 .personal_invite(&review_id, &pid)
                 .await
             {
-                Ok(invite) => {
-                    let key = mode
-                        .access_key()
-                        .map(|k| format!("&key={}", super::invite_panel::encode_component(k)))
-                        .unwrap_or_default();
-                    Ok(format!(
-                        "{}/join/{review_id}#person={}{key}",
-                        crate::settings::page_origin(),
-                        invite.token
-                    ))
-                }
+                Ok(invite) => Ok(super::invite_panel::join_link(
+                    super::invite_panel::LinkKind::Person,
+                    &crate::settings::page_origin(),
+                    &review_id,
+                    &invite.token,
+                    mode.access_key(),
+                )),
                 Err(e) if e.code() == Some("not_found") => Err(
                     "This person is not on the server yet: wait until the badge says Saved, \
                      then try again."

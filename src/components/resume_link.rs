@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use mosaic_domain::Role;
 
 use crate::components::copy_link::CopyLink;
+use crate::components::invite_panel::{LinkKind, join_link};
 use crate::settings;
 use crate::workspace::Workspace;
 
@@ -14,7 +15,8 @@ pub fn ResumeLink() -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let mode = expect_context::<settings::Settings>().0;
     let link = ws.credential.with_value(|c| match c {
-        Some(c) if matches!(c.role, Role::Participant(_)) => Some(resume_link(
+        Some(c) if matches!(c.role, Role::Participant(_)) => Some(join_link(
+            LinkKind::Resume,
             &settings::page_origin(),
             &c.review_id,
             &c.token,
@@ -35,17 +37,4 @@ pub fn ResumeLink() -> impl IntoView {
                 link=Signal::stored(link)/>
         </details>
     })
-}
-
-/// The address that continues one person's place in review `review_id` with their `token`.
-pub fn resume_link(origin: &str, review_id: &str, token: &str, access_key: Option<&str>) -> String {
-    let key = access_key
-        .map(|k| {
-            format!(
-                "&key={}",
-                crate::components::invite_panel::encode_component(k)
-            )
-        })
-        .unwrap_or_default();
-    format!("{origin}/join/{review_id}#resume={token}{key}")
 }
