@@ -263,7 +263,7 @@ test("a reader from another team finds a published finding by search and by filt
   await facilitator.getByRole("button", { name: "Publish findings…" }).click();
   await expect(facilitator.getByTestId("publish-team")).toHaveText("Actions");
   await expect(facilitator.getByTestId("publish-organisation")).toHaveText(
-    "Summary, Key insights, Contributing factors, Operational surprises, Knowledge gaps, What helped, Where we were lucky",
+    "Summary, How it unfolded, Key insights, Contributing factors, Operational surprises, Knowledge gaps, What helped, Where we were lucky",
   );
   await expectNoAxeViolations(facilitator);
   await facilitator.getByRole("button", { name: "Publish now" }).click();
