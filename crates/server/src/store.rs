@@ -63,7 +63,22 @@ macro_rules! on_backend {
     };
 }
 
-// After `on_backend!`, which it uses.
+/// Stores `$token` (a `NewToken`) for review `$review` (a `&str`) inside transaction `$tx`:
+/// the one token insert every way of handing out a token shares.
+macro_rules! insert_token {
+    ($tx:ident, $pg:ident, $review:expr, $token:expr, $now:expr) => {
+        sqlx::query(insert_token_sql($pg))
+            .bind(&$token.hash)
+            .bind($review)
+            .bind($token.participant_id.as_ref().map(ParticipantId::as_str))
+            .bind($token.kind.key())
+            .bind($now)
+            .execute(&mut *$tx)
+            .await
+    };
+}
+
+// After `on_backend!` and `insert_token!`, which they use.
 mod backlog;
 mod feed;
 pub mod hub;
@@ -341,14 +356,7 @@ impl Store {
                 return Ok(Inserted::IdTaken);
             }
             for token in tokens {
-                sqlx::query(insert_token_sql(pg))
-                    .bind(&token.hash)
-                    .bind(id)
-                    .bind(token.participant_id.as_ref().map(ParticipantId::as_str))
-                    .bind(token.kind.key())
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_token!(tx, pg, id, token, &now)?;
             }
             tx.sync_feed(id, feed.as_ref()).await?;
             tx.commit().await?;
@@ -489,14 +497,7 @@ impl Store {
                 return Ok(Committed::Stale);
             }
             if let Some(token) = token {
-                sqlx::query(insert_token_sql(pg))
-                    .bind(&token.hash)
-                    .bind(id)
-                    .bind(token.participant_id.as_ref().map(ParticipantId::as_str))
-                    .bind(token.kind.key())
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_token!(tx, pg, id, token, &now)?;
             }
             if let Some(participant_id) = revoke {
                 sqlx::query(revoke_sql(pg))

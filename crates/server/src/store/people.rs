@@ -137,14 +137,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(insert_token_sql(pg))
-                .bind(&new.hash)
-                .bind(id)
-                .bind(None::<&str>)
-                .bind(new.kind.key())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            insert_token!(tx, pg, id, new, &now)?;
             tx.commit().await
         }
         .await)
@@ -309,14 +302,7 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            sqlx::query(insert_token_sql(pg))
-                .bind(&new.hash)
-                .bind(review_id.as_str())
-                .bind(new.participant_id.as_ref().map(ParticipantId::as_str))
-                .bind(new.kind.key())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            insert_token!(tx, pg, review_id.as_str(), new, &now)?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }
@@ -415,14 +401,7 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            sqlx::query(insert_token_sql(pg))
-                .bind(&new.hash)
-                .bind(review_id.as_str())
-                .bind(new.participant_id.as_ref().map(ParticipantId::as_str))
-                .bind(new.kind.key())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
+            insert_token!(tx, pg, review_id.as_str(), new, &now)?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }
