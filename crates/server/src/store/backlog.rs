@@ -267,10 +267,18 @@ impl Store {
                 .await
             }
             Backend::Postgres(pool) => {
+                // Any of the facets, as lexemes of the search index (`feed::pg_facet`); they
+                // are letters and hex digits, so quoting them is enough.
+                let any: Vec<String> = facets
+                    .iter()
+                    .map(|f| format!("'{}'", super::feed::pg_facet(f)))
+                    .collect();
                 sqlx::query_as(
-                    "SELECT f.review_id, f.org_doc::text FROM findings_search s                      JOIN findings f ON f.pos = s.pos WHERE s.facets && $1                      ORDER BY s.pos DESC LIMIT $2",
+                    "SELECT f.review_id, f.org_doc::text FROM findings_search s \
+                     JOIN findings f ON f.pos = s.pos WHERE s.search @@ $1::tsquery \
+                     ORDER BY s.pos DESC LIMIT $2",
                 )
-                .bind(&facets)
+                .bind(any.join(" | "))
                 .bind(limit)
                 .fetch_all(pool)
                 .await
