@@ -1,6 +1,6 @@
 -- Search that stays fast as findings grow (measurements in docs/deploy.md).
 --
--- The filters become lexemes of the same full-text index as the words: each facet as `#` and the
+-- The filters become terms of the same full-text index as the words: each facet as `#` and the
 -- facet (no word of text holds a `#`), so a search with filters is one GIN lookup in which the
 -- index skips through the long lists with the short ones, instead of two lookups whose every
 -- match is gathered and intersected. The separate index on `facets` goes.
