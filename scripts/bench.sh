@@ -10,7 +10,10 @@
 #   MOSAIC_BENCH_POSTGRES_URL   a PostgreSQL server for the feed figures on PostgreSQL too
 #                               (default: MOSAIC_TEST_POSTGRES_URL; skipped when neither answers)
 #   BENCH_FEED_MILLION=1        also the feed at 1,000,000 findings on both databases (opt-in:
-#                               seeding takes about NNN min on SQLite and NNN min on PostgreSQL)
+#                               seeding takes ten times the 100,000 run's, whose time each
+#                               section's title prints: on a busy 2-core machine 100,000 took
+#                               about 5 min on SQLite and 10 min on PostgreSQL, so count an hour
+#                               and a half for the pair at 1,000,000)
 #   BENCH_ONLY="feed cluster"   only these parts: download rendering server feed cluster startup
 #
 # Method (../shared/PERFORMANCE.md): never measure while compiling; browser timings run from
