@@ -15,7 +15,8 @@
 //!   extractor that turns one into a facilitator or participant of one review.
 //! - `api`: the handlers, named `<resource>_<verb>`; they call `mosaic_domain` for every rule.
 //! - `events`: the live event stream (`GET …/events`, server-sent events) and the in-process
-//!   hub the store publishes each committed review version to.
+//!   hub the store publishes each committed review version to (on PostgreSQL fed by every
+//!   server process on the database, through `LISTEN`/`NOTIFY`: `store/bus.rs`).
 //! - `stats_cache`: the feed's statistics, cached until the feed changes, one computed at a time.
 //! - `feed`: the cross-team findings feed (`/api/v1/feed…`, its search and statistics) and its
 //!   Atom and JSON Feed subscriptions (`/feed.atom`, `/feed.json`); the feed's rows and

@@ -314,3 +314,130 @@ pub async fn an_access_key_closes_the_api_but_not_the_app(app: &TestApp) {
         );
     }
 }
+
+/// How soon a commit on one process must reach a stream on another (the issue's 1 s).
+const ACROSS: Duration = Duration::from_secs(1);
+
+impl EventStream {
+    /// The version of the next event, which must come within [`ACROSS`].
+    async fn next_version_across(&mut self) -> u64 {
+        match self.read(ACROSS).await {
+            Read::Frame(text) => parse_event(&text),
+            other => panic!("expected an event within {ACROSS:?}, got {other:?}"),
+        }
+    }
+}
+
+/// Two processes on one PostgreSQL database: streams held by either hear every version and
+/// every revocation committed through the other, and nothing of drafts.
+pub async fn streams_hear_what_another_process_commits(app: &TestApp, other: &TestApp) {
+    let w = World::new(app, "r-two").await;
+    let events = w.path("/events");
+    let version = w.review(app).await.version;
+    let mut alice = EventStream::open(&other.router, &events, Some(&w.alice.token)).await;
+    let mut facilitator = EventStream::open(&app.router, &events, Some(&w.facilitator)).await;
+    let mut bob = EventStream::open(&other.router, &events, Some(&w.bob.token)).await;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.status, StatusCode::OK);
+        assert_eq!(stream.next_version().await, version);
+    }
+
+    // A join through the other process, an op through each, a submission through the first.
+    let carol = join(other, &w.id, &w.invite, "Carol").await;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.next_version_across().await, carol.review.version);
+    }
+    let review = w
+        .facilitate(
+            other,
+            json!({"op": "set_summary", "summary": "Checkout slowed down."}),
+        )
+        .await;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.next_version_across().await, review.version);
+    }
+    w.save(app, &w.alice, "a draft").await;
+    alice.assert_quiet().await;
+    bob.assert_quiet().await;
+    let submitted = w.submit(app, &w.alice).await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
+    let version = submitted.json::<Submitted>().review.version;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.next_version_across().await, version);
+    }
+
+    // A revocation through the first process ends the stream held by the other.
+    let revoke = w.path(&format!("/participants/{}/token", w.bob.participant_id));
+    let response = app
+        .call(Method::DELETE, &revoke, Some(&w.facilitator), None, None)
+        .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    match bob.read(ACROSS).await {
+        Read::Ended => {}
+        other => panic!("bob's stream should end, got {other:?}"),
+    }
+    alice.assert_quiet().await;
+}
+
+/// A process whose listening connection is cut (PostgreSQL terminates it) reconnects, and its
+/// streams hear the versions committed meanwhile: none stays stale.
+pub async fn a_listener_that_lost_its_connection_catches_up(app: &TestApp, other: &TestApp) {
+    let w = World::new(app, "r-cut").await;
+    let events = w.path("/events");
+    let version = w.review(app).await.version;
+    let mut alice = EventStream::open(&other.router, &events, Some(&w.alice.token)).await;
+    assert_eq!(alice.next_version().await, version);
+
+    // Both processes' listeners (of this test's schema only) are cut; commits land while
+    // they reconnect.
+    other
+        .execute_raw(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'mosaic-listener' \
+             AND query = 'LISTEN \"mosaic_' || current_schema() || '\"'",
+        )
+        .await;
+    let mut last = version;
+    for summary in ["One.", "Two."] {
+        last = w
+            .facilitate(app, json!({"op": "set_summary", "summary": summary}))
+            .await
+            .version;
+    }
+    // Heard by then: each version as it came, or the last once reconnected.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    let mut heard = version;
+    while heard < last {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stale at {heard} of {last}"
+        );
+        match alice.read(Duration::from_secs(3)).await {
+            Read::Frame(text) => heard = parse_event(&text),
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+    // And the bus works again afterwards.
+    let review = w
+        .facilitate(app, json!({"op": "set_summary", "summary": "Three."}))
+        .await;
+    assert_eq!(alice.next_version_across().await, review.version);
+}
+
+/// The feed's statistics are cached per process until the feed changes: a publication through
+/// one process makes the other's cached answer stale.
+pub async fn feed_statistics_are_fresh_on_every_process(app: &TestApp, other: &TestApp) {
+    use crate::feed::{Spec, publish};
+    use mosaic_domain::feed::FeedStats;
+    let stats = async || other.get("/api/v1/feed/stats").await.json::<FeedStats>();
+    assert_eq!(stats().await.findings, 0);
+    publish(app, &Spec::new("r-stats-a")).await;
+    let deadline = tokio::time::Instant::now() + ACROSS;
+    while stats().await.findings != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the other process still answers from its cache"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
