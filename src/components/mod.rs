@@ -35,6 +35,7 @@ pub mod removed_notice;
 pub mod resume_link;
 pub mod review_export;
 pub mod review_import;
+pub mod room_panel;
 pub mod service_precedents;
 pub mod setup_panel;
 pub mod status_history;

@@ -8,8 +8,8 @@ use crate::components::{
     facilitator_access::FacilitatorAccess, factors_panel::FactorsPanel,
     group_review_panel::GroupReviewPanel, invite_panel::InvitePanel, phase_stepper::PhaseStepper,
     publish_panel::PublishPanel, reference_panel::ReferencePanel, removed_notice::RemovedNotice,
-    resume_link::ResumeLink, review_export::ReviewExport, setup_panel::SetupPanel,
-    submissions_panel::SubmissionsPanel,
+    resume_link::ResumeLink, review_export::ReviewExport, room_panel::RoomPanel,
+    setup_panel::SetupPanel, submissions_panel::SubmissionsPanel,
 };
 use crate::settings::{Settings, SyncMode};
 use crate::sync_core::SyncState;
@@ -100,10 +100,19 @@ fn ReviewWorkspace(
                     "Independent accounts open once they start them."</p>
             }
             .into_any(),
-            Phase::Investigating if facilitator => {
-                view! { <SubmissionsPanel/> <InvitePanel/> <SetupPanel/> }.into_any()
+            // The room and the submissions first; Setup is done, folded away but at hand.
+            Phase::Investigating if facilitator => view! {
+                <RoomPanel/>
+                <SubmissionsPanel/>
+                <details class="card setup-folded">
+                    <summary>"Setup: invite link, facts, participants and reference material"</summary>
+                    <InvitePanel/>
+                    <SetupPanel/>
+                </details>
             }
+            .into_any(),
             Phase::Investigating => view! {
+                <RoomPanel/>
                 <div class="account-layout">
                     <AccountEditor/>
                     <ReferencePanel/>
@@ -111,9 +120,13 @@ fn ReviewWorkspace(
                 <SubmissionsPanel/>
             }
             .into_any(),
-            Phase::Revealed => {
-                view! { <GroupReviewPanel/> <FactorsPanel/> <SubmissionsPanel/> }.into_any()
+            Phase::Revealed => view! {
+                <RoomPanel/>
+                <GroupReviewPanel/>
+                <FactorsPanel/>
+                <SubmissionsPanel/>
             }
+            .into_any(),
             Phase::Actions => view! {
                 <ActionsPanel/>
                 <PublishPanel/>

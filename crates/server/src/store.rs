@@ -30,8 +30,9 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     backend: Backend,
     /// Told of every committed change to a review's row (by each method that writes one, after
-    /// its commit) and of every revocation, for the event streams. Account drafts are not
-    /// published: no stream may reveal another participant's writing.
+    /// its commit), of every revocation and of every change to a review's room, for the event
+    /// streams. An account draft saved is a room change: the streams then tell only whether its
+    /// author is still writing, never what, how much or when.
     events: Hub,
     /// This server's metrics: the store counts its commits, times its waits for a connection
     /// and its feed reads, and reports its pool.
@@ -83,6 +84,7 @@ mod backlog;
 mod feed;
 pub mod hub;
 mod people;
+pub mod room;
 pub mod schema;
 mod transfer;
 mod webhooks;
@@ -645,6 +647,9 @@ impl Store {
         .map_err(StoreError::Database)?;
         if done == 1 {
             self.metrics.count_commit("account");
+            // The author may now be "still writing": the streams read the room again and tell
+            // a yes/no, never this save's time or size (`mosaic_domain::room`).
+            self.events.publish_room(review_id);
         }
         Ok(done == 1)
     }

@@ -2,8 +2,9 @@
 //! `watch` channel holding the latest version published. It lives under the store because the
 //! [`Store`](super::Store) publishes to it after every commit that changes a review's row, so no
 //! write path can forget to; it also publishes when a participant's tokens are revoked, which
-//! wakes the review's streams (`crate::events`) to check their grants. Streams are capped per
-//! token ([`MAX_STREAMS_PER_TOKEN`]) and per process ([`MAX_STREAMS`]).
+//! wakes the review's streams (`crate::events`) to check their grants, and when the review's
+//! room changes (`publish_room`: the room itself is in the database, only the news is here).
+//! Streams are capped per token ([`MAX_STREAMS_PER_TOKEN`]) and per process ([`MAX_STREAMS`]).
 //!
 //! The hub lives in one process. With several server processes on one PostgreSQL, a write in
 //! one would not reach streams held by another: that needs PostgreSQL's `LISTEN`/`NOTIFY` (a
@@ -28,6 +29,9 @@ pub struct Latest {
     pub version: u64,
     /// Counts revocations of the review's tokens, so that each one wakes its streams.
     pub revocations: u64,
+    /// Counts changes to the review's room (presence, hands, the timebox, an account saved),
+    /// so that each one makes its streams read the room again.
+    pub room: u64,
 }
 
 /// Who is listening to which review. Cloning is cheap: clones share one map.
@@ -87,6 +91,15 @@ impl Hub {
     pub fn publish_revocation(&self, review_id: &str) {
         self.publish(review_id, |latest| {
             latest.revocations += 1;
+            true
+        });
+    }
+
+    /// The review's room changed (a stream opened or closed, a hand, the timebox, the room
+    /// setting, an account saved): its streams read the room again. Called after the commit.
+    pub fn publish_room(&self, review_id: &str) {
+        self.publish(review_id, |latest| {
+            latest.room += 1;
             true
         });
     }
