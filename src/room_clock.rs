@@ -103,7 +103,10 @@ pub fn announcement(before: Option<&Seen>, after: &Seen) -> Option<String> {
     if before.state == Some(TimeboxState::Running) && after.state == Some(TimeboxState::Ended) {
         return Some("Time's up.".to_owned());
     }
-    (before.left > 60 && (1..=60).contains(&after.left)).then(|| "1 minute left.".to_owned())
+    // A timebox of a minute or less has no "minute left" to announce.
+    let longer_than_a_minute = timebox.ends_at - timebox.started_at > TimeDelta::seconds(60);
+    (longer_than_a_minute && before.left > 60 && (1..=60).contains(&after.left))
+        .then(|| "1 minute left.".to_owned())
 }
 
 /// Seconds as words a screen reader says well: "4 minutes 30 seconds".
@@ -194,6 +197,20 @@ mod tests {
                     "Timebox extended: 5 minutes 51 seconds left.".to_owned()
                 ),
                 (100, "The facilitator stopped the timebox.".to_owned()),
+            ]
+        );
+        // A one-minute timebox, first seen a little before the server's now (the page's last
+        // tick was up to a second old): started, then time's up, nothing in between.
+        let one = Timebox::start(Phase::Investigating, at(1), 1).unwrap();
+        let said = announced(&[(0, room(None)), (1, room(Some(one)))], 100);
+        assert_eq!(
+            said,
+            [
+                (
+                    1,
+                    "Timebox started: 1 minute for Independent accounts.".to_owned()
+                ),
+                (61, "Time's up.".to_owned()),
             ]
         );
         // Opening the page during a timebox says nothing; the timer shows it.

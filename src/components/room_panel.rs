@@ -43,7 +43,9 @@ pub fn RoomPanel() -> impl IntoView {
         }
     });
     let seen = Memo::new(move |_| {
-        let local = tick.get();
+        // Read now, not at the last tick: a room that just arrived is counted from this moment.
+        tick.track();
+        let local = time::now();
         ws.room.with(|live| match live {
             Some(live) => Seen::of(Some(&live.room), live.clock.now(local)),
             None => Seen::of(None, local),
