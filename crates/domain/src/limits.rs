@@ -13,7 +13,7 @@ pub use crate::id::MAX_ID_LEN;
 pub use crate::reference::{MAX_ALERTS, MAX_REFERENCE_CHARS};
 pub use crate::review::{MAX_NAME_CHARS, MAX_SERVICES, MAX_TITLE_CHARS};
 
-use crate::review::ValidationError;
+use crate::validation::ValidationError;
 use serde::Serialize;
 
 /// The most participants one review may have. A review is a meeting of the people who were

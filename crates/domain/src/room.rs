@@ -10,7 +10,8 @@
 use crate::id::ParticipantId;
 use crate::op::Role;
 use crate::phase::Phase;
-use crate::review::{Review, ValidationError};
+use crate::review::Review;
+use crate::validation::ValidationError;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -23,35 +24,12 @@ pub const MAX_EXTEND_MINUTES: u32 = 60;
 /// What the facilitator's room calls the facilitator (they have no participant row).
 pub const FACILITATOR_NAME: &str = "Facilitator";
 
-/// Why a participant raised their hand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HandReason {
-    MoreTime,
-    Question,
-}
-
-impl HandReason {
-    pub const ALL: [HandReason; 2] = [Self::MoreTime, Self::Question];
-
-    /// The wire and storage name: `more_time`, `question`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::MoreTime => "more_time",
-            Self::Question => "question",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.key() == key)
-    }
-
-    /// What the raised hand says, in the participant's words.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::MoreTime => "I need more time",
-            Self::Question => "I have a question",
-        }
+crate::keyed_enum! {
+    /// Why a participant raised their hand; the label is the participant's own words.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum HandReason {
+        MoreTime = ("more_time", "I need more time"),
+        Question = ("question", "I have a question"),
     }
 }
 

@@ -6,9 +6,9 @@ use mosaic_domain::markdown;
 use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
 use serde::{Deserialize, Serialize};
 
-use super::confirm_removal::ConfirmRemoval;
-use super::group_review_panel::person;
-use super::limit_hint::LimitHint;
+use crate::components::review::words::person;
+use crate::components::shared::confirm_removal::ConfirmRemoval;
+use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts;
 use crate::workspace::{Actor, Workspace};
 

@@ -1,0 +1,76 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use mosaic_domain::{IncidentFacts, Review, ReviewId, ValidationError};
+
+use crate::components::feed::service_precedents::ServicePrecedents;
+use crate::components::shared::edits::FieldFeedback;
+use crate::components::shared::facts_fields::{FactsDraft, FactsFields, FactsPart};
+use crate::drafts::stored_draft;
+use crate::settings::Settings;
+use crate::workspace::new_id;
+use crate::{repo, time};
+
+const DRAFT_KEY: &str = "mosaic.draft.new-review";
+
+/// The form that starts a review: the incident's title, start, team, services and severity.
+/// Saving keeps the review in this browser (and sends it, in server mode) and opens it.
+#[component]
+pub fn NewReviewForm() -> impl IntoView {
+    let mode = expect_context::<Settings>().0;
+    let draft = stored_draft::<FactsDraft>(DRAFT_KEY.to_owned());
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let failure = RwSignal::new(None::<String>);
+    // The services looked up in the feed: set when the person leaves the field, not per key.
+    let settled_services = RwSignal::new(draft.with_untracked(|d| d.services.clone()));
+
+    let navigate = use_navigate();
+    let save = Action::new_local(move |review: &Review| {
+        let review = review.clone();
+        let mode = mode.get_untracked();
+        async move {
+            repo::create_review(&mode, &review)
+                .await
+                .map(|()| review.id)
+        }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(id)) => {
+            draft.set(FactsDraft::default());
+            navigate(&format!("/reviews/{id}"), Default::default());
+        }
+        Some(Err(e)) => failure.set(Some(e.to_string())),
+        None => {}
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let facts = draft
+            .with_untracked(FactsDraft::to_input)
+            .and_then(IncidentFacts::new);
+        match facts {
+            Ok(facts) => {
+                errors.set(Vec::new());
+                let id = ReviewId::parse(&new_id()).expect("a UUID is a valid review id");
+                save.dispatch(Review::new(id, facts, time::now()));
+            }
+            Err(found) => errors.set(found),
+        }
+    };
+
+    let feedback = FieldFeedback(errors);
+
+    view! {
+        <form class="card form" on:submit=on_submit novalidate aria-labelledby="new-review-heading">
+            <h2 id="new-review-heading">"Start a review"</h2>
+            <FactsFields prefix="" part=FactsPart::Start current=draft
+                on_edit=move |next| draft.set(next) feedback=feedback
+                on_services_settled=move |services| settled_services.set(services)>
+                <ServicePrecedents services=settled_services/>
+            </FactsFields>
+            <p class="form-error" role="alert">{move || failure.get()}</p>
+            <button type="submit" class="primary" disabled=move || save.pending().get()>
+                "Create review"
+            </button>
+        </form>
+    }
+}
