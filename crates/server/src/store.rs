@@ -30,8 +30,9 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     backend: Backend,
     /// Told of every committed change to a review's row (by each method that writes one, after
-    /// its commit) and of every revocation, for the event streams. Account drafts are not
-    /// published: no stream may reveal another participant's writing.
+    /// its commit), of every revocation and of every change to a review's room, for the event
+    /// streams. An account draft saved is a room change: the streams then tell only whether its
+    /// author is still writing, never what, how much or when.
     events: Hub,
     /// On PostgreSQL, where the same messages go to the other server processes on the
     /// database and come from them (`store/bus.rs`); `None` on SQLite.
@@ -106,6 +107,7 @@ mod bus;
 mod feed;
 pub mod hub;
 mod people;
+pub mod room;
 pub mod schema;
 mod transfer;
 mod webhooks;
@@ -313,6 +315,24 @@ impl Store {
     /// (`notify!`): no stream hears of a write that did not land.
     fn announce(&self, message: &Message) {
         self.events.apply(message);
+    }
+
+    /// The review's room changed (committed already): this process's streams read it again, and
+    /// on PostgreSQL every other process's too, told by a `NOTIFY` of its own. A lost one
+    /// costs a delay, not the change: each stream also reads the room at its heartbeat.
+    pub(crate) async fn room_changed(&self, review_id: &str) {
+        let message = Message::room(review_id);
+        self.announce(&message);
+        if let (Some(bus), Backend::Postgres(pool)) = (&self.bus, &self.backend) {
+            if let Err(e) = sqlx::query(bus::NOTIFY)
+                .bind(bus.channel())
+                .bind(bus.payload(&message))
+                .execute(pool)
+                .await
+            {
+                tracing::warn!(error = %e, "the other server processes were not told of a room change");
+            }
+        }
     }
 
     /// This server's metrics, with the pool's connections as they are now.
@@ -695,6 +715,9 @@ impl Store {
         .map_err(StoreError::Database)?;
         if done == 1 {
             self.metrics.count_commit("account");
+            // The author may now be "still writing": the streams read the room again and tell
+            // a yes/no, never this save's time or size (`mosaic_domain::room`).
+            self.room_changed(review_id).await;
         }
         Ok(done == 1)
     }

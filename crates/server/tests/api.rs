@@ -370,6 +370,9 @@ suite! {
     the_outbox_is_written_with_the_change_that_causes_it,
     a_receiver_gets_each_event_once_signed_even_after_being_down,
     related_findings_share_a_service_a_tag_or_what_went_on,
+    room_signals_answer_each_caller_as_the_matrix_says,
+    each_member_is_told_the_room_as_the_facilitator_chose,
+    presence_and_writing_expire_within_their_bounds,
 }
 
 /// Two server processes on one PostgreSQL database (SQLite's server is one process by design,
@@ -456,6 +459,11 @@ use sync::hostile::{
     hostile_valid_drafts_still_store,
 };
 use sync::hostile_props::hostile_generated_bodies_never_break_a_write_route;
+use sync::room::{
+    each_member_is_told_the_room_as_the_facilitator_chose,
+    presence_and_writing_expire_within_their_bounds,
+    room_signals_answer_each_caller_as_the_matrix_says,
+};
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,
     accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,

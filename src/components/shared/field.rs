@@ -76,7 +76,7 @@ pub fn TextField(
     #[prop(optional)]
     hint: Option<&'static str>,
     /// The field's problem, already worded; `None` when it is fine.
-    #[prop(into)]
+    #[prop(optional, into)]
     error: Signal<Option<String>>,
     /// What the input shows. For a date or time input, pass a value read once: writing back
     /// what a half-typed time reads as ("") would wipe it. Reset such inputs through `node_ref`.
@@ -95,6 +95,13 @@ pub fn TextField(
     #[prop(optional)] maxlength: Option<u32>,
     #[prop(optional)] placeholder: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    /// For a number: the least and the most it may be.
+    #[prop(optional)]
+    range: Option<(u32, u32)>,
+    /// While true the input takes no input (and its value is not sent with the form).
+    #[prop(optional, into)]
+    disabled: Signal<bool>,
     #[prop(optional)] node_ref: NodeRef<html::Input>,
     /// Shown between the hint and the problem (a note that depends on the value).
     #[prop(optional)]
@@ -109,7 +116,9 @@ pub fn TextField(
     };
     let control = view! {
         <input id=id.clone() name=id type=kind required=required maxlength=maxlength
-            placeholder=placeholder inputmode=inputmode node_ref=node_ref
+            placeholder=placeholder inputmode=inputmode autocomplete=autocomplete
+            min=range.map(|r| r.0) max=range.map(|r| r.1)
+            disabled=move || disabled.get() node_ref=node_ref
             aria-describedby=frame.described_by() aria-invalid=frame.invalid()
             prop:value=move || value.get()
             on:input=move |ev| on_input.run(event_target_value(&ev))
@@ -134,7 +143,7 @@ pub fn TextAreaField(
     #[prop(optional)]
     hint: Option<&'static str>,
     /// The field's problem, already worded; `None` when it is fine.
-    #[prop(into)]
+    #[prop(optional, into)]
     error: Signal<Option<String>>,
     /// What the textarea shows.
     #[prop(into)]
@@ -177,7 +186,7 @@ pub fn SelectField(
     #[prop(optional)]
     hint: Option<&'static str>,
     /// The field's problem, already worded; `None` when it is fine.
-    #[prop(into)]
+    #[prop(optional, into)]
     error: Signal<Option<String>>,
     /// The chosen option's key ("" for the placeholder).
     #[prop(into)]

@@ -225,9 +225,11 @@ async fn resync(pool: &PgPool, hub: &Hub) {
             for (review, version) in rows {
                 hub.apply(&Message::version(&review, version.try_into().unwrap_or(0)));
             }
-            // A revocation may have been missed too: each stream checks its grant once.
+            // A revocation or a room change may have been missed too: each stream checks its
+            // grant once and reads its room again.
             for review in &reviews {
                 hub.apply(&Message::revocation(review));
+                hub.apply(&Message::room(review));
             }
         }
         Err(e) => {
@@ -272,6 +274,10 @@ mod tests {
         check(
             Some(Message::revocation("r-1")),
             r#"{"origin":7,"message":{"kind":"revocation","review":"r-1"}}"#,
+        );
+        check(
+            Some(Message::room("r-1")),
+            r#"{"origin":7,"message":{"kind":"room","review":"r-1"}}"#,
         );
         check(
             Some(Message::FeedChanged),

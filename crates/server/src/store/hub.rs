@@ -2,8 +2,9 @@
 //! `watch` channel holding the latest version published. It lives under the store because the
 //! [`Store`](super::Store) publishes to it after every commit that changes a review's row, so no
 //! write path can forget to; it also publishes when a participant's tokens are revoked, which
-//! wakes the review's streams (`crate::events`) to check their grants. Streams are capped per
-//! token ([`MAX_STREAMS_PER_TOKEN`]) and per process ([`MAX_STREAMS`]).
+//! wakes the review's streams (`crate::events`) to check their grants, and when the review's
+//! room changes (`publish_room`: the room itself is in the database, only the news is here).
+//! Streams are capped per token ([`MAX_STREAMS_PER_TOKEN`]) and per process ([`MAX_STREAMS`]).
 //!
 //! The hub lives in one process. What it is told is a [`Message`] (ids and versions only); on
 //! PostgreSQL the store also sends each one to the other server processes on the same database
@@ -29,6 +30,9 @@ pub struct Latest {
     pub version: u64,
     /// Counts revocations of the review's tokens, so that each one wakes its streams.
     pub revocations: u64,
+    /// Counts changes to the review's room (presence, hands, the timebox, an account saved),
+    /// so that each one makes its streams read the room again.
+    pub room: u64,
 }
 
 /// What the hub is told: each kind wakes what depends on it. Ids and versions only, never
@@ -40,6 +44,8 @@ pub enum Message {
     Version { review: String, version: u64 },
     /// Tokens of the review were revoked: its streams check whether theirs still holds.
     Revocation { review: String },
+    /// The review's room changed (its rows are in the database): its streams read it again.
+    Room { review: String },
     /// Something was committed that may change the feed, without a review version (imports).
     FeedChanged,
 }
@@ -54,6 +60,12 @@ impl Message {
 
     pub fn revocation(review: &str) -> Self {
         Self::Revocation {
+            review: review.to_owned(),
+        }
+    }
+
+    pub fn room(review: &str) -> Self {
+        Self::Room {
             review: review.to_owned(),
         }
     }
@@ -94,6 +106,7 @@ impl Hub {
         match message {
             Message::Version { review, version } => self.publish_version(review, *version),
             Message::Revocation { review } => self.publish_revocation(review),
+            Message::Room { review } => self.publish_room(review),
             Message::FeedChanged => self.feed_changed(),
         }
     }
@@ -131,6 +144,15 @@ impl Hub {
     pub fn publish_revocation(&self, review_id: &str) {
         self.publish(review_id, |latest| {
             latest.revocations += 1;
+            true
+        });
+    }
+
+    /// The review's room changed (a stream opened or closed, a hand, the timebox, the room
+    /// setting, an account saved): its streams read the room again. Called after the commit.
+    pub fn publish_room(&self, review_id: &str) {
+        self.publish(review_id, |latest| {
+            latest.room += 1;
             true
         });
     }

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
+use mosaic_domain::room::Room;
 use mosaic_domain::wire::{CreatedReview, Submitted};
 use mosaic_server::{AppState, ReviewEvent};
 use serde_json::json;
@@ -15,7 +16,7 @@ use std::time::Duration;
 use tower::ServiceExt as _;
 
 /// How soon a new version must be heard of.
-const PROMPTLY: Duration = Duration::from_secs(1);
+pub const PROMPTLY: Duration = Duration::from_secs(1);
 /// How long a stream must stay silent to count as saying nothing.
 const QUIET: Duration = Duration::from_millis(300);
 
@@ -25,6 +26,10 @@ pub struct EventStream {
     pub status: StatusCode,
     pub headers: HeaderMap,
     body: Body,
+    /// Every room heard so far, in order (`event: room`).
+    pub rooms: Vec<Room>,
+    /// Every frame read so far, as sent.
+    pub transcript: String,
 }
 
 /// What one read of a stream found.
@@ -53,6 +58,8 @@ impl EventStream {
             status: parts.status,
             headers: parts.headers,
             body,
+            rooms: Vec::new(),
+            transcript: String::new(),
         }
     }
 
@@ -62,32 +69,91 @@ impl EventStream {
             Ok(None) => Read::Ended,
             Ok(Some(frame)) => {
                 let data = frame.unwrap().into_data().unwrap();
-                Read::Frame(String::from_utf8(data.to_vec()).unwrap())
+                let text = String::from_utf8(data.to_vec()).unwrap();
+                self.transcript.push_str(&text);
+                Read::Frame(text)
             }
         }
     }
 
-    /// The version the next event announces; it must come promptly and be exactly
-    /// `event: review` with `data: {"version":N}`.
+    /// The version the next `review` event announces (rooms on the way are kept in
+    /// [`EventStream::rooms`]); it must come promptly and be exactly `event: review` with
+    /// `data: {"version":N}`.
     pub async fn next_version(&mut self) -> u64 {
-        match self.read(PROMPTLY).await {
-            Read::Frame(text) => parse_event(&text),
-            other => panic!("expected an event within {PROMPTLY:?}, got {other:?}"),
+        loop {
+            match self.read(PROMPTLY).await {
+                Read::Frame(text) if self.keep_room(&text) => {}
+                Read::Frame(text) => return parse_event(&text),
+                other => panic!("expected an event within {PROMPTLY:?}, got {other:?}"),
+            }
         }
     }
 
-    pub async fn assert_quiet(&mut self) {
-        assert_eq!(self.read(QUIET).await, Read::Quiet);
+    /// Keeps `text` if it is a room event.
+    fn keep_room(&mut self, text: &str) -> bool {
+        let Some(room) = parse_room(text) else {
+            return false;
+        };
+        self.rooms.push(room);
+        true
     }
 
+    /// The first room, heard from now on within `within`, that `wanted` accepts (the latest
+    /// room already heard counts); versions on the way are skipped.
+    pub async fn room_where(&mut self, within: Duration, wanted: impl Fn(&Room) -> bool) -> Room {
+        if let Some(room) = self.rooms.last().filter(|r| wanted(r)) {
+            return room.clone();
+        }
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.read(left).await {
+                Read::Frame(text) if self.keep_room(&text) => {
+                    let room = self.rooms.last().unwrap();
+                    if wanted(room) {
+                        return room.clone();
+                    }
+                }
+                Read::Frame(_) => {}
+                other => panic!(
+                    "no such room within {within:?} ({other:?}): {:?}",
+                    self.rooms.last()
+                ),
+            }
+        }
+    }
+
+    /// No new version within a moment (rooms may come: they are kept).
+    pub async fn assert_quiet(&mut self) {
+        loop {
+            match self.read(QUIET).await {
+                Read::Frame(text) if self.keep_room(&text) => {}
+                other => {
+                    assert_eq!(other, Read::Quiet);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The stream ends (rooms heard before are kept), with no new version.
     pub async fn assert_ended(&mut self) {
-        assert_eq!(self.read(PROMPTLY).await, Read::Ended);
+        loop {
+            match self.read(PROMPTLY).await {
+                Read::Frame(text) if self.keep_room(&text) => {}
+                other => {
+                    assert_eq!(other, Read::Ended);
+                    return;
+                }
+            }
+        }
     }
 
     /// Everything the stream sends until it falls quiet or ends.
     pub async fn drain(&mut self) -> String {
         let mut seen = String::new();
         while let Read::Frame(text) = self.read(QUIET).await {
+            self.keep_room(&text);
             seen.push_str(&text);
         }
         seen
@@ -110,6 +176,14 @@ impl EventStream {
             body,
         }
     }
+}
+
+/// The room of an `event: room`, or `None` for any other frame.
+pub fn parse_room(text: &str) -> Option<Room> {
+    let data = text
+        .strip_prefix("event: room\ndata: ")?
+        .strip_suffix("\n\n")?;
+    Some(serde_json::from_str(data).unwrap_or_else(|e| panic!("{e}: {data}")))
 }
 
 fn parse_event(text: &str) -> u64 {
@@ -150,11 +224,22 @@ pub async fn members_hear_each_new_version_and_nothing_of_drafts(app: &TestApp) 
     let summary = json!({"op": "set_summary", "summary": "Checkout slowed down."});
     let review = w.facilitate(app, summary).await;
     all_hear(&mut [&mut alice, &mut facilitator], review.version).await;
-    // Another participant's drafts: no event, not one byte.
+    // Another participant's drafts: no version; the room says only that Bob is still writing,
+    // once, however many times he saves.
     w.save(app, &w.bob, "first draft").await;
     w.save(app, &w.bob, "second draft").await;
     alice.assert_quiet().await;
     facilitator.assert_quiet().await;
+    for stream in [&mut alice, &mut facilitator] {
+        let bob_writing =
+            |r: &Room| r.member(&w.bob.participant_id).and_then(|m| m.writing) == Some(true);
+        stream.room_where(PROMPTLY, bob_writing).await;
+        let flips = stream
+            .rooms
+            .windows(2)
+            .filter(|p| !bob_writing(&p[0]) && bob_writing(&p[1]));
+        assert_eq!(flips.count(), 1, "{:?}", stream.rooms);
+    }
     let submitted = w.submit(app, &w.bob).await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
     let version = submitted.json::<Submitted>().review.version;
