@@ -323,15 +323,14 @@ impl Store {
     pub(crate) async fn room_changed(&self, review_id: &str) {
         let message = Message::room(review_id);
         self.announce(&message);
-        if let (Some(bus), Backend::Postgres(pool)) = (&self.bus, &self.backend) {
-            if let Err(e) = sqlx::query(bus::NOTIFY)
+        if let (Some(bus), Backend::Postgres(pool)) = (&self.bus, &self.backend)
+            && let Err(e) = sqlx::query(bus::NOTIFY)
                 .bind(bus.channel())
                 .bind(bus.payload(&message))
                 .execute(pool)
                 .await
-            {
-                tracing::warn!(error = %e, "the other server processes were not told of a room change");
-            }
+        {
+            tracing::warn!(error = %e, "the other server processes were not told of a room change");
         }
     }
 
