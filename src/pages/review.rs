@@ -11,6 +11,7 @@ use crate::components::{
     resume_link::ResumeLink, review_export::ReviewExport, setup_panel::SetupPanel,
     submissions_panel::SubmissionsPanel,
 };
+use crate::components::{account_guide::AccountGuide, phase_guide::PhaseGuide};
 use crate::settings::{Settings, SyncMode};
 use crate::sync_core::SyncState;
 use crate::workspace::{self, Actor, Workspace};
@@ -106,7 +107,7 @@ fn ReviewWorkspace(
             Phase::Investigating => view! {
                 <div class="account-layout">
                     <AccountEditor/>
-                    <ReferencePanel/>
+                    <div class="side-column"><AccountGuide/><ReferencePanel/></div>
                 </div>
                 <SubmissionsPanel/>
             }
@@ -169,6 +170,7 @@ fn ReviewWorkspace(
         </Show>
         <ConflictsPanel/>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
+        <PhaseGuide/>
         {body}
     }
 }

@@ -98,6 +98,10 @@ id_type! {
     /// One question of a review's guide.
     QuestionId
 }
+id_type! {
+    /// One theme of a review: related factors the facilitator grouped under one name.
+    ThemeId
+}
 
 #[cfg(test)]
 mod tests {

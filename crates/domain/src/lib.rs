@@ -26,6 +26,8 @@
 //! - [`merge`]: links between entries, link suggestions, the merged timeline, divergences.
 //! - [`moments`]: timeline rows marked as key moments, and "How it unfolded".
 //! - [`factors`]: factors grouped by kind, dot-voting, key insights.
+//! - [`themes`]: related factors grouped under a name, suggestions from their wording, and a
+//!   dot on a theme counted once per voter.
 //! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
 //! - [`finding`]: the published finding, with names replaced by roles unless opted in.
 //! - [`feed`]: each section's audience, and the shapes of the cross-team feed's API.
@@ -61,6 +63,7 @@ pub mod reveal;
 pub mod review;
 pub mod sync;
 mod text;
+pub mod themes;
 pub mod wire;
 
 #[cfg(test)]
@@ -75,7 +78,7 @@ pub use commitment::verify_commitment;
 pub use factors::{Factor, FactorGroup, FactorKind, FactorRef, Vote};
 pub use finding::Finding;
 pub use guide::{BuiltinGuide, Guide, Question, QuestionInput};
-pub use id::{ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId};
+pub use id::{ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId, ThemeId};
 pub use merge::{Divergence, EntryRef, Link, LinkSuggestion, MergedRow, Report};
 pub use moments::{Moment, MomentKind};
 pub use op::{OpError, ReviewOp, Role};
@@ -87,3 +90,4 @@ pub use review::{
     Severity, Submission, ValidationError,
 };
 pub use text::{forbidden_char, forbidden_in_json};
+pub use themes::{Theme, ThemeSuggestion, ThemeView};
