@@ -34,10 +34,14 @@ pub fn Guidance(
         }
     });
     let body_id = format!("guidance-{key}");
+    let button_id = format!("guidance-{key}-button");
+    // The button names the region; no heading, so a page's own headings stay the only ones
+    // with their names ("Your account" is not "How to write your account").
     view! {
-        <section class="card guidance" class:folded=move || folded.get() data-guidance=key.clone()>
-            <h2 class="guidance-title">
-                <button type="button" class="disclosure" aria-controls=body_id.clone()
+        <section class="card guidance" class:folded=move || folded.get()
+            aria-labelledby=button_id.clone()>
+            <p class="guidance-title">
+                <button type="button" class="disclosure" id=button_id.clone() aria-controls=body_id.clone()
                     aria-expanded=move || (!folded.get()).to_string()
                     on:click=move |_| folded.update(|f| *f = !*f)>
                     <span class="disclosure-mark" aria-hidden="true">
@@ -45,7 +49,7 @@ pub fn Guidance(
                     </span>
                     " " {title}
                 </button>
-            </h2>
+            </p>
             <div class="guidance-body" id=body_id hidden=move || folded.get()>
                 {children()}
             </div>

@@ -80,7 +80,7 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   );
 
   // ── "How to write your account", beside the editor: folded, and still folded after a reload. ──
-  await expect(ana.getByRole("heading", { name: "Your account" })).toBeVisible({ timeout: 3_000 });
+  await expect(ana.getByRole("heading", { name: "Your account", exact: true })).toBeVisible({ timeout: 3_000 });
   await expectNoAxeViolations(ana);
   await foldAndReload(ana, "How to write your account", "Tell it as you lived it.");
   // Ben never folded his: it is his browser's choice, not the review's.
@@ -113,7 +113,7 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   );
 
   // ── Suggestions from shared wording. ──
-  const themes = facilitator.getByRole("region", { name: "Themes" });
+  const themes = facilitator.getByRole("region", { name: "Themes", exact: true });
   const suggested = themes.getByRole("region", { name: "Suggested themes" });
   await expect(suggested.locator(".suggestion")).toHaveCount(2);
   await expect(suggested.getByRole("button", { name: "Make this theme: Queue consumer alert" })).toBeVisible();
@@ -195,7 +195,7 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   await expectNoAxeViolations(facilitator);
 
   // ── Participants dot the themes: one dot each, counted once per person. ──
-  const anaThemes = ana.getByRole("region", { name: "Themes" });
+  const anaThemes = ana.getByRole("region", { name: "Themes", exact: true });
   await expect(anaThemes.getByRole("heading", { name: "Replay runbook gaps" })).toBeVisible({ timeout: 3_000 });
   await expect(anaThemes.getByRole("button", { name: "Vote for theme: Replay runbook gaps" })).toHaveAttribute(
     "aria-pressed",
