@@ -195,7 +195,11 @@ fn GroupIntoTheme(selected: RwSignal<BTreeSet<FactorRef>>) -> impl IntoView {
                     aria-describedby="new-theme-name-error group-selection-hint"
                     aria-invalid=move || (!name_error().is_empty()).to_string()
                     prop:value=move || draft.with(|d| d.name.clone())
-                    on:input=move |ev| draft.update(|d| d.name = event_target_value(&ev))/>
+                    on:input=move |ev| {
+                        // What was refused is no longer what the field holds.
+                        errors.set(Vec::new());
+                        draft.update(|d| d.name = event_target_value(&ev));
+                    }/>
                 <p class="field-error" id="new-theme-name-error" aria-live="polite">{name_error}</p>
             </div>
             <button type="submit" class="primary" disabled=move || problem().is_some()>
