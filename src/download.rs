@@ -21,3 +21,21 @@ pub fn offer(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
     web_sys::Url::revoke_object_url(&url).map_err(fail)?;
     Ok(())
 }
+
+/// A file name for the review's downloads: its title in lowercase words joined by `-`.
+pub fn file_stem(review: &mosaic_domain::Review) -> String {
+    let words: Vec<String> = review
+        .facts
+        .title()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let stem = words.join("-");
+    let stem: String = stem.chars().take(60).collect();
+    if stem.is_empty() {
+        format!("review-{}", review.id)
+    } else {
+        stem
+    }
+}

@@ -22,6 +22,7 @@ pub mod api;
 pub mod components;
 pub mod download;
 pub mod drafts;
+pub mod join_link;
 pub mod offline;
 pub mod pages;
 pub mod repo;
@@ -37,7 +38,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use components::nav_bar::NavBar;
+use components::shared::nav_bar::NavBar;
 use pages::{
     feed::FeedPage, join::JoinPage, not_found::NotFoundPage, review::ReviewPage,
     reviews::ReviewsPage, settings::SettingsPage,

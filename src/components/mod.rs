@@ -1,50 +1,9 @@
-//! Components that more than one page uses, one public component per file.
+//! Components by feature, one public component per file (named after it); routed pages are in
+//! `crate::pages`. A component uses another's public component, never its private helpers:
+//! what several share lives in a module of its own.
 
-pub mod account_draft;
-pub mod account_editor;
-pub mod account_guide;
-pub mod actions_panel;
-pub mod actor_switcher;
-pub mod answers_by_question;
-pub mod answers_editor;
-pub mod coached_text;
-pub mod confirm_removal;
-pub mod conflicts_panel;
-pub mod copy_link;
-pub mod edits;
-pub mod facilitator_access;
-pub mod factors_panel;
-pub mod feed_charts;
-pub mod feed_entry_card;
-pub mod feed_search;
-pub mod field_error;
-pub mod finding_card;
-pub mod group_review_panel;
-pub mod guidance;
-pub mod guide_editor;
-pub mod invite_panel;
-pub mod limit_hint;
-pub mod nav_bar;
-pub mod new_review_form;
-pub mod observations_editor;
-pub mod participants_editor;
-pub mod phase_guide;
-pub mod phase_stepper;
-pub mod publication_form;
-pub mod publish_panel;
-pub mod reference_editor;
-pub mod reference_panel;
-pub mod removed_notice;
-pub mod resume_link;
-pub mod review_export;
-pub mod review_import;
-pub mod service_precedents;
-pub mod setup_panel;
-pub mod status_history;
-pub mod submissions_panel;
-pub mod sync_badge;
-pub mod theme_choice;
-pub mod themes_panel;
-pub mod timeline_editor;
-pub mod tracker_link;
-pub mod undo_removal;
+pub mod account;
+pub mod feed;
+pub mod review;
+pub mod reviews;
+pub mod shared;

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use mosaic_domain::backlog::{self, ActionsQuery, OpenAction};
 use mosaic_domain::{ActionKind, ActionStatus, Priority, Review, ReviewId, ReviewOp, Role};
 
-use crate::components::tracker_link::TrackerLink;
+use crate::components::shared::tracker_link::TrackerLink;
 use crate::repo::{self, RepoError};
 use crate::settings::{Settings, SyncMode};
 use crate::workspace::{self, Workspace};

@@ -6,8 +6,8 @@ use mosaic_domain::feed::{FeedEntry, FeedPage as Page, FeedQuery};
 
 use crate::api::Api;
 use crate::components::{
-    feed_charts::FeedCharts, feed_entry_card::FeedEntryCard, feed_search::FeedSearch,
-    finding_card::FindingCard,
+    feed::feed_charts::FeedCharts, feed::feed_entry_card::FeedEntryCard,
+    feed::feed_search::FeedSearch, feed::finding_card::FindingCard,
 };
 use crate::repo;
 use crate::settings::{Settings, SyncMode};

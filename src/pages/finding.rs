@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use mosaic_domain::feed::FeedFinding;
 
-use crate::components::finding_card::FindingCard;
+use crate::components::feed::finding_card::FindingCard;
 use crate::repo::{self, RepoError};
 use crate::settings::{Settings, SyncMode};
 

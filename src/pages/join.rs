@@ -4,7 +4,8 @@ use mosaic_domain::wire::{ClaimPlace, Invitation, JoinReview, Joining, Me, OpenP
 use mosaic_domain::{Phase, Role, ValidationError};
 
 use crate::api::Api;
-use crate::components::field_error::FieldError;
+use crate::components::shared::field_error::FieldError;
+use crate::join_link::LinkKind;
 use crate::repo::{self, RepoError, SyncStatus, SyncStatusContext};
 use crate::settings::{self, Settings, SyncMode};
 
@@ -24,13 +25,13 @@ enum Link {
 
 impl Link {
     fn from_fragment() -> Self {
-        if let Some(t) = fragment_param("resume") {
+        if let Some(t) = fragment_param(LinkKind::Resume.param()) {
             Self::Resume(t)
-        } else if let Some(t) = fragment_param("facilitate") {
+        } else if let Some(t) = fragment_param(LinkKind::Facilitate.param()) {
             Self::Facilitate(t)
-        } else if let Some(t) = fragment_param("person") {
+        } else if let Some(t) = fragment_param(LinkKind::Person.param()) {
             Self::Personal(t)
-        } else if let Some(t) = fragment_param("invite") {
+        } else if let Some(t) = fragment_param(LinkKind::Invite.param()) {
             Self::Shared(t)
         } else {
             Self::None

@@ -2,16 +2,18 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use mosaic_domain::{Account, Phase, Review, Role};
 
-use crate::components::conflicts_panel::ConflictsPanel;
+use crate::components::review::conflicts_panel::ConflictsPanel;
 use crate::components::{
-    account_editor::AccountEditor, actions_panel::ActionsPanel, actor_switcher::ActorSwitcher,
-    facilitator_access::FacilitatorAccess, factors_panel::FactorsPanel,
-    group_review_panel::GroupReviewPanel, invite_panel::InvitePanel, phase_stepper::PhaseStepper,
-    publish_panel::PublishPanel, reference_panel::ReferencePanel, removed_notice::RemovedNotice,
-    resume_link::ResumeLink, review_export::ReviewExport, setup_panel::SetupPanel,
-    submissions_panel::SubmissionsPanel,
+    account::account_editor::AccountEditor, review::actions_panel::ActionsPanel,
+    review::actor_switcher::ActorSwitcher, review::facilitator_access::FacilitatorAccess,
+    review::factors_panel::FactorsPanel, review::group_review_panel::GroupReviewPanel,
+    review::invite_panel::InvitePanel, review::phase_stepper::PhaseStepper,
+    review::publish_panel::PublishPanel, review::reference_panel::ReferencePanel,
+    review::removed_notice::RemovedNotice, review::resume_link::ResumeLink,
+    review::review_export::ReviewExport, review::setup_panel::SetupPanel,
+    review::submissions_panel::SubmissionsPanel,
 };
-use crate::components::{account_guide::AccountGuide, phase_guide::PhaseGuide};
+use crate::components::{account::account_guide::AccountGuide, review::phase_guide::PhaseGuide};
 use crate::settings::{Settings, SyncMode};
 use crate::sync_core::SyncState;
 use crate::workspace::{self, Actor, Workspace};

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use mosaic_domain::{Review, Role};
 
-use crate::components::new_review_form::NewReviewForm;
-use crate::components::review_import::ReviewImport;
+use crate::components::reviews::new_review_form::NewReviewForm;
+use crate::components::reviews::review_import::ReviewImport;
 use crate::settings::Settings;
 use crate::{repo, time};
 

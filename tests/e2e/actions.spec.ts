@@ -48,6 +48,7 @@ async function seed(
   actions: [string, string, string | null, string][],
   published: boolean,
   services: string[] = ["api"],
+  factor = "No alert on the queue depth",
 ) {
   const created = await api(server, "POST", "/reviews", {
     body: { id, title: `Incident ${id}`, started_at: "2026-11-10T09:00:00Z", severity: "sev2", team, services },
@@ -68,7 +69,7 @@ async function seed(
     review_id: id,
     participant_id: joined.participant_id,
     entries: [],
-    observations: [{ id: "o1", kind: "technical", text: "No alert on the queue depth" }],
+    observations: [{ id: "o1", kind: "technical", text: factor }],
   };
   await api(server, "PUT", `/reviews/${id}/accounts/${joined.participant_id}`, { token: joined.token, body: account, ifMatch: '"0"' });
   await api(server, "POST", `/reviews/${id}/accounts/${joined.participant_id}/submit`, { token: joined.token });
@@ -81,7 +82,11 @@ async function seed(
       action: { title, description: "", owner: null, kind: "detect", priority, due, status: "open", factor_refs: [] },
     });
   }
-  if (published) await op({ op: "transition", to: "published" });
+  if (published) {
+    // Everything for the organisation, the factors (which start with the team) included.
+    await op({ op: "set_publication", tags: [], audience: {} });
+    await op({ op: "transition", to: "published" });
+  }
   return token as string;
 }
 
@@ -201,19 +206,26 @@ test("/actions lists overdue actions from two reviews first, filters in the addr
 });
 
 test("a finding lists related findings, and starting a review for a service says what was learned before", async ({ page, own: server }) => {
-  await seed(server, "ledger-1", "Payments", [["a1", "Watch the ledger lag", null, "p3"]], true, ["ledger"]);
-  await seed(server, "ledger-2", "Billing", [["a1", "Shard the ledger", null, "p3"]], true, ["Ledger", "billing"]);
-  await seed(server, "unrelated", "Search", [["a1", "Tune the index", null, "p3"]], true, ["index"]);
+  const lag = "The ledger replication lag alert was muted";
+  await seed(server, "ledger-1", "Payments", [["a1", "Watch the ledger lag", null, "p3"]], true, ["ledger"], lag);
+  await seed(server, "ledger-2", "Billing", [["a1", "Shard the ledger", null, "p3"]], true, ["Ledger", "billing"], "Billing shards were uneven");
+  await seed(server, "unrelated", "Search", [["a1", "Tune the index", null, "p3"]], true, ["index"], "The index rebuild stalled");
+  // Another service, another team, but what went on was the same.
+  await seed(server, "similar", "Mail", [["a1", "Page on replication lag", null, "p2"]], true, ["mailer"], "Replication lag on the ledger went unnoticed");
   await useServer(page, server);
 
   await page.goto("/feed/ledger-1");
   const related = page.getByRole("region", { name: "Related findings" });
-  await expect(related.getByRole("link", { name: "Incident ledger-2" })).toBeVisible();
-  await expect(related.getByRole("link")).toHaveCount(1);
+  await expect(related.getByRole("link")).toHaveText(["Incident similar", "Incident ledger-2"]);
   await expectNoAxeViolations(page);
   await related.getByRole("link", { name: "Incident ledger-2" }).click();
   await expect(page).toHaveURL(/\/feed\/ledger-2$/);
-  await expect(page.getByRole("region", { name: "Related findings" }).getByRole("link", { name: "Incident ledger-1" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Related findings" }).getByRole("link")).toHaveText(["Incident ledger-1"]);
+  const answered = page.waitForResponse((r) => r.url().endsWith("/feed/unrelated/related"));
+  await page.goto("/feed/unrelated");
+  expect((await (await answered).json()).entries).toEqual([]);
+  await expect(page.getByRole("heading", { name: "Incident unrelated" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Related findings" })).toHaveCount(0);
 
   await page.goto("/");
   await page.getByLabel("Services").fill("ledger, nothing-here");

@@ -7,11 +7,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 use crate::action::ActionStatus;
 use crate::factors::FactorKind;
 use crate::finding::Finding;
 use crate::review::{ReviewId, Severity};
+use crate::text;
 
 /// Who may read one section of a published finding.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -405,6 +407,47 @@ impl Finding {
     }
 }
 
+/// How many factor words two findings must share to count as related by what went on (one
+/// shared word is too often a word every incident uses: "deploy", "alert").
+pub const RELATED_SHARED_WORDS: usize = 2;
+
+impl Finding {
+    /// The words that say what this finding's factors were about, for "related findings": the
+    /// content words of every factor, surprise, knowledge gap, what helped and where we were lucky,
+    /// lowercase, of three letters or more, stopwords and numbers dropped. Words joined by a
+    /// hyphen or an apostrophe are split, as the search index splits them, so each word can
+    /// be looked up there. Read it from the organisation's view where that is what is compared.
+    pub fn factor_words(&self) -> BTreeSet<String> {
+        let factors = self
+            .factors
+            .iter()
+            .flat_map(|g| &g.factors)
+            .chain(&self.surprises)
+            .chain(&self.knowledge_gaps)
+            .chain(&self.helped)
+            .chain(&self.lucky);
+        factors
+            .flat_map(|f| text::content_words(&f.text))
+            .flat_map(|w| {
+                w.split(|c: char| !c.is_alphanumeric())
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .filter(|w| {
+                w.chars().count() >= 3
+                    && !w.chars().all(|c| c.is_numeric())
+                    && !text::is_stopword(w)
+            })
+            .collect()
+    }
+
+    /// Whether `other` shares enough factor words with this finding to be listed beside it
+    /// ([`RELATED_SHARED_WORDS`]), given this finding's [`Finding::factor_words`].
+    pub fn shares_factor_words(&self, mine: &BTreeSet<String>) -> bool {
+        self.factor_words().intersection(mine).count() >= RELATED_SHARED_WORDS
+    }
+}
+
 /// The median times per month of publishing, oldest month first.
 pub fn timings_by_month(findings: impl IntoIterator<Item = FindingTimes>) -> Vec<TimingsInMonth> {
     let mut months: std::collections::BTreeMap<String, (Vec<i64>, Vec<i64>, u32)> =
@@ -515,6 +558,60 @@ mod tests {
                 assert_eq!(audience.get(other), expected, "{s:?} set, {other:?} read");
             }
         }
+    }
+
+    fn finding_with(factors: &[&str], surprises: &[&str]) -> Finding {
+        let factor = |t: &&str| serde_json::json!({"text": t, "votes": 0, "noted_by": "SRE"});
+        serde_json::from_value(serde_json::json!({
+            "review_id": "11111111-1111-4111-8111-111111111111",
+            "title": "Checkout errors",
+            "summary": "",
+            "key_insights": [],
+            "factors": [{"kind": "technical", "factors": factors.iter().map(factor).collect::<Vec<_>>()}],
+            "surprises": surprises.iter().map(factor).collect::<Vec<_>>(),
+            "knowledge_gaps": [],
+            "actions": [],
+            "team": "Payments",
+            "services": [],
+            "severity": "sev2",
+            "published_at": "2026-11-03T12:00:00Z",
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn related_by_factor_words_needs_two_shared_words() {
+        let a = finding_with(
+            &["The connection pool was exhausted after the deploy"],
+            &["Retries doubled the load on the database's primary"],
+        );
+        let words = a.factor_words();
+        for w in [
+            "connection",
+            "pool",
+            "exhausted",
+            "deploy",
+            "retries",
+            "database",
+            "primary",
+        ] {
+            assert!(words.contains(w), "{w} in {words:?}");
+        }
+        for w in ["the", "was", "after", "database's", "on"] {
+            assert!(!words.contains(w), "{w} in {words:?}");
+        }
+
+        let pool = finding_with(&["Pool size too small: connection waits"], &[]);
+        assert!(pool.shares_factor_words(&words), "connection + pool");
+        let deploy_only = finding_with(&["A config deploy on Friday"], &[]);
+        assert!(
+            !deploy_only.shares_factor_words(&words),
+            "one word is not enough"
+        );
+        let on_call = finding_with(&["On-call didn't know the 2024 runbook"], &[]);
+        let hyphenated = on_call.factor_words();
+        assert!(hyphenated.contains("call") && hyphenated.contains("runbook"));
+        assert!(!hyphenated.contains("on-call") && !hyphenated.contains("2024"));
     }
 
     #[test]

@@ -350,7 +350,7 @@ suite! {
     tracker_links_and_owning_teams_reach_the_finding,
     the_outbox_is_written_with_the_change_that_causes_it,
     a_receiver_gets_each_event_once_signed_even_after_being_down,
-    related_findings_share_a_service_or_a_tag,
+    related_findings_share_a_service_a_tag_or_what_went_on,
 }
 
 #[path = "api/feed.rs"]
@@ -358,7 +358,7 @@ mod feed;
 use feed::backlog::{
     a_receiver_gets_each_event_once_signed_even_after_being_down,
     open_actions_are_listed_due_first_paged_and_filtered,
-    related_findings_share_a_service_or_a_tag,
+    related_findings_share_a_service_a_tag_or_what_went_on,
     the_outbox_is_written_with_the_change_that_causes_it,
     tracker_links_and_owning_teams_reach_the_finding,
 };

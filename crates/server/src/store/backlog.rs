@@ -227,8 +227,11 @@ impl Store {
             .collect()
     }
 
-    /// Up to `limit` other published findings (the organisation's view) that share a service
-    /// or a tag with review `id`'s, newest first: one lookup of the feed's facet index.
+    /// Up to `limit` other published findings (the organisation's view) that share a service,
+    /// a tag or what went on (at least [`RELATED_SHARED_WORDS`](mosaic_domain::feed::RELATED_SHARED_WORDS) factor words) with review
+    /// `id`'s, newest first. Two lookups of the feed's index, each bounded: the newest findings
+    /// with one of the services or tags, and the newest whose text holds one of the factor words,
+    /// kept if their own factors share enough of them.
     pub async fn related_findings(
         &self,
         id: &ReviewId,
@@ -249,17 +252,71 @@ impl Store {
             .collect();
         facets.sort();
         facets.dedup();
-        if facets.is_empty() {
+        let words = f.factor_words();
+        // One more, since the finding itself matches.
+        let wanted = i64::from(limit) + 1;
+        let mut found = self.related_rows(Related::Facets(&facets), wanted).await?;
+        for (pos, rid, doc) in self
+            .related_rows(Related::Words(&words), RELATED_WORD_CANDIDATES)
+            .await?
+        {
+            if found.iter().any(|(p, _, _)| *p == pos) {
+                continue;
+            }
+            let finding = decode(&rid, &doc)?;
+            if finding.shares_factor_words(&words) {
+                found.push((pos, rid, doc));
+            }
+        }
+        found.sort_by_key(|(pos, _, _)| std::cmp::Reverse(*pos));
+        found
+            .into_iter()
+            .filter(|(_, rid, _)| rid != id.as_str())
+            .take(limit as usize)
+            .map(|(_, rid, doc)| decode(&rid, &doc))
+            .collect()
+    }
+
+    /// The newest `limit` findings (position, review id, organisation's view) that have one of
+    /// the facets, or whose indexed text holds one of the words.
+    async fn related_rows(
+        &self,
+        by: Related<'_>,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let terms: Vec<String> = match by {
+            Related::Facets(facets) => facets.to_vec(),
+            // Longest first: the likelier to be particular to this incident.
+            Related::Words(words) => {
+                let mut w: Vec<String> = words.iter().cloned().collect();
+                w.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+                w.truncate(RELATED_WORDS_ASKED);
+                w
+            }
+        };
+        if terms.is_empty() {
             return Ok(Vec::new());
         }
-        // One more, since the finding itself matches.
-        let limit = i64::from(limit) + 1;
-        let rows: Vec<(String, String)> = match &self.backend {
+        let (column, pg_where) = match by {
+            Related::Facets(_) => ("facets", "s.facets && $1"),
+            Related::Words(_) => (
+                "body",
+                "s.search @@ to_tsquery('simple', array_to_string($1, ' | '))",
+            ),
+        };
+        match &self.backend {
             Backend::Sqlite(pool) => {
-                // Facets are letters and hex digits: no FTS5 syntax can hide in them.
-                let expr = format!("facets : ({})", facets.join(" OR "));
+                // Facets and factor words are letters and digits, quoted: never FTS5 syntax.
+                let expr = terms
+                    .iter()
+                    .map(|t| format!("{column}:\"{t}\""))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
                 sqlx::query_as(
-                    "WITH m AS (SELECT rowid AS pos FROM findings_fts WHERE findings_fts MATCH $1                      ORDER BY rowid DESC LIMIT $2)                      SELECT f.review_id, f.org_doc FROM m JOIN findings f ON f.pos = m.pos                      ORDER BY f.pos DESC",
+                    "WITH m AS (SELECT rowid AS pos FROM findings_fts WHERE findings_fts MATCH $1 \
+                     ORDER BY rowid DESC LIMIT $2) \
+                     SELECT f.pos, f.review_id, f.org_doc FROM m JOIN findings f ON f.pos = m.pos \
+                     ORDER BY f.pos DESC",
                 )
                 .bind(expr)
                 .bind(limit)
@@ -267,23 +324,18 @@ impl Store {
                 .await
             }
             Backend::Postgres(pool) => {
-                sqlx::query_as(
-                    "SELECT f.review_id, f.org_doc::text FROM findings_search s                      JOIN findings f ON f.pos = s.pos WHERE s.facets && $1                      ORDER BY s.pos DESC LIMIT $2",
-                )
-                .bind(&facets)
+                sqlx::query_as(&format!(
+                    "SELECT f.pos, f.review_id, f.org_doc::text FROM findings_search s \
+                     JOIN findings f ON f.pos = s.pos WHERE {pg_where} \
+                     ORDER BY s.pos DESC LIMIT $2"
+                ))
+                .bind(terms)
                 .bind(limit)
                 .fetch_all(pool)
                 .await
             }
         }
-        .map_err(StoreError::Database)?;
-        rows.into_iter()
-            .filter(|(rid, _)| rid != id.as_str())
-            .take(usize::try_from(limit - 1).unwrap_or_default())
-            .map(|(rid, doc)| {
-                serde_json::from_str(&doc).map_err(|source| StoreError::Decode { id: rid, source })
-            })
-            .collect()
+        .map_err(StoreError::Database)
     }
 
     /// The stored action rows of review `id` (for tests of the transaction's consistency).
@@ -297,4 +349,23 @@ impl Store {
         .map_err(StoreError::Database)?;
         Ok(u64::try_from(n).unwrap_or_default())
     }
+}
+
+/// What [`Store::related_rows`] looks a finding's neighbours up by.
+#[derive(Clone, Copy)]
+enum Related<'a> {
+    Facets(&'a [String]),
+    Words(&'a std::collections::BTreeSet<String>),
+}
+
+/// How many of a finding's factor words the lookup asks for.
+const RELATED_WORDS_ASKED: usize = 12;
+/// How many of the newest findings holding one of them are compared word by word.
+const RELATED_WORD_CANDIDATES: i64 = 50;
+
+fn decode(id: &str, doc: &str) -> Result<mosaic_domain::Finding, StoreError> {
+    serde_json::from_str(doc).map_err(|source| StoreError::Decode {
+        id: id.to_owned(),
+        source,
+    })
 }

@@ -410,19 +410,75 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
     );
 }
 
-pub async fn related_findings_share_a_service_or_a_tag(app: &TestApp) {
-    let shared = |id: &'static str, services: &[&str], tags: &[&str]| {
+pub async fn related_findings_share_a_service_a_tag_or_what_went_on(app: &TestApp) {
+    // Each with factors of its own, so only what a case names is shared.
+    let shared = |id: &'static str, services: &[&str], tags: &[&str], factor: &str| {
         let mut spec = Spec::new(id);
         spec.services = services.iter().map(|s| s.to_string()).collect();
         spec.tags = tags.iter().map(|s| s.to_string()).collect();
+        spec.observations = vec![(FactorKind::Technical, factor.to_owned())];
         spec
     };
-    publish(app, &shared("rel-a", &["checkout"], &["database"])).await;
-    publish(app, &shared("rel-tag", &["search"], &["Database"])).await;
-    publish(app, &shared("rel-none", &["search"], &["dns"])).await;
-    for id in ["rel-s1", "rel-s2", "rel-s3", "rel-s4", "rel-s5"] {
-        publish(app, &shared(id, &["Checkout"], &[])).await;
+    publish(
+        app,
+        &shared("rel-a", &["checkout"], &["database"], "Replica lag alpha"),
+    )
+    .await;
+    publish(
+        app,
+        &shared("rel-tag", &["search"], &["Database"], "Shard bravo"),
+    )
+    .await;
+    publish(
+        app,
+        &shared("rel-none", &["search"], &["dns"], "Quota charlie"),
+    )
+    .await;
+    for (id, word) in [
+        ("rel-s1", "delta"),
+        ("rel-s2", "echo"),
+        ("rel-s3", "foxtrot"),
+        ("rel-s4", "golf"),
+        ("rel-s5", "hotel"),
+    ] {
+        publish(app, &shared(id, &["Checkout"], &[], word)).await;
     }
+    // What went on: two factor words shared ("certificate", "expired"), nothing else.
+    publish(
+        app,
+        &shared(
+            "rel-w1",
+            &["ledger"],
+            &[],
+            "The certificate expired on a Sunday",
+        ),
+    )
+    .await;
+    publish(
+        app,
+        &shared(
+            "rel-w2",
+            &["billing"],
+            &[],
+            "Nobody saw the certificate had expired",
+        ),
+    )
+    .await;
+    // One shared word is not enough.
+    publish(
+        app,
+        &shared("rel-w3", &["mail"], &[], "A certificate was renewed"),
+    )
+    .await;
+    // Words the team kept to itself relate nothing.
+    let mut hidden = shared("rel-w4", &["auth"], &[], "Quiet kilo");
+    hidden.observations.push((
+        FactorKind::KnowledgeGap,
+        "Certificate expired unnoticed".to_owned(),
+    ));
+    hidden.audience = json!({"knowledge_gaps": "team"});
+    publish(app, &hidden).await;
+
     let related = |id: &str| {
         let path = format!("/api/v1/feed/{id}/related");
         async move {
@@ -444,5 +500,9 @@ pub async fn related_findings_share_a_service_or_a_tag(app: &TestApp) {
     // service with "rel-none".
     assert_eq!(related("rel-tag").await, ["rel-none", "rel-a"]);
     assert_eq!(related("rel-none").await, ["rel-tag"]);
+    assert_eq!(related("rel-w1").await, ["rel-w2"]);
+    assert_eq!(related("rel-w2").await, ["rel-w1"]);
+    assert!(related("rel-w3").await.is_empty());
+    assert!(related("rel-w4").await.is_empty());
     assert!(related("not-published").await.is_empty());
 }

@@ -6,9 +6,11 @@ use mosaic_domain::{EditError, ParticipantId, ValidationError};
 use mosaic_domain::{OpError, ReviewOp};
 use serde::{Deserialize, Serialize};
 
-use super::copy_link::CopyLink;
-use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
-use super::limit_hint::LimitHint;
+use crate::components::shared::copy_link::CopyLink;
+use crate::components::shared::edits::{
+    FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence,
+};
+use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -433,8 +435,8 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
                 .personal_invite(&review_id, &pid)
                 .await
             {
-                Ok(invite) => Ok(super::invite_panel::join_link(
-                    super::invite_panel::LinkKind::Person,
+                Ok(invite) => Ok(crate::join_link::join_link(
+                    crate::join_link::LinkKind::Person,
                     &crate::settings::page_origin(),
                     &review_id,
                     &invite.token,

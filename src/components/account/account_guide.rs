@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use super::guidance::Guidance;
+use crate::components::shared::guidance::Guidance;
 
 /// "How to write your account": short guidance beside the account editor, for people who have
 /// never written one, folded away once read.

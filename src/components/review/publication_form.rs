@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use mosaic_domain::feed::{Audience, Section};
 use mosaic_domain::{ReviewOp, ValidationError};
 
-use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op};
+use crate::components::shared::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op};
 use crate::workspace::Workspace;
 
 /// The facilitator's choices for publishing: the tags readers can filter the feed by, and for

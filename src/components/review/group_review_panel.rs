@@ -5,9 +5,10 @@ use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::merge::{self, Divergence, EntryRef, LinkSuggestion, MergedRow, Report};
 use mosaic_domain::reveal::RejectReason;
-use mosaic_domain::{MomentKind, ParticipantId, Phase, Review, TimelineEntry};
+use mosaic_domain::{MomentKind, ParticipantId, Phase, TimelineEntry};
 
-use super::answers_by_question::AnswersByQuestion;
+use crate::components::review::answers_by_question::AnswersByQuestion;
+use crate::components::review::words::person;
 use crate::workspace::{Actor, Workspace};
 
 /// The group review of the revealed accounts: the merged timeline with every reporter kept,
@@ -39,13 +40,6 @@ pub fn GroupReviewPanel() -> impl IntoView {
 fn with_view<T>(ws: &Workspace, f: impl FnOnce(&mosaic_domain::Revealed<'_>) -> T) -> Option<T> {
     ws.review
         .with(|r| ws.accounts.with(|a| r.revealed(a).ok().map(|v| f(&v))))
-}
-
-/// "Name (role)" of a participant, or their id if they are no longer in the review.
-pub(crate) fn person(review: &Review, pid: &ParticipantId) -> String {
-    review
-        .participant(pid)
-        .map_or_else(|| pid.to_string(), |p| format!("{} ({})", p.name, p.role))
 }
 
 /// A report's time of day in the browser's zone, with seconds only when they matter.

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::sync_badge::SyncBadge;
-use super::theme_choice::ThemeChoice;
+use crate::components::shared::sync_badge::SyncBadge;
+use crate::components::shared::theme_choice::ThemeChoice;
 
 /// The top bar: the app's name, the main sections, and where this browser's work is.
 #[component]

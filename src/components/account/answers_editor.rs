@@ -1,9 +1,9 @@
 use leptos::prelude::*;
 use mosaic_domain::{ParticipantId, Question, ValidationError};
 
-use super::account_draft::{AccountDraft, keep_refused_edit};
-use super::coached_text::CoachedText;
-use super::edits::{WHOLE_FORM, field_message, save_change};
+use crate::components::account::account_draft::{AccountDraft, keep_refused_edit};
+use crate::components::shared::coached_text::CoachedText;
+use crate::components::shared::edits::{WHOLE_FORM, field_message, save_change};
 use crate::workspace::Workspace;
 
 /// The acting participant's answers to the review's question guide: one coached field per

@@ -5,10 +5,12 @@ use mosaic_domain::reference::parse_alert_timeline;
 use mosaic_domain::{ReferenceContent, ReferenceId, ReferenceMaterial, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::confirm_removal::ConfirmRemoval;
-use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence};
-use super::limit_hint::LimitHint;
-use super::reference_panel::alert_count;
+use crate::components::review::words::alert_count;
+use crate::components::shared::confirm_removal::ConfirmRemoval;
+use crate::components::shared::edits::{
+    FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence,
+};
+use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;

@@ -2,10 +2,10 @@ use leptos::html;
 use leptos::prelude::*;
 use mosaic_domain::{Account, ParticipantId, Question};
 
-use super::account_draft::AccountDraft;
-use super::answers_editor::AnswersEditor;
-use super::observations_editor::ObservationsEditor;
-use super::timeline_editor::TimelineEditor;
+use crate::components::account::account_draft::AccountDraft;
+use crate::components::account::answers_editor::AnswersEditor;
+use crate::components::account::observations_editor::ObservationsEditor;
+use crate::components::account::timeline_editor::TimelineEditor;
 use crate::drafts::stored_draft;
 use crate::time;
 use crate::workspace::Workspace;

@@ -4,8 +4,8 @@ use mosaic_domain::guide::BuiltinGuide;
 use mosaic_domain::{Phase, QuestionId, QuestionInput, ReviewOp, ValidationError, limits};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op};
-use super::limit_hint::LimitHint;
+use crate::components::shared::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op};
+use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts::stored_draft;
 use crate::workspace::{Workspace, new_id};
 

@@ -4,8 +4,8 @@ use mosaic_domain::review::FactsInput;
 use mosaic_domain::{IncidentFacts, Review, ReviewId, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::field_error::FieldError;
-use super::service_precedents::ServicePrecedents;
+use crate::components::feed::service_precedents::ServicePrecedents;
+use crate::components::shared::field_error::FieldError;
 use crate::drafts::stored_draft;
 use crate::settings::Settings;
 use crate::workspace::new_id;

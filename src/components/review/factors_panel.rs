@@ -8,10 +8,11 @@ use mosaic_domain::markdown;
 use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed, ThemeId, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::confirm_removal::ConfirmRemoval;
-use super::group_review_panel::person;
-use super::limit_hint::LimitHint;
-use super::themes_panel::{ThemesPanel, field_messages, invalid_fields};
+use crate::components::review::themes_panel::ThemesPanel;
+use crate::components::review::words::person;
+use crate::components::review::words::{field_messages, invalid_fields};
+use crate::components::shared::confirm_removal::ConfirmRemoval;
+use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts;
 use crate::workspace::{Actor, Workspace, new_id};
 

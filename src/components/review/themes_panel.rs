@@ -1,11 +1,9 @@
 use leptos::prelude::*;
 use mosaic_domain::themes::{self, ThemeSuggestion, ThemeView};
-use mosaic_domain::{
-    EditError, OpError, ParticipantId, Phase, Revealed, ReviewOp, ThemeId, ValidationError,
-};
+use mosaic_domain::{ParticipantId, Phase, Revealed, ReviewOp, ThemeId, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::group_review_panel::person;
+use crate::components::review::words::{field_messages, invalid_fields, person};
 use crate::drafts::stored_draft;
 use crate::workspace::{Actor, Workspace, new_id};
 
@@ -13,26 +11,6 @@ use crate::workspace::{Actor, Workspace, new_id};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 struct RenameDraft {
     renaming: Option<(ThemeId, String)>,
-}
-
-/// The messages of a refused theme change that concern one field, or every message when the
-/// refusal names no field.
-pub(crate) fn field_messages(errors: &[ValidationError], field: &str, label: &str) -> String {
-    errors
-        .iter()
-        .filter(|e| e.field == field)
-        .map(|e| format!("{label} {}", e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// What a refused theme op says beside its form: field problems only (the workspace shows any
-/// other refusal page-wide).
-pub(crate) fn invalid_fields(result: Result<(), OpError>) -> Vec<ValidationError> {
-    match result {
-        Err(OpError::Edit(EditError::Invalid { fields })) => fields,
-        _ => Vec::new(),
-    }
 }
 
 /// Runs `f` on the revealed view of the open review; `None` before the reveal. Tracked.

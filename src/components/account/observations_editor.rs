@@ -1,12 +1,14 @@
 use leptos::prelude::*;
 use mosaic_domain::{FactorKind, ObservationId, ParticipantId, ValidationError, limits};
 
-use super::account_draft::{AccountDraft, ObservationDraft, keep_refused_edit};
-use super::coached_text::CoachedText;
-use super::edits::{WHOLE_FORM, field_message, save_change};
-use super::limit_hint::LimitHint;
-use super::timeline_editor::focus_by_id;
-use super::undo_removal::{Removed, UndoRemoval};
+use crate::components::account::account_draft::{
+    AccountDraft, ObservationDraft, keep_refused_edit,
+};
+use crate::components::account::undo_removal::{Removed, UndoRemoval};
+use crate::components::shared::coached_text::CoachedText;
+use crate::components::shared::edits::{WHOLE_FORM, field_message, save_change};
+use crate::components::shared::focus::focus_by_id;
+use crate::components::shared::limit_hint::LimitHint;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
 

@@ -5,8 +5,8 @@ use mosaic_domain::feed::{Audience, FeedQuery, Section};
 use mosaic_domain::finding::{FindingAction, FindingFactor, FindingMoment, FindingTheme};
 use mosaic_domain::markdown;
 
-use super::status_history::StatusHistory;
-use super::tracker_link::TrackerLink;
+use crate::components::feed::status_history::StatusHistory;
+use crate::components::shared::tracker_link::TrackerLink;
 use crate::{api, time};
 
 /// A published finding, as anyone beyond the review may read it: title, team, severity, tags,

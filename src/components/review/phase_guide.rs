@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::Phase;
 
-use super::guidance::Guidance;
+use crate::components::shared::guidance::Guidance;
 use crate::workspace::{Actor, Workspace};
 
 /// What the facilitator reads about one phase.

@@ -3,9 +3,9 @@ use mosaic_domain::ReviewOp;
 use mosaic_domain::feed::Audience;
 use mosaic_domain::{Phase, finding};
 
-use super::edits::{FieldFeedback, save_review_op};
-use super::finding_card::FindingCard;
-use super::publication_form::PublicationForm;
+use crate::components::feed::finding_card::FindingCard;
+use crate::components::review::publication_form::PublicationForm;
+use crate::components::shared::edits::{FieldFeedback, save_review_op};
 use crate::time;
 use crate::workspace::{Actor, Workspace};
 

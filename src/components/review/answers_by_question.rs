@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::guide::{QuestionAnswers, answers_by_question};
 
-use super::group_review_panel::person;
+use crate::components::review::words::person;
 use crate::workspace::Workspace;
 
 /// After the reveal, each question of the guide with every person's answer side by side: a

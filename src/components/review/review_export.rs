@@ -4,24 +4,6 @@ use mosaic_domain::{Account, Review, export};
 use crate::download;
 use crate::workspace::{Actor, Workspace};
 
-/// A file name for the review's downloads: its title in lowercase words joined by `-`.
-pub(crate) fn file_stem(review: &Review) -> String {
-    let words: Vec<String> = review
-        .facts
-        .title()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let stem = words.join("-");
-    let stem: String = stem.chars().take(60).collect();
-    if stem.is_empty() {
-        format!("review-{}", review.id)
-    } else {
-        stem
-    }
-}
-
 /// The accounts the acting person may take away in an export.
 ///
 /// Before the reveal an account is private to its author: a participant gets only their own,
@@ -48,7 +30,10 @@ pub fn ReviewExport() -> impl IntoView {
         let actor = ws.actor.get_untracked();
         let (name, text) = ws.review.with_untracked(|r| {
             let accounts = ws.accounts.with_untracked(|a| exportable(r, a, &actor));
-            (format!("{}.{ext}", file_stem(r)), make(r, &accounts))
+            (
+                format!("{}.{ext}", download::file_stem(r)),
+                make(r, &accounts),
+            )
         });
         failure.set(download::offer(&name, mime, &text).err());
     };

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::{Alert, ReferenceContent, ReferenceMaterial};
 
+use crate::components::review::words::alert_count;
 use crate::time;
 
 use crate::workspace::Workspace;
@@ -74,14 +75,5 @@ fn AlertItem(alert: Alert) -> impl IntoView {
             <span class="alert-summary">{alert.summary}</span>
             {alert.source.map(|s| view! { " " <span class="alert-source">{format!("({s})")}</span> })}
         </li>
-    }
-}
-
-/// "1 alert", "12 alerts".
-pub fn alert_count(n: usize) -> String {
-    if n == 1 {
-        "1 alert".to_owned()
-    } else {
-        format!("{n} alerts")
     }
 }

@@ -3,11 +3,14 @@ use leptos::prelude::*;
 use mosaic_domain::{EntryId, EntryInput, ParticipantId, ValidationError, limits};
 use wasm_bindgen::JsCast;
 
-use super::account_draft::{AccountDraft, EntryDraft, display_order, keep_refused_edit};
-use super::coached_text::CoachedText;
-use super::edits::{WHOLE_FORM, field_message, save_change};
-use super::limit_hint::LimitHint;
-use super::undo_removal::{Removed, UndoRemoval};
+use crate::components::account::account_draft::{
+    AccountDraft, EntryDraft, display_order, keep_refused_edit,
+};
+use crate::components::account::undo_removal::{Removed, UndoRemoval};
+use crate::components::shared::coached_text::CoachedText;
+use crate::components::shared::edits::{WHOLE_FORM, field_message, save_change};
+use crate::components::shared::focus::focus_by_id;
+use crate::components::shared::limit_hint::LimitHint;
 use crate::time;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -74,18 +77,6 @@ pub fn TimelineEditor(
             <NewEntryForm participant draft/>
         </section>
     }
-}
-
-/// Focuses the element with this id once the page has re-rendered.
-pub(crate) fn focus_by_id(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(el) = document()
-            .get_element_by_id(id)
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = el.focus();
-        }
-    });
 }
 
 /// Gives focus back to `target` after the list re-rendered, if moving a row took it away.

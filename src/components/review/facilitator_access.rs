@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use mosaic_domain::Role;
 
-use crate::components::copy_link::CopyLink;
-use crate::components::invite_panel::{LinkKind, join_link};
+use crate::components::shared::copy_link::CopyLink;
+use crate::join_link::{LinkKind, join_link};
 use crate::repo;
 use crate::settings;
 use crate::workspace::Workspace;

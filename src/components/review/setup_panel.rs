@@ -5,10 +5,10 @@ use mosaic_domain::review::FactsInput;
 use mosaic_domain::{IncidentFacts, Severity, ValidationError};
 use serde::{Deserialize, Serialize};
 
-use super::edits::{FieldFeedback, WHOLE_FORM, save_review_op};
-use super::guide_editor::GuideEditor;
-use super::participants_editor::ParticipantsEditor;
-use super::reference_editor::ReferenceEditor;
+use crate::components::review::guide_editor::GuideEditor;
+use crate::components::review::participants_editor::ParticipantsEditor;
+use crate::components::review::reference_editor::ReferenceEditor;
+use crate::components::shared::edits::{FieldFeedback, WHOLE_FORM, save_review_op};
 use crate::drafts::stored_draft;
 use crate::time;
 use crate::workspace::Workspace;

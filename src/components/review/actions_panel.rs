@@ -7,13 +7,13 @@ use mosaic_domain::{ActionId, FactorRef, ParticipantId, Phase, ValidationError, 
 use mosaic_domain::{OpError, ReviewOp};
 use serde::{Deserialize, Serialize};
 
-use super::field_error::FieldError;
-use super::group_review_panel::person;
-use super::limit_hint::LimitHint;
-use super::review_export::file_stem;
-use super::status_history::StatusHistory;
-use super::tracker_link::TrackerLink;
+use crate::components::feed::status_history::StatusHistory;
+use crate::components::review::words::person;
+use crate::components::shared::field_error::FieldError;
+use crate::components::shared::limit_hint::LimitHint;
+use crate::components::shared::tracker_link::TrackerLink;
 use crate::download;
+use crate::download::file_stem;
 use crate::drafts;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;

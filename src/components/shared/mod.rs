@@ -1,0 +1,15 @@
+//! Building blocks every feature uses: the navigation bar and its badges, form fields and their
+//! feedback, the wording coach's text field, copy and confirm controls.
+
+pub mod coached_text;
+pub mod confirm_removal;
+pub mod copy_link;
+pub mod edits;
+pub mod field_error;
+pub mod focus;
+pub mod guidance;
+pub mod limit_hint;
+pub mod nav_bar;
+pub mod sync_badge;
+pub mod theme_choice;
+pub mod tracker_link;
