@@ -168,7 +168,7 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   const replayTheme = () =>
     themes.getByRole("listitem").filter({ has: facilitator.getByRole("heading", { name: /^Replay runbook/ }) });
   await expect(replayTheme().locator(".votes")).toHaveText("● 1 vote");
-  await expect(suggested.getByText("No suggestions left.")).toBeVisible();
+  await expect(suggested.getByText("No theme suggestions left.")).toBeVisible();
   // Ungrouping gives the factors back with their dots.
   await replayTheme().getByRole("button", { name: "Ungroup theme Replay runbook: its factors return with their dots" }).click();
   await expect(themes.locator(".theme")).toHaveCount(1);

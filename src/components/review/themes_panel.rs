@@ -288,7 +288,7 @@ fn ThemeSuggestions() -> impl IntoView {
             </p>
             <Show
                 when=move || suggestions.with(|s| !s.is_empty())
-                fallback=|| view! { <p class="empty">"No suggestions left."</p> }
+                fallback=|| view! { <p class="empty">"No theme suggestions left."</p> }
             >
                 <ul class="suggestions">
                     <For
