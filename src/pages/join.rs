@@ -4,7 +4,8 @@ use mosaic_domain::wire::{ClaimPlace, Invitation, JoinReview, Joining, Me, OpenP
 use mosaic_domain::{Phase, Role, ValidationError};
 
 use crate::api::Api;
-use crate::components::shared::field_error::FieldError;
+use crate::components::shared::edits::FieldFeedback;
+use crate::components::shared::field::TextField;
 use crate::join_link::LinkKind;
 use crate::repo::{self, RepoError, SyncStatus, SyncStatusContext};
 use crate::settings::{self, Settings, SyncMode};
@@ -515,6 +516,7 @@ fn NewPersonForm(
     let role = RwSignal::new(String::new());
     let show_name = RwSignal::new(false);
     let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let feedback = FieldFeedback(errors);
     let failure = RwSignal::new(None::<String>);
     let join = Action::new_local(move |request: &JoinReview| {
         let (api, id, request) = (api.clone(), review_id.clone(), request.clone());
@@ -548,23 +550,12 @@ fn NewPersonForm(
     view! {
         <form class="card form narrow" on:submit=on_submit novalidate aria-labelledby="join-heading">
             <h2 id="join-heading">"Who are you in this incident?"</h2>
-            <div class="field">
-                <label for="join-name">"Your name"</label>
-                <input id="join-name" type="text" required maxlength="80"
-                    aria-describedby="name-error"
-                    prop:value=move || name.get()
-                    on:input=move |ev| name.set(event_target_value(&ev))/>
-                <FieldError field="name" label="Your name" errors=errors/>
-            </div>
-            <div class="field">
-                <label for="join-role">"Your role in the incident"</label>
-                <input id="join-role" type="text" required maxlength="80"
-                    placeholder="on-call SRE"
-                    aria-describedby="role-error"
-                    prop:value=move || role.get()
-                    on:input=move |ev| role.set(event_target_value(&ev))/>
-                <FieldError field="role" label="Your role" errors=errors/>
-            </div>
+            <TextField id="join-name" label="Your name" required=true maxlength=80
+                value=name on_input=move |v| name.set(v)
+                error=Signal::derive(feedback.message("name", "Your name"))/>
+            <TextField id="join-role" label="Your role in the incident" required=true maxlength=80
+                placeholder="on-call SRE" value=role on_input=move |v| role.set(v)
+                error=Signal::derive(feedback.message("role", "Your role"))/>
             <div class="choice">
                 <input id="join-show-name" type="checkbox"
                     prop:checked=move || show_name.get()

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use crate::components::shared::field::TextField;
 use crate::settings::{self, Settings, SyncMode};
 
 /// Where this browser keeps reviews: only here, or also on a Mosaic server.
@@ -65,26 +66,15 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="hint">"Reviews are kept here and on the server, so colleagues see them."</p>
                 </div>
             </fieldset>
-            <div class="field">
-                <label for="server-url">"Server URL"</label>
-                <input id="server-url" type="url" aria-describedby="server-url-error"
-                    disabled=move || !use_server.get()
-                    prop:value=move || url.get()
-                    on:input=move |ev| url.set(event_target_value(&ev))/>
-                <p class="field-error" id="server-url-error" aria-live="polite">{move || error.get()}</p>
-            </div>
-            <div class="field">
-                <label for="access-key">"Organisation access key (if your server needs one)"</label>
-                <input id="access-key" type="password" autocomplete="off"
-                    aria-describedby="access-key-hint"
-                    disabled=move || !use_server.get()
-                    prop:value=move || access_key.get()
-                    on:input=move |ev| access_key.set(event_target_value(&ev))/>
-                <p class="hint" id="access-key-hint">
-                    "A closed Mosaic server answers only requests that carry its key. "
-                    "It is kept in this browser and sent only to this server."
-                </p>
-            </div>
+            <TextField id="server-url" label="Server URL" kind="url"
+                disabled=Signal::derive(move || !use_server.get())
+                value=url on_input=move |v| url.set(v) error=error/>
+            <TextField id="access-key" label="Organisation access key (if your server needs one)"
+                kind="password" autocomplete="off"
+                hint="A closed Mosaic server answers only requests that carry its key. It is kept in this browser and sent only to this server."
+                disabled=Signal::derive(move || !use_server.get())
+                value=access_key on_input=move |v| access_key.set(v)
+               />
             <button type="submit" class="primary">"Save settings"</button>
             <p role="status" class="saved-note">{move || saved.get().then_some("Settings saved.")}</p>
         </form>

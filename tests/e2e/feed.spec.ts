@@ -317,8 +317,8 @@ test("a reader from another team finds a published finding by search and by filt
   await expect(reader).toHaveURL(/kind=knowledge_gap/);
   await reader.getByLabel("Factor kind").selectOption({ label: "Any kind" });
   await reader.getByLabel("Team").fill("Search");
-  await expect(entries(reader)).toHaveCount(1);
-  await expect(entries(reader)).toContainText("Search index rebuild slowed queries");
+  // The whole list, so a list still showing the previous filter's one entry does not pass.
+  await expect(entries(reader)).toHaveText([/Search index rebuild slowed queries/]);
   await reader.getByLabel("Team").fill("");
   await expect(count(reader)).toHaveText("2 findings.");
   // A tag on an entry narrows the feed to it.

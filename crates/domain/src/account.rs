@@ -7,18 +7,18 @@
 
 use crate::commitment;
 use crate::factors::FactorKind;
+use crate::id::ReviewId;
 use crate::id::{EntryId, ObservationId, ParticipantId, QuestionId};
 use crate::limits::{
     MAX_ACCOUNT_BYTES, MAX_ANSWERS_PER_ACCOUNT, MAX_ENTRIES_PER_ACCOUNT,
     MAX_OBSERVATIONS_PER_ACCOUNT, json_bytes, too_large, too_many,
 };
-use crate::review::{ReviewId, ValidationError};
+use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The longest free text of an entry or observation, in characters.
-pub const MAX_TEXT_CHARS: usize = 4000;
+pub use crate::text::MAX_TEXT_CHARS;
 
 /// One moment of the incident, as one participant remembers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,14 +46,15 @@ pub struct EntryInput {
 impl EntryInput {
     fn validate(self, id: EntryId) -> Result<TimelineEntry, Vec<ValidationError>> {
         let mut errors = Vec::new();
-        let what_happened = text(&mut errors, "what_happened", &self.what_happened, true);
-        let knew_or_believed = text(
+        let what_happened =
+            crate::text::long(&mut errors, "what_happened", &self.what_happened, true);
+        let knew_or_believed = crate::text::long(
             &mut errors,
             "knew_or_believed",
             &self.knew_or_believed,
             false,
         );
-        let what_i_did = text(&mut errors, "what_i_did", &self.what_i_did, false);
+        let what_i_did = crate::text::long(&mut errors, "what_i_did", &self.what_i_did, false);
         if self.at.is_none() {
             errors.push(ValidationError::new("at", "is required"));
         }
@@ -80,26 +81,6 @@ impl TimelineEntry {
             what_i_did: self.what_i_did.clone(),
         }
     }
-}
-
-/// Trims `raw` and checks its length and characters, recording any problem under `field`.
-pub(crate) fn text(
-    errors: &mut Vec<ValidationError>,
-    field: &str,
-    raw: &str,
-    required: bool,
-) -> String {
-    let s = raw.trim();
-    crate::text::check_chars(errors, field, s);
-    if required && s.is_empty() {
-        errors.push(ValidationError::new(field, "is required"));
-    } else if s.chars().count() > MAX_TEXT_CHARS {
-        errors.push(ValidationError::new(
-            field,
-            format!("must be at most {MAX_TEXT_CHARS} characters"),
-        ));
-    }
-    s.to_owned()
 }
 
 /// Something a participant noticed that contributed to the incident or to its handling.
@@ -366,7 +347,7 @@ impl Account {
     pub fn set_answer(&mut self, question: QuestionId, raw: &str) -> Result<(), AccountError> {
         self.editable()?;
         let mut errors = Vec::new();
-        let text = text(&mut errors, "answer", raw, false);
+        let text = crate::text::long(&mut errors, "answer", raw, false);
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -602,7 +583,7 @@ impl AccountInput {
                 continue;
             }
             let mut found = Vec::new();
-            let text = text(&mut found, "text", &draft.text, false);
+            let text = crate::text::long(&mut found, "text", &draft.text, false);
             if !found.is_empty() {
                 errors.extend(prefixed(&prefix, found));
             } else if !text.is_empty() {
@@ -649,7 +630,7 @@ fn prefixed(prefix: &str, fields: Vec<ValidationError>) -> impl Iterator<Item = 
 
 fn observation_text(raw: &str) -> Result<String, AccountError> {
     let mut errors = Vec::new();
-    let text = text(&mut errors, "text", raw, true);
+    let text = crate::text::long(&mut errors, "text", raw, true);
     if errors.is_empty() {
         Ok(text)
     } else {

@@ -1,88 +1,39 @@
 //! Follow-up actions: their validation, their order, and the backlog exports (Jira CSV, a
 //! Markdown checklist, JSON).
 
-use crate::account::{self, Account};
+use crate::account::Account;
 use crate::factors::FactorRef;
 use crate::id::{ActionId, ParticipantId};
 use crate::limits::{MAX_ACTIONS, too_many};
-use crate::review::{
-    ACTION_PROGRESS, EditError, GROUP_WORK, MAX_TITLE_CHARS, Review, ValidationError,
-};
+use crate::review::{ACTION_PROGRESS, EditError, GROUP_WORK, MAX_TITLE_CHARS, Review};
+use crate::validation::ValidationError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
-/// What an action does about the incident.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionKind {
-    Prevent,
-    Detect,
-    Mitigate,
-    Learn,
-}
-
-impl ActionKind {
-    pub const ALL: [ActionKind; 4] = [Self::Prevent, Self::Detect, Self::Mitigate, Self::Learn];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Prevent => "prevent",
-            Self::Detect => "detect",
-            Self::Mitigate => "mitigate",
-            Self::Learn => "learn",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Prevent => "Prevent",
-            Self::Detect => "Detect",
-            Self::Mitigate => "Mitigate",
-            Self::Learn => "Learn",
-        }
+crate::keyed_enum! {
+    /// What an action does about the incident.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum ActionKind {
+        Prevent = ("prevent", "Prevent"),
+        Detect = ("detect", "Detect"),
+        Mitigate = ("mitigate", "Mitigate"),
+        Learn = ("learn", "Learn"),
     }
 }
 
-/// P1 is the most urgent; the derived order sorts P1 first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Priority {
-    P1,
-    P2,
-    P3,
-    P4,
+crate::keyed_enum! {
+    /// P1 is the most urgent; the derived order sorts P1 first.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum Priority {
+        P1 = ("p1", "P1"),
+        P2 = ("p2", "P2"),
+        P3 = ("p3", "P3"),
+        P4 = ("p4", "P4"),
+    }
 }
 
 impl Priority {
-    pub const ALL: [Priority; 4] = [Self::P1, Self::P2, Self::P3, Self::P4];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::P1 => "p1",
-            Self::P2 => "p2",
-            Self::P3 => "p3",
-            Self::P4 => "p4",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::P1 => "P1",
-            Self::P2 => "P2",
-            Self::P3 => "P3",
-            Self::P4 => "P4",
-        }
-    }
-
     /// The name of the matching priority in Jira's default scheme.
     pub fn jira_name(self) -> &'static str {
         match self {
@@ -94,43 +45,20 @@ impl Priority {
     }
 }
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionStatus {
-    #[default]
-    Open,
-    InProgress,
-    Done,
-    WontDo,
+crate::keyed_enum! {
+    #[derive(
+        Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    )]
+    pub enum ActionStatus {
+        #[default]
+        Open = ("open", "Open"),
+        InProgress = ("in_progress", "In progress"),
+        Done = ("done", "Done"),
+        WontDo = ("wont_do", "Won't do"),
+    }
 }
 
 impl ActionStatus {
-    pub const ALL: [ActionStatus; 4] = [Self::Open, Self::InProgress, Self::Done, Self::WontDo];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::InProgress => "in_progress",
-            Self::Done => "done",
-            Self::WontDo => "wont_do",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Open => "Open",
-            Self::InProgress => "In progress",
-            Self::Done => "Done",
-            Self::WontDo => "Won't do",
-        }
-    }
-
     /// Whether work on the action is still expected.
     pub fn is_active(self) -> bool {
         matches!(self, Self::Open | Self::InProgress)
@@ -419,7 +347,7 @@ impl Review {
                 format!("must be at most {MAX_TITLE_CHARS} characters"),
             ));
         }
-        let description = account::text(&mut errors, "description", &input.description, false);
+        let description = crate::text::long(&mut errors, "description", &input.description, false);
         if input
             .owner
             .as_ref()

@@ -9,7 +9,8 @@
 use crate::action::{ActionKind, Priority};
 use crate::finding::{Finding, FindingAction};
 use crate::id::ActionId;
-use crate::review::{Review, ReviewId};
+use crate::id::ReviewId;
+use crate::review::Review;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;

@@ -168,8 +168,8 @@ mod tests {
     use crate::account::EntryInput;
     use crate::account::tests::{at, entry};
     use crate::factors::FactorKind;
+    use crate::id::ReviewId;
     use crate::id::{EntryId, ObservationId, ParticipantId, QuestionId};
-    use crate::review::ReviewId;
 
     fn account() -> Account {
         let mut a = Account::new(

@@ -519,11 +519,12 @@ mod tests {
     use crate::factors::{FactorKind, FactorRef};
     use crate::feed::{Audience, Section, SectionAudience};
     use crate::fixture::{self, review_in, t};
+    use crate::id::ReviewId;
     use crate::id::{ActionId, EntryId, ObservationId, ParticipantId, ReferenceId};
     use crate::merge::suggest_links;
     use crate::phase::Phase;
     use crate::reference::Alert;
-    use crate::review::{FactsInput, ParticipantInput, ReviewId, Severity};
+    use crate::review::{FactsInput, ParticipantInput, Severity};
     use chrono::{DateTime, Days, Utc};
     use proptest::collection::vec;
     use proptest::prelude::*;

@@ -1,7 +1,7 @@
 //! Contributing factors: the revealed accounts' observations grouped by kind, dot-voting on them,
 //! and the facilitator's key insights.
 
-use crate::account::{self, Account};
+use crate::account::Account;
 use crate::id::{ObservationId, ParticipantId};
 use crate::limits::{MAX_KEY_INSIGHTS, too_many};
 use crate::reveal::Revealed;
@@ -12,59 +12,20 @@ use serde::{Deserialize, Serialize};
 /// How many dots each participant may place.
 pub const DOTS_PER_PARTICIPANT: usize = 3;
 
-/// What kind of thing an observation is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FactorKind {
-    Technical,
-    Human,
-    Organisational,
-    KnowledgeGap,
-    OperationalSurprise,
-    /// Something that helped: a person, a tool, a habit that made the incident smaller.
-    Helped,
-    /// Where we were lucky: what went well by chance rather than by design.
-    Lucky,
-}
-
-impl FactorKind {
-    pub const ALL: [FactorKind; 7] = [
-        Self::Technical,
-        Self::Human,
-        Self::Organisational,
-        Self::KnowledgeGap,
-        Self::OperationalSurprise,
-        Self::Helped,
-        Self::Lucky,
-    ];
-
-    /// The wire and storage name, also used in the commitment's canonical form.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Technical => "technical",
-            Self::Human => "human",
-            Self::Organisational => "organisational",
-            Self::KnowledgeGap => "knowledge_gap",
-            Self::OperationalSurprise => "operational_surprise",
-            Self::Helped => "helped",
-            Self::Lucky => "lucky",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Technical => "Technical",
-            Self::Human => "Human",
-            Self::Organisational => "Organisational",
-            Self::KnowledgeGap => "Knowledge gap",
-            Self::OperationalSurprise => "Operational surprise",
-            Self::Helped => "What helped",
-            Self::Lucky => "Where we were lucky",
-        }
+crate::keyed_enum! {
+    /// What kind of thing an observation is about. The keys are also in the commitment's
+    /// canonical form: changing one would make sealed accounts fail to verify.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum FactorKind {
+        Technical = ("technical", "Technical"),
+        Human = ("human", "Human"),
+        Organisational = ("organisational", "Organisational"),
+        KnowledgeGap = ("knowledge_gap", "Knowledge gap"),
+        OperationalSurprise = ("operational_surprise", "Operational surprise"),
+        /// Something that helped: a person, a tool, a habit that made the incident smaller.
+        Helped = ("helped", "What helped"),
+        /// Where we were lucky: what went well by chance rather than by design.
+        Lucky = ("lucky", "Where we were lucky"),
     }
 }
 
@@ -196,7 +157,7 @@ impl Review {
             });
         }
         if let Some(theme) = self.theme_of(factor) {
-            return Err(vec![crate::review::ValidationError::new(
+            return Err(vec![crate::validation::ValidationError::new(
                 "factor",
                 format!(
                     "is part of the theme “{}”: place the dot on the theme",
@@ -272,7 +233,7 @@ impl Review {
 
 fn insight(raw: &str) -> Result<String, EditError> {
     let mut errors = Vec::new();
-    let text = account::text(&mut errors, "text", raw, true);
+    let text = crate::text::long(&mut errors, "text", raw, true);
     if errors.is_empty() {
         Ok(text)
     } else {

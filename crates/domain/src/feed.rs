@@ -12,41 +12,23 @@ use std::collections::BTreeSet;
 use crate::action::ActionStatus;
 use crate::factors::FactorKind;
 use crate::finding::Finding;
-use crate::review::{ReviewId, Severity};
+use crate::id::ReviewId;
+use crate::review::Severity;
 use crate::text;
 
-/// Who may read one section of a published finding.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    /// Only the people in the review.
-    Team,
-    /// Everyone who can read the feed.
-    #[default]
-    Organisation,
+crate::keyed_enum! {
+    /// Who may read one section of a published finding.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Audience {
+        /// Only the people in the review.
+        Team = ("team", "Team only"),
+        /// Everyone who can read the feed.
+        #[default]
+        Organisation = ("organisation", "Whole organisation"),
+    }
 }
 
 impl Audience {
-    pub const ALL: [Audience; 2] = [Self::Team, Self::Organisation];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Team => "team",
-            Self::Organisation => "organisation",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Team => "Team only",
-            Self::Organisation => "Whole organisation",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.key() == key)
-    }
-
     fn is_organisation(&self) -> bool {
         *self == Self::Organisation
     }

@@ -8,13 +8,13 @@ use crate::action::{ActionKind, ActionStatus, Priority, StatusChange, markdown_i
 use crate::factors::{self, FactorKind};
 use crate::feed::{Audience, Section, SectionAudience};
 use crate::id::ActionId;
+use crate::id::ReviewId;
 use crate::moments::{self, MomentKind};
 use crate::reveal::Revealed;
-use crate::review::{
-    EditError, GROUP_WORK, Participant, Review, ReviewId, Severity, ValidationError,
-};
+use crate::review::{EditError, GROUP_WORK, Participant, Review, Severity};
 use crate::text::{self, Word};
 use crate::themes;
+use crate::validation::ValidationError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -5,10 +5,11 @@
 use crate::account::{Account, EntryInput};
 use crate::action::{ActionInput, ActionKind, Priority};
 use crate::factors::{FactorKind, FactorRef};
+use crate::id::ReviewId;
 use crate::id::{ActionId, EntryId, ObservationId, ParticipantId};
 use crate::merge::EntryRef;
 use crate::phase::Phase;
-use crate::review::{FactsInput, IncidentFacts, ParticipantInput, Review, ReviewId, Severity};
+use crate::review::{FactsInput, IncidentFacts, ParticipantInput, Review, Severity};
 use chrono::{DateTime, TimeZone, Utc};
 
 pub(crate) fn t(h: u32, m: u32) -> DateTime<Utc> {

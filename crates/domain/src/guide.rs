@@ -13,7 +13,8 @@
 use crate::account::Account;
 use crate::id::{ParticipantId, QuestionId};
 use crate::limits::{MAX_QUESTIONS, too_many};
-use crate::review::{EditError, Review, ValidationError};
+use crate::review::{EditError, Review};
+use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -86,44 +87,21 @@ impl Question {
     }
 }
 
-/// The guides Mosaic ships with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BuiltinGuide {
-    /// A few questions that suit most incidents: the default for a new review.
-    Default,
-    /// Interview-style, in the spirit of the critical decision method: what people looked at,
-    /// expected, found surprising and hard, at the moments that mattered.
-    Interview,
-    /// Three short questions, for a small incident or a busy week.
-    Lightweight,
+crate::keyed_enum! {
+    /// The guides Mosaic ships with.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum BuiltinGuide {
+        /// A few questions that suit most incidents: the default for a new review.
+        Default = ("default", "Mosaic's guide"),
+        /// Interview-style, in the spirit of the critical decision method: what people looked at,
+        /// expected, found surprising and hard, at the moments that mattered.
+        Interview = ("interview", "Interview (decision points)"),
+        /// Three short questions, for a small incident or a busy week.
+        Lightweight = ("lightweight", "Lightweight"),
+    }
 }
 
 impl BuiltinGuide {
-    pub const ALL: [BuiltinGuide; 3] = [Self::Default, Self::Interview, Self::Lightweight];
-
-    /// The wire and storage name.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Default => "default",
-            Self::Interview => "interview",
-            Self::Lightweight => "lightweight",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.key() == key)
-    }
-
-    /// What a person reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Default => "Mosaic's guide",
-            Self::Interview => "Interview (decision points)",
-            Self::Lightweight => "Lightweight",
-        }
-    }
-
     /// When to choose it, in one sentence.
     pub fn description(self) -> &'static str {
         match self {

@@ -6,7 +6,7 @@
 //! without escaping. Deserializing checks the same rule, so a stored document with a bad id fails
 //! to load instead of reaching a URL.
 
-use crate::review::ValidationError;
+use crate::validation::ValidationError;
 
 /// The longest id, in bytes (all of them ASCII).
 pub const MAX_ID_LEN: usize = 64;
@@ -39,7 +39,7 @@ macro_rules! id_type {
 
         impl $name {
             /// Accepts 1 to 64 ASCII letters, digits, `-` and `_`.
-            pub fn parse(raw: &str) -> Result<Self, $crate::review::ValidationError> {
+            pub fn parse(raw: &str) -> Result<Self, $crate::validation::ValidationError> {
                 $crate::id::check(raw)?;
                 Ok(Self(raw.to_owned()))
             }
@@ -50,7 +50,7 @@ macro_rules! id_type {
         }
 
         impl TryFrom<String> for $name {
-            type Error = $crate::review::ValidationError;
+            type Error = $crate::validation::ValidationError;
 
             fn try_from(raw: String) -> Result<Self, Self::Error> {
                 $crate::id::check(&raw)?;
@@ -71,8 +71,6 @@ macro_rules! id_type {
         }
     };
 }
-
-pub(crate) use id_type;
 
 id_type! {
     /// A participant of one review.
@@ -101,6 +99,11 @@ id_type! {
 id_type! {
     /// One theme of a review: related factors the facilitator grouped under one name.
     ThemeId
+}
+id_type! {
+    /// A review's identifier: chosen by whoever creates the review (a UUID in practice), so a
+    /// review made offline keeps its id when it later reaches a server.
+    ReviewId
 }
 
 #[cfg(test)]

@@ -10,10 +10,12 @@
 //!
 //! # Layout
 //! - [`review`]: the shared review document, the incident's facts, participants, recorded
-//!   submissions, the table of what may change in which phase, and [`ValidationError`].
+//!   submissions, and the table of what may change in which phase.
 //! - [`phase`]: the phases (Setup → Investigating → Revealed → Actions → Published) and the one
 //!   transition function; the reveal is irreversible.
-//! - [`id`]: validated id newtypes, one per kind of object.
+//! - Leaves, importing no module of the crate but each other: [`validation`]
+//!   ([`ValidationError`], the one error of every input), [`id`] (validated id newtypes, one per
+//!   kind of object, [`ReviewId`] included), `text` and `keyed` (below).
 //! - [`limits`]: how big a review and an account may grow, every limit in one place.
 //! - [`reference`](mod@reference): reference material beside the accounts, and the alert timeline format.
 //! - [`guide`]: the question guide each account answers, built-in guides and their editing.
@@ -38,7 +40,10 @@
 //! - [`sync`]: replaying unsent changes on a newer server copy, keeping conflicts for a person.
 //! - [`wire`]: the JSON shapes of the `/api/v1` API, shared by client and server.
 //! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share, and
-//!   the one rule for control characters in text ([`forbidden_char`], [`forbidden_in_json`]).
+//!   the rules every text field follows: its characters ([`forbidden_char`],
+//!   [`forbidden_in_json`]) and lengths.
+//! - `keyed` (private): [`keyed_enum!`], which declares each closed set of named values (phase,
+//!   severity, kinds, priorities, statuses, audiences) with its keys and labels.
 
 pub mod account;
 pub mod action;
@@ -52,6 +57,7 @@ pub mod finding;
 pub mod guide;
 pub mod id;
 pub mod improve;
+mod keyed;
 pub mod limits;
 pub mod markdown;
 pub mod merge;
@@ -64,6 +70,7 @@ pub mod review;
 pub mod sync;
 mod text;
 pub mod themes;
+pub mod validation;
 pub mod wire;
 
 #[cfg(test)]
@@ -78,7 +85,9 @@ pub use commitment::verify_commitment;
 pub use factors::{Factor, FactorGroup, FactorKind, FactorRef, Vote};
 pub use finding::Finding;
 pub use guide::{BuiltinGuide, Guide, Question, QuestionInput};
-pub use id::{ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId, ThemeId};
+pub use id::{
+    ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId, ReviewId, ThemeId,
+};
 pub use merge::{Divergence, EntryRef, Link, LinkSuggestion, MergedRow, Report};
 pub use moments::{Moment, MomentKind};
 pub use op::{OpError, ReviewOp, Role};
@@ -86,8 +95,9 @@ pub use phase::{Phase, PhaseError};
 pub use reference::{Alert, ReferenceContent, ReferenceMaterial};
 pub use reveal::{NotRevealed, Revealed};
 pub use review::{
-    EditError, IncidentFacts, Participant, ParticipantInput, RemovedParticipant, Review, ReviewId,
-    Severity, Submission, ValidationError,
+    EditError, IncidentFacts, Participant, ParticipantInput, RemovedParticipant, Review, Severity,
+    Submission,
 };
 pub use text::{forbidden_char, forbidden_in_json};
 pub use themes::{Theme, ThemeSuggestion, ThemeView};
+pub use validation::ValidationError;

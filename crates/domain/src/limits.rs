@@ -15,7 +15,7 @@ pub use crate::reference::{MAX_ALERTS, MAX_REFERENCE_CHARS};
 pub use crate::review::{MAX_NAME_CHARS, MAX_SERVICES, MAX_TITLE_CHARS};
 pub use crate::themes::MAX_THEME_NAME_CHARS;
 
-use crate::review::ValidationError;
+use crate::validation::ValidationError;
 use serde::Serialize;
 
 /// The most participants one review may have. A review is a meeting of the people who were

@@ -7,8 +7,9 @@
 use crate::account::{Account, TimelineEntry};
 use crate::id::{EntryId, ParticipantId};
 use crate::reveal::Revealed;
-use crate::review::{EditError, GROUP_WORK, Review, ValidationError};
+use crate::review::{EditError, GROUP_WORK, Review};
 use crate::text;
+use crate::validation::ValidationError;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;

@@ -13,48 +13,18 @@ use crate::review::{EditError, GROUP_WORK, Review};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// What a marked moment was for the incident.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MomentKind {
-    /// Someone learned that something was wrong.
-    Detection,
-    /// Someone understood what was going on.
-    Diagnosis,
-    /// Something was done that made it better.
-    Repair,
-    /// Any other turning point.
-    KeyMoment,
-}
-
-impl MomentKind {
-    pub const ALL: [MomentKind; 4] = [
-        Self::Detection,
-        Self::Diagnosis,
-        Self::Repair,
-        Self::KeyMoment,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Detection => "detection",
-            Self::Diagnosis => "diagnosis",
-            Self::Repair => "repair",
-            Self::KeyMoment => "key_moment",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.key() == key)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Detection => "Detection",
-            Self::Diagnosis => "Diagnosis",
-            Self::Repair => "Repair",
-            Self::KeyMoment => "Key moment",
-        }
+crate::keyed_enum! {
+    /// What a marked moment was for the incident.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum MomentKind {
+        /// Someone learned that something was wrong.
+        Detection = ("detection", "Detection"),
+        /// Someone understood what was going on.
+        Diagnosis = ("diagnosis", "Diagnosis"),
+        /// Something was done that made it better.
+        Repair = ("repair", "Repair"),
+        /// Any other turning point.
+        KeyMoment = ("key_moment", "Key moment"),
     }
 }
 

@@ -16,59 +16,26 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    /// The facilitator sets up facts, participants and reference material.
-    #[default]
-    Setup,
-    /// Each participant writes their own account, unseen by the others.
-    Investigating,
-    /// The accounts are revealed; the group reviews them together.
-    Revealed,
-    /// The group plans follow-up actions.
-    Actions,
-    /// The finding is published.
-    Published,
+crate::keyed_enum! {
+    #[derive(
+        Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    )]
+    pub enum Phase {
+        /// The facilitator sets up facts, participants and reference material.
+        #[default]
+        Setup = ("setup", "Setup"),
+        /// Each participant writes their own account, unseen by the others.
+        Investigating = ("investigating", "Independent accounts"),
+        /// The accounts are revealed; the group reviews them together.
+        Revealed = ("revealed", "Group review"),
+        /// The group plans follow-up actions.
+        Actions = ("actions", "Action planning"),
+        /// The finding is published.
+        Published = ("published", "Published"),
+    }
 }
 
 impl Phase {
-    pub const ALL: [Phase; 5] = [
-        Self::Setup,
-        Self::Investigating,
-        Self::Revealed,
-        Self::Actions,
-        Self::Published,
-    ];
-
-    /// The wire and storage name: `setup`, `investigating`, `revealed`, `actions`, `published`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Setup => "setup",
-            Self::Investigating => "investigating",
-            Self::Revealed => "revealed",
-            Self::Actions => "actions",
-            Self::Published => "published",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.key() == key)
-    }
-
-    /// What a person reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Setup => "Setup",
-            Self::Investigating => "Independent accounts",
-            Self::Revealed => "Group review",
-            Self::Actions => "Action planning",
-            Self::Published => "Published",
-        }
-    }
-
     /// Whether the accounts have been revealed by the time the review is in this phase.
     pub fn is_revealed(self) -> bool {
         self >= Self::Revealed

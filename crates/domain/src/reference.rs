@@ -22,7 +22,8 @@
 use crate::account::MAX_TEXT_CHARS;
 use crate::id::ReferenceId;
 use crate::limits::{MAX_REFERENCE_BYTES, MAX_REFERENCES, json_bytes, too_large, too_many};
-use crate::review::{EditError, MAX_TITLE_CHARS, NOT_PUBLISHED, Review, ValidationError};
+use crate::review::{EditError, MAX_TITLE_CHARS, NOT_PUBLISHED, Review};
+use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -285,10 +286,10 @@ impl Review {
             ReferenceContent::AlertTimeline { alerts } => {
                 for (i, alert) in alerts.iter().enumerate() {
                     let field = format!("alerts[{i}].summary");
-                    crate::account::text(&mut errors, &field, &alert.summary, true);
+                    crate::text::long(&mut errors, &field, &alert.summary, true);
                     if let Some(source) = &alert.source {
                         let field = format!("alerts[{i}].source");
-                        crate::account::text(&mut errors, &field, source, false);
+                        crate::text::long(&mut errors, &field, source, false);
                     }
                 }
             }

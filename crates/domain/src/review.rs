@@ -1,70 +1,38 @@
 //! The shared review document: the incident's facts, the participants, their recorded
 //! submissions, and what may change in which phase.
 
-use crate::account::{self, Account};
+use crate::account::Account;
 use crate::action::Action;
 use crate::factors::Vote;
 use crate::finding::{Finding, Publication};
 use crate::guide::{BuiltinGuide, Guide};
-use crate::id::ParticipantId;
+use crate::id::{ParticipantId, ReviewId};
 use crate::limits::{MAX_PARTICIPANTS, too_many};
 use crate::merge::Link;
 use crate::moments::Moment;
 use crate::phase::Phase;
 use crate::reference::ReferenceMaterial;
+use crate::text;
 use crate::themes::Theme;
+use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The longest title a review may have, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
-/// The longest team or service name, in characters.
-pub const MAX_NAME_CHARS: usize = 80;
+pub use crate::text::MAX_NAME_CHARS;
 /// The most services one review may name.
 pub const MAX_SERVICES: usize = 50;
 
-crate::id::id_type! {
-    /// A review's identifier: chosen by whoever creates the review (a UUID in practice), so a
-    /// review made offline keeps its id when it later reaches a server.
-    ReviewId
-}
-
-/// How bad the incident was, from SEV1 (worst) to SEV4.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Sev1,
-    Sev2,
-    Sev3,
-    Sev4,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 4] = [Self::Sev1, Self::Sev2, Self::Sev3, Self::Sev4];
-
-    /// The wire and storage name: `sev1` … `sev4`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Sev1 => "sev1",
-            Self::Sev2 => "sev2",
-            Self::Sev3 => "sev3",
-            Self::Sev4 => "sev4",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.key() == key)
-    }
-
-    /// What a person reads: `SEV1` … `SEV4`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Sev1 => "SEV1",
-            Self::Sev2 => "SEV2",
-            Self::Sev3 => "SEV3",
-            Self::Sev4 => "SEV4",
-        }
+crate::keyed_enum! {
+    /// How bad the incident was, from SEV1 (worst) to SEV4.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum Severity {
+        Sev1 = ("sev1", "SEV1"),
+        Sev2 = ("sev2", "SEV2"),
+        Sev3 = ("sev3", "SEV3"),
+        Sev4 = ("sev4", "SEV4"),
     }
 }
 
@@ -314,8 +282,8 @@ pub struct ParticipantInput {
 impl ParticipantInput {
     fn validate(self, id: ParticipantId) -> Result<Participant, Vec<ValidationError>> {
         let mut errors = Vec::new();
-        let name = short_text(&mut errors, "name", &self.name);
-        let role = short_text(&mut errors, "role", &self.role);
+        let name = text::short(&mut errors, "name", &self.name);
+        let role = text::short(&mut errors, "role", &self.role);
         if errors.is_empty() {
             Ok(Participant {
                 id,
@@ -327,21 +295,6 @@ impl ParticipantInput {
             Err(errors)
         }
     }
-}
-
-/// Trims a required name-like field and checks its length.
-fn short_text(errors: &mut Vec<ValidationError>, field: &str, raw: &str) -> String {
-    let s = raw.trim();
-    crate::text::check_chars(errors, field, s);
-    if s.is_empty() {
-        errors.push(ValidationError::new(field, "is required"));
-    } else if s.chars().count() > MAX_NAME_CHARS {
-        errors.push(ValidationError::new(
-            field,
-            format!("must be at most {MAX_NAME_CHARS} characters"),
-        ));
-    }
-    s.to_owned()
 }
 
 /// A participant's submitted account, as the shared review records it: enough for everyone to
@@ -610,7 +563,7 @@ impl Review {
     pub fn set_summary(&mut self, summary: &str, now: DateTime<Utc>) -> Result<(), EditError> {
         self.unlocked(NOT_PUBLISHED)?;
         let mut errors = Vec::new();
-        let summary = account::text(&mut errors, "summary", summary, false);
+        let summary = text::long(&mut errors, "summary", summary, false);
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -816,30 +769,6 @@ impl Review {
         self.finding.as_ref()
     }
 }
-
-/// A problem with one field of some input: `field` names it as the API and the forms do.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ValidationError {
-    pub field: String,
-    pub message: String,
-}
-
-impl ValidationError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ValidationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for ValidationError {}
 
 #[cfg(test)]
 mod tests {

@@ -2,9 +2,14 @@
 //! means the same thing everywhere. Hand-rolled rather than a regex crate, to keep the
 //! WebAssembly download small.
 
-use crate::review::ValidationError;
+use crate::validation::ValidationError;
 use std::collections::BTreeSet;
 use std::ops::Range;
+
+/// The longest free text of one field (an entry, an observation, an answer), in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// The longest team or service name, in characters.
+pub const MAX_NAME_CHARS: usize = 80;
 
 /// The control characters text may hold: tab, newline and carriage return. Every other C0
 /// control (U+0000 to U+001F) is refused wherever text enters a review: it has no meaning in a
@@ -233,6 +238,41 @@ pub(crate) fn find_runs(
             })
         })
         .collect()
+}
+
+/// Trims `raw` and checks its length and characters, recording any problem under `field`.
+pub(crate) fn long(
+    errors: &mut Vec<ValidationError>,
+    field: &str,
+    raw: &str,
+    required: bool,
+) -> String {
+    let s = raw.trim();
+    check_chars(errors, field, s);
+    if required && s.is_empty() {
+        errors.push(ValidationError::new(field, "is required"));
+    } else if s.chars().count() > MAX_TEXT_CHARS {
+        errors.push(ValidationError::new(
+            field,
+            format!("must be at most {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    s.to_owned()
+}
+
+/// Trims a required name-like field and checks its length.
+pub(crate) fn short(errors: &mut Vec<ValidationError>, field: &str, raw: &str) -> String {
+    let s = raw.trim();
+    check_chars(errors, field, s);
+    if s.is_empty() {
+        errors.push(ValidationError::new(field, "is required"));
+    } else if s.chars().count() > MAX_NAME_CHARS {
+        errors.push(ValidationError::new(
+            field,
+            format!("must be at most {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    s.to_owned()
 }
 
 #[cfg(test)]

@@ -14,8 +14,9 @@ use crate::id::{ParticipantId, ThemeId};
 use crate::limits::{MAX_THEMES, too_many};
 use crate::merge::MIN_WORD_SIMILARITY;
 use crate::reveal::Revealed;
-use crate::review::{EditError, GROUP_WORK, Review, ValidationError};
+use crate::review::{EditError, GROUP_WORK, Review};
 use crate::text;
+use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -407,9 +408,9 @@ mod tests {
     use super::*;
     use crate::FactorKind;
     use crate::fixture::{fref, pid, setup, t};
+    use crate::id::ReviewId;
     use crate::id::{EntryId, ObservationId};
     use crate::phase::Phase;
-    use crate::review::ReviewId;
 
     fn theme_id(s: &str) -> ThemeId {
         ThemeId::parse(s).unwrap()

@@ -4,7 +4,9 @@
 //! silently dropped. Converting an input into domain types is where validation happens
 //! (`TryFrom`), so a handler never holds an unchecked value.
 
-use crate::review::{FactsInput, IncidentFacts, Review, ReviewId, Severity, ValidationError};
+use crate::id::ReviewId;
+use crate::review::{FactsInput, IncidentFacts, Review, Severity};
+use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

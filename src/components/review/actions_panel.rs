@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::components::feed::status_history::StatusHistory;
 use crate::components::review::words::person;
-use crate::components::shared::field_error::FieldError;
+use crate::components::shared::edits::FieldFeedback;
+use crate::components::shared::field::{SelectField, TextAreaField, TextField, options};
 use crate::components::shared::limit_hint::LimitHint;
 use crate::components::shared::tracker_link::TrackerLink;
 use crate::download;
@@ -335,13 +336,15 @@ fn ActionForm(draft: RwSignal<ActionDraft>) -> impl IntoView {
         })
     });
     let is_editing = move || draft.with(|d| d.editing.is_some());
-    let field = move |get: fn(&ActionDraft) -> &String| move || draft.with(|d| get(d).clone());
-    let invalid = move |name: &'static str| {
-        move || {
-            errors
-                .with(|e| e.iter().any(|e| e.field == name))
-                .to_string()
-        }
+    let feedback = FieldFeedback(errors);
+    let text = move |get: fn(&ActionDraft) -> &String| {
+        Signal::derive(move || draft.with(|d| get(d).clone()))
+    };
+    let edit = move |set: fn(&mut ActionDraft, String)| {
+        Callback::new(move |value: String| draft.update(|d| set(d, value)))
+    };
+    let error = move |field: &'static str, label: &'static str| {
+        Signal::derive(feedback.message(field, label))
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -381,130 +384,54 @@ fn ActionForm(draft: RwSignal<ActionDraft>) -> impl IntoView {
             <h2 id="action-form-heading">
                 {move || if is_editing() { "Edit action" } else { "Add an action" }}
             </h2>
-            <div class="field">
-                <label for="action-title">"Title"</label>
-                <input id="action-title" type="text" required maxlength="200"
-                    aria-describedby="title-error" aria-invalid=invalid("title")
-                    prop:value=field(|d| &d.title)
-                    on:input=move |ev| draft.update(|d| d.title = event_target_value(&ev))/>
-                <FieldError field="title" label="Title" errors=errors/>
+            <TextField id="action-title" label="Title" required=true maxlength=200
+                value=text(|d| &d.title) on_input=edit(|d, v| d.title = v)
+                error=error("title", "Title")/>
+            <TextAreaField id="action-description" label="Description"
+                value=text(|d| &d.description) on_input=edit(|d, v| d.description = v)
+                error=error("description", "Description")/>
+            <div class="field-row">
+                <SelectField id="action-owner" label="Owner" placeholder="Nobody yet"
+                    hint="An owner is one of the review's participants."
+                    options=Signal::derive(move || {
+                        participants
+                            .get()
+                            .into_iter()
+                            .map(|p| (p.id.to_string(), format!("{} ({})", p.name, p.role)))
+                            .collect()
+                    })
+                    value=text(|d| &d.owner) on_change=edit(|d, v| d.owner = v)
+                    error=error("owner", "Owner")/>
+                <TextField id="action-assignee" label="Owning team or person" maxlength=120
+                    hint="Who does the work, if not someone in the review: a team or a person."
+                    value=text(|d| &d.assignee) on_input=edit(|d, v| d.assignee = v)
+                    error=error("assignee", "Owning team or person")/>
             </div>
-            <div class="field">
-                <label for="action-description">"Description"</label>
-                <textarea id="action-description" rows="3"
-                    aria-describedby="description-error" aria-invalid=invalid("description")
-                    prop:value=field(|d| &d.description)
-                    on:input=move |ev| draft.update(|d| d.description = event_target_value(&ev))></textarea>
-                <FieldError field="description" label="Description" errors=errors/>
+            <TextField id="action-tracker" label="Tracker link" kind="url" inputmode="url"
+                hint="The backlog item for this action, such as https://jira.example.com/browse/OPS-12."
+                value=text(|d| &d.tracker_url) on_input=edit(|d, v| d.tracker_url = v)
+                error=error("tracker_url", "Tracker link")/>
+            <div class="field-row">
+                <TextField id="action-due" label="Due date" kind="date"
+                    value=text(|d| &d.due) on_input=edit(|d, v| d.due = v)
+                    error=error("due", "Due date")/>
             </div>
             <div class="field-row">
-                <div class="field">
-                    <label for="action-owner">"Owner"</label>
-                    <select id="action-owner" aria-describedby="owner-hint owner-error"
-                        aria-invalid=invalid("owner")
-                        on:change=move |ev| draft.update(|d| d.owner = event_target_value(&ev))>
-                        <option value="" selected=move || draft.with(|d| d.owner.is_empty())>
-                            "Nobody yet"
-                        </option>
-                        <For
-                            each=move || participants.get()
-                            key=|p| (p.id.clone(), p.name.clone(), p.role.clone())
-                            children=move |p| {
-                                let id = p.id.to_string();
-                                let selected = {
-                                    let id = id.clone();
-                                    move || draft.with(|d| d.owner == id)
-                                };
-                                view! {
-                                    <option value=id selected=selected>
-                                        {format!("{} ({})", p.name, p.role)}
-                                    </option>
-                                }
-                            }
-                        />
-                    </select>
-                    <p class="hint" id="owner-hint">"An owner is one of the review's participants."</p>
-                    <FieldError field="owner" label="Owner" errors=errors/>
-                </div>
-                <div class="field">
-                    <label for="action-assignee">"Owning team or person"</label>
-                    <input id="action-assignee" type="text" maxlength="120"
-                        aria-describedby="assignee-hint assignee-error" aria-invalid=invalid("assignee")
-                        prop:value=field(|d| &d.assignee)
-                        on:input=move |ev| draft.update(|d| d.assignee = event_target_value(&ev))/>
-                    <p class="hint" id="assignee-hint">"Who does the work, if not someone in the review: a team or a person."</p>
-                    <FieldError field="assignee" label="Owning team or person" errors=errors/>
-                </div>
-            </div>
-            <div class="field">
-                <label for="action-tracker">"Tracker link"</label>
-                <input id="action-tracker" type="url" inputmode="url"
-                    aria-describedby="tracker-hint tracker_url-error" aria-invalid=invalid("tracker_url")
-                    prop:value=field(|d| &d.tracker_url)
-                    on:input=move |ev| draft.update(|d| d.tracker_url = event_target_value(&ev))/>
-                <p class="hint" id="tracker-hint">"The backlog item for this action, such as https://jira.example.com/browse/OPS-12."</p>
-                <FieldError field="tracker_url" label="Tracker link" errors=errors/>
-            </div>
-            <div class="field-row">
-                <div class="field">
-                    <label for="action-due">"Due date"</label>
-                    <input id="action-due" type="date" aria-describedby="due-error"
-                        aria-invalid=invalid("due")
-                        prop:value=field(|d| &d.due)
-                        on:input=move |ev| draft.update(|d| d.due = event_target_value(&ev))/>
-                    <FieldError field="due" label="Due date" errors=errors/>
-                </div>
-            </div>
-            <div class="field-row">
-                <div class="field">
-                    <label for="action-kind">"Kind"</label>
-                    <select id="action-kind" required aria-describedby="kind-error"
-                        aria-invalid=invalid("kind")
-                        on:change=move |ev| draft.update(|d| d.kind = event_target_value(&ev))>
-                        <option value="" selected=move || draft.with(|d| d.kind.is_empty())>"Choose…"</option>
-                        {ActionKind::ALL
-                            .into_iter()
-                            .map(|k| view! {
-                                <option value=k.key() selected=move || draft.with(|d| d.kind == k.key())>
-                                    {k.label()}
-                                </option>
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldError field="kind" label="Kind" errors=errors/>
-                </div>
-                <div class="field">
-                    <label for="action-priority">"Priority"</label>
-                    <select id="action-priority" required aria-describedby="priority-error"
-                        aria-invalid=invalid("priority")
-                        on:change=move |ev| draft.update(|d| d.priority = event_target_value(&ev))>
-                        <option value="" selected=move || draft.with(|d| d.priority.is_empty())>"Choose…"</option>
-                        {Priority::ALL
-                            .into_iter()
-                            .map(|p| view! {
-                                <option value=p.key() selected=move || draft.with(|d| d.priority == p.key())>
-                                    {p.label()}
-                                </option>
-                            })
-                            .collect_view()}
-                    </select>
-                    <FieldError field="priority" label="Priority" errors=errors/>
-                </div>
-                <div class="field">
-                    <label for="action-status">"Status"</label>
-                    <select id="action-status"
-                        on:change=move |ev| draft.update(|d| d.status = event_target_value(&ev))>
-                        {ActionStatus::ALL
-                            .into_iter()
-                            .map(|s| view! {
-                                <option value=s.key()
-                                    selected=move || draft.with(|d| ActionStatus::from_key(&d.status).unwrap_or_default() == s)>
-                                    {s.label()}
-                                </option>
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                <SelectField id="action-kind" label="Kind" required=true placeholder="Choose…"
+                    options=options(ActionKind::ALL, ActionKind::key, ActionKind::label)
+                    value=text(|d| &d.kind) on_change=edit(|d, v| d.kind = v)
+                    error=error("kind", "Kind")/>
+                <SelectField id="action-priority" label="Priority" required=true placeholder="Choose…"
+                    options=options(Priority::ALL, Priority::key, Priority::label)
+                    value=text(|d| &d.priority) on_change=edit(|d, v| d.priority = v)
+                    error=error("priority", "Priority")/>
+                <SelectField id="action-status" label="Status"
+                    options=options(ActionStatus::ALL, ActionStatus::key, ActionStatus::label)
+                    value=Signal::derive(move || {
+                        draft.with(|d| ActionStatus::from_key(&d.status).unwrap_or_default().key().to_owned())
+                    })
+                    on_change=edit(|d, v| d.status = v)
+                    error=error("status", "Status")/>
             </div>
             <fieldset aria-describedby="factor_refs-error">
                 <legend>"Factors this action answers"</legend>
@@ -542,7 +469,9 @@ fn ActionForm(draft: RwSignal<ActionDraft>) -> impl IntoView {
                         }
                     />
                 </Show>
-                <FieldError field="factor_refs" label="Factors" errors=errors/>
+                <p class="field-error" id="factor_refs-error" aria-live="polite">
+                    {feedback.message("factor_refs", "Factors")}
+                </p>
             </fieldset>
             <div class="row-buttons">
                 <button type="submit" class="primary">

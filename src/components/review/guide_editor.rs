@@ -5,6 +5,7 @@ use mosaic_domain::{Phase, QuestionId, QuestionInput, ReviewOp, ValidationError,
 use serde::{Deserialize, Serialize};
 
 use crate::components::shared::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op};
+use crate::components::shared::field::TextField;
 use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts::stored_draft;
 use crate::workspace::{Workspace, new_id};
@@ -161,29 +162,17 @@ fn QuestionFields(
     let hint_id = format!("{prefix}-hint");
     let feedback = FieldFeedback(errors);
     view! {
-        <div class="field">
-            <label for=text_id.clone()>"Question"</label>
-            <input id=text_id.clone() type="text" required
-                maxlength=limits::MAX_QUESTION_CHARS.to_string()
-                node_ref=text_input.unwrap_or_default()
-                aria-describedby=format!("{text_id}-error") aria-invalid=feedback.invalid("text")
-                prop:value=move || question.with(|q| q.text.clone())
-                on:input=move |ev| question.update(|q| q.text = event_target_value(&ev))/>
-            <p class="field-error" id=format!("{text_id}-error") aria-live="polite">
-                {feedback.message("text", "Question")}
-            </p>
-        </div>
-        <div class="field">
-            <label for=hint_id.clone()>"Hint for participants (optional)"</label>
-            <input id=hint_id.clone() type="text"
-                maxlength=limits::MAX_QUESTION_HINT_CHARS.to_string()
-                aria-describedby=format!("{hint_id}-error") aria-invalid=feedback.invalid("hint")
-                prop:value=move || question.with(|q| q.hint.clone())
-                on:input=move |ev| question.update(|q| q.hint = event_target_value(&ev))/>
-            <p class="field-error" id=format!("{hint_id}-error") aria-live="polite">
-                {feedback.message("hint", "Hint")}
-            </p>
-        </div>
+        <TextField id=text_id label="Question" required=true
+            maxlength=limits::MAX_QUESTION_CHARS as u32
+            node_ref=text_input.unwrap_or_default()
+            value=Signal::derive(move || question.with(|q| q.text.clone()))
+            on_input=move |v| question.update(|q| q.text = v)
+            error=Signal::derive(feedback.message("text", "Question"))/>
+        <TextField id=hint_id label="Hint for participants (optional)"
+            maxlength=limits::MAX_QUESTION_HINT_CHARS as u32
+            value=Signal::derive(move || question.with(|q| q.hint.clone()))
+            on_input=move |v| question.update(|q| q.hint = v)
+            error=Signal::derive(feedback.message("hint", "Hint"))/>
     }
 }
 

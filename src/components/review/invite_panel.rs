@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::Api;
 use crate::components::shared::copy_link::CopyLink;
+use crate::components::shared::field::TextField;
 use crate::join_link::{LinkKind, join_link};
 use crate::repo;
 use crate::settings;
@@ -198,17 +199,10 @@ fn JoiningRulesForm(api: Api, review_id: String) -> impl IntoView {
                 " "
                 <label for="joining-open">"People can join with the shared link"</label>
             </div>
-            <div class="field">
-                <label for="joining-max">"Most participants"</label>
-                <input id="joining-max" type="number" min="1" max="500" inputmode="numeric"
-                    aria-describedby="joining-max-hint"
-                    prop:value=move || max.get()
-                    on:input=move |ev| max.set(event_target_value(&ev))/>
-                <p class="hint" id="joining-max-hint">
-                    "Leave empty for no limit. Anyone over the limit is told before they fill "
-                    "anything in."
-                </p>
-            </div>
+            <TextField id="joining-max" label="Most participants" kind="number" range=(1, 500)
+                inputmode="numeric"
+                hint="Leave empty for no limit. Anyone over the limit is told before they fill anything in."
+                value=max on_input=move |v| max.set(v)/>
             <button type="submit" disabled=move || save.pending().get()>"Save joining rules"</button>
             <p role="status" class="saved-note">{move || status.get()}</p>
             <p class="form-error" role="alert">{move || problem.get()}</p>

@@ -10,6 +10,7 @@ use crate::components::shared::copy_link::CopyLink;
 use crate::components::shared::edits::{
     FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence,
 };
+use crate::components::shared::field::TextField;
 use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
@@ -89,32 +90,19 @@ fn PersonFields(
     let role_id = format!("{prefix}-role");
     let show_id = format!("{prefix}-show-name");
     let feedback = FieldFeedback(errors);
-    let invalid = move |field| feedback.invalid(field);
-    let error = move |field, label| feedback.message(field, label);
+    let error = move |field, label| Signal::derive(feedback.message(field, label));
     view! {
         <div class="field-row">
-            <div class="field">
-                <label for=name_id.clone()>"Name"</label>
-                <input id=name_id.clone() type="text" required maxlength="80"
-                    node_ref=name_input.unwrap_or_default()
-                    aria-describedby=format!("{name_id}-error") aria-invalid=invalid("name")
-                    prop:value=move || person.with(|p| p.name.clone())
-                    on:input=move |ev| person.update(|p| p.name = event_target_value(&ev))/>
-                <p class="field-error" id=format!("{name_id}-error") aria-live="polite">
-                    {error("name", "Name")}
-                </p>
-            </div>
-            <div class="field">
-                <label for=role_id.clone()>"Role in the incident"</label>
-                <input id=role_id.clone() type="text" required maxlength="80"
-                    placeholder="on-call SRE"
-                    aria-describedby=format!("{role_id}-error") aria-invalid=invalid("role")
-                    prop:value=move || person.with(|p| p.role.clone())
-                    on:input=move |ev| person.update(|p| p.role = event_target_value(&ev))/>
-                <p class="field-error" id=format!("{role_id}-error") aria-live="polite">
-                    {error("role", "Role")}
-                </p>
-            </div>
+            <TextField id=name_id label="Name" required=true maxlength=80
+                node_ref=name_input.unwrap_or_default()
+                value=Signal::derive(move || person.with(|p| p.name.clone()))
+                on_input=move |v| person.update(|p| p.name = v)
+                error=error("name", "Name")/>
+            <TextField id=role_id label="Role in the incident" required=true maxlength=80
+                placeholder="on-call SRE"
+                value=Signal::derive(move || person.with(|p| p.role.clone()))
+                on_input=move |v| person.update(|p| p.role = v)
+                error=error("role", "Role")/>
         </div>
         <div class="choice">
             <input id=show_id.clone() type="checkbox"

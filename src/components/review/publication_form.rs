@@ -2,7 +2,8 @@ use leptos::prelude::*;
 use mosaic_domain::feed::{Audience, Section};
 use mosaic_domain::{ReviewOp, ValidationError};
 
-use crate::components::shared::edits::{FieldFeedback, WHOLE_FORM, field_message, save_review_op};
+use crate::components::shared::edits::{WHOLE_FORM, field_message, save_review_op};
+use crate::components::shared::field::TextField;
 use crate::workspace::Workspace;
 
 /// The facilitator's choices for publishing: the tags readers can filter the feed by, and for
@@ -19,11 +20,9 @@ pub fn PublicationForm() -> impl IntoView {
     );
     let tag_errors = RwSignal::new(Vec::<ValidationError>::new());
     let audience_errors = RwSignal::new(Vec::<ValidationError>::new());
-    let tags_feedback = FieldFeedback(tag_errors);
     let audience = move || ws.review.with(|r| r.publication().audience().clone());
 
-    let on_tags = move |ev| {
-        let value = event_target_value(&ev);
+    let on_tags = move |value: String| {
         text.set(value.clone());
         let audience = ws
             .review
@@ -50,25 +49,14 @@ pub fn PublicationForm() -> impl IntoView {
 
     view! {
         <div class="publication-form">
-            <div class="field">
-                <label for="finding-tags">"Tags"</label>
-                <input id="finding-tags" type="text" autocomplete="off"
-                    aria-describedby="tags-hint tags-error"
-                    aria-invalid=tags_feedback.invalid("tags")
-                    prop:value=move || text.get() on:input=on_tags/>
-                <p class="hint" id="tags-hint">
-                    "Separate tags with commas, such as “payments, disk space”. Readers of the "
-                    "findings feed can filter by them. Up to 12, each up to 40 characters."
-                </p>
-                <p class="field-error" id="tags-error" aria-live="polite">
-                    {move || {
-                        tag_errors.with(|e| {
-                            field_message(e, "tags", "Tags")
-                                .or_else(|| field_message(e, WHOLE_FORM, ""))
-                        })
-                    }}
-                </p>
-            </div>
+            <TextField id="finding-tags" label="Tags" autocomplete="off"
+                hint="Separate tags with commas, such as “payments, disk space”. Readers of the findings feed can filter by them. Up to 12, each up to 40 characters."
+                value=text on_input=on_tags
+                error=Signal::derive(move || {
+                    tag_errors.with(|e| {
+                        field_message(e, "tags", "Tags").or_else(|| field_message(e, WHOLE_FORM, ""))
+                    })
+                })/>
             <fieldset class="audience-choices">
                 <legend>"Who may read each section on the findings feed"</legend>
                 <p class="hint">

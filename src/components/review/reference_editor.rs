@@ -10,6 +10,7 @@ use crate::components::shared::confirm_removal::ConfirmRemoval;
 use crate::components::shared::edits::{
     FieldFeedback, WHOLE_FORM, field_message, save_review_op, sentence,
 };
+use crate::components::shared::field::{TextAreaField, TextField};
 use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
@@ -138,35 +139,21 @@ fn TextForm(draft: RwSignal<ReferenceDraft>) -> impl IntoView {
         errors.set(found);
     };
     let feedback = FieldFeedback(errors);
-    let invalid = move |field| feedback.invalid(field);
-    let error = move |field, label| feedback.message(field, label);
+    let error = move |field, label| Signal::derive(feedback.message(field, label));
     view! {
         <form class="reference-form" on:submit=on_submit novalidate
             aria-labelledby="reference-text-heading">
             <h3 id="reference-text-heading">"Add pasted text"</h3>
-            <div class="field">
-                <label for="reference-text-title">"Title"</label>
-                <input id="reference-text-title" type="text" required maxlength="200"
-                    placeholder="Incident channel log"
-                    aria-describedby="reference-text-title-error" aria-invalid=invalid("title")
-                    prop:value=move || draft.with(|d| d.text_title.clone())
-                    on:input=move |ev| draft.update(|d| d.text_title = event_target_value(&ev))/>
-                <p class="field-error" id="reference-text-title-error" aria-live="polite">
-                    {error("title", "Title")}
-                </p>
-            </div>
-            <div class="field">
-                <label for="reference-text-body">"Text"</label>
-                <textarea id="reference-text-body" rows="6" required
-                    aria-describedby="reference-text-body-error" aria-invalid=invalid("body")
-                    prop:value=move || draft.with(|d| d.text_body.clone())
-                    on:input=move |ev| draft.update(|d| d.text_body = event_target_value(&ev))>
-                </textarea>
-                <p class="field-error" id="reference-text-body-error" aria-live="polite">
-                    {error("body", "Text")}
-                </p>
-            </div>
-            <p class="form-error" aria-live="polite">{error(WHOLE_FORM, "")}</p>
+            <TextField id="reference-text-title" label="Title" required=true maxlength=200
+                placeholder="Incident channel log"
+                value=Signal::derive(move || draft.with(|d| d.text_title.clone()))
+                on_input=move |v| draft.update(|d| d.text_title = v)
+                error=error("title", "Title")/>
+            <TextAreaField id="reference-text-body" label="Text" rows=6 required=true
+                value=Signal::derive(move || draft.with(|d| d.text_body.clone()))
+                on_input=move |v| draft.update(|d| d.text_body = v)
+                error=error("body", "Text")/>
+            <p class="form-error" aria-live="polite">{feedback.message(WHOLE_FORM, "")}</p>
             <button type="submit" class="primary">"Add text"</button>
             <p class="form-status" role="status">{move || status.get()}</p>
         </form>
@@ -258,17 +245,11 @@ fn AlertsForm(draft: RwSignal<ReferenceDraft>) -> impl IntoView {
         <form class="reference-form" on:submit=on_submit novalidate
             aria-labelledby="reference-alerts-heading">
             <h3 id="reference-alerts-heading">"Import an alert timeline"</h3>
-            <div class="field">
-                <label for="reference-alerts-title">"Title"</label>
-                <input id="reference-alerts-title" type="text" required maxlength="200"
-                    placeholder="PagerDuty alerts"
-                    aria-describedby="reference-alerts-title-error" aria-invalid=invalid("title")
-                    prop:value=move || draft.with(|d| d.alerts_title.clone())
-                    on:input=move |ev| draft.update(|d| d.alerts_title = event_target_value(&ev))/>
-                <p class="field-error" id="reference-alerts-title-error" aria-live="polite">
-                    {error("title", "Title")}
-                </p>
-            </div>
+            <TextField id="reference-alerts-title" label="Title" required=true maxlength=200
+                placeholder="PagerDuty alerts"
+                value=Signal::derive(move || draft.with(|d| d.alerts_title.clone()))
+                on_input=move |v| draft.update(|d| d.alerts_title = v)
+                error=Signal::derive(error("title", "Title"))/>
             <div class="field">
                 <label for="reference-alerts-json">"Alert timeline (JSON)"</label>
                 <p class="hint" id="reference-alerts-json-hint">
