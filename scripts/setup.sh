@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Mosaic needs to build and test, and only what is missing or at the wrong version.
 # Usage: scripts/setup.sh [--tests] [--bench]
-#   --tests adds Chromium, its driver and the browser-test deps;
+#   --tests adds Chromium, its driver, the browser-test deps, HAProxy and the PostgreSQL client;
 #   --bench adds those too, plus the HTTP load generator the benchmarks use (oha).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -75,6 +75,10 @@ fi
 # 3. Browser tests.
 if $want_tests; then
   { command -v chromium && command -v chromedriver; } >/dev/null || apt_install chromium chromium-driver
+  # The multi-process browser test (tests/e2e/scale.spec.ts): HAProxy in front of three servers,
+  # and psql to make the test's own PostgreSQL database.
+  command -v haproxy >/dev/null || apt_install haproxy
+  command -v psql >/dev/null || apt_install postgresql-client
   e2e="$ROOT/tests/e2e"
   if [[ ! -f $e2e/node_modules/.package-lock.json ]] ||
     ! cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.mosaic-lock"; then

@@ -2,10 +2,11 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use mosaic_domain::feed::{FeedFinding, FeedPage, FeedQuery, FeedStats};
+use mosaic_domain::room::{HandReason, Room};
 use mosaic_domain::wire::{
     AccountList, ApplyOp, ClaimPlace, CreateReview, CreatedReview, ErrorBody, Facilitating,
-    Invitation, JoinReview, Joined, JoiningRules, JoiningState, Me, NewInvite, ReadInvitation,
-    ReplacedToken, Stale, StaleAccount, Submitted,
+    Invitation, JoinReview, Joined, JoiningRules, JoiningState, Me, NewInvite, RaiseHand,
+    ReadInvitation, ReplacedToken, RoomSettings, Stale, StaleAccount, Submitted, TimeboxMinutes,
 };
 use mosaic_domain::{Account, Review};
 use serde::de::DeserializeOwned;
@@ -242,6 +243,59 @@ impl Api {
     pub async fn set_joining(&self, id: &str, rules: &JoiningRules) -> Result<JoiningRules, Error> {
         let url = self.url(&format!("/reviews/{id}/joining"));
         send_json(self.authorized(Request::put(&url)), rules).await
+    }
+
+    /// Starts a timebox of `minutes` for the review's current phase (the facilitator's).
+    pub async fn start_timebox(&self, id: &str, minutes: u32) -> Result<Room, Error> {
+        let url = self.url(&format!("/reviews/{id}/timebox"));
+        send_json(
+            self.authorized(Request::put(&url)),
+            &TimeboxMinutes { minutes },
+        )
+        .await
+    }
+
+    /// Adds `minutes` to the current phase's timebox.
+    pub async fn extend_timebox(&self, id: &str, minutes: u32) -> Result<Room, Error> {
+        let url = self.url(&format!("/reviews/{id}/timebox/extend"));
+        send_json(
+            self.authorized(Request::post(&url)),
+            &TimeboxMinutes { minutes },
+        )
+        .await
+    }
+
+    /// Stops the current phase's timebox.
+    pub async fn stop_timebox(&self, id: &str) -> Result<Room, Error> {
+        let url = self.url(&format!("/reviews/{id}/timebox"));
+        fetch_json(self.authorized(Request::delete(&url))).await
+    }
+
+    /// Raises `participant`'s hand (their own, with their token).
+    pub async fn raise_hand(
+        &self,
+        id: &str,
+        participant: &str,
+        reason: HandReason,
+    ) -> Result<Room, Error> {
+        let url = self.url(&format!("/reviews/{id}/hands/{participant}"));
+        send_json(self.authorized(Request::put(&url)), &RaiseHand { reason }).await
+    }
+
+    /// Lowers `participant`'s hand (their own, or anyone's as the facilitator).
+    pub async fn lower_hand(&self, id: &str, participant: &str) -> Result<Room, Error> {
+        let url = self.url(&format!("/reviews/{id}/hands/{participant}"));
+        fetch_json(self.authorized(Request::delete(&url))).await
+    }
+
+    /// Whether participants see who is still writing (else only how many).
+    pub async fn set_room_settings(
+        &self,
+        id: &str,
+        settings: &RoomSettings,
+    ) -> Result<Room, Error> {
+        let url = self.url(&format!("/reviews/{id}/room"));
+        send_json(self.authorized(Request::put(&url)), settings).await
     }
 
     /// Joins a review with its invite token.

@@ -9,6 +9,8 @@
 //! - [`sync_core`]: the sync engine of an open review as plain Rust (what to send, what each
 //!   answer means, rebasing, conflicts), tested natively; [`sync`]: its browser shell (HTTP,
 //!   IndexedDB, live events, retries).
+//! - [`room_clock`]: the live room's timebox as this browser shows it (the server's clock,
+//!   the moments announced), plain Rust tested natively.
 //! - [`settings`]: this browser's choice of "this browser only" or a sync server.
 //! - [`title`]: the browser tab's title, naming what each page shows.
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
@@ -26,6 +28,7 @@ pub mod join_link;
 pub mod offline;
 pub mod pages;
 pub mod repo;
+pub mod room_clock;
 pub mod settings;
 pub mod storage;
 pub mod sync;

@@ -21,6 +21,7 @@ use wasm_bindgen::closure::Closure;
 
 use crate::api::{self, Api};
 use crate::repo::{self, Credential, Doc, SyncStatusContext};
+use crate::room_clock::LiveRoom;
 use crate::settings::SyncMode;
 use crate::storage::{ACCOUNTS, REVIEWS, SYNC};
 use crate::sync_core::{
@@ -38,6 +39,8 @@ pub struct Shared {
     pub locked_out: RwSignal<Option<LockedOut>>,
     /// Where a failed save is shown.
     pub notice: RwSignal<Option<String>>,
+    /// The live room, as the server last told it (`event: room`).
+    pub room: RwSignal<Option<LiveRoom>>,
 }
 
 /// The sync of the open review: shared by copy, like the workspace that holds it.
@@ -284,8 +287,9 @@ impl ReviewSync {
         Ok(commitment)
     }
 
-    /// Listens to the server's live events for the open review while the page is open: each one
-    /// that names another version makes the review be read again.
+    /// Listens to the server's live events for the open review while the page is open: each
+    /// `review` event that names another version makes the review be read again; each `room`
+    /// event replaces the live room.
     pub fn listen(self) {
         let (Some(api), Some(token)) = (self.api(), self.token()) else {
             return;
@@ -317,6 +321,22 @@ impl ReviewSync {
         let _ =
             source.add_event_listener_with_callback("review", on_review.as_ref().unchecked_ref());
         on_review.forget();
+        let room = self.doc.room;
+        let on_room =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+                let Some(live) = event
+                    .data()
+                    .as_string()
+                    .and_then(|data| LiveRoom::parse(&data, time::now()))
+                else {
+                    return;
+                };
+                if room.try_with_untracked(|r| r.as_ref() != Some(&live)) == Some(true) {
+                    room.set(Some(live));
+                }
+            });
+        let _ = source.add_event_listener_with_callback("room", on_room.as_ref().unchecked_ref());
+        on_room.forget();
         // The server ends the stream of a token it no longer honours (a removed participant's):
         // reading the review again then learns why at once, without waiting for a retry.
         // Once per lost connection: while the server is down the browser keeps reconnecting, and

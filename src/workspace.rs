@@ -14,6 +14,7 @@ use mosaic_domain::{
 };
 
 use crate::repo::{self, Credential, Doc};
+use crate::room_clock::LiveRoom;
 use crate::settings::SyncMode;
 use crate::storage::{self, ACCOUNTS, REVIEWS, SYNC};
 use crate::sync::{ReviewSync, Shared};
@@ -68,6 +69,9 @@ pub struct Workspace {
     /// its participant, or the person moved their place to another browser): from then on
     /// nothing here changes, and the page offers their own words as a download.
     pub locked_out: RwSignal<Option<LockedOut>>,
+    /// The live room of a review shared through a server (who is here, writing, submitted,
+    /// hands, the timebox), as the server's event stream last told it; `None` until it has.
+    pub room: RwSignal<Option<LiveRoom>>,
 }
 
 fn actor_key(review: &Review) -> String {
@@ -107,6 +111,7 @@ impl Workspace {
             accounts: RwSignal::new(accounts),
             credential: StoredValue::new(credential),
             notice,
+            room: RwSignal::new(None),
         };
         let ws = Self {
             locked_out: shared.locked_out,
@@ -115,6 +120,7 @@ impl Workspace {
             actor: RwSignal::new(actor),
             notice,
             credential: shared.credential,
+            room: shared.room,
             sync: synced.map(|(state, mode)| ReviewSync::new(state, mode, shared)),
         };
         provide_context(ws);

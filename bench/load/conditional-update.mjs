@@ -6,8 +6,10 @@
 // Two runs: a fixed offered rate (requests are sent on schedule and latency is counted from
 // when each should have been sent, so a stall shows instead of lowering the rate), and a closed
 // loop (each client sends its next write as soon as the previous one is answered).
-// Needs MOSAIC_URL; optional BENCH_RATE (req/s, default 250), BENCH_SECONDS (default 10),
-// BENCH_CLIENTS (default 16). Prints ROW lines: figure, value, floor, budget.
+// Needs MOSAIC_URL; optional BENCH_RATE (req/s, default 250; 0 runs the closed loop only),
+// BENCH_SECONDS (default 10), BENCH_CLIENTS (default 16), BENCH_LABEL (said after each figure's
+// name, such as "through the balancer, 3 processes"). Prints ROW lines: figure, value, floor,
+// budget.
 const base = process.env.MOSAIC_URL;
 if (!base) throw new Error("MOSAIC_URL must be set (scripts/bench.sh sets it)");
 const RATE = Number(process.env.BENCH_RATE ?? 250);
@@ -99,12 +101,15 @@ for (let i = 0; i < CLIENTS; i++) clients.push(await newReview(i));
 // Warm up the connections and the statements.
 for (const c of clients) await write(c, performance.now());
 
-const fixed = await run(clients, RATE);
+const fixed = RATE > 0 ? await run(clients, RATE) : null;
 const closed = await run(clients, 0);
 const ms = (x) => `${x.toFixed(2)} ms`;
 const row = (...cells) => console.log(["ROW", ...cells].join("\t"));
-const what = `conditional update (${CLIENTS} clients, own review each)`;
-row(`${what} at ${RATE} req/s: achieved`, `${fixed.rate.toFixed(0)} req/s`, "", "");
-row(`${what} at ${RATE} req/s: p50`, ms(fixed.p50), "", "");
-row(`${what} at ${RATE} req/s: p99`, ms(fixed.p99), "", "");
+const label = process.env.BENCH_LABEL ? `, ${process.env.BENCH_LABEL}` : "";
+const what = `conditional update (${CLIENTS} clients, own review each)${label}`;
+if (fixed) {
+  row(`${what} at ${RATE} req/s: achieved`, `${fixed.rate.toFixed(0)} req/s`, "", "");
+  row(`${what} at ${RATE} req/s: p50`, ms(fixed.p50), "", "");
+  row(`${what} at ${RATE} req/s: p99`, ms(fixed.p99), "", "");
+}
 row(`${what}, closed loop`, `${closed.rate.toFixed(0)} req/s`, `p50 ${ms(closed.p50)}, p99 ${ms(closed.p99)}`, "");

@@ -10,8 +10,8 @@ use crate::components::{
     review::invite_panel::InvitePanel, review::phase_stepper::PhaseStepper,
     review::publish_panel::PublishPanel, review::reference_panel::ReferencePanel,
     review::removed_notice::RemovedNotice, review::resume_link::ResumeLink,
-    review::review_export::ReviewExport, review::setup_panel::SetupPanel,
-    review::submissions_panel::SubmissionsPanel,
+    review::review_export::ReviewExport, review::room_panel::RoomPanel,
+    review::setup_panel::SetupPanel, review::submissions_panel::SubmissionsPanel,
 };
 use crate::components::{account::account_guide::AccountGuide, review::phase_guide::PhaseGuide};
 use crate::settings::{Settings, SyncMode};
@@ -103,10 +103,19 @@ fn ReviewWorkspace(
                     "Independent accounts open once they start them."</p>
             }
             .into_any(),
-            Phase::Investigating if facilitator => {
-                view! { <SubmissionsPanel/> <InvitePanel/> <SetupPanel/> }.into_any()
+            // The room and the submissions first; Setup is done, folded away but at hand.
+            Phase::Investigating if facilitator => view! {
+                <RoomPanel/>
+                <SubmissionsPanel/>
+                <details class="card setup-folded">
+                    <summary>"Setup: invite link, facts, participants and reference material"</summary>
+                    <InvitePanel/>
+                    <SetupPanel/>
+                </details>
             }
+            .into_any(),
             Phase::Investigating => view! {
+                <RoomPanel/>
                 <div class="account-layout">
                     <AccountEditor/>
                     <div class="side-column"><AccountGuide/><ReferencePanel/></div>
@@ -114,9 +123,13 @@ fn ReviewWorkspace(
                 <SubmissionsPanel/>
             }
             .into_any(),
-            Phase::Revealed => {
-                view! { <GroupReviewPanel/> <FactorsPanel/> <SubmissionsPanel/> }.into_any()
+            Phase::Revealed => view! {
+                <RoomPanel/>
+                <GroupReviewPanel/>
+                <FactorsPanel/>
+                <SubmissionsPanel/>
             }
+            .into_any(),
             Phase::Actions => view! {
                 <ActionsPanel/>
                 <PublishPanel/>

@@ -2,6 +2,7 @@
 // taking turns on one device write independent accounts with the wording coach, reload, and
 // submit; nobody sees anyone else's account.
 import { test, expect, expectNoAxeViolations, reloadWhenSaved } from "./fixtures";
+import { openSetup } from "./steps";
 import type { Locator, Page } from "@playwright/test";
 
 test.use({ timezoneId: "UTC", thisBrowserOnly: true });
@@ -308,6 +309,7 @@ test("set up, write independent accounts with the coach, reload, and submit", as
   // ── Removing asks first, and says what happens to someone who submitted ──
   await actAs(page, "Facilitator");
   for (const phrase of ALICE_TEXT) expect(await everythingShown(page)).not.toContain(phrase);
+  await openSetup(page);
   await page.getByRole("button", { name: "Remove Alice Smith" }).click();
   await expect(
     page.getByText("Alice Smith has submitted. Removing them now keeps their sealed account out of the reveal"),

@@ -9,8 +9,9 @@ import { join } from "node:path";
 /** `db` is the server's SQLite file, for tests that check what the server keeps. */
 export type MosaicServer = { url: string; db: string; stop: () => Promise<void> };
 
-/** Starts the server and resolves once it prints the address it listens on. */
-export async function startServer(): Promise<MosaicServer> {
+/** Starts the server (with `extraArgs`, if any) and resolves once it prints the address it
+ *  listens on. */
+export async function startServer(extraArgs: string[] = []): Promise<MosaicServer> {
   const bin = process.env.MOSAIC_SERVER_BIN;
   const dist = process.env.MOSAIC_DIST;
   if (!bin || !dist) throw new Error("MOSAIC_SERVER_BIN and MOSAIC_DIST must be set (scripts/test.sh sets them)");
@@ -18,7 +19,7 @@ export async function startServer(): Promise<MosaicServer> {
   const db = join(dir, "mosaic.db");
   const child: ChildProcess = spawn(
     bin,
-    ["--listen", "127.0.0.1:0", "--database", `sqlite://${db}`, "--dist", dist],
+    ["--listen", "127.0.0.1:0", "--database", `sqlite://${db}`, "--dist", dist, ...extraArgs],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";

@@ -4,7 +4,7 @@
 // side, question by question.
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, publish, submit, useServer } from "./steps";
+import { addEntry, addObservation, openSetup, publish, submit, useServer } from "./steps";
 
 const TITLE = "Payment queue backlog";
 const CUSTOM = "Which dashboard did you trust first?";
@@ -125,6 +125,7 @@ test("the facilitator shapes the questions, each person answers privately, and t
 
   // ── Accounts open: the questions are fixed. ──
   await facilitator.getByRole("button", { name: "Start independent accounts" }).click();
+  await openSetup(facilitator);
   await expect(guide.getByText("The questions are fixed now that accounts are open")).toBeVisible();
   await expect(guide.getByRole("button", { name: "Edit question 1" })).toHaveCount(0);
 

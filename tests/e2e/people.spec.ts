@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, publish, submit, useServer } from "./steps";
+import { addEntry, addObservation, openSetup, publish, submit, useServer } from "./steps";
 
 const TITLE = "Checkout latency spike";
 /** What no screen may show: the API's words for developers, or a phase's raw key. */
@@ -194,6 +194,7 @@ test("removing someone mid-writing asks first, tells them within seconds, and ke
   const drafts = `SELECT count(*) FROM accounts WHERE review_id = '${reviewId}'`;
   expect(sql(server, drafts)).toBe("1");
 
+  await openSetup(facilitator);
   await facilitator.getByRole("button", { name: "Remove Eve" }).click();
   await expect(facilitator.getByText("Remove Eve? Their draft is deleted from the server")).toBeVisible();
   await expectNoAxeViolations(facilitator);

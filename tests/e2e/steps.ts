@@ -44,3 +44,15 @@ export async function submit(page: Page) {
   await page.getByRole("button", { name: "Submit and seal" }).click();
   await expect(page.getByRole("heading", { name: "Your account (submitted)" })).toBeVisible();
 }
+
+/** During Independent accounts the facilitator's Setup (invite link, facts, participants,
+ *  reference material) is folded away below the room and the submissions: this unfolds it,
+ *  as a facilitator who needs it would. */
+export async function openSetup(page: Page) {
+  const fold = page.locator("details.setup-folded");
+  await expect(fold).toHaveCount(1);
+  if (!(await fold.evaluate((d) => (d as HTMLDetailsElement).open))) {
+    await fold.locator("summary").click();
+  }
+  await expect(fold).toHaveAttribute("open", "");
+}

@@ -38,6 +38,8 @@
 //! - [`coach`]: the blameless-language coach and its rule table.
 //! - [`export`]: whole-review export (Markdown report, versioned JSON) and import.
 //! - [`sync`]: replaying unsent changes on a newer server copy, keeping conflicts for a person.
+//! - [`room`]: the live room of a group session as one member is told it (presence, still
+//!   writing, submitted, hands, the timebox), and the timebox's rules.
 //! - [`wire`]: the JSON shapes of the `/api/v1` API, shared by client and server.
 //! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share, and
 //!   the rules every text field follows: its characters ([`forbidden_char`],
@@ -67,6 +69,7 @@ pub mod phase;
 pub mod reference;
 pub mod reveal;
 pub mod review;
+pub mod room;
 pub mod sync;
 mod text;
 pub mod themes;

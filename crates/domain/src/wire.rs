@@ -312,6 +312,29 @@ pub struct ErrorBody {
     pub request_id: Option<String>,
 }
 
+/// `PUT /api/v1/reviews/{id}/timebox`: start a timebox of `minutes` for the current phase
+/// (replacing any); `POST …/timebox/extend`: add `minutes` to it. The facilitator's only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeboxMinutes {
+    pub minutes: u32,
+}
+
+/// `PUT /api/v1/reviews/{id}/hands/{pid}`: the participant raises their own hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaiseHand {
+    pub reason: crate::room::HandReason,
+}
+
+/// `PUT /api/v1/reviews/{id}/room`: the facilitator's room setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomSettings {
+    /// Participants see who is still writing; when false, only how many.
+    pub participants_see_writing: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

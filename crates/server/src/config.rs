@@ -82,6 +82,17 @@ pub struct Config {
     )]
     pub webhook_poll_ms: u64,
 
+    /// Seconds after which a member whose page stopped answering (a closed laptop, a lost
+    /// network) no longer shows as here in the review's room. Open pages refresh their presence
+    /// every third of this.
+    #[arg(
+        long,
+        env = "MOSAIC_PRESENCE_TIMEOUT",
+        default_value_t = crate::room::PRESENCE_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(3..=600)
+    )]
+    pub presence_timeout: u64,
+
     /// Operating: data directory, logs, request ids, metrics, shutdown (see `cli`).
     #[command(flatten)]
     pub ops: OpsArgs,

@@ -15,7 +15,11 @@
 //!   extractor that turns one into a facilitator or participant of one review.
 //! - `api`: the handlers, named `<resource>_<verb>`; they call `mosaic_domain` for every rule.
 //! - `events`: the live event stream (`GET …/events`, server-sent events) and the in-process
-//!   hub the store publishes each committed review version to.
+//!   hub the store publishes each committed review version and each room change to (on
+//!   PostgreSQL fed by every server process on the database, through `LISTEN`/`NOTIFY`:
+//!   `store/bus.rs`).
+//! - `room`: the live room of a group session (presence, still writing, hands, the timebox):
+//!   its routes and the snapshot each member is told; its rows are in `store`'s `room` part.
 //! - `stats_cache`: the feed's statistics, cached until the feed changes, one computed at a time.
 //! - `feed`: the cross-team findings feed (`/api/v1/feed…`, its search and statistics) and its
 //!   Atom and JSON Feed subscriptions (`/feed.atom`, `/feed.json`); the feed's rows and
@@ -62,6 +66,7 @@ mod people;
 pub mod public_url;
 pub mod rate;
 pub mod request_id;
+mod room;
 mod routes;
 pub mod serve;
 mod stats_cache;
@@ -73,12 +78,13 @@ pub use access::{AccessKey, InvalidAccessKey};
 pub use config::Config;
 pub use events::ReviewEvent;
 pub use public_url::PublicUrl;
+pub use room::RoomTimes;
 pub use store::Store;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use error::{AppError, InternalError};
 use std::any::Any;
 use std::path::PathBuf;
@@ -107,6 +113,8 @@ pub struct AppState {
     /// `None`: nothing is rate limited (the router tests); `run` always sets them.
     rate: Option<rate::RateLimits>,
     feed_stats: stats_cache::StatsCache,
+    /// How long presence and "still writing" last (`room`).
+    room: RoomTimes,
 }
 
 impl AppState {
@@ -122,7 +130,14 @@ impl AppState {
             rate: None,
             feed_stats: stats_cache::StatsCache::default(),
             ops: ops::OpsState::default(),
+            room: RoomTimes::default(),
         }
+    }
+
+    /// How long presence and "still writing" last (`--presence-timeout`; the tests shorten both).
+    pub fn with_room_times(mut self, times: RoomTimes) -> Self {
+        self.room = times;
+        self
     }
 
     /// Sets who may read `/metrics` and whether incoming request ids are kept.
@@ -167,6 +182,12 @@ impl FromRef<AppState> for Option<rate::RateLimits> {
 impl FromRef<AppState> for stats_cache::StatsCache {
     fn from_ref(state: &AppState) -> Self {
         state.feed_stats.clone()
+    }
+}
+
+impl FromRef<AppState> for RoomTimes {
+    fn from_ref(state: &AppState) -> Self {
+        state.room
     }
 }
 
@@ -234,6 +255,20 @@ pub fn app(state: AppState) -> Router {
             post(api::accounts_submit),
         )
         .route(routes::EVENTS, get(events::events_get))
+        // The live room's signals (`room`).
+        .route(
+            "/reviews/{id}/room",
+            get(room::room_get).put(room::room_put),
+        )
+        .route(
+            "/reviews/{id}/timebox",
+            put(room::timebox_put).delete(room::timebox_delete),
+        )
+        .route("/reviews/{id}/timebox/extend", post(room::timebox_extend))
+        .route(
+            "/reviews/{id}/hands/{pid}",
+            put(room::hand_put).delete(room::hand_delete),
+        )
         .route("/feed", get(feed::feed_list))
         .route("/feed/stats", get(feed::feed_stats_get))
         .route("/feed/{id}", get(feed::feed_get))
@@ -397,6 +432,10 @@ pub async fn run(mut config: Config) -> Result<(), String> {
         .with_access_key(config.access_key)
         .with_ops(ops_state.clone())
         .with_public_url(public_url)
+        .with_room_times(RoomTimes {
+            presence_timeout: std::time::Duration::from_secs(config.presence_timeout),
+            ..RoomTimes::default()
+        })
         .with_rate_limits(
             (!config.no_rate_limits).then(|| rate::RateLimits::new(rate::RateQuotas::default())),
         );

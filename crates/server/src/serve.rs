@@ -41,6 +41,12 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long any request but an event stream may take to be answered.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often each connection looks at its own idle time.
+/// How long data sent on a connection may stay unacknowledged before the kernel closes it. A
+/// peer that vanished without closing (a laptop lid shut, a network gone) would otherwise hold
+/// its connection for the many minutes TCP keeps retrying; with this, the event stream's next
+/// keep-alive fails soon after, the stream ends and its member's presence goes (`events`).
+pub const UNACKED_TIMEOUT: Duration = Duration::from_secs(20);
+
 const IDLE_CHECK: Duration = Duration::from_millis(250);
 
 /// The connection bounds; see the module documentation.
@@ -166,6 +172,10 @@ pub async fn serve(
         if let Err(e) = tcp.set_nodelay(true) {
             // Without it a response in two writes waits ~40 ms for a delayed ACK.
             tracing::warn!("cannot set TCP_NODELAY: {e}");
+        }
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Err(e) = socket2::SockRef::from(&tcp).set_tcp_user_timeout(Some(UNACKED_TIMEOUT)) {
+            tracing::warn!("cannot set TCP_USER_TIMEOUT: {e}");
         }
         let id = next_id.fetch_add(1, Ordering::Relaxed);
         let conn = Arc::new(Conn {

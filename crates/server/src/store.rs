@@ -30,9 +30,13 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Store {
     backend: Backend,
     /// Told of every committed change to a review's row (by each method that writes one, after
-    /// its commit) and of every revocation, for the event streams. Account drafts are not
-    /// published: no stream may reveal another participant's writing.
+    /// its commit), of every revocation and of every change to a review's room, for the event
+    /// streams. An account draft saved is a room change: the streams then tell only whether its
+    /// author is still writing, never what, how much or when.
     events: Hub,
+    /// On PostgreSQL, where the same messages go to the other server processes on the
+    /// database and come from them (`store/bus.rs`); `None` on SQLite.
+    bus: Option<Bus>,
     /// This server's metrics: the store counts its commits, times its waits for a connection
     /// and its feed reads, and reports its pool.
     metrics: Metrics,
@@ -78,19 +82,41 @@ macro_rules! insert_token {
     };
 }
 
-// After `on_backend!` and `insert_token!`, which they use.
+/// Sends `$message` (a `hub::Message`) to the other server processes inside transaction
+/// `$tx`: PostgreSQL delivers it when (and only if) the transaction commits. Nothing on SQLite,
+/// which has no bus. After the commit, the same message goes to this process's hub
+/// (`Store::announce`).
+macro_rules! notify {
+    ($store:expr, $tx:ident, $message:expr) => {
+        async {
+            if let Some(bus) = &$store.bus {
+                sqlx::query(crate::store::bus::NOTIFY)
+                    .bind(bus.channel())
+                    .bind(bus.payload($message))
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            Ok::<_, sqlx::Error>(())
+        }
+    };
+}
+
+// After `on_backend!`, `insert_token!` and `notify!`, which they use.
 mod backlog;
+mod bus;
 mod feed;
 pub mod hub;
 mod people;
+pub mod room;
 pub mod schema;
 mod transfer;
 mod webhooks;
 use backlog::BacklogSync as _;
+use bus::Bus;
 pub use feed::{COUNT_CAP, FeedFilter, FeedItem, FeedItems, FindingView};
 use feed::{FeedRow, FeedSync as _};
 pub(crate) use feed::{factor_texts, kinds};
-use hub::Hub;
+use hub::{Hub, Message};
 pub use people::TokenRecord;
 pub use transfer::Copied;
 use webhooks::WebhookSync as _;
@@ -212,6 +238,7 @@ impl Store {
         Ok(Self {
             backend: Backend::Sqlite(pool),
             events: Hub::default(),
+            bus: None,
             metrics: Metrics::new(),
         })
     }
@@ -246,17 +273,26 @@ impl Store {
         // a few per core keeps the cores busy without piling work onto the database.
         let pool = PgPoolOptions::new()
             .max_connections(cores() * 2)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
-            .map_err(|source| StoreError::Connect { target, source })?;
+            .map_err(|source| StoreError::Connect {
+                target: target.clone(),
+                source,
+            })?;
         schema::refuse_newer(&pool, &POSTGRES_MIGRATIONS).await?;
         POSTGRES_MIGRATIONS
             .run(&pool)
             .await
             .map_err(StoreError::Migrate)?;
+        // Listening before the first request: every commit from here on is heard.
+        let events = Hub::default();
+        let bus = Bus::start(&options, &pool, events.clone())
+            .await
+            .map_err(|source| StoreError::Connect { target, source })?;
         Ok(Self {
             backend: Backend::Postgres(pool),
-            events: Hub::default(),
+            events,
+            bus: Some(bus),
             metrics: Metrics::new(),
         })
     }
@@ -273,6 +309,29 @@ impl Store {
     /// Where the versions this store commits are published, for the event streams.
     pub(crate) fn events(&self) -> &Hub {
         &self.events
+    }
+
+    /// Tells this process's hub of `message`, after the commit that sent it to the others
+    /// (`notify!`): no stream hears of a write that did not land.
+    fn announce(&self, message: &Message) {
+        self.events.apply(message);
+    }
+
+    /// The review's room changed (committed already): this process's streams read it again, and
+    /// on PostgreSQL every other process's too, told by a `NOTIFY` of its own. A lost one
+    /// costs a delay, not the change: each stream also reads the room at its heartbeat.
+    pub(crate) async fn room_changed(&self, review_id: &str) {
+        let message = Message::room(review_id);
+        self.announce(&message);
+        if let (Some(bus), Backend::Postgres(pool)) = (&self.bus, &self.backend)
+            && let Err(e) = sqlx::query(bus::NOTIFY)
+                .bind(bus.channel())
+                .bind(bus.payload(&message))
+                .execute(pool)
+                .await
+        {
+            tracing::warn!(error = %e, "the other server processes were not told of a room change");
+        }
     }
 
     /// This server's metrics, with the pool's connections as they are now.
@@ -359,6 +418,7 @@ impl Store {
                 insert_token!(tx, pg, id, token, &now)?;
             }
             tx.sync_feed(id, feed.as_ref()).await?;
+            notify!(self, tx, &Message::version(id, review.version)).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Inserted::Created)
         }
@@ -366,7 +426,7 @@ impl Store {
         .map_err(StoreError::Database)?;
         if inserted == Inserted::Created {
             self.metrics.count_commit("review_created");
-            self.events.publish_version(id, review.version);
+            self.announce(&Message::version(id, review.version));
         }
         Ok(inserted)
     }
@@ -400,17 +460,21 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let now = order_key(now);
-        on_backend!(self, |pool, pg| {
+        let revocation = Message::revocation(review_id.as_str());
+        on_backend!(self, |pool, pg| async {
+            let mut tx = begin(pool, &self.metrics).await?;
             sqlx::query(revoke_sql(pg))
                 .bind(&now)
                 .bind(review_id.as_str())
                 .bind(participant_id.as_str())
-                .execute(pool)
-                .await
-                .map(drop)
-        })
+                .execute(&mut *tx)
+                .await?;
+            notify!(self, tx, &revocation).await?;
+            tx.commit().await
+        }
+        .await)
         .map_err(StoreError::Database)?;
-        self.events.publish_revocation(review_id.as_str());
+        self.announce(&revocation);
         Ok(())
     }
 
@@ -460,6 +524,11 @@ impl Store {
             .finding()
             .map(mosaic_domain::Finding::for_organisation);
         let now = order_key(now);
+        let messages: Vec<Message> = revoke
+            .map(|_| Message::revocation(id))
+            .into_iter()
+            .chain([Message::version(id, review.version)])
+            .collect();
         let committed = on_backend!(self, |pool, pg| async {
             // The first statement writes, so SQLite takes its write lock at once (waiting its
             // turn) instead of failing to upgrade a read snapshot later.
@@ -523,6 +592,11 @@ impl Store {
             tx.queue_finding_event(id, org.as_ref(), &now).await?;
             tx.sync_feed(id, feed.as_ref()).await?;
             tx.sync_actions(id, &actions).await?;
+            // The revocation first: a removed participant's stream then checks its grant and
+            // ends before it could hear of the version that removed them.
+            for message in &messages {
+                notify!(self, tx, message).await?;
+            }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(Committed::Done)
         }
@@ -530,12 +604,7 @@ impl Store {
         .map_err(StoreError::Database)?;
         if committed == Committed::Done {
             self.metrics.count_commit("review");
-            // The revocation first: a removed participant's stream then checks its grant and
-            // ends before it could hear of the version that removed them.
-            if revoke.is_some() {
-                self.events.publish_revocation(id);
-            }
-            self.events.publish_version(id, review.version);
+            messages.iter().for_each(|message| self.announce(message));
         }
         Ok(committed)
     }
@@ -645,6 +714,9 @@ impl Store {
         .map_err(StoreError::Database)?;
         if done == 1 {
             self.metrics.count_commit("account");
+            // The author may now be "still writing": the streams read the room again and tell
+            // a yes/no, never this save's time or size (`mosaic_domain::room`).
+            self.room_changed(review_id).await;
         }
         Ok(done == 1)
     }
@@ -670,6 +742,7 @@ impl Store {
         let submitted_at = account.submitted_at().map(order_key);
         let updated_at = order_key(review.updated_at);
         let now = order_key(now);
+        let version = Message::version(review.id.as_str(), review.version);
         let committed = on_backend!(self, |pool, pg| async {
             let mut tx = begin(pool, &self.metrics).await?;
             let sql = if pg {
@@ -709,6 +782,7 @@ impl Store {
                 return Ok(false);
             }
             tx.sync_feed(review.id.as_str(), feed.as_ref()).await?;
+            notify!(self, tx, &version).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }
@@ -716,8 +790,7 @@ impl Store {
         .map_err(StoreError::Database)?;
         if committed {
             self.metrics.count_commit("submission");
-            self.events
-                .publish_version(review.id.as_str(), review.version);
+            self.announce(&version);
         }
         Ok(committed)
     }
@@ -725,6 +798,9 @@ impl Store {
     /// Waits for connections in use to be returned, then closes them all. For SQLite this also
     /// checkpoints the WAL into the main file, so a stopped server leaves one tidy file.
     pub async fn close(&self) {
+        if let Some(bus) = &self.bus {
+            bus.stop();
+        }
         match &self.backend {
             Backend::Sqlite(pool) => pool.close().await,
             Backend::Postgres(pool) => pool.close().await,

@@ -39,6 +39,8 @@ enum TestDb {
         path: std::path::PathBuf,
     },
     Postgres(Box<PgSchema>),
+    /// Another server process's view of a PostgreSQL schema a [`TestDb::Postgres`] owns.
+    Shared(Box<PgConnectOptions>),
 }
 
 impl TestApp {
@@ -65,6 +67,16 @@ impl TestApp {
         let schema = PgSchema::create(&url).await;
         let store = Store::open_postgres(schema.options()).await.unwrap();
         Some(Self::new(store, TestDb::Postgres(Box::new(schema))))
+    }
+
+    /// A second server process on this test's PostgreSQL database: its own store (pool, hub
+    /// and listening connection) and router, as another `mosaic-server` would have.
+    async fn another_process(&self) -> Self {
+        let TestDb::Postgres(schema) = &self.db else {
+            panic!("only PostgreSQL is shared between processes");
+        };
+        let store = Store::open_postgres(schema.options()).await.unwrap();
+        Self::new(store, TestDb::Shared(Box::new(schema.options())))
     }
 
     fn new(store: Store, db: TestDb) -> Self {
@@ -95,6 +107,10 @@ impl TestApp {
             }
             TestDb::Postgres(schema) => {
                 let mut conn = PgConnection::connect_with(&schema.options()).await.unwrap();
+                sqlx::query(sql).execute(&mut conn).await.unwrap();
+            }
+            TestDb::Shared(options) => {
+                let mut conn = PgConnection::connect_with(options).await.unwrap();
                 sqlx::query(sql).execute(&mut conn).await.unwrap();
             }
         }
@@ -155,6 +171,10 @@ impl TestApp {
             }
             TestDb::Postgres(schema) => {
                 let mut conn = PgConnection::connect_with(&schema.options()).await.unwrap();
+                sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
+            }
+            TestDb::Shared(options) => {
+                let mut conn = PgConnection::connect_with(options).await.unwrap();
                 sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
             }
         }
@@ -351,6 +371,46 @@ suite! {
     the_outbox_is_written_with_the_change_that_causes_it,
     a_receiver_gets_each_event_once_signed_even_after_being_down,
     related_findings_share_a_service_a_tag_or_what_went_on,
+    room_signals_answer_each_caller_as_the_matrix_says,
+    each_member_is_told_the_room_as_the_facilitator_chose,
+    presence_and_writing_expire_within_their_bounds,
+}
+
+/// Two server processes on one PostgreSQL database (SQLite's server is one process by design,
+/// so these run on PostgreSQL only, and say so and pass without it).
+mod two_processes {
+    #[tokio::test]
+    async fn streams_hear_what_another_process_commits() {
+        let Some(app) = crate::TestApp::postgres().await else {
+            return;
+        };
+        let other = app.another_process().await;
+        crate::streams_hear_what_another_process_commits(&app, &other).await;
+        other.finish().await;
+        app.finish().await;
+    }
+
+    #[tokio::test]
+    async fn a_listener_that_lost_its_connection_catches_up() {
+        let Some(app) = crate::TestApp::postgres().await else {
+            return;
+        };
+        let other = app.another_process().await;
+        crate::a_listener_that_lost_its_connection_catches_up(&app, &other).await;
+        other.finish().await;
+        app.finish().await;
+    }
+
+    #[tokio::test]
+    async fn feed_statistics_are_fresh_on_every_process() {
+        let Some(app) = crate::TestApp::postgres().await else {
+            return;
+        };
+        let other = app.another_process().await;
+        crate::feed_statistics_are_fresh_on_every_process(&app, &other).await;
+        other.finish().await;
+        app.finish().await;
+    }
 }
 
 #[path = "api/feed.rs"]
@@ -385,8 +445,9 @@ use people::{
 #[path = "api/sync.rs"]
 mod sync;
 use sync::events::{
-    an_access_key_closes_the_api_but_not_the_app,
-    members_hear_each_new_version_and_nothing_of_drafts,
+    a_listener_that_lost_its_connection_catches_up, an_access_key_closes_the_api_but_not_the_app,
+    feed_statistics_are_fresh_on_every_process,
+    members_hear_each_new_version_and_nothing_of_drafts, streams_hear_what_another_process_commits,
 };
 use sync::hostile::{
     hostile_account_documents_are_refused_and_nothing_stored,
@@ -399,6 +460,11 @@ use sync::hostile::{
     hostile_valid_drafts_still_store,
 };
 use sync::hostile_props::hostile_generated_bodies_never_break_a_write_route;
+use sync::room::{
+    each_member_is_told_the_room_as_the_facilitator_chose,
+    presence_and_writing_expire_within_their_bounds,
+    room_signals_answer_each_caller_as_the_matrix_says,
+};
 use sync::{
     account_writes_are_conditional_and_sealed_by_submit,
     accounts_stay_sealed_until_the_reveal_and_never_reach_the_log,

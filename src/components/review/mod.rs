@@ -1,5 +1,6 @@
 //! The review workspace's panels, placed by phase and by who is acting in `pages/review.rs`:
-//! setup, people and invites, submissions, the group review, actions and publishing.
+//! setup, people and invites, the live room, submissions, the group review, actions and
+//! publishing.
 
 pub mod actions_panel;
 pub mod actor_switcher;
@@ -20,6 +21,7 @@ pub mod reference_panel;
 pub mod removed_notice;
 pub mod resume_link;
 pub mod review_export;
+pub mod room_panel;
 pub mod setup_panel;
 pub mod submissions_panel;
 pub mod themes_panel;

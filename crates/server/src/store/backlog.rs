@@ -298,7 +298,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let (column, pg_where) = match by {
-            Related::Facets(_) => ("facets", "s.facets && $1"),
+            // Facets are `#`-terms of the search index on PostgreSQL (`feed::pg_facet`).
+            Related::Facets(_) => ("facets", "s.search @@ array_to_string($1, ' | ')::tsquery"),
             Related::Words(_) => (
                 "body",
                 "s.search @@ to_tsquery('simple', array_to_string($1, ' | '))",
@@ -324,6 +325,14 @@ impl Store {
                 .await
             }
             Backend::Postgres(pool) => {
+                // A facet is letters and hex digits after its `#`: quoted, it is one term.
+                let terms: Vec<String> = match by {
+                    Related::Facets(_) => terms
+                        .iter()
+                        .map(|f| format!("'{}'", super::feed::pg_facet(f)))
+                        .collect(),
+                    Related::Words(_) => terms,
+                };
                 sqlx::query_as(&format!(
                     "SELECT f.pos, f.review_id, f.org_doc::text FROM findings_search s \
                      JOIN findings f ON f.pos = s.pos WHERE {pg_where} \

@@ -26,6 +26,7 @@
 //! than "more than 1,000".
 
 use super::backlog::BacklogSync as _;
+use super::hub::Message;
 use super::{Backend, Store, StoreError, order_key};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use futures_util::TryStreamExt as _;
@@ -266,17 +267,36 @@ impl FeedFilter {
         terms.join(" AND ")
     }
 
-    /// The PostgreSQL `tsquery` of the words, each a prefix; `None` without words.
-    fn tsquery(&self) -> Option<String> {
-        (!self.words.is_empty()).then(|| {
-            let terms: Vec<String> = self.words.iter().map(|w| format!("{w}:*")).collect();
-            terms.join(" & ")
-        })
+    /// What PostgreSQL's index is asked, given the indexed words each search word starts
+    /// (`expansions`, in the order of `self.words`; `None` for a word that starts too many to
+    /// list, which is then asked as a prefix): every facet and every word, as one `tsquery`.
+    fn pg_match(&self, expansions: &[Option<Vec<String>>]) -> PgMatch {
+        let mut terms: Vec<String> = self.facets.iter().map(|f| lexeme(&pg_facet(f))).collect();
+        for (word, expanded) in self.words.iter().zip(expansions) {
+            match expanded {
+                None => terms.push(format!("{}:*", lexeme(word))),
+                Some(words) if words.is_empty() => return PgMatch::Nothing,
+                Some(words) => {
+                    let any: Vec<String> = words.iter().map(|w| lexeme(w)).collect();
+                    terms.push(format!("({})", any.join(" | ")));
+                }
+            }
+        }
+        if terms.is_empty() {
+            PgMatch::All
+        } else {
+            PgMatch::Query(terms.join(" & "))
+        }
     }
 
     /// The `WHERE` clause of this filter on PostgreSQL's `findings_search` (as `s`), below
     /// `before`; nothing when nothing is asked, so that the planner sees no condition.
-    fn push_pg_where(&self, sql: &mut QueryBuilder<'_, Postgres>, before: Option<i64>) {
+    fn push_pg_where(
+        &self,
+        sql: &mut QueryBuilder<'_, Postgres>,
+        matching: &PgMatch,
+        before: Option<i64>,
+    ) {
         let to = before.map_or(self.to, |b| self.to.min(b.saturating_sub(1)));
         let mut and = " WHERE ";
         if self.from != i64::MIN || to != i64::MAX {
@@ -287,19 +307,131 @@ impl FeedFilter {
                 .push_bind(to);
             and = " AND ";
         }
-        if let Some(tsquery) = self.tsquery() {
+        if let PgMatch::Query(tsquery) = matching {
             sql.push(and)
-                .push("s.search @@ to_tsquery('simple', ")
-                .push_bind(tsquery)
-                .push(")");
-            and = " AND ";
-        }
-        if !self.facets.is_empty() {
-            sql.push(and)
-                .push("s.facets @> ")
-                .push_bind(self.facets.clone());
+                .push("s.search @@ ")
+                .push_bind(tsquery.clone())
+                .push("::tsquery");
         }
     }
+}
+
+/// A search as PostgreSQL's index is asked it (see [`FeedFilter::pg_match`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum PgMatch {
+    /// No word and no filter: every finding.
+    All,
+    /// A word starts no indexed word: nothing can match, and nothing is asked.
+    Nothing,
+    /// A `tsquery` in PostgreSQL's text form, its lexemes quoted.
+    Query(String),
+}
+
+/// A facet as a lexeme of PostgreSQL's `findings_search.search`: `#` and the facet. No word of
+/// text holds a `#`, so no text can match a filter nor a filter a search word.
+pub(super) fn pg_facet(facet: &str) -> String {
+    format!("#{facet}")
+}
+
+/// `text` as one quoted `tsquery` lexeme, taken verbatim.
+fn lexeme(text: &str) -> String {
+    format!("'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// A search word is expanded into at most this many indexed words; one that starts more (a
+/// letter or two, as a person starts typing) is asked as a prefix. Matching exact words lets
+/// the index skip through long lists instead of gathering every match (docs/deploy.md).
+const MAX_EXPANSION: i64 = 64;
+
+/// The indexed words each search word starts, from `findings_words`: one row per (word's
+/// position, indexed word), up to [`MAX_EXPANSION`] + 1 per word.
+const PG_EXPAND: &str = "SELECT p.i, w.word FROM unnest($1::text[]) WITH ORDINALITY AS p(prefix, i) \
+     CROSS JOIN LATERAL (SELECT word FROM findings_words \
+         WHERE word >= p.prefix COLLATE \"C\" AND word < (p.prefix || chr(1114111)) COLLATE \"C\" \
+         ORDER BY word LIMIT $2) w";
+
+/// How many of the newest findings a page is first looked for in, one by one.
+const WALK: i64 = 2_000;
+
+/// The `pos` of up to `limit` findings matching `filter` (as `matching`) below `before`, newest
+/// first. The newest [`WALK`] findings are read one by one first: a search most findings match
+/// fills its page within a few rows. Only when they hold fewer than a page (a rare match: under
+/// 1 % of them) is the index asked for the rest, ordered by an expression (`pos + 0`) so the
+/// planner cannot walk the key backwards instead: it would, misjudging how rare a word or a
+/// filter is, and read most of the table (a tenth of a second at 1,000,000 findings).
+async fn pg_page(
+    pool: &sqlx::PgPool,
+    filter: &FeedFilter,
+    matching: &PgMatch,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut walk =
+        QueryBuilder::new("SELECT w.pos FROM (SELECT s.pos, s.search FROM findings_search s");
+    filter.push_pg_where(&mut walk, &PgMatch::All, before);
+    walk.push(" ORDER BY s.pos DESC LIMIT ")
+        .push_bind(WALK)
+        .push(") w");
+    if let PgMatch::Query(tsquery) = matching {
+        walk.push(" WHERE w.search @@ ")
+            .push_bind(tsquery.clone())
+            .push("::tsquery");
+    }
+    walk.push(" ORDER BY w.pos DESC LIMIT ").push_bind(limit);
+    let mut found: Vec<i64> = walk.build_query_scalar().fetch_all(pool).await?;
+    if found.len() as i64 >= limit || *matching == PgMatch::All {
+        return Ok(found);
+    }
+    // The oldest of the findings walked; none when they were all there is.
+    let mut edge = QueryBuilder::new("SELECT s.pos FROM findings_search s");
+    filter.push_pg_where(&mut edge, &PgMatch::All, before);
+    edge.push(" ORDER BY s.pos DESC OFFSET ")
+        .push_bind(WALK - 1)
+        .push(" LIMIT 1");
+    let Some(edge) = edge
+        .build_query_scalar::<i64>()
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(found);
+    };
+    let mut rest = QueryBuilder::new("SELECT s.pos FROM findings_search s");
+    filter.push_pg_where(&mut rest, matching, Some(edge));
+    rest.push(" ORDER BY s.pos + 0 DESC LIMIT ")
+        .push_bind(limit - found.len() as i64);
+    found.extend(rest.build_query_scalar::<i64>().fetch_all(pool).await?);
+    Ok(found)
+}
+
+/// What `filter` asks of PostgreSQL's index (see [`FeedFilter::pg_match`]), its words
+/// expanded in one round trip.
+async fn pg_match(pool: &sqlx::PgPool, filter: &FeedFilter) -> Result<PgMatch, StoreError> {
+    let mut expansions: Vec<Option<Vec<String>>> = vec![Some(Vec::new()); filter.words.len()];
+    if !filter.words.is_empty() {
+        let rows: Vec<(i64, String)> = sqlx::query_as(PG_EXPAND)
+            .bind(&filter.words)
+            .bind(MAX_EXPANSION + 1)
+            .fetch_all(pool)
+            .await
+            .map_err(StoreError::Database)?;
+        for (i, word) in rows {
+            let slot = usize::try_from(i - 1)
+                .ok()
+                .and_then(|i| expansions.get_mut(i));
+            if let Some(Some(words)) = slot {
+                words.push(word);
+            }
+        }
+        for expanded in &mut expansions {
+            if expanded
+                .as_ref()
+                .is_some_and(|w| w.len() as i64 > MAX_EXPANSION)
+            {
+                *expanded = None;
+            }
+        }
+    }
+    Ok(filter.pg_match(&expansions))
 }
 
 /// The first `pos` of day `day` (UTC); saturating, so any date is a usable bound.
@@ -393,23 +525,28 @@ impl Store {
                 (rows, total)
             }
             Backend::Postgres(pool) => {
+                let matching = pg_match(pool, filter).await?;
+                if matching == PgMatch::Nothing {
+                    return Ok(FeedItems {
+                        items: Vec::new(),
+                        total: 0,
+                    });
+                }
                 // As on SQLite: the narrow search table picks the page, then the rows are read.
-                let mut page = QueryBuilder::new(format!(
-                    "SELECT f.pos, f.review_id, {PG_UPDATED_AT}, f.org_doc::text \
-                     FROM findings f JOIN (SELECT s.pos FROM findings_search s"
-                ));
-                filter.push_pg_where(&mut page, before);
-                page.push(" ORDER BY s.pos DESC LIMIT ")
-                    .push_bind(limit)
-                    .push(") page ON page.pos = f.pos ORDER BY f.pos DESC");
-                let rows = page
-                    .build_query_as()
-                    .fetch_all(pool)
+                let page = pg_page(pool, filter, &matching, before, limit)
                     .await
                     .map_err(StoreError::Database)?;
+                let rows = sqlx::query_as(&format!(
+                    "SELECT f.pos, f.review_id, {PG_UPDATED_AT}, f.org_doc::text \
+                     FROM findings f WHERE f.pos = ANY($1) ORDER BY f.pos DESC"
+                ))
+                .bind(&page)
+                .fetch_all(pool)
+                .await
+                .map_err(StoreError::Database)?;
                 let mut count =
                     QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM findings_search s");
-                filter.push_pg_where(&mut count, None);
+                filter.push_pg_where(&mut count, &matching, None);
                 count
                     .push(" LIMIT ")
                     .push_bind(COUNT_CAP + 1)
@@ -510,11 +647,15 @@ impl Store {
                 }
             }
             Backend::Postgres(pool) => {
+                let matching = pg_match(pool, filter).await?;
+                if matching == PgMatch::Nothing {
+                    return Ok(());
+                }
                 let mut sql = QueryBuilder::new(
                     "SELECT f.review_id, f.org_doc::text \
                      FROM findings f JOIN findings_search s ON s.pos = f.pos",
                 );
-                filter.push_pg_where(&mut sql, None);
+                filter.push_pg_where(&mut sql, &matching, None);
                 let mut rows = sql.build_query_as::<(String, String)>().fetch(pool);
                 while let Some((id, doc)) = rows.try_next().await.map_err(StoreError::Database)? {
                     each(decode_finding(&id, &doc)?);
@@ -559,12 +700,13 @@ impl Store {
                     tx.sync_actions(review.id.as_str(), actions).await?;
                 }
             }
+            notify!(self, tx, &Message::FeedChanged).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(stored)
         }
         .await)
         .map_err(StoreError::Database)
-        .inspect(|_| self.events.feed_changed())
+        .inspect(|_| self.announce(&Message::FeedChanged))
     }
 }
 
@@ -726,13 +868,27 @@ impl FeedSync for PgConnection {
         .bind(&row.full_doc)
         .execute(&mut *self)
         .await?;
+        // The facets are lexemes of the same index as the words (see `pg_facet`).
+        let facets: Vec<String> = row.facets.iter().map(|f| pg_facet(f)).collect();
         sqlx::query(
             "INSERT INTO findings_search (pos, facets, search) \
-             VALUES ($1, $2, strip(to_tsvector('simple', $3)))",
+             VALUES ($1, $2, strip(to_tsvector('simple', $3)) || array_to_tsvector($4))",
         )
         .bind(pos)
         .bind(&row.facets)
         .bind(&row.body)
+        .bind(&facets)
+        .execute(&mut *self)
+        .await?;
+        // Every indexed word, for search words to be expanded into. In order, so that two
+        // transactions adding the same new words wait for each other, never deadlock.
+        sqlx::query(
+            "INSERT INTO findings_words (word) \
+             SELECT w FROM findings_search s, unnest(tsvector_to_array(s.search)) w \
+             WHERE s.pos = $1 AND left(w, 1) <> '#' ORDER BY w COLLATE \"C\" \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(pos)
         .execute(&mut *self)
         .await?;
         Ok(())
@@ -764,12 +920,18 @@ mod tests {
         let check = |q: &str, fts5: &str, ts: Option<&str>| {
             let filter = FeedFilter::new(&query(q));
             assert_eq!(filter.fts5_match(), fts5, "{q:?}");
-            assert_eq!(filter.tsquery().as_deref(), ts, "{q:?}");
+            // Each word asked as a prefix (as when it starts too many words to list).
+            let tsquery = match filter.pg_match(&vec![None; filter.words.len()]) {
+                PgMatch::Query(tsquery) => Some(tsquery),
+                PgMatch::All => None,
+                PgMatch::Nothing => panic!("{q:?}"),
+            };
+            assert_eq!(tsquery.as_deref(), ts, "{q:?}");
         };
         check(
             "disk ful",
             "body:\"disk\"* AND body:\"ful\"*",
-            Some("disk:* & ful:*"),
+            Some("'disk':* & 'ful':*"),
         );
         check(
             "\"a\" OR b* NOT c: {body}:(d) NEAR(e f) ^g 'h' & !i | j <-> k:*",
@@ -777,10 +939,33 @@ mod tests {
              AND body:\"e\"* AND body:\"f\"* AND body:\"g\"* AND body:\"h\"* AND body:\"i\"* \
              AND body:\"j\"* AND body:\"k\"* AND body:\"near\"* AND body:\"not\"* AND body:\"or\"*",
             Some(
-                "a:* & b:* & body:* & c:* & d:* & e:* & f:* & g:* & h:* & i:* & j:* & k:* & near:* & not:* & or:*",
+                "'a':* & 'b':* & 'body':* & 'c':* & 'd':* & 'e':* & 'f':* & 'g':* & 'h':* & 'i':* \
+                 & 'j':* & 'k':* & 'near':* & 'not':* & 'or':*",
             ),
         );
         check("  ", "facets:\"all\"", None);
+        // Expanded words are asked exactly, a word that starts none matches nothing, and a
+        // quote or backslash could only ever be part of a lexeme.
+        let filter = FeedFilter::new(&FeedQuery {
+            q: Some("roll po".into()),
+            team: Some("Payments".into()),
+            ..FeedQuery::default()
+        });
+        let expanded = [
+            Some(vec!["po".to_owned(), "pool".to_owned()]),
+            Some(vec!["rollback".to_owned(), "it's\\".to_owned()]),
+        ];
+        assert_eq!(
+            filter.pg_match(&expanded),
+            PgMatch::Query(format!(
+                "'#{}' & ('po' | 'pool') & ('rollback' | 'it''s\\\\')",
+                team_facet("payments")
+            ))
+        );
+        assert_eq!(
+            filter.pg_match(&[Some(vec!["po".to_owned()]), Some(Vec::new())]),
+            PgMatch::Nothing
+        );
         check("--- ***", "facets:\"all\"", None);
     }
 

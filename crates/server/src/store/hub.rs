@@ -2,13 +2,15 @@
 //! `watch` channel holding the latest version published. It lives under the store because the
 //! [`Store`](super::Store) publishes to it after every commit that changes a review's row, so no
 //! write path can forget to; it also publishes when a participant's tokens are revoked, which
-//! wakes the review's streams (`crate::events`) to check their grants. Streams are capped per
-//! token ([`MAX_STREAMS_PER_TOKEN`]) and per process ([`MAX_STREAMS`]).
+//! wakes the review's streams (`crate::events`) to check their grants, and when the review's
+//! room changes (`publish_room`: the room itself is in the database, only the news is here).
+//! Streams are capped per token ([`MAX_STREAMS_PER_TOKEN`]) and per process ([`MAX_STREAMS`]).
 //!
-//! The hub lives in one process. With several server processes on one PostgreSQL, a write in
-//! one would not reach streams held by another: that needs PostgreSQL's `LISTEN`/`NOTIFY` (a
-//! `NOTIFY` in each committing transaction, one listening connection per process feeding its
-//! hub), which is not built.
+//! The hub lives in one process. What it is told is a [`Message`] (ids and versions only); on
+//! PostgreSQL the store also sends each one to the other server processes on the same database
+//! (`store/bus.rs`: a `NOTIFY` in the committing transaction, one listening connection per
+//! process feeding its hub), so a stream hears of a write whichever process made it. The caps
+//! and the open streams are per process.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -28,6 +30,45 @@ pub struct Latest {
     pub version: u64,
     /// Counts revocations of the review's tokens, so that each one wakes its streams.
     pub revocations: u64,
+    /// Counts changes to the review's room (presence, hands, the timebox, an account saved),
+    /// so that each one makes its streams read the room again.
+    pub room: u64,
+}
+
+/// What the hub is told: each kind wakes what depends on it. Ids and versions only, never
+/// content: on PostgreSQL it travels between processes as a `NOTIFY` payload.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    /// The review is now stored at `version` (the feed may have changed with it).
+    Version { review: String, version: u64 },
+    /// Tokens of the review were revoked: its streams check whether theirs still holds.
+    Revocation { review: String },
+    /// The review's room changed (its rows are in the database): its streams read it again.
+    Room { review: String },
+    /// Something was committed that may change the feed, without a review version (imports).
+    FeedChanged,
+}
+
+impl Message {
+    pub fn version(review: &str, version: u64) -> Self {
+        Self::Version {
+            review: review.to_owned(),
+            version,
+        }
+    }
+
+    pub fn revocation(review: &str) -> Self {
+        Self::Revocation {
+            review: review.to_owned(),
+        }
+    }
+
+    pub fn room(review: &str) -> Self {
+        Self::Room {
+            review: review.to_owned(),
+        }
+    }
 }
 
 /// Who is listening to which review. Cloning is cheap: clones share one map.
@@ -60,6 +101,22 @@ pub enum StreamLimit {
 }
 
 impl Hub {
+    /// Tells the streams and caches of this process of `message`.
+    pub fn apply(&self, message: &Message) {
+        match message {
+            Message::Version { review, version } => self.publish_version(review, *version),
+            Message::Revocation { review } => self.publish_revocation(review),
+            Message::Room { review } => self.publish_room(review),
+            Message::FeedChanged => self.feed_changed(),
+        }
+    }
+
+    /// The reviews somebody in this process listens to: after the process may have missed
+    /// messages (its listening connection was lost), these are read again.
+    pub fn listened_reviews(&self) -> Vec<String> {
+        self.lock().reviews.keys().cloned().collect()
+    }
+
     /// The review `review_id` is now stored at `version`. Called after the commit, never
     /// inside the transaction, so no stream hears of a write that did not land.
     pub fn publish_version(&self, review_id: &str, version: u64) {
@@ -87,6 +144,15 @@ impl Hub {
     pub fn publish_revocation(&self, review_id: &str) {
         self.publish(review_id, |latest| {
             latest.revocations += 1;
+            true
+        });
+    }
+
+    /// The review's room changed (a stream opened or closed, a hand, the timebox, the room
+    /// setting, an account saved): its streams read the room again. Called after the commit.
+    pub fn publish_room(&self, review_id: &str) {
+        self.publish(review_id, |latest| {
+            latest.room += 1;
             true
         });
     }

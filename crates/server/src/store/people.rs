@@ -6,6 +6,7 @@
 //! unique index `one_live_token_per_participant` keeps one
 //! live token per row, so of two claims racing for one row exactly one wins.
 
+use super::hub::Message;
 use super::{
     Backend, DELETE_PERSONAL_INVITES, NewToken, Store, StoreError, TokenKind, insert_token_sql,
     order_key,
@@ -212,6 +213,7 @@ impl Store {
             return Ok(false);
         };
         let now = order_key(now);
+        let revocation = Message::revocation(review_id.as_str());
         let claimed = on_backend!(self, |pool, pg| async {
             let mut tx = pool.begin().await?;
             if take_over {
@@ -261,13 +263,16 @@ impl Store {
                 .bind(participant_id.as_str())
                 .execute(&mut *tx)
                 .await?;
+            if take_over {
+                notify!(self, tx, &revocation).await?;
+            }
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }
         .await)
         .map_err(StoreError::Database)?;
         if claimed && take_over {
-            self.events.publish_revocation(review_id.as_str());
+            self.announce(&revocation);
         }
         Ok(claimed)
     }
@@ -283,6 +288,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let now = order_key(now);
+        let revocation = Message::revocation(review_id.as_str());
         let replaced = on_backend!(self, |pool, pg| async {
             let mut tx = pool.begin().await?;
             let revoke = if pg {
@@ -303,13 +309,14 @@ impl Store {
                 return Ok(false);
             }
             insert_token!(tx, pg, review_id.as_str(), new, &now)?;
+            notify!(self, tx, &revocation).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)
         }
         .await)
         .map_err(StoreError::Database)?;
         if replaced {
-            self.events.publish_revocation(review_id.as_str());
+            self.announce(&revocation);
         }
         Ok(replaced)
     }

@@ -8,6 +8,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
+use mosaic_domain::room::Room;
 use mosaic_domain::wire::{CreatedReview, Submitted};
 use mosaic_server::{AppState, ReviewEvent};
 use serde_json::json;
@@ -15,7 +16,7 @@ use std::time::Duration;
 use tower::ServiceExt as _;
 
 /// How soon a new version must be heard of.
-const PROMPTLY: Duration = Duration::from_secs(1);
+pub const PROMPTLY: Duration = Duration::from_secs(1);
 /// How long a stream must stay silent to count as saying nothing.
 const QUIET: Duration = Duration::from_millis(300);
 
@@ -25,6 +26,10 @@ pub struct EventStream {
     pub status: StatusCode,
     pub headers: HeaderMap,
     body: Body,
+    /// Every room heard so far, in order (`event: room`).
+    pub rooms: Vec<Room>,
+    /// Every frame read so far, as sent.
+    pub transcript: String,
 }
 
 /// What one read of a stream found.
@@ -53,6 +58,8 @@ impl EventStream {
             status: parts.status,
             headers: parts.headers,
             body,
+            rooms: Vec::new(),
+            transcript: String::new(),
         }
     }
 
@@ -62,32 +69,91 @@ impl EventStream {
             Ok(None) => Read::Ended,
             Ok(Some(frame)) => {
                 let data = frame.unwrap().into_data().unwrap();
-                Read::Frame(String::from_utf8(data.to_vec()).unwrap())
+                let text = String::from_utf8(data.to_vec()).unwrap();
+                self.transcript.push_str(&text);
+                Read::Frame(text)
             }
         }
     }
 
-    /// The version the next event announces; it must come promptly and be exactly
-    /// `event: review` with `data: {"version":N}`.
+    /// The version the next `review` event announces (rooms on the way are kept in
+    /// [`EventStream::rooms`]); it must come promptly and be exactly `event: review` with
+    /// `data: {"version":N}`.
     pub async fn next_version(&mut self) -> u64 {
-        match self.read(PROMPTLY).await {
-            Read::Frame(text) => parse_event(&text),
-            other => panic!("expected an event within {PROMPTLY:?}, got {other:?}"),
+        loop {
+            match self.read(PROMPTLY).await {
+                Read::Frame(text) if self.keep_room(&text) => {}
+                Read::Frame(text) => return parse_event(&text),
+                other => panic!("expected an event within {PROMPTLY:?}, got {other:?}"),
+            }
         }
     }
 
-    pub async fn assert_quiet(&mut self) {
-        assert_eq!(self.read(QUIET).await, Read::Quiet);
+    /// Keeps `text` if it is a room event.
+    fn keep_room(&mut self, text: &str) -> bool {
+        let Some(room) = parse_room(text) else {
+            return false;
+        };
+        self.rooms.push(room);
+        true
     }
 
+    /// The first room, heard from now on within `within`, that `wanted` accepts (the latest
+    /// room already heard counts); versions on the way are skipped.
+    pub async fn room_where(&mut self, within: Duration, wanted: impl Fn(&Room) -> bool) -> Room {
+        if let Some(room) = self.rooms.last().filter(|r| wanted(r)) {
+            return room.clone();
+        }
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.read(left).await {
+                Read::Frame(text) if self.keep_room(&text) => {
+                    let room = self.rooms.last().unwrap();
+                    if wanted(room) {
+                        return room.clone();
+                    }
+                }
+                Read::Frame(_) => {}
+                other => panic!(
+                    "no such room within {within:?} ({other:?}): {:?}",
+                    self.rooms.last()
+                ),
+            }
+        }
+    }
+
+    /// No new version within a moment (rooms may come: they are kept).
+    pub async fn assert_quiet(&mut self) {
+        loop {
+            match self.read(QUIET).await {
+                Read::Frame(text) if self.keep_room(&text) => {}
+                other => {
+                    assert_eq!(other, Read::Quiet);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The stream ends (rooms heard before are kept), with no new version.
     pub async fn assert_ended(&mut self) {
-        assert_eq!(self.read(PROMPTLY).await, Read::Ended);
+        loop {
+            match self.read(PROMPTLY).await {
+                Read::Frame(text) if self.keep_room(&text) => {}
+                other => {
+                    assert_eq!(other, Read::Ended);
+                    return;
+                }
+            }
+        }
     }
 
     /// Everything the stream sends until it falls quiet or ends.
     pub async fn drain(&mut self) -> String {
         let mut seen = String::new();
         while let Read::Frame(text) = self.read(QUIET).await {
+            self.keep_room(&text);
             seen.push_str(&text);
         }
         seen
@@ -110,6 +176,14 @@ impl EventStream {
             body,
         }
     }
+}
+
+/// The room of an `event: room`, or `None` for any other frame.
+pub fn parse_room(text: &str) -> Option<Room> {
+    let data = text
+        .strip_prefix("event: room\ndata: ")?
+        .strip_suffix("\n\n")?;
+    Some(serde_json::from_str(data).unwrap_or_else(|e| panic!("{e}: {data}")))
 }
 
 fn parse_event(text: &str) -> u64 {
@@ -150,11 +224,22 @@ pub async fn members_hear_each_new_version_and_nothing_of_drafts(app: &TestApp) 
     let summary = json!({"op": "set_summary", "summary": "Checkout slowed down."});
     let review = w.facilitate(app, summary).await;
     all_hear(&mut [&mut alice, &mut facilitator], review.version).await;
-    // Another participant's drafts: no event, not one byte.
+    // Another participant's drafts: no version; the room says only that Bob is still writing,
+    // once, however many times he saves.
     w.save(app, &w.bob, "first draft").await;
     w.save(app, &w.bob, "second draft").await;
     alice.assert_quiet().await;
     facilitator.assert_quiet().await;
+    for stream in [&mut alice, &mut facilitator] {
+        let bob_writing =
+            |r: &Room| r.member(&w.bob.participant_id).and_then(|m| m.writing) == Some(true);
+        stream.room_where(PROMPTLY, bob_writing).await;
+        let flips = stream
+            .rooms
+            .windows(2)
+            .filter(|p| !bob_writing(&p[0]) && bob_writing(&p[1]));
+        assert_eq!(flips.count(), 1, "{:?}", stream.rooms);
+    }
     let submitted = w.submit(app, &w.bob).await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
     let version = submitted.json::<Submitted>().review.version;
@@ -312,5 +397,132 @@ pub async fn an_access_key_closes_the_api_but_not_the_app(app: &TestApp) {
             "{path}: {}",
             response.text()
         );
+    }
+}
+
+/// How soon a commit on one process must reach a stream on another (the issue's 1 s).
+const ACROSS: Duration = Duration::from_secs(1);
+
+impl EventStream {
+    /// The version of the next event, which must come within [`ACROSS`].
+    async fn next_version_across(&mut self) -> u64 {
+        match self.read(ACROSS).await {
+            Read::Frame(text) => parse_event(&text),
+            other => panic!("expected an event within {ACROSS:?}, got {other:?}"),
+        }
+    }
+}
+
+/// Two processes on one PostgreSQL database: streams held by either hear every version and
+/// every revocation committed through the other, and nothing of drafts.
+pub async fn streams_hear_what_another_process_commits(app: &TestApp, other: &TestApp) {
+    let w = World::new(app, "r-two").await;
+    let events = w.path("/events");
+    let version = w.review(app).await.version;
+    let mut alice = EventStream::open(&other.router, &events, Some(&w.alice.token)).await;
+    let mut facilitator = EventStream::open(&app.router, &events, Some(&w.facilitator)).await;
+    let mut bob = EventStream::open(&other.router, &events, Some(&w.bob.token)).await;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.status, StatusCode::OK);
+        assert_eq!(stream.next_version().await, version);
+    }
+
+    // A join through the other process, an op through each, a submission through the first.
+    let carol = join(other, &w.id, &w.invite, "Carol").await;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.next_version_across().await, carol.review.version);
+    }
+    let review = w
+        .facilitate(
+            other,
+            json!({"op": "set_summary", "summary": "Checkout slowed down."}),
+        )
+        .await;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.next_version_across().await, review.version);
+    }
+    w.save(app, &w.alice, "a draft").await;
+    alice.assert_quiet().await;
+    bob.assert_quiet().await;
+    let submitted = w.submit(app, &w.alice).await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
+    let version = submitted.json::<Submitted>().review.version;
+    for stream in [&mut alice, &mut facilitator, &mut bob] {
+        assert_eq!(stream.next_version_across().await, version);
+    }
+
+    // A revocation through the first process ends the stream held by the other.
+    let revoke = w.path(&format!("/participants/{}/token", w.bob.participant_id));
+    let response = app
+        .call(Method::DELETE, &revoke, Some(&w.facilitator), None, None)
+        .await;
+    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    match bob.read(ACROSS).await {
+        Read::Ended => {}
+        other => panic!("bob's stream should end, got {other:?}"),
+    }
+    alice.assert_quiet().await;
+}
+
+/// A process whose listening connection is cut (PostgreSQL terminates it) reconnects, and its
+/// streams hear the versions committed meanwhile: none stays stale.
+pub async fn a_listener_that_lost_its_connection_catches_up(app: &TestApp, other: &TestApp) {
+    let w = World::new(app, "r-cut").await;
+    let events = w.path("/events");
+    let version = w.review(app).await.version;
+    let mut alice = EventStream::open(&other.router, &events, Some(&w.alice.token)).await;
+    assert_eq!(alice.next_version().await, version);
+
+    // Both processes' listeners (of this test's schema only) are cut; commits land while
+    // they reconnect.
+    other
+        .execute_raw(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'mosaic-listener' \
+             AND query = 'LISTEN \"mosaic_' || current_schema() || '\"'",
+        )
+        .await;
+    let mut last = version;
+    for summary in ["One.", "Two."] {
+        last = w
+            .facilitate(app, json!({"op": "set_summary", "summary": summary}))
+            .await
+            .version;
+    }
+    // Heard by then: each version as it came, or the last once reconnected.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    let mut heard = version;
+    while heard < last {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stale at {heard} of {last}"
+        );
+        match alice.read(Duration::from_secs(3)).await {
+            Read::Frame(text) => heard = parse_event(&text),
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+    // And the bus works again afterwards.
+    let review = w
+        .facilitate(app, json!({"op": "set_summary", "summary": "Three."}))
+        .await;
+    assert_eq!(alice.next_version_across().await, review.version);
+}
+
+/// The feed's statistics are cached per process until the feed changes: a publication through
+/// one process makes the other's cached answer stale.
+pub async fn feed_statistics_are_fresh_on_every_process(app: &TestApp, other: &TestApp) {
+    use crate::feed::{Spec, publish};
+    use mosaic_domain::feed::FeedStats;
+    let stats = async || other.get("/api/v1/feed/stats").await.json::<FeedStats>();
+    assert_eq!(stats().await.findings, 0);
+    publish(app, &Spec::new("r-stats-a")).await;
+    let deadline = tokio::time::Instant::now() + ACROSS;
+    while stats().await.findings != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the other process still answers from its cache"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

@@ -28,7 +28,7 @@ fn request_id(response: &TestResponse) -> String {
 }
 
 /// The highest migration this build has: one more with every schema change.
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 9;
 
 /// `/healthz` is alive, `/readyz` ready with the schema's version; neither they nor `/metrics`
 /// (closed by default) nor an unknown API path is ever the app's page. With the database gone,
@@ -238,6 +238,7 @@ pub async fn a_newer_schema_is_refused(app: &TestApp) {
     let reopened = match &app.db {
         TestDb::Sqlite { path, .. } => Store::open_sqlite(path).await,
         TestDb::Postgres(schema) => Store::open_postgres(schema.options()).await,
+        TestDb::Shared(options) => Store::open_postgres((**options).clone()).await,
     };
     let error = reopened.expect_err("a newer schema must be refused");
     assert!(

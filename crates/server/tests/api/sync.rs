@@ -22,7 +22,10 @@ pub mod events;
 pub mod hostile;
 #[path = "hostile_props.rs"]
 pub mod hostile_props;
-use events::EventStream;
+#[path = "room.rs"]
+pub mod room;
+use events::{EventStream, PROMPTLY};
+use mosaic_domain::room::Room;
 
 /// One review (`id`) with its facilitator, invite and two participants, in Investigating; and
 /// a second review whose facilitator plays "another review's token".
@@ -512,8 +515,79 @@ pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: 
         EventStream::open(&app.router, &events, Some(&w.alice.token)).await,
         EventStream::open(&app.router, &events, Some(&w.bob.token)).await,
     ];
-    for (who, marker) in members.iter().zip(&markers) {
+    // Every event type on the way: presence (the streams above), writing (the saves), a hand
+    // raised and lowered, and a timebox started, extended and stopped.
+    let hand = w.path(&format!("/hands/{}", w.alice.participant_id));
+    let timebox = w.path("/timebox");
+    let raised = |r: &Room| r.members.iter().any(|m| m.hand.is_some());
+    let timebox_is = |r: &Room, extended: u32, stopped: bool| {
+        r.timebox
+            .as_ref()
+            .is_some_and(|t| t.extended_minutes == extended && t.stopped_at.is_some() == stopped)
+    };
+    type Told = Box<dyn Fn(&Room) -> bool>;
+    let signals: [(Method, String, &str, Option<Value>, Told); 5] = [
+        (
+            Method::PUT,
+            hand.clone(),
+            &w.alice.token,
+            Some(json!({"reason": "more_time"})),
+            Box::new(raised),
+        ),
+        (
+            Method::PUT,
+            timebox.clone(),
+            &w.facilitator,
+            Some(json!({"minutes": 15})),
+            Box::new(move |r| timebox_is(r, 0, false)),
+        ),
+        (
+            Method::POST,
+            format!("{timebox}/extend"),
+            &w.facilitator,
+            Some(json!({"minutes": 5})),
+            Box::new(move |r| timebox_is(r, 5, false)),
+        ),
+        (
+            Method::DELETE,
+            hand.clone(),
+            &w.facilitator,
+            None,
+            Box::new(move |r| !raised(r)),
+        ),
+        (
+            Method::DELETE,
+            timebox.clone(),
+            &w.facilitator,
+            None,
+            Box::new(move |r| timebox_is(r, 5, true)),
+        ),
+    ];
+    for (i, (who, marker)) in members.iter().zip(&markers).enumerate() {
         w.save(app, who, marker).await;
+        if i == 0 {
+            for stream in &mut streams {
+                let writing = |r: &Room| r.member(&who.participant_id).unwrap().writing;
+                stream
+                    .room_where(PROMPTLY, |r| writing(r) == Some(true))
+                    .await;
+            }
+            // Each signal is heard by every stream before the next.
+            for (method, path, token, body, told) in &signals {
+                let response = app
+                    .call(method.clone(), path, Some(token), body.as_ref(), None)
+                    .await;
+                assert_eq!(
+                    response.status,
+                    StatusCode::OK,
+                    "{path}: {}",
+                    response.text()
+                );
+                for stream in &mut streams {
+                    stream.room_where(PROMPTLY, told).await;
+                }
+            }
+        }
         let submitted = w.submit(app, who).await;
         assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
     }
@@ -533,16 +607,22 @@ pub async fn accounts_stay_sealed_until_the_reveal_and_never_reach_the_log(app: 
             assert_eq!(seen.matches(marker.as_str()).count(), 0, "{who}: {seen}");
         }
     }
-    // The streams said nothing but versions.
+    // The streams said nothing but versions and rooms, and the rooms only flags and names.
     for stream in &mut streams {
-        let seen = stream.drain().await;
+        stream.drain().await;
+        let seen = stream.transcript.clone();
         assert!(seen.starts_with("event: review\n"), "{seen}");
         assert!(
             seen.lines().all(|l| l.is_empty()
                 || l == "event: review"
-                || l.starts_with("data: {\"version\":")),
+                || l.starts_with("data: {\"version\":")
+                || l == "event: room"
+                || l.starts_with("data: {\"members\":")),
             "{seen}"
         );
+        let rooms = &stream.rooms;
+        assert!(!rooms.is_empty());
+        room::rooms_carry_only_flags(rooms);
         for marker in &markers {
             assert_eq!(seen.matches(marker.as_str()).count(), 0, "{seen}");
         }

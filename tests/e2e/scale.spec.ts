@@ -1,0 +1,154 @@
+// Beyond one machine: three mosaic-server processes on one PostgreSQL database behind HAProxy
+// (round-robin, no sticky sessions). A facilitator and three participants, each in their own
+// browser, run a review through the balancer: their requests and event streams land on every
+// process, and what one process commits reaches the browsers listening on the others within a
+// second. Then one process is killed with SIGKILL mid-session: every browser reconnects through
+// the balancer, and every change the server had acknowledged is still there.
+import { Browser, BrowserContext, Page } from "@playwright/test";
+import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { addEntry, addObservation, submit } from "./steps";
+import { Cluster, startCluster } from "./cluster";
+
+/** What the issue asks of live events through the balancer. */
+const WITHIN_A_SECOND = { timeout: 1_000 };
+/** A browser whose stream was on the killed process reconnects (its retry is about 3 s). */
+const RECONNECTED = { timeout: 15_000 };
+
+const status = (page: Page) => page.getByTestId("sync-status");
+
+async function profile(browser: Browser, cluster: Cluster): Promise<[BrowserContext, Page]> {
+  const context = await browser.newContext({ baseURL: cluster.url });
+  return [context, await context.newPage()];
+}
+
+async function join(page: Page, invite: string, name: string, role: string) {
+  await page.goto(invite);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Your role in the incident").fill(role);
+  await page.getByRole("button", { name: "Join the review" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Replica lag during failover");
+}
+
+/** Waits until the balancer holds at least `streams` open sessions on the servers still up. */
+async function streamsOpen(cluster: Cluster, streams: number, except: string) {
+  await expect
+    .poll(
+      async () => {
+        const sessions = await cluster.sessions();
+        return Object.entries(sessions)
+          .filter(([name]) => name !== except)
+          .reduce((sum, [, s]) => sum + s.open, 0);
+      },
+      { timeout: RECONNECTED.timeout, message: "every browser's event stream is open again" },
+    )
+    .toBeGreaterThanOrEqual(streams);
+}
+
+test("three server processes behind a balancer: live everywhere, and a killed process loses nothing", async ({
+  browser,
+}) => {
+  test.info().setTimeout(180_000);
+  const cluster = await startCluster(3);
+  try {
+    const [facilitatorContext, facilitator] = await profile(browser, cluster);
+    await facilitator.goto("/settings");
+    await facilitator.getByLabel("Sync with a Mosaic server").check();
+    await expect(facilitator.getByLabel("Server URL")).toHaveValue(cluster.url);
+    await facilitator.getByRole("button", { name: "Save settings" }).click();
+    await expect(facilitator.getByText("Settings saved.")).toBeVisible();
+    await facilitator.getByRole("link", { name: "Reviews" }).click();
+    await facilitator.getByLabel("Title").fill("Replica lag during failover");
+    await facilitator.getByLabel("Incident started").fill("2026-11-24T03:10");
+    await facilitator.getByLabel("Severity").selectOption("sev2");
+    await facilitator.getByLabel("Team").fill("Storage");
+    await facilitator.getByLabel("Services").fill("orders-db");
+    await facilitator.getByRole("button", { name: "Create review" }).click();
+    await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText("Replica lag during failover");
+    await expect(status(facilitator)).toHaveText("Saved");
+    const invite = await facilitator.getByLabel("Invite link").inputValue();
+    expect(invite.startsWith(cluster.url), "invite links name the balancer").toBe(true);
+
+    // Three people join; each arrival reaches the facilitator within a second, whichever
+    // process took the join and whichever holds the facilitator's stream.
+    const people = [
+      { name: "Ana Ruiz", role: "on-call engineer" },
+      { name: "Ben Okafor", role: "incident commander" },
+      { name: "Chen Wu", role: "database engineer" },
+    ];
+    const pages: Page[] = [];
+    const contexts: BrowserContext[] = [];
+    for (const p of people) {
+      const [context, page] = await profile(browser, cluster);
+      await join(page, invite, p.name, p.role);
+      contexts.push(context);
+      pages.push(page);
+      await expect(facilitator.getByRole("button", { name: `Edit ${p.name}` })).toBeVisible(WITHIN_A_SECOND);
+    }
+    const [ana, ben, chen] = pages;
+
+    await facilitator.getByRole("button", { name: "Start independent accounts" }).click();
+    await expect(status(facilitator)).toHaveText("Saved");
+    for (const page of pages) {
+      await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible(WITHIN_A_SECOND);
+    }
+
+    // Submissions reach the facilitator within a second.
+    await addEntry(ana, "2026-11-24T03:12", "ANA-MARKER replica lag alert fired", "the primary was overloaded");
+    await addObservation(ana, "Technical", "Failover promoted a lagging replica");
+    await submit(ana);
+    await expect(facilitator.getByText("1 of 3 participants have submitted.")).toBeVisible(WITHIN_A_SECOND);
+    await addEntry(ben, "2026-11-24T03:15", "BEN-MARKER declared the incident", "writes were being lost");
+    await submit(ben);
+    await expect(facilitator.getByText("2 of 3 participants have submitted.")).toBeVisible(WITHIN_A_SECOND);
+    await addEntry(chen, "2026-11-24T03:14", "CHEN-MARKER paused the failover", "the replica would catch up");
+    await expect(status(chen)).toHaveText("Saved");
+
+    // The requests and the streams went to every process.
+    const before = await cluster.sessions();
+    for (const name of ["s1", "s2", "s3"]) {
+      expect(before[name]?.total ?? 0, `requests reached ${name}`).toBeGreaterThan(0);
+    }
+
+    // One process dies at once, without a graceful shutdown, holding some of the streams.
+    await cluster.kill(1);
+    // Chen keeps working: her acknowledged draft is there, and her submission goes through.
+    await addEntry(chen, "2026-11-24T03:20", "CHEN-LATE resumed replication", "nothing was lost");
+    await expect(status(chen)).toHaveText("Saved", RECONNECTED);
+    await submit(chen);
+    await expect(facilitator.getByText("3 of 3 participants have submitted.")).toBeVisible(RECONNECTED);
+    // Every browser's stream is open again, on the two processes left.
+    await streamsOpen(cluster, 4, "s2");
+
+    // The reveal reaches every participant within a second, with every account.
+    await facilitator.getByRole("button", { name: "Reveal all accounts…" }).click();
+    await facilitator.getByRole("button", { name: "Reveal now" }).click();
+    for (const page of pages) {
+      await expect(page.getByRole("heading", { name: "Merged timeline" })).toBeVisible(WITHIN_A_SECOND);
+    }
+    for (const page of [facilitator, ...pages]) {
+      for (const marker of ["ANA-MARKER", "BEN-MARKER", "CHEN-MARKER", "CHEN-LATE"]) {
+        await expect(page.locator("body")).toContainText(marker);
+      }
+    }
+    await expectNoAxeViolations(ben);
+
+    // A vote reaches the facilitator and the other participants within a second.
+    await ben.getByRole("button", { name: "Vote for: Failover promoted a lagging replica" }).click();
+    await expect(status(ben)).toHaveText("Saved");
+    for (const page of [facilitator, ana, chen]) {
+      await expect(page.locator(".factors-panel")).toContainText("1 vote", WITHIN_A_SECOND);
+    }
+
+    // Nothing acknowledged was lost: read back from the servers after a reload.
+    for (const page of [facilitator, ...pages]) {
+      await page.reload();
+      for (const marker of ["ANA-MARKER", "BEN-MARKER", "CHEN-MARKER", "CHEN-LATE"]) {
+        await expect(page.locator("body")).toContainText(marker);
+      }
+      await expect(page.locator(".factors-panel")).toContainText("1 vote");
+    }
+    for (const context of [facilitatorContext, ...contexts]) await context.close();
+  } finally {
+    await cluster.stop();
+  }
+});
