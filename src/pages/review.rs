@@ -13,6 +13,7 @@ use crate::components::{
     review::review_export::ReviewExport, review::room_panel::RoomPanel,
     review::setup_panel::SetupPanel, review::submissions_panel::SubmissionsPanel,
 };
+use crate::components::{account::account_guide::AccountGuide, review::phase_guide::PhaseGuide};
 use crate::settings::{Settings, SyncMode};
 use crate::sync_core::SyncState;
 use crate::workspace::{self, Actor, Workspace};
@@ -117,7 +118,7 @@ fn ReviewWorkspace(
                 <RoomPanel/>
                 <div class="account-layout">
                     <AccountEditor/>
-                    <ReferencePanel/>
+                    <div class="side-column"><AccountGuide/><ReferencePanel/></div>
                 </div>
                 <SubmissionsPanel/>
             }
@@ -184,6 +185,7 @@ fn ReviewWorkspace(
         </Show>
         <ConflictsPanel/>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
+        <PhaseGuide/>
         {body}
     }
 }

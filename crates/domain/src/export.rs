@@ -19,10 +19,11 @@
 //!   Mosaic fails clearly instead of losing data.
 //! - `review` is the [`Review`] exactly as it is stored: `id`, `version`, `created_at`,
 //!   `updated_at`, `facts`, `phase`, `summary`, `participants`, `reference`, `guide`,
-//!   `submissions`, `revealed_at`, `links`, `moments`, `votes`, `key_insights`, `actions`,
-//!   `finding`, `publication`. Fields added since the format's first release (`publication`, a
-//!   finding's `tags` and `audience`, a finding action's `id`; in version 2 `guide`, `moments`,
-//!   the facts' impact and the finding's new sections and times) may be absent: they
+//!   `submissions`, `revealed_at`, `links`, `moments`, `votes`, `themes`, `key_insights`,
+//!   `actions`, `finding`, `publication`. Fields added since the format's first release
+//!   (`publication`, a finding's `tags` and `audience`, a finding action's `id`; in version 2
+//!   `guide`, `moments`, `themes`, the facts' impact and the finding's new sections, themes and
+//!   times) may be absent: they
 //!   read as empty, as in a review stored before them, so files written by an older Mosaic
 //!   still import.
 //! - `accounts` are [`Account`]s of this review, at most one per participant, drafts included:
@@ -33,7 +34,9 @@
 //!   `knowledge_gap`, `p1`, `in_progress`).
 //!
 //! Import checks, besides the shape: the incident facts are valid; the guide's questions are
-//! valid, distinct and few enough; the tags for publishing
+//! valid, distinct and few enough; the themes are as the review would have stored them
+//! (distinct ids and names, at least two factors each, no factor in two themes, voters who
+//! are participants, each once); the tags for publishing
 //! are as the review would have stored them (trimmed, distinct, short, few); every account belongs to the
 //! review and to one of its participants, once; every submitted account still matches its
 //! commitment, and the one the review recorded; every recorded submission names a participant;
@@ -224,6 +227,9 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
             .any(|q| q.to_input().into_question(q.id.clone()).as_ref() != Ok(q))
     {
         out.push("the question guide is not valid".to_owned());
+    }
+    if !crate::themes::themes_valid(review) {
+        out.push("the themes are not valid".to_owned());
     }
     for s in review.submissions() {
         if review.participant(&s.participant_id).is_none() {
@@ -446,6 +452,27 @@ pub fn to_markdown(review: &Review, accounts: &[Account]) -> String {
             }
         }
     }
+    let themes = crate::themes::themes(&view);
+    if !themes.is_empty() {
+        md.push_str("\n## Themes\n");
+        for t in themes {
+            md.push_str(&format!(
+                "\n### {} ({} vote{})\n\n",
+                markdown_inline(&t.name),
+                t.votes,
+                if t.votes == 1 { "" } else { "s" }
+            ));
+            for f in t.factors {
+                md.push_str(&format!(
+                    "- {} ({}; {})\n",
+                    markdown_inline(&f.text),
+                    f.kind.label(),
+                    name(&f.factor.participant_id)
+                ));
+            }
+        }
+    }
+    // Every factor, grouped ones too: this report is the record, not the finding.
     let groups: Vec<_> = factor_groups(&view)
         .into_iter()
         .filter(|g| !g.factors.is_empty())
@@ -731,6 +758,82 @@ SEV2 · Payments · phase: Action planning
     }
 
     #[test]
+    fn themes_travel_in_the_export_and_are_checked_on_import() {
+        let (mut review, accounts) = review_in(Phase::Revealed);
+        let id = crate::ThemeId::parse("th1").unwrap();
+        let refs = [
+            crate::fixture::fref("alice", "ao1"),
+            crate::fixture::fref("bob", "bo1"),
+        ];
+        review
+            .group_theme(
+                id.clone(),
+                "Alerting",
+                &refs,
+                &accounts,
+                crate::fixture::t(14, 0),
+            )
+            .unwrap();
+        let carol = ParticipantId::parse("carol").unwrap();
+        review
+            .toggle_theme_vote(&carol, &id, crate::fixture::t(14, 1))
+            .unwrap();
+        let good: Value = serde_json::from_str(&to_json(&review, &accounts)).unwrap();
+        assert_eq!(
+            good["review"]["themes"],
+            json!([{
+                "id": "th1",
+                "name": "Alerting",
+                "factors": [
+                    {"participant_id": "alice", "observation_id": "ao1"},
+                    {"participant_id": "bob", "observation_id": "bo1"}
+                ],
+                "voters": ["carol"]
+            }])
+        );
+        assert_eq!(from_json(&good.to_string()), Ok((review, accounts)));
+        let with = |edit: &dyn Fn(&mut Value)| {
+            let mut doc = good.clone();
+            edit(&mut doc);
+            doc.to_string()
+        };
+        // A version 2 file written before themes has none, and still imports.
+        check_import(
+            &with(&|d| {
+                d["review"].as_object_mut().unwrap().remove("themes");
+            }),
+            "ok",
+        );
+        let invalid = "the export is inconsistent: the themes are not valid";
+        check_import(
+            &with(&|d| d["review"]["themes"][0]["name"] = json!(" ")),
+            invalid,
+        );
+        check_import(
+            &with(&|d| {
+                d["review"]["themes"][0]["factors"]
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
+            }),
+            invalid,
+        );
+        check_import(
+            &with(&|d| d["review"]["themes"][0]["voters"] = json!(["carol", "carol"])),
+            invalid,
+        );
+        check_import(
+            &with(&|d| {
+                let mut copy = d["review"]["themes"][0].clone();
+                copy["id"] = json!("th2");
+                copy["name"] = json!("Other");
+                d["review"]["themes"].as_array_mut().unwrap().push(copy);
+            }),
+            invalid,
+        );
+    }
+
+    #[test]
     fn the_guide_and_answers_are_checked_on_import() {
         let (review, accounts) = review_in(Phase::Revealed);
         let good: Value = serde_json::from_str(&to_json(&review, &accounts)).unwrap();
@@ -934,6 +1037,20 @@ SEV2 · Payments · phase: Action planning
         if let Some(f) = &factor {
             for id in &ids {
                 review.toggle_vote(id, f, &accounts, now).unwrap();
+            }
+        }
+        let theme = {
+            let view = review.revealed(&accounts).unwrap();
+            crate::themes::suggest_themes(&view).into_iter().next()
+        };
+        if let Some(s) = theme {
+            let id = crate::ThemeId::parse("th0").unwrap();
+            if review
+                .group_theme(id.clone(), &s.name, &s.factors, &accounts, now)
+                .is_ok()
+                && let Some(voter) = ids.first()
+            {
+                let _ = review.toggle_theme_vote(voter, &id, now);
             }
         }
         for k in &plan.insights {

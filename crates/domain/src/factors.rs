@@ -119,13 +119,20 @@ impl Review {
             .any(|v| &v.voter == voter && &v.factor == factor)
     }
 
+    /// The dots `voter` may still place: each dot on a factor or on a theme costs one.
     pub fn dots_left(&self, voter: &ParticipantId) -> usize {
-        let used = self.votes.iter().filter(|v| &v.voter == voter).count();
+        let used = self.votes.iter().filter(|v| &v.voter == voter).count()
+            + self
+                .themes
+                .iter()
+                .filter(|t| t.voters.contains(voter))
+                .count();
         DOTS_PER_PARTICIPANT.saturating_sub(used)
     }
 
     /// Places `voter`'s dot on `factor`, or takes it back if it is there; returns whether a dot
-    /// is there now. One dot per factor per voter, [`DOTS_PER_PARTICIPANT`] in all.
+    /// is there now. One dot per factor per voter, [`DOTS_PER_PARTICIPANT`] in all. A factor
+    /// grouped in a theme takes no new dot: the dot goes on the theme, where it counts once.
     pub fn toggle_vote(
         &mut self,
         voter: &ParticipantId,
@@ -148,6 +155,16 @@ impl Review {
             return Err(EditError::NotFound {
                 id: factor.observation_id.to_string(),
             });
+        }
+        if let Some(theme) = self.theme_of(factor) {
+            return Err(vec![crate::validation::ValidationError::new(
+                "factor",
+                format!(
+                    "is part of the theme “{}”: place the dot on the theme",
+                    theme.name
+                ),
+            )]
+            .into());
         }
         if self.dots_left(voter) == 0 {
             return Err(EditError::OutOfDots {

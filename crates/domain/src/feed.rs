@@ -76,6 +76,17 @@ impl Section {
             Self::Actions => "Actions",
         }
     }
+
+    /// The section observations of `kind` are published in.
+    pub fn of_kind(kind: FactorKind) -> Section {
+        match kind {
+            FactorKind::Technical | FactorKind::Human | FactorKind::Organisational => Self::Factors,
+            FactorKind::OperationalSurprise => Self::Surprises,
+            FactorKind::KnowledgeGap => Self::KnowledgeGaps,
+            FactorKind::Helped => Self::Helped,
+            FactorKind::Lucky => Self::Lucky,
+        }
+    }
 }
 
 /// The audience of each section; every section is for the whole organisation unless set.
@@ -179,6 +190,14 @@ impl Finding {
         if team_only(Section::Actions) {
             f.actions.clear();
         }
+        // A theme has no audience of its own: each of its factors keeps its section's, and a
+        // theme none of whose factors the organisation may read is left out.
+        for theme in &mut f.themes {
+            theme
+                .factors
+                .retain(|tf| !team_only(Section::of_kind(tf.kind)));
+        }
+        f.themes.retain(|t| !t.factors.is_empty());
         f
     }
 

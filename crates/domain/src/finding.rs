@@ -13,6 +13,7 @@ use crate::moments::{self, MomentKind};
 use crate::reveal::Revealed;
 use crate::review::{EditError, GROUP_WORK, Participant, Review, Severity};
 use crate::text::{self, Word};
+use crate::themes;
 use crate::validation::ValidationError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -144,8 +145,13 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unfolded: Vec<FindingMoment>,
     pub key_insights: Vec<String>,
-    /// Technical, human and organisational factors, one group per kind that has any, most
-    /// votes first.
+    /// The facilitator's themes, most votes first, each with its factors. A factor in a theme
+    /// is listed there and not again in its own section. Empty in findings published before
+    /// themes existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub themes: Vec<FindingTheme>,
+    /// Technical, human and organisational factors not in a theme, one group per kind that has
+    /// any, most votes first.
     pub factors: Vec<FindingFactorGroup>,
     /// Observations of kind operational surprise, most votes first.
     pub surprises: Vec<FindingFactor>,
@@ -192,6 +198,24 @@ pub struct FindingMoment {
     pub what: String,
     /// Who reported it: roles, or names of those who opted in.
     pub reported_by: Vec<String>,
+}
+
+/// One theme as published: its name (names replaced by roles), how many people dotted it, and
+/// its factors with their kinds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingTheme {
+    pub name: String,
+    /// People with a dot on the theme or on any of its factors, each once.
+    pub votes: u32,
+    pub factors: Vec<FindingThemeFactor>,
+}
+
+/// A factor of a theme: its kind says which section's audience it has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingThemeFactor {
+    pub kind: FactorKind,
+    #[serde(flatten)]
+    pub factor: FindingFactor,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -253,15 +277,35 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
             .participant(&f.factor.participant_id)
             .map_or_else(String::new, |p| p.published_name().to_owned())
     };
-    let all = factors::factors(view);
+    let finding_factor = |f: &factors::Factor| FindingFactor {
+        text: anon.apply(&f.text),
+        votes: f.votes,
+        noted_by: noted_by(f),
+    };
+    let themes: Vec<FindingTheme> = themes::themes(view)
+        .into_iter()
+        .map(|t| FindingTheme {
+            name: anon.apply(&t.name),
+            votes: t.votes,
+            factors: t
+                .factors
+                .iter()
+                .map(|f| FindingThemeFactor {
+                    kind: f.kind,
+                    factor: finding_factor(f),
+                })
+                .collect(),
+        })
+        .collect();
+    // A grouped factor is published in its theme only: no factor appears twice.
+    let all: Vec<factors::Factor> = factors::factors(view)
+        .into_iter()
+        .filter(|f| review.theme_of(&f.factor).is_none())
+        .collect();
     let of_kind = |kind: FactorKind| -> Vec<FindingFactor> {
         all.iter()
             .filter(|f| f.kind == kind)
-            .map(|f| FindingFactor {
-                text: anon.apply(&f.text),
-                votes: f.votes,
-                noted_by: noted_by(f),
-            })
+            .map(finding_factor)
             .collect()
     };
     let factors = CONTRIBUTING
@@ -317,6 +361,7 @@ pub fn build(view: &Revealed<'_>, now: DateTime<Utc>) -> Finding {
             .iter()
             .map(|k| anon.apply(k))
             .collect(),
+        themes,
         factors,
         surprises: of_kind(FactorKind::OperationalSurprise),
         knowledge_gaps: of_kind(FactorKind::KnowledgeGap),
@@ -513,6 +558,25 @@ impl Finding {
             md.push_str("\n## Key insights\n\n");
             for k in &self.key_insights {
                 md.push_str(&format!("- {}\n", markdown_inline(k)));
+            }
+        }
+        if !self.themes.is_empty() {
+            md.push_str("\n## Themes\n");
+            for t in &self.themes {
+                md.push_str(&format!(
+                    "\n### {} ({} vote{})\n\n",
+                    markdown_inline(&t.name),
+                    t.votes,
+                    if t.votes == 1 { "" } else { "s" }
+                ));
+                for f in &t.factors {
+                    md.push_str(&format!(
+                        "- {} ({}; {})\n",
+                        markdown_inline(&f.factor.text),
+                        f.kind.label(),
+                        markdown_inline(&f.factor.noted_by)
+                    ));
+                }
             }
         }
         let factor_list = |md: &mut String, factors: &[FindingFactor]| {

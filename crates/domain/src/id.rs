@@ -97,6 +97,10 @@ id_type! {
     QuestionId
 }
 id_type! {
+    /// One theme of a review: related factors the facilitator grouped under one name.
+    ThemeId
+}
+id_type! {
     /// A review's identifier: chosen by whoever creates the review (a UUID in practice), so a
     /// review made offline keeps its id when it later reaches a server.
     ReviewId

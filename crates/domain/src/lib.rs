@@ -28,6 +28,8 @@
 //! - [`merge`]: links between entries, link suggestions, the merged timeline, divergences.
 //! - [`moments`]: timeline rows marked as key moments, and "How it unfolded".
 //! - [`factors`]: factors grouped by kind, dot-voting, key insights.
+//! - [`themes`]: related factors grouped under a name, suggestions from their wording, and a
+//!   dot on a theme counted once per voter.
 //! - [`action`]: follow-up actions, backlog order, and Jira CSV / Markdown / JSON exports.
 //! - [`finding`]: the published finding, with names replaced by roles unless opted in.
 //! - [`feed`]: each section's audience, and the shapes of the cross-team feed's API.
@@ -70,6 +72,7 @@ pub mod review;
 pub mod room;
 pub mod sync;
 mod text;
+pub mod themes;
 pub mod validation;
 pub mod wire;
 
@@ -85,7 +88,9 @@ pub use commitment::verify_commitment;
 pub use factors::{Factor, FactorGroup, FactorKind, FactorRef, Vote};
 pub use finding::Finding;
 pub use guide::{BuiltinGuide, Guide, Question, QuestionInput};
-pub use id::{ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId, ReviewId};
+pub use id::{
+    ActionId, EntryId, ObservationId, ParticipantId, QuestionId, ReferenceId, ReviewId, ThemeId,
+};
 pub use merge::{Divergence, EntryRef, Link, LinkSuggestion, MergedRow, Report};
 pub use moments::{Moment, MomentKind};
 pub use op::{OpError, ReviewOp, Role};
@@ -97,4 +102,5 @@ pub use review::{
     Submission,
 };
 pub use text::{forbidden_char, forbidden_in_json};
+pub use themes::{Theme, ThemeSuggestion, ThemeView};
 pub use validation::ValidationError;

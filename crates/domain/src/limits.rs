@@ -4,7 +4,8 @@
 //!
 //! The text limits that already had a home stay there and are re-exported here:
 //! [`MAX_TEXT_CHARS`], [`MAX_TITLE_CHARS`], [`MAX_NAME_CHARS`], [`MAX_SERVICES`],
-//! [`MAX_REFERENCE_CHARS`], [`MAX_ALERTS`], [`MAX_TAGS`], [`MAX_TAG_CHARS`], [`MAX_ID_LEN`].
+//! [`MAX_REFERENCE_CHARS`], [`MAX_ALERTS`], [`MAX_TAGS`], [`MAX_TAG_CHARS`], [`MAX_ID_LEN`],
+//! [`MAX_THEME_NAME_CHARS`].
 
 pub use crate::account::MAX_TEXT_CHARS;
 pub use crate::finding::{MAX_TAG_CHARS, MAX_TAGS};
@@ -12,6 +13,7 @@ pub use crate::guide::{MAX_QUESTION_CHARS, MAX_QUESTION_HINT_CHARS};
 pub use crate::id::MAX_ID_LEN;
 pub use crate::reference::{MAX_ALERTS, MAX_REFERENCE_CHARS};
 pub use crate::review::{MAX_NAME_CHARS, MAX_SERVICES, MAX_TITLE_CHARS};
+pub use crate::themes::MAX_THEME_NAME_CHARS;
 
 use crate::validation::ValidationError;
 use serde::Serialize;
@@ -38,6 +40,9 @@ pub const MAX_QUESTIONS: usize = 20;
 pub const MAX_ACTIONS: usize = 100;
 /// The most key insights in one review.
 pub const MAX_KEY_INSIGHTS: usize = 50;
+/// The most themes in one review. A theme groups at least two factors; more than fifty themes
+/// would no longer sum anything up.
+pub const MAX_THEMES: usize = 50;
 /// The largest a stored review document may grow, in bytes of JSON. Every op rewrites the whole
 /// document, so its size is the cost of every change: at 1 MiB one op stays in the tens of
 /// milliseconds.

@@ -14,7 +14,7 @@ use crate::action::{ActionInput, ActionStatus};
 use crate::factors::FactorRef;
 use crate::feed::SectionAudience;
 use crate::guide::{BuiltinGuide, QuestionInput};
-use crate::id::{ActionId, ParticipantId, QuestionId, ReferenceId};
+use crate::id::{ActionId, ParticipantId, QuestionId, ReferenceId, ThemeId};
 use crate::limits::{MAX_REVIEW_BYTES, json_bytes, too_large};
 use crate::merge::EntryRef;
 use crate::moments::MomentKind;
@@ -91,6 +91,25 @@ pub enum ReviewOp {
         voter: ParticipantId,
         factor: FactorRef,
     },
+    /// Groups revealed factors into a new theme.
+    GroupTheme {
+        id: ThemeId,
+        name: String,
+        factors: Vec<FactorRef>,
+    },
+    RenameTheme {
+        id: ThemeId,
+        name: String,
+    },
+    /// Takes a theme apart; its factors keep their dots.
+    UngroupTheme {
+        id: ThemeId,
+    },
+    /// A participant's own dot on a theme: placed, or (with every dot they have on it) taken back.
+    ToggleThemeVote {
+        voter: ParticipantId,
+        theme: ThemeId,
+    },
     AddKeyInsight {
         text: String,
     },
@@ -144,6 +163,8 @@ impl ReviewOp {
                 | ReviewOp::Transition { .. }
                 | ReviewOp::Unlink { .. }
                 | ReviewOp::ToggleVote { .. }
+                | ReviewOp::UngroupTheme { .. }
+                | ReviewOp::ToggleThemeVote { .. }
                 | ReviewOp::RemoveKeyInsight { .. }
                 | ReviewOp::SetActionStatus { .. }
                 | ReviewOp::RemoveAction { .. }
@@ -155,8 +176,11 @@ impl ReviewOp {
     /// dots; their account is their own document, not part of the review.
     pub fn permitted(&self, role: &Role) -> bool {
         match (self, role) {
-            (ReviewOp::ToggleVote { voter, .. }, Role::Participant(me)) => voter == me,
-            (ReviewOp::ToggleVote { .. }, Role::Facilitator) => false,
+            (ReviewOp::ToggleVote { voter, .. }, Role::Participant(me))
+            | (ReviewOp::ToggleThemeVote { voter, .. }, Role::Participant(me)) => voter == me,
+            (ReviewOp::ToggleVote { .. } | ReviewOp::ToggleThemeVote { .. }, Role::Facilitator) => {
+                false
+            }
             (_, Role::Facilitator) => true,
             (_, Role::Participant(_)) => false,
         }
@@ -266,6 +290,14 @@ impl Review {
             ReviewOp::ToggleVote { voter, factor } => {
                 self.toggle_vote(voter, factor, accounts, now)?;
             }
+            ReviewOp::GroupTheme { id, name, factors } => {
+                self.group_theme(id.clone(), name, factors, accounts, now)?
+            }
+            ReviewOp::RenameTheme { id, name } => self.rename_theme(id, name, now)?,
+            ReviewOp::UngroupTheme { id } => self.ungroup_theme(id, now)?,
+            ReviewOp::ToggleThemeVote { voter, theme } => {
+                self.toggle_theme_vote(voter, theme, now)?;
+            }
             ReviewOp::AddKeyInsight { text } => self.add_key_insight(text, now)?,
             ReviewOp::UpdateKeyInsight { index, text } => {
                 self.update_key_insight(*index, text, now)?
@@ -300,6 +332,13 @@ mod tests {
         }
     }
 
+    fn theme_vote(voter: &str) -> ReviewOp {
+        ReviewOp::ToggleThemeVote {
+            voter: pid(voter),
+            theme: ThemeId::parse("th").unwrap(),
+        }
+    }
+
     #[test]
     fn who_may_make_which_change() {
         let facilitator = Role::Facilitator;
@@ -318,6 +357,9 @@ mod tests {
             (&vote("alice"), &alice, true),
             (&vote("bob"), &alice, false),
             (&vote("alice"), &facilitator, false),
+            (&theme_vote("alice"), &alice, true),
+            (&theme_vote("bob"), &alice, false),
+            (&theme_vote("alice"), &facilitator, false),
         ];
         for (op, role, expected) in cases {
             assert_eq!(op.permitted(role), expected, "{op:?} by {role:?}");

@@ -13,6 +13,7 @@ use crate::moments::Moment;
 use crate::phase::Phase;
 use crate::reference::ReferenceMaterial;
 use crate::text;
+use crate::themes::Theme;
 use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -333,7 +334,7 @@ pub struct RemovedParticipant {
 /// | adding or removing participants | Setup, Investigating |
 /// | recording a submission | Investigating |
 /// | storing an account draft | Setup, Investigating |
-/// | links, key moments, votes, key insights, actions | Revealed, Actions |
+/// | links, key moments, themes, votes, key insights, actions | Revealed, Actions |
 /// | the finding's tags and each section's audience ([`Publication`]) | Revealed, Actions |
 /// | an action's status | Revealed, Actions, Published |
 /// | the phase itself | see [`Review::transition`] |
@@ -378,9 +379,13 @@ pub struct Review {
     /// Entries marked as key moments, at most one mark per entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) moments: Vec<Moment>,
-    /// At most one vote per (voter, factor), and at most `DOTS_PER_PARTICIPANT` per voter.
+    /// At most one vote per (voter, factor), and at most `DOTS_PER_PARTICIPANT` per voter,
+    /// counting the dots on themes.
     #[serde(default)]
     pub(crate) votes: Vec<Vote>,
+    /// Related factors grouped under a name; no factor is in two themes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) themes: Vec<Theme>,
     #[serde(default)]
     pub(crate) key_insights: Vec<String>,
     #[serde(default)]
@@ -520,6 +525,7 @@ impl Review {
             links: Vec::new(),
             moments: Vec::new(),
             votes: Vec::new(),
+            themes: Vec::new(),
             key_insights: Vec::new(),
             actions: Vec::new(),
             finding: None,
@@ -969,6 +975,14 @@ mod tests {
                 Box::new(|r, _| r.add_key_insight("k", t(20, 0))),
             ),
             (
+                "group_theme",
+                Box::new(|r, accounts| {
+                    let id = crate::ThemeId::parse("th").unwrap();
+                    let refs = [fixture::fref("alice", "ao1"), fixture::fref("bob", "bo1")];
+                    r.group_theme(id, "Alerting", &refs, accounts, t(20, 0))
+                }),
+            ),
+            (
                 "set_publication",
                 Box::new(|r, _| {
                     let audience = crate::feed::SectionAudience::default();
@@ -1016,6 +1030,7 @@ mod tests {
                 "record_submission: investigating",
                 "add_question: setup",
                 "add_key_insight: revealed actions",
+                "group_theme: revealed actions",
                 "set_publication: revealed actions",
                 "add_action: revealed actions",
                 "set_action_status: revealed actions published",

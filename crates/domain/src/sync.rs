@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::account::Account;
-use crate::id::{ActionId, ParticipantId, QuestionId};
+use crate::id::{ActionId, ParticipantId, QuestionId, ThemeId};
 use crate::op::ReviewOp;
 use crate::review::Review;
 
@@ -38,6 +38,8 @@ pub enum Target {
     Publication,
     Question(QuestionId),
     Guide,
+    /// A theme's name.
+    Theme(ThemeId),
 }
 
 impl ReviewOp {
@@ -54,6 +56,7 @@ impl ReviewOp {
             ReviewOp::SetPublication { .. } => Some(Target::Publication),
             ReviewOp::UpdateQuestion { id, .. } => Some(Target::Question(id.clone())),
             ReviewOp::UseGuide { .. } => Some(Target::Guide),
+            ReviewOp::RenameTheme { id, .. } => Some(Target::Theme(id.clone())),
             _ => None,
         }
     }
@@ -77,6 +80,10 @@ impl Target {
             Target::Publication => "the tags and audiences for publishing".into(),
             Target::Question(_) => "a question of the guide".into(),
             Target::Guide => "the question guide".into(),
+            Target::Theme(id) => match review.theme(id) {
+                Some(t) => format!("the name of the theme “{}”", t.name),
+                None => "a theme's name".into(),
+            },
         }
     }
 
@@ -155,6 +162,7 @@ impl Target {
                     .collect::<Vec<_>>()
                     .join("\n"),
             ),
+            Target::Theme(id) => review.theme(id).map(|t| t.name.clone()),
         }
     }
 }
@@ -284,7 +292,9 @@ fn op_what(op: &ReviewOp) -> String {
         ReviewOp::Link { .. } => "linking timeline entries".into(),
         ReviewOp::Unlink { .. } => "unlinking a timeline entry".into(),
         ReviewOp::MarkMoment { .. } => "marking a key moment".into(),
-        ReviewOp::ToggleVote { .. } => "a vote".into(),
+        ReviewOp::ToggleVote { .. } | ReviewOp::ToggleThemeVote { .. } => "a vote".into(),
+        ReviewOp::GroupTheme { .. } => "grouping factors into a theme".into(),
+        ReviewOp::UngroupTheme { .. } => "ungrouping a theme".into(),
         ReviewOp::AddKeyInsight { .. } => "adding a key insight".into(),
         ReviewOp::RemoveKeyInsight { index } => format!("removing key insight {}", index + 1),
         ReviewOp::AddAction { .. } => "adding an action".into(),
@@ -318,6 +328,9 @@ fn op_text(op: &ReviewOp) -> Option<String> {
         ReviewOp::SetFacts { facts } => Some(format!("Title: {}", facts.title)),
         ReviewOp::AddQuestion { question, .. } | ReviewOp::UpdateQuestion { question, .. } => {
             Some(question.text.clone())
+        }
+        ReviewOp::GroupTheme { name, .. } | ReviewOp::RenameTheme { name, .. } => {
+            Some(name.clone())
         }
         _ => None,
     }

@@ -340,6 +340,7 @@ suite! {
     an_access_key_closes_the_api_but_not_the_app,
     published_findings_are_searched_and_filtered,
     team_only_sections_reach_members_only,
+    themes_reach_the_feed_by_their_factors_audience,
     only_published_findings_reach_the_feed,
     subscriptions_are_valid_and_inert,
     an_access_key_closes_the_feed_and_its_subscriptions,
@@ -428,7 +429,7 @@ use feed::ops::{
 use feed::{
     an_access_key_closes_the_feed_and_its_subscriptions, only_published_findings_reach_the_feed,
     published_findings_are_searched_and_filtered, subscriptions_are_valid_and_inert,
-    team_only_sections_reach_members_only,
+    team_only_sections_reach_members_only, themes_reach_the_feed_by_their_factors_audience,
 };
 
 #[path = "api/people.rs"]

@@ -2,7 +2,7 @@ use chrono::Local;
 use leptos::prelude::*;
 use mosaic_domain::Finding;
 use mosaic_domain::feed::{Audience, FeedQuery, Section};
-use mosaic_domain::finding::{FindingAction, FindingFactor, FindingMoment};
+use mosaic_domain::finding::{FindingAction, FindingFactor, FindingMoment, FindingTheme};
 use mosaic_domain::markdown;
 
 use crate::components::feed::status_history::StatusHistory;
@@ -10,7 +10,8 @@ use crate::components::shared::tracker_link::TrackerLink;
 use crate::{api, time};
 
 /// A published finding, as anyone beyond the review may read it: title, team, severity, tags,
-/// summary, key insights, factors, surprises, knowledge gaps and actions with their status.
+/// summary, key insights, themes, factors, surprises, knowledge gaps and actions with their
+/// status.
 /// People appear as the finding names them: by role, unless they opted in to their name.
 ///
 /// The summary and key insights are Markdown, rendered by [`markdown::to_html`], which keeps no
@@ -76,6 +77,12 @@ pub fn FindingCard(
                             </ul>
                         }.into_any()
                     }))}
+                    {(!f.themes.is_empty()).then(|| view! {
+                        <section class="finding-section finding-themes" data-testid="finding-themes">
+                            {heading(sub, "Themes".to_owned(), None, false)}
+                            {theme_list(&f.themes, |s| f.audience.get(s) == Audience::Team)}
+                        </section>
+                    })}
                     {section(sub, Section::Factors, team_only(Section::Factors), (!f.factors.is_empty()).then(|| {
                         f.factors
                             .iter()
@@ -170,6 +177,41 @@ fn factor_list(factors: &[FindingFactor]) -> AnyView {
         </ul>
     }
     .into_any()
+}
+
+/// The themes, each with its count and its factors; a factor whose section is kept to the team
+/// says so, as a theme has no audience of its own.
+fn theme_list(themes: &[FindingTheme], team_only: impl Fn(Section) -> bool) -> AnyView {
+    themes
+        .iter()
+        .map(|t| {
+            view! {
+                <p class="factor-kind">{t.name.clone()}
+                    <span class="meta-inline">{format!(" — {}", votes(t.votes))}</span>
+                </p>
+                <ul class="finding-factors">
+                    {t.factors
+                        .iter()
+                        .map(|f| {
+                            let mark = team_only(Section::of_kind(f.kind)).then(|| view! {
+                                " " <span class="badge team-only">"Team only"</span>
+                            });
+                            view! {
+                                <li>
+                                    {f.factor.text.clone()}
+                                    <span class="meta-inline">
+                                        {format!(" — {}, noted by {}", f.kind.label(), f.factor.noted_by)}
+                                    </span>
+                                    {mark}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+        })
+        .collect_view()
+        .into_any()
 }
 
 /// "How it unfolded": each marked moment with its time, kind, words and reporters.

@@ -1,16 +1,20 @@
+use std::collections::BTreeSet;
+
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::factors::{self, DOTS_PER_PARTICIPANT};
 use mosaic_domain::limits;
 use mosaic_domain::markdown;
-use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed};
+use mosaic_domain::{Factor, FactorRef, ParticipantId, Phase, Revealed, ThemeId, ValidationError};
 use serde::{Deserialize, Serialize};
 
+use crate::components::review::themes_panel::ThemesPanel;
 use crate::components::review::words::person;
+use crate::components::review::words::{field_messages, invalid_fields};
 use crate::components::shared::confirm_removal::ConfirmRemoval;
 use crate::components::shared::limit_hint::LimitHint;
 use crate::drafts;
-use crate::workspace::{Actor, Workspace};
+use crate::workspace::{Actor, Workspace, new_id};
 
 /// Whether the group may still change votes and insights (the domain refuses otherwise).
 fn group_work(phase: Phase) -> bool {
@@ -38,10 +42,12 @@ fn stable_position(view: &Revealed<'_>, f: &FactorRef) -> (usize, usize) {
 }
 
 /// The contributing factors of the revealed accounts, grouped by kind with their authors;
-/// dot-voting for the acting participant; and the facilitator's key insights.
+/// dot-voting for the acting participant; the themes, made by the facilitator from selected
+/// factors; and the facilitator's key insights. A factor in a theme is shown in its theme.
 #[component]
 pub fn FactorsPanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
+    let selected = RwSignal::new(BTreeSet::<FactorRef>::new());
     // The groups' structure only: votes are read per factor, and the order stays put while
     // people vote (the domain's most-votes-first order would move the button being pressed).
     let groups = Memo::new(move |_| {
@@ -64,6 +70,16 @@ pub fn FactorsPanel() -> impl IntoView {
     });
     let voter = Memo::new(move |_| ws.acting_participant());
     let open = Memo::new(move |_| ws.review.with(|r| group_work(r.phase())));
+    let can_group = Memo::new(move |_| ws.actor.get() == Actor::Facilitator && open.get());
+    // Which factors are in a theme: they are listed there instead.
+    let grouped = Memo::new(move |_| {
+        ws.review.with(|r| {
+            r.themes()
+                .iter()
+                .flat_map(|t| t.factors.iter().cloned())
+                .collect::<BTreeSet<FactorRef>>()
+        })
+    });
     let dots = move || {
         let voter = voter.get()?;
         let left = ws.review.with(|r| r.dots_left(&voter));
@@ -73,6 +89,7 @@ pub fn FactorsPanel() -> impl IntoView {
         ))
     };
     view! {
+        <ThemesPanel/>
         <section class="card factors-panel" aria-labelledby="factors-heading">
             <h2 id="factors-heading">"Contributing factors"</h2>
             <p class="dots-left" aria-live="polite">
@@ -86,25 +103,39 @@ pub fn FactorsPanel() -> impl IntoView {
                         .to_owned(),
                 }}
             </p>
+            <Show when=move || can_group.get()>
+                <GroupIntoTheme selected/>
+            </Show>
             {move || {
+                let grouped = grouped.get();
                 groups
                     .get()
                     .into_iter()
                     .map(|g| {
                         let id = format!("factors-{}", g.kind.key());
-                        let factors = g.factors;
+                        let noted = g.factors.len();
+                        let factors: Vec<Factor> = g
+                            .factors
+                            .into_iter()
+                            .filter(|f| !grouped.contains(&f.factor))
+                            .collect();
                         view! {
                             <section class="factor-group" aria-labelledby=id.clone()>
                                 <h3 id=id.clone()>{g.kind.label()}</h3>
                                 {if factors.is_empty() {
-                                    view! { <p class="empty">"None noted."</p> }.into_any()
+                                    let note = if noted == 0 {
+                                        "None noted."
+                                    } else {
+                                        "All of these are in themes, above."
+                                    };
+                                    view! { <p class="empty">{note}</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="factor-list">
                                             <For
                                                 each=move || factors.clone()
                                                 key=|f| f.factor.clone()
-                                                children=move |f| view! { <FactorItem f voter open/> }
+                                                children=move |f| view! { <FactorItem f voter open can_group selected/> }
                                             />
                                         </ul>
                                     }
@@ -120,11 +151,98 @@ pub fn FactorsPanel() -> impl IntoView {
     }
 }
 
-/// One factor: its text, author, votes, and the acting participant's dot.
+/// What the facilitator is typing as the next theme's name, kept in `localStorage`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct ThemeNameDraft {
+    name: String,
+}
+
+/// Why the selected factors can't be grouped yet, if they can't.
+fn selection_problem(selected: &BTreeSet<FactorRef>) -> Option<&'static str> {
+    (selected.len() < 2).then_some("Select at least two related factors below to group them.")
+}
+
+/// The facilitator's "Group into a theme": a name for the factors selected below. Stays in
+/// reach while scrolling down the list, like the timeline's link button.
 #[component]
-fn FactorItem(f: Factor, voter: Memo<Option<ParticipantId>>, open: Memo<bool>) -> impl IntoView {
+fn GroupIntoTheme(selected: RwSignal<BTreeSet<FactorRef>>) -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    let key = format!(
+        "mosaic.draft.theme-name.{}",
+        ws.review.with_untracked(|r| r.id.to_string())
+    );
+    let draft = drafts::stored_draft::<ThemeNameDraft>(key);
+    let errors = RwSignal::new(Vec::<ValidationError>::new());
+    let problem = move || selected.with(selection_problem);
+    let group = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let factors: Vec<FactorRef> = selected.get_untracked().into_iter().collect();
+        let id = ThemeId::parse(&new_id()).expect("a UUID is a valid id");
+        let name = draft.with_untracked(|d| d.name.clone());
+        let result = ws.apply(ReviewOp::GroupTheme { id, name, factors });
+        if result.is_ok() {
+            selected.set(BTreeSet::new());
+            draft.set(ThemeNameDraft::default());
+        }
+        errors.set(invalid_fields(result));
+    };
+    let name_error = move || errors.with(|e| field_messages(e, "name", "The theme's name"));
+    let factors_error = move || errors.with(|e| field_messages(e, "factors", "The selection:"));
+    view! {
+        <form class="theme-toolbar" on:submit=group aria-label="Group selected factors into a theme">
+            <div class="field">
+                <label for="new-theme-name">"Theme name"</label>
+                <input id="new-theme-name" type="text"
+                    aria-describedby="new-theme-name-error group-selection-hint"
+                    aria-invalid=move || (!name_error().is_empty()).to_string()
+                    prop:value=move || draft.with(|d| d.name.clone())
+                    on:input=move |ev| {
+                        // What was refused is no longer what the field holds.
+                        errors.set(Vec::new());
+                        draft.update(|d| d.name = event_target_value(&ev));
+                    }/>
+                <p class="field-error" id="new-theme-name-error" aria-live="polite">{name_error}</p>
+            </div>
+            <button type="submit" class="primary" disabled=move || problem().is_some()>
+                {move || format!("Group into a theme ({} selected)", selected.with(BTreeSet::len))}
+            </button>
+            <p class="hint" id="group-selection-hint" aria-live="polite">
+                {move || {
+                    let e = factors_error();
+                    if e.is_empty() {
+                        problem()
+                            .unwrap_or("The selected factors will be discussed and voted on as one theme.")
+                            .to_owned()
+                    } else {
+                        e
+                    }
+                }}
+            </p>
+        </form>
+    }
+}
+
+/// One factor: its text, author, votes, the acting participant's dot, and for the facilitator
+/// a checkbox to select it for a theme.
+#[component]
+fn FactorItem(
+    f: Factor,
+    voter: Memo<Option<ParticipantId>>,
+    open: Memo<bool>,
+    can_group: Memo<bool>,
+    selected: RwSignal<BTreeSet<FactorRef>>,
+) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let fref = StoredValue::new(f.factor.clone());
+    let is_selected = move || fref.with_value(|f| selected.with(|s| s.contains(f)));
+    let toggle_selected = move |_| {
+        let f = fref.get_value();
+        selected.update(|s| {
+            if !s.remove(&f) {
+                s.insert(f);
+            }
+        })
+    };
     let author = move || fref.with_value(|f| ws.review.with(|r| person(r, &f.participant_id)));
     let votes = move || fref.with_value(|f| ws.review.with(|r| r.votes_for(f)));
     let mine = move || {
@@ -143,11 +261,19 @@ fn FactorItem(f: Factor, voter: Memo<Option<ParticipantId>>, open: Memo<bool>) -
     };
     let text = f.text.clone();
     let label = StoredValue::new(format!("Vote for: {text}"));
+    let select_label = format!("Select for a theme: {text}");
     view! {
         <li class="factor">
             <div class="factor-text">
                 <p>{text}</p>
                 <p class="meta">"Noted by " {author}</p>
+                <Show when=move || can_group.get()>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=is_selected on:change=toggle_selected
+                            aria-label=select_label.clone()/>
+                        "Select"
+                    </label>
+                </Show>
             </div>
             <p class="votes">
                 <span aria-hidden="true" class="dots">{move || "●".repeat(votes() as usize)}</span>

@@ -8,6 +8,7 @@ pub mod edits;
 pub mod facts_fields;
 pub mod field;
 pub mod focus;
+pub mod guidance;
 pub mod limit_hint;
 pub mod nav_bar;
 pub mod sync_badge;

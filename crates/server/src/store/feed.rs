@@ -104,30 +104,42 @@ fn encode(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(StoreError::Encode)
 }
 
-/// The kinds of factor `finding` shows, in [`FactorKind::ALL`]'s order.
+/// The kinds of factor `finding` shows, in [`FactorKind::ALL`]'s order, its themes' factors
+/// included.
 pub fn kinds(finding: &Finding) -> Vec<FactorKind> {
+    let in_themes = |kind: FactorKind| {
+        finding
+            .themes
+            .iter()
+            .flat_map(|t| &t.factors)
+            .any(|f| f.kind == kind)
+    };
     FactorKind::ALL
         .into_iter()
-        .filter(|kind| match kind {
-            FactorKind::KnowledgeGap => !finding.knowledge_gaps.is_empty(),
-            FactorKind::OperationalSurprise => !finding.surprises.is_empty(),
-            FactorKind::Helped => !finding.helped.is_empty(),
-            FactorKind::Lucky => !finding.lucky.is_empty(),
-            kind => finding
-                .factors
-                .iter()
-                .any(|g| g.kind == *kind && !g.factors.is_empty()),
+        .filter(|kind| {
+            in_themes(*kind)
+                || match kind {
+                    FactorKind::KnowledgeGap => !finding.knowledge_gaps.is_empty(),
+                    FactorKind::OperationalSurprise => !finding.surprises.is_empty(),
+                    FactorKind::Helped => !finding.helped.is_empty(),
+                    FactorKind::Lucky => !finding.lucky.is_empty(),
+                    kind => finding
+                        .factors
+                        .iter()
+                        .any(|g| g.kind == *kind && !g.factors.is_empty()),
+                }
         })
         .collect()
 }
 
-/// Every factor text of `finding`: the contributing factors, surprises, knowledge gaps, what
-/// helped and where we were lucky.
+/// Every factor text of `finding`: the themes' factors, the contributing factors, surprises,
+/// knowledge gaps, what helped and where we were lucky.
 pub fn factor_texts(finding: &Finding) -> impl Iterator<Item = &FindingFactor> {
     finding
-        .factors
+        .themes
         .iter()
-        .flat_map(|g| &g.factors)
+        .flat_map(|t| t.factors.iter().map(|f| &f.factor))
+        .chain(finding.factors.iter().flat_map(|g| &g.factors))
         .chain(&finding.surprises)
         .chain(&finding.knowledge_gaps)
         .chain(&finding.helped)
@@ -142,12 +154,13 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 /// What a search finds `finding` by: its title, summary, how it unfolded, key insights,
-/// factors, surprises, knowledge gaps, what helped, where we were lucky, actions and tags, as
-/// words (Markdown removed).
+/// themes and their factors, factors, surprises, knowledge gaps, what helped, where we were
+/// lucky, actions and tags, as words (Markdown removed).
 fn indexed_text(finding: &Finding) -> String {
     let mut texts = vec![finding.title.clone(), markdown::to_plain(&finding.summary)];
     texts.extend(finding.unfolded.iter().map(|m| m.what.clone()));
     texts.extend(finding.key_insights.iter().map(|k| markdown::to_plain(k)));
+    texts.extend(finding.themes.iter().map(|t| t.name.clone()));
     texts.extend(factor_texts(finding).map(|f| f.text.clone()));
     texts.extend(finding.actions.iter().map(|a| a.title.clone()));
     texts.extend(finding.tags.iter().cloned());

@@ -905,3 +905,120 @@ pub async fn an_access_key_closes_the_feed_and_its_subscriptions(app: &TestApp) 
 pub mod backlog;
 #[path = "ops.rs"]
 pub mod ops;
+
+// ---- (5) Themes: made through ops, published with each factor's audience. ----
+
+/// `op` on the current version as whoever holds `token`, accepted or not.
+async fn send_op(app: &TestApp, made: &Made, token: String, op: Value) -> TestResponse {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let base = made.review(app).await.version;
+    let op_id = format!("theme-op-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    let body = json!({"op_id": op_id, "base_version": base, "op": op});
+    let path = format!("/api/v1/reviews/{}/ops", made.id);
+    app.call(Method::POST, &path, Some(&token), Some(&body), None)
+        .await
+}
+
+pub async fn themes_reach_the_feed_by_their_factors_audience(app: &TestApp) {
+    let mut spec = Spec::new("feed-themes");
+    spec.observations = vec![
+        (FactorKind::Technical, "No alert on pool saturation".into()),
+        (
+            FactorKind::KnowledgeGap,
+            "Nobody knew the zebrafish pool runbook".into(),
+        ),
+        (FactorKind::Human, "Paged twice overnight".into()),
+    ];
+    spec.audience = json!({"knowledge_gaps": "team"});
+    let made = make(app, &spec).await;
+    let alice = made.alice.participant_id.to_string();
+    let factor = |o: &str| json!({"participant_id": alice, "observation_id": o});
+    let group = json!({
+        "op": "group_theme",
+        "id": "th1",
+        "name": "Quokka pool alerting",
+        "factors": [factor("o0"), factor("o1")],
+    });
+    let vote = |voter: &str| json!({"op": "toggle_theme_vote", "voter": voter, "theme": "th1"});
+    let send = |token: &str, op: Value| send_op(app, &made, token.to_owned(), op);
+    // Only the facilitator groups; only a participant dots, and only for themself.
+    send(&made.alice.token, group.clone())
+        .await
+        .error(StatusCode::FORBIDDEN, "forbidden");
+    made.op(app, group.clone()).await;
+    send(&made.facilitator, vote(&alice))
+        .await
+        .error(StatusCode::FORBIDDEN, "forbidden");
+    // A factor is in one theme at most: the reason comes back, and nothing changes.
+    let again = json!({
+        "op": "group_theme",
+        "id": "th2",
+        "name": "Again",
+        "factors": [factor("o1"), factor("o2")],
+    });
+    let before = made.review(app).await;
+    let refused = send(&made.facilitator, again).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text()
+    );
+    assert!(
+        refused.text().contains("is already in the theme"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(made.review(app).await, before);
+    let response = send(&made.alice.token, vote(&alice)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let review: Review = response.json();
+    assert_eq!(review.theme_votes(&review.themes()[0]), 1);
+    made.op(app, json!({"op": "transition", "to": "published"}))
+        .await;
+
+    // Members read the theme with both factors, grouped factors not listed again.
+    let path = "/api/v1/feed/feed-themes";
+    let shown: FeedFinding = app.get_as(path, &made.facilitator).await.json();
+    let theme = &shown.finding.themes[0];
+    assert_eq!(
+        (theme.name.as_str(), theme.votes),
+        ("Quokka pool alerting", 1)
+    );
+    let texts: Vec<&str> = theme
+        .factors
+        .iter()
+        .map(|f| f.factor.text.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "No alert on pool saturation",
+            "Nobody knew the zebrafish pool runbook"
+        ]
+    );
+    assert!(shown.finding.knowledge_gaps.is_empty());
+    let listed: Vec<&str> = shown
+        .finding
+        .factors
+        .iter()
+        .flat_map(|g| &g.factors)
+        .map(|f| f.text.as_str())
+        .collect();
+    assert_eq!(listed, ["Paged twice overnight"]);
+    // Anyone else: the theme with only the factor their audience may read.
+    let response = app.get(path).await;
+    let shown: FeedFinding = response.json();
+    let texts: Vec<&str> = shown.finding.themes[0]
+        .factors
+        .iter()
+        .map(|f| f.factor.text.as_str())
+        .collect();
+    assert_eq!(texts, ["No alert on pool saturation"]);
+    assert!(!response.text().contains("zebrafish"));
+    assert_eq!(ids(app, "q=zebrafish").await, Vec::<String>::new());
+    assert_eq!(ids(app, "q=quokka").await, ["feed-themes"]);
+    assert_eq!(ids(app, "kind=knowledge_gap").await, Vec::<String>::new());
+    assert_eq!(ids(app, "kind=technical").await, ["feed-themes"]);
+    no_feed_route_shows(app, "feed-themes", &[], &["zebrafish".to_owned()]).await;
+}

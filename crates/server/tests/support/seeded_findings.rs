@@ -404,6 +404,7 @@ fn review(rng: &mut Rng, words: &[String], n: u32, published_at: DateTime<Utc>) 
         title: create.title.clone(),
         summary,
         unfolded: Vec::new(),
+        themes: Vec::new(),
         key_insights: (0..2 + rng.below(3))
             .map(|_| sentence(rng, words, 6, 14))
             .collect(),
