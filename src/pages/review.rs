@@ -3,6 +3,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use mosaic_domain::{Account, Phase, Review, Role};
 
 use crate::components::review::conflicts_panel::ConflictsPanel;
+use crate::components::shared::guidance::Guidance;
 use crate::components::{
     account::account_editor::AccountEditor, review::actions_panel::ActionsPanel,
     review::actor_switcher::ActorSwitcher, review::facilitator_access::FacilitatorAccess,
@@ -171,12 +172,15 @@ fn ReviewWorkspace(
             </div>
             <PhaseStepper/>
         </header>
+        // Said once: folded, it stays a one-line title on every review in this browser.
         <Show when=move || ws.sync.is_some()>
-            <p class="hint server-note">
-                "Shared through the server: people join with the invite link, and everyone's "
-                "changes appear here as they happen. Work is saved in this browser first, so "
-                "nothing is lost offline; it is sent when the connection is back."
-            </p>
+            <Guidance key="server" title="Working together through the server">
+                <p>
+                    "People join with the invite link, and everyone's changes appear here as they "
+                    "happen. Work is saved in this browser first, so nothing is lost offline; it "
+                    "is sent when the connection is back."
+                </p>
+            </Guidance>
         </Show>
         <ArrivalNote/>
         <Show when=move || ws.locked_out.get().is_none()>

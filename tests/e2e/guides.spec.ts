@@ -101,6 +101,9 @@ test("the facilitator shapes the questions, each person answers privately, and t
   await expect(guide.locator(".question-text").nth(2)).toHaveText(CUSTOM);
   await expect(guide.getByRole("button", { name: "Move up question 3" })).toBeFocused();
   await facilitator.keyboard.press("Enter");
+  // Each press once the last one's move has landed and the focus is back on its button.
+  await expect(guide.locator(".question-text").nth(1)).toHaveText(CUSTOM);
+  await expect(guide.getByRole("button", { name: "Move up question 2" })).toBeFocused();
   await facilitator.keyboard.press("Enter");
   await expect(guide.locator(".question-text").first()).toHaveText(CUSTOM);
   // At the top, "Move up" is disabled: the keyboard is on "Move down" of the same question.

@@ -48,6 +48,15 @@ test("the room shows who is here and writing, one timebox for everyone, and rais
     await facilitator.getByLabel("Team").fill("Payments");
     await facilitator.getByRole("button", { name: "Create review" }).click();
     await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+    // How working through the server goes is said once: folded, it stays folded after a reload.
+    const note = facilitator.getByRole("button", { name: "Working together through the server" });
+    await expect(note).toHaveAttribute("aria-expanded", "true");
+    await expect(facilitator.getByText("People join with the invite link")).toBeVisible();
+    await note.click();
+    await expect(note).toHaveAttribute("aria-expanded", "false");
+    await facilitator.reload();
+    await expect(note).toHaveAttribute("aria-expanded", "false");
+    await expect(facilitator.getByText("People join with the invite link")).toBeHidden();
     const invite = await facilitator.getByLabel("Invite link").inputValue();
 
     const people = [
