@@ -98,7 +98,9 @@ fn ReviewWorkspace(
         }
         let facilitator = is_facilitator.get();
         match phase.get() {
-            Phase::Setup if facilitator => view! { <InvitePanel/> <SetupPanel/> }.into_any(),
+            Phase::Setup if facilitator => {
+                view! { <PhaseGuide/> <InvitePanel/> <SetupPanel/> }.into_any()
+            }
             Phase::Setup => view! {
                 <p class="card">"The facilitator is still setting up this review. "
                     "Independent accounts open once they start them."</p>
@@ -108,6 +110,7 @@ fn ReviewWorkspace(
             Phase::Investigating if facilitator => view! {
                 <RoomPanel/>
                 <SubmissionsPanel/>
+                <PhaseGuide/>
                 <details class="card setup-folded">
                     <summary>"Setup: invite link, facts, participants and reference material"</summary>
                     <InvitePanel/>
@@ -126,18 +129,21 @@ fn ReviewWorkspace(
             .into_any(),
             Phase::Revealed => view! {
                 <RoomPanel/>
+                <PhaseGuide/>
                 <GroupReviewPanel/>
                 <FactorsPanel/>
                 <SubmissionsPanel/>
             }
             .into_any(),
             Phase::Actions => view! {
+                <PhaseGuide/>
                 <ActionsPanel/>
                 <PublishPanel/>
                 <GroupReviewRecord/>
             }
             .into_any(),
             Phase::Published => view! {
+                <PhaseGuide/>
                 <PublishPanel/>
                 <ActionsPanel/>
                 <GroupReviewRecord/>
@@ -189,7 +195,8 @@ fn ReviewWorkspace(
         </Show>
         <ConflictsPanel/>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
-        <PhaseGuide/>
+        // The facilitator's guide to the phase sits in each phase's body: after the room and
+        // the submissions while people write, at the top otherwise.
         {body}
     }
 }

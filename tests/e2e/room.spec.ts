@@ -2,7 +2,7 @@
 // facilitator and three participants. Presence comes and goes with the page, "still writing"
 // shows for the one typing and clears when they submit, a timebox counts down the same in every
 // profile and says "Time's up" at zero, and a raised hand reaches the facilitator at once.
-import { Browser, BrowserContext, Page } from "@playwright/test";
+import { Browser, BrowserContext, Locator, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, startServer, MosaicServer } from "./fixtures";
 import { addEntry, submit, useServer } from "./steps";
 
@@ -76,8 +76,14 @@ test("the room shows who is here and writing, one timebox for everyone, and rais
       await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible({ timeout: 5_000 });
     }
 
-    // The facilitator's page puts the room and the submissions first; Setup is folded away.
+    // The facilitator's page puts the room and the submissions first, then the guide to the
+    // phase; Setup is folded away.
     await expect(room(facilitator)).toBeVisible();
+    const top = async (l: Locator) => (await l.boundingBox())!.y;
+    const guide = facilitator.getByRole("button", { name: "Facilitator's guide: Independent accounts" });
+    const submissions = facilitator.getByRole("heading", { name: "Submissions" });
+    expect(await top(room(facilitator))).toBeLessThan(await top(submissions));
+    expect(await top(submissions)).toBeLessThan(await top(guide));
     const setup = facilitator.getByText("Setup: invite link, facts, participants and reference material");
     await expect(setup).toBeVisible();
     await expect(facilitator.getByLabel("Invite link")).toBeHidden();
