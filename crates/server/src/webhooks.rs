@@ -36,6 +36,9 @@ pub const GIVE_UP_AFTER: TimeDelta = TimeDelta::hours(25);
 const MAX_RETRY: Duration = Duration::from_secs(3600);
 /// How long an endpoint has to answer.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed delivery waits before another process may try it: well past the
+/// request's own timeout, so only a process that died mid-attempt lets it go.
+const LEASE: TimeDelta = TimeDelta::seconds(3 * REQUEST_TIMEOUT.as_secs() as i64);
 /// Deliveries sent per round of the worker.
 const BATCH: i64 = 20;
 /// How often the worker looks for overdue actions (each is announced once a day anyway).
@@ -166,8 +169,8 @@ pub fn redacted(url: &str) -> String {
     format!("{scheme}://{host}/…")
 }
 
-/// The background sender. One per process; with several processes on one database a delivery
-/// may go out twice, which at-least-once allows.
+/// The background sender, one per process. With several processes on one database each
+/// delivery is claimed by one of them for an attempt ([`Store::claim_delivery`]).
 pub struct Worker {
     store: Store,
     public_url: PublicUrl,
@@ -221,6 +224,13 @@ impl Worker {
     async fn round(&self) -> Result<usize, crate::store::StoreError> {
         let due = self.store.due_deliveries(Utc::now(), BATCH).await?;
         for delivery in &due {
+            if !self
+                .store
+                .claim_delivery(delivery, Utc::now() + LEASE)
+                .await?
+            {
+                continue;
+            }
             let attempt = self.attempt(delivery).await;
             match &attempt {
                 Attempt::Delivered { status, .. } => tracing::info!(

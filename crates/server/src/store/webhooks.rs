@@ -72,6 +72,9 @@ pub struct PendingDelivery {
     pub url: String,
     pub secret: String,
     pub format: String,
+    /// When it was due, as read: the claim is conditional on it (see
+    /// [`Store::claim_delivery`]).
+    pub next_attempt_at: String,
 }
 
 /// What one attempt came to.
@@ -354,13 +357,23 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<PendingDelivery>, StoreError> {
-        type Row = (String, String, String, String, i32, String, String, String);
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            i32,
+            String,
+            String,
+            String,
+            String,
+        );
         let now = order_key(now);
         let rows: Vec<Row> = on_backend!(self, |pool, pg| {
             let data = if pg { "d.data::text" } else { "d.data" };
             let sql = format!(
                 "SELECT d.id, d.event, {data}, d.created_at, d.attempts, w.url, w.secret, \
-                 w.format FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+                 w.format, d.next_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
                  WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
                  ORDER BY d.next_attempt_at, d.id LIMIT $2"
             );
@@ -382,8 +395,35 @@ impl Store {
                 url: r.5,
                 secret: r.6,
                 format: r.7,
+                next_attempt_at: r.8,
             })
             .collect())
+    }
+
+    /// Takes `delivery` for one attempt: moves its due time to `lease_until` unless another
+    /// process took it first (its due time is no longer what was read). True when taken. A
+    /// process that dies mid-attempt leaves the delivery due again at `lease_until`, so
+    /// several servers on one database send each delivery once, and a crash still resends.
+    pub async fn claim_delivery(
+        &self,
+        delivery: &PendingDelivery,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let lease_until = order_key(lease_until);
+        let claimed = on_backend!(self, |pool, _pg| {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET next_attempt_at = $1 \
+                 WHERE id = $2 AND state = 'pending' AND next_attempt_at = $3",
+            )
+            .bind(&lease_until)
+            .bind(&delivery.id)
+            .bind(&delivery.next_attempt_at)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() == 1)
+        })
+        .map_err(StoreError::Database)?;
+        Ok(claimed)
     }
 
     /// Records what an attempt at delivery `id` came to.

@@ -320,15 +320,21 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
         .await
         .unwrap();
     *received.down.lock().unwrap() = true;
-    let worker = tokio::spawn(
-        Worker::new(
-            app.store.clone(),
-            "http://mosaic.test".parse().unwrap(),
-            Duration::from_millis(50),
-            Duration::from_millis(20),
-        )
-        .run(),
-    );
+    // Two workers on one database, as with two server processes: each delivery still goes
+    // out once.
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            tokio::spawn(
+                Worker::new(
+                    app.store.clone(),
+                    "http://mosaic.test".parse().unwrap(),
+                    Duration::from_millis(50),
+                    Duration::from_millis(20),
+                )
+                .run(),
+            )
+        })
+        .collect();
     let mut marked = spec("bl-live", "Live action", None, "Payments");
     marked.observations.push((
         FactorKind::KnowledgeGap,
@@ -359,7 +365,9 @@ pub async fn a_receiver_gets_each_event_once_signed_even_after_being_down(app: &
     until(|| received.requests.lock().unwrap().len() == 2).await;
     // No more than one each: give the worker a few more rounds.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    worker.abort();
+    for worker in workers {
+        worker.abort();
+    }
     server.abort();
 
     let requests = received.requests.lock().unwrap().clone();
