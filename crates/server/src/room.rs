@@ -160,21 +160,33 @@ pub async fn timebox_extend(
     Json(input): Json<TimeboxMinutes>,
 ) -> Result<Json<Room>, AppError> {
     facilitator_only(&caller)?;
-    let review = current_review(&store, &caller.review_id).await?;
-    let current = snapshot(&store, times, &review, &caller.role, now()).await?;
-    let extended = current
-        .timebox
-        .ok_or(TimeboxError::NothingToExtend)
-        .and_then(|t| t.extend(now(), input.minutes))
-        .map_err(|e| match e {
-            TimeboxError::Invalid(e) => AppError::Validation(vec![e]),
-            other => AppError::Refused(StatusCode::CONFLICT, other.to_string()),
-        })?;
-    store
-        .set_timebox(caller.review_id.as_str(), Some(&extended))
-        .await?;
-    answer(&store, times, &caller).await
+    // Read, extend, and write only if nobody changed it meanwhile; else read again.
+    let refused = |e| match e {
+        TimeboxError::Invalid(e) => AppError::Validation(vec![e]),
+        other => AppError::Refused(StatusCode::CONFLICT, other.to_string()),
+    };
+    for _ in 0..EXTEND_TRIES {
+        let review = current_review(&store, &caller.review_id).await?;
+        let current = snapshot(&store, times, &review, &caller.role, now()).await?;
+        let timebox = current
+            .timebox
+            .ok_or_else(|| refused(TimeboxError::NothingToExtend))?;
+        let extended = timebox.extend(now(), input.minutes).map_err(refused)?;
+        if store
+            .replace_timebox(caller.review_id.as_str(), &timebox, &extended)
+            .await?
+        {
+            return answer(&store, times, &caller).await;
+        }
+    }
+    Err(AppError::Refused(
+        StatusCode::CONFLICT,
+        "The timebox kept changing while it was being extended. Try again.".to_owned(),
+    ))
 }
+
+/// How often an extension is tried against a timebox that others keep changing.
+const EXTEND_TRIES: usize = 5;
 
 /// `DELETE /api/v1/reviews/{id}/timebox`: the facilitator stops the current phase's timebox
 /// (everyone sees it stopped). Stopping none changes nothing.

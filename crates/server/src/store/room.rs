@@ -280,6 +280,39 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the review's timebox `old`, as read, with `new`; false (nothing changed) when
+    /// someone changed it since: two facilitators extending at once both count.
+    pub async fn replace_timebox(
+        &self,
+        review_id: &str,
+        old: &Timebox,
+        new: &Timebox,
+    ) -> Result<bool, StoreError> {
+        let [old, new] = [old, new].map(serde_json::to_string);
+        let (old, new) = (
+            old.map_err(StoreError::Encode)?,
+            new.map_err(StoreError::Encode)?,
+        );
+        let replaced = on_backend!(self, |pool, pg| {
+            sqlx::query(if pg {
+                "UPDATE rooms SET timebox = $2::jsonb WHERE review_id = $1 AND timebox = $3::jsonb"
+            } else {
+                "UPDATE rooms SET timebox = $2 WHERE review_id = $1 AND timebox = $3"
+            })
+            .bind(review_id)
+            .bind(&new)
+            .bind(&old)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected() == 1)
+        })
+        .map_err(StoreError::Database)?;
+        if replaced {
+            self.room_changed(review_id).await;
+        }
+        Ok(replaced)
+    }
+
     /// Sets whether participants see who is writing (else only how many).
     pub async fn set_room_settings(
         &self,

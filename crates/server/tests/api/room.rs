@@ -287,6 +287,19 @@ pub async fn room_signals_answer_each_caller_as_the_matrix_says(app: &TestApp) {
     let longer = extended.timebox.unwrap();
     assert_eq!(longer.ends_at - timebox.ends_at, TimeDelta::minutes(5));
     assert_eq!(longer.extended_minutes, 5);
+    // Two facilitators extending at the same moment: both count.
+    let extend = || {
+        call(
+            Method::POST,
+            "/timebox/extend".into(),
+            Some(five.clone()),
+            &w.facilitator,
+        )
+    };
+    let (_, _) = tokio::join!(extend(), extend());
+    let both = room_as(app, &w, &w.bob.token).await.timebox.unwrap();
+    assert_eq!(both.ends_at - timebox.ends_at, TimeDelta::minutes(15));
+    assert_eq!(both.extended_minutes, 15);
     let stopped = call(Method::DELETE, "/timebox".into(), None, &w.facilitator).await;
     assert!(stopped.timebox.unwrap().stopped_at.is_some());
     app.call(
