@@ -73,69 +73,53 @@ pub(super) trait BacklogSync {
     ) -> Result<(), sqlx::Error>;
 }
 
-macro_rules! sync_actions {
-    ($conn:expr, $review_id:expr, $rows:expr, $insert:expr) => {
-        async {
-            sqlx::query("DELETE FROM finding_actions WHERE review_id = $1")
-                .bind($review_id)
-                .execute(&mut *$conn)
-                .await?;
-            for row in $rows {
-                sqlx::query($insert)
-                    .bind($review_id)
-                    .bind(&row.action_id)
-                    .bind(&row.sort_key)
-                    .bind(row.is_open)
-                    .bind(&row.team)
-                    .bind(&row.owner)
-                    .bind(&row.assignee)
-                    .bind(row.priority)
-                    .bind(row.kind)
-                    .bind(&row.due)
-                    .bind(&row.doc)
-                    .execute(&mut *$conn)
+/// Implements [`BacklogSync`] for one backend's connection, with that dialect's insert.
+macro_rules! backlog_sync {
+    ($conn:ty, $insert:expr) => {
+        impl BacklogSync for $conn {
+            async fn sync_actions(
+                &mut self,
+                review_id: &str,
+                rows: &[ActionRow],
+            ) -> Result<(), sqlx::Error> {
+                sqlx::query("DELETE FROM finding_actions WHERE review_id = $1")
+                    .bind(review_id)
+                    .execute(&mut *self)
                     .await?;
+                for row in rows {
+                    sqlx::query($insert)
+                        .bind(review_id)
+                        .bind(&row.action_id)
+                        .bind(&row.sort_key)
+                        .bind(row.is_open)
+                        .bind(&row.team)
+                        .bind(&row.owner)
+                        .bind(&row.assignee)
+                        .bind(row.priority)
+                        .bind(row.kind)
+                        .bind(&row.due)
+                        .bind(&row.doc)
+                        .execute(&mut *self)
+                        .await?;
+                }
+                Ok(())
             }
-            Ok(())
         }
     };
 }
 
-impl BacklogSync for SqliteConnection {
-    async fn sync_actions(
-        &mut self,
-        review_id: &str,
-        rows: &[ActionRow],
-    ) -> Result<(), sqlx::Error> {
-        sync_actions!(
-            self,
-            review_id,
-            rows,
-            "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
-             assignee, priority, kind, due, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        )
-        .await
-    }
-}
-
-impl BacklogSync for PgConnection {
-    async fn sync_actions(
-        &mut self,
-        review_id: &str,
-        rows: &[ActionRow],
-    ) -> Result<(), sqlx::Error> {
-        sync_actions!(
-            self,
-            review_id,
-            rows,
-            "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
-             assignee, priority, kind, due, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
-        )
-        .await
-    }
-}
+backlog_sync!(
+    SqliteConnection,
+    "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
+     assignee, priority, kind, due, doc) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+);
+backlog_sync!(
+    PgConnection,
+    "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
+     assignee, priority, kind, due, doc) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
+);
 
 /// Adds `query`'s filters and the page's start to a `SELECT … FROM finding_actions WHERE
 /// <open>`; both dialects take the same text.
