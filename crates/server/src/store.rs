@@ -116,6 +116,7 @@ macro_rules! one_row_or_roll_back {
 // After `on_backend!`, `insert_token!`, `notify!` and `one_row_or_roll_back!`, which they use.
 mod backlog;
 mod bus;
+mod facets;
 mod feed;
 pub mod hub;
 mod people;

@@ -231,8 +231,8 @@ impl Store {
         let mut facets: Vec<String> = f
             .services
             .iter()
-            .map(|s| super::feed::service_facet(s))
-            .chain(f.tags.iter().map(|t| super::feed::tag_facet(t)))
+            .map(|s| super::facets::service_facet(s))
+            .chain(f.tags.iter().map(|t| super::facets::tag_facet(t)))
             .collect();
         facets.sort();
         facets.dedup();
@@ -282,7 +282,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let (column, pg_where) = match by {
-            // Facets are `#`-terms of the search index on PostgreSQL (`feed::pg_facet`).
+            // Facets are `#`-terms of the search index on PostgreSQL (`facets::pg_facet`).
             Related::Facets(_) => ("facets", "s.search @@ array_to_string($1, ' | ')::tsquery"),
             Related::Words(_) => (
                 "body",
@@ -313,7 +313,7 @@ impl Store {
                 let terms: Vec<String> = match by {
                     Related::Facets(_) => terms
                         .iter()
-                        .map(|f| format!("'{}'", super::feed::pg_facet(f)))
+                        .map(|f| format!("'{}'", super::facets::pg_facet(f)))
                         .collect(),
                     Related::Words(_) => terms,
                 };
