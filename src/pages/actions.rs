@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use mosaic_domain::backlog::{self, ActionsQuery, OpenAction};
 use mosaic_domain::{ActionKind, ActionStatus, Priority, Review, ReviewId, ReviewOp, Role};
 
+use crate::components::shared::field::{SelectField, TextField, options};
 use crate::components::shared::tracker_link::TrackerLink;
 use crate::repo::{self, RepoError};
 use crate::settings::{Settings, SyncMode};
@@ -143,36 +144,15 @@ fn ActionFilters(filters: Memo<ActionsQuery>) -> impl IntoView {
     view! {
         <form class="card form action-filters" on:submit=submit role="search" aria-label="Filter the actions">
             <div class="field-row">
-                <div class="field">
-                    <label for="filter-team">"Team"</label>
-                    <input id="filter-team" type="text" prop:value=move || team.get()
-                        on:input=move |ev| team.set(event_target_value(&ev))/>
-                </div>
-                <div class="field">
-                    <label for="filter-owner">"Owner"</label>
-                    <input id="filter-owner" type="text" aria-describedby="filter-owner-hint"
-                        prop:value=move || owner.get()
-                        on:input=move |ev| owner.set(event_target_value(&ev))/>
-                    <p class="hint" id="filter-owner-hint">"A role, a name, or an owning team."</p>
-                </div>
-                <div class="field">
-                    <label for="filter-priority">"Priority"</label>
-                    <select id="filter-priority" on:change=move |ev| priority.set(event_target_value(&ev))>
-                        <option value="" selected=move || priority.with(String::is_empty)>"Any"</option>
-                        {Priority::ALL.into_iter().map(|p| view! {
-                            <option value=p.key() selected=move || priority.with(|v| v == p.key())>{p.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="filter-kind">"Kind"</label>
-                    <select id="filter-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                        <option value="" selected=move || kind.with(String::is_empty)>"Any"</option>
-                        {ActionKind::ALL.into_iter().map(|k| view! {
-                            <option value=k.key() selected=move || kind.with(|v| v == k.key())>{k.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </div>
+                <TextField id="filter-team" label="Team" value=team on_input=move |v| team.set(v)/>
+                <TextField id="filter-owner" label="Owner" hint="A role, a name, or an owning team."
+                    value=owner on_input=move |v| owner.set(v)/>
+                <SelectField id="filter-priority" label="Priority" placeholder="Any"
+                    options=options(Priority::ALL, Priority::key, Priority::label)
+                    value=priority on_change=move |v| priority.set(v)/>
+                <SelectField id="filter-kind" label="Kind" placeholder="Any"
+                    options=options(ActionKind::ALL, ActionKind::key, ActionKind::label)
+                    value=kind on_change=move |v| kind.set(v)/>
             </div>
             <div class="row-buttons">
                 <button type="submit" class="primary">"Show"</button>

@@ -4,7 +4,7 @@
 // of this browser's reviews, overdue ones first, filters kept in the address, and a status
 // changed there reaches the finding.
 import { Page } from "@playwright/test";
-import { test as base, expect, expectNoAxeViolations, snap, startServer, MosaicServer } from "./fixtures";
+import { test as base, api, expect, expectNoAxeViolations, snap, startServer, Json, MosaicServer } from "./fixtures";
 import { publish, useServer } from "./steps";
 
 // A server of this file's own, fresh for each test: the findings published here must not
@@ -19,23 +19,6 @@ const test = base.extend<{ own: MosaicServer }>({
 });
 
 test.use({ timezoneId: "UTC" });
-
-type Json = Record<string, any>;
-
-async function api(server: MosaicServer, method: string, path: string, opts: { token?: string; body?: unknown; ifMatch?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.body !== undefined) headers["content-type"] = "application/json";
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.ifMatch) headers["if-match"] = opts.ifMatch;
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 let opCounter = 0;
 

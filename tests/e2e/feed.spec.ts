@@ -5,29 +5,12 @@
 // neither in the app nor in the Atom and JSON feeds.
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import Parser from "rss-parser";
-import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { useServer } from "./steps";
+import { test, api, expect, expectNoAxeViolations, snap, Json, MosaicServer } from "./fixtures";
+import { createReview, profile, useServer } from "./steps";
 
 test.use({ timezoneId: "UTC" });
 
 // ---- Seeding through the HTTP API, as another person's browser would. ----
-
-type Json = Record<string, any>;
-
-async function api(server: MosaicServer, method: string, path: string, opts: { token?: string; body?: unknown; ifMatch?: string } = {}) {
-  const headers: Record<string, string> = {};
-  if (opts.body !== undefined) headers["content-type"] = "application/json";
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.ifMatch) headers["if-match"] = opts.ifMatch;
-  const response = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 let opCounter = 0;
 
@@ -117,10 +100,9 @@ async function planned(
 
 // ---- The browser side. ----
 
-async function profile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ baseURL: server.url, timezoneId: "UTC" });
-  const page = await context.newPage();
-  // No dialog may ever open: an alert() from a payload fails the test.
+/** A profile in UTC on which no dialog may ever open: an alert() from a payload fails the test. */
+async function watchedProfile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
+  const [context, page] = await profile(browser, server, { timezoneId: "UTC" });
   page.on("dialog", (d) => {
     throw new Error(`a dialog opened: ${d.message()}`);
   });
@@ -176,16 +158,15 @@ test("a reader from another team finds a published finding by search and by filt
   test.setTimeout(180_000);
 
   // Team A's facilitator creates the review in their browser, on the server.
-  const [aContext, facilitator] = await profile(browser, server);
+  const [aContext, facilitator] = await watchedProfile(browser, server);
   await useServer(facilitator, server);
-  await facilitator.getByRole("link", { name: "Reviews" }).click();
-  await facilitator.getByLabel("Title").fill(TEAM_A.title);
-  await facilitator.getByLabel("Incident started").fill("2026-11-10T09:00");
-  await facilitator.getByLabel("Severity").selectOption("sev2");
-  await facilitator.getByLabel("Team").fill(TEAM_A.team);
-  await facilitator.getByLabel("Services").fill(TEAM_A.services.join(", "));
-  await facilitator.getByRole("button", { name: "Create review" }).click();
-  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(TEAM_A.title);
+  await createReview(facilitator, {
+    title: TEAM_A.title,
+    started: "2026-11-10T09:00",
+    severity: "sev2",
+    team: TEAM_A.team,
+    services: TEAM_A.services.join(", "),
+  });
   await expect(status(facilitator)).toHaveText("Saved");
   const reviewId = new URL(facilitator.url()).pathname.split("/").pop()!;
   const fragment = new URLSearchParams(new URL(await facilitator.getByLabel("Invite link").inputValue()).hash.slice(1));
@@ -271,7 +252,7 @@ test("a reader from another team finds a published finding by search and by filt
   await expect(status(facilitator)).toHaveText("Saved");
 
   // A reader from another team, in their own browser, with no token.
-  const [bContext, reader] = await profile(browser, server);
+  const [bContext, reader] = await watchedProfile(browser, server);
   await useServer(reader, server);
   await reader.getByRole("link", { name: "Findings feed" }).click();
   await expect(count(reader)).toHaveText("2 findings.");
@@ -450,7 +431,7 @@ test("script payloads in every field of a published review stay text, in the app
   await s.op({ op: "set_publication", tags: TAGS, audience: {} });
   await s.op({ op: "transition", to: "published" });
 
-  const [context, reader] = await profile(browser, server);
+  const [context, reader] = await watchedProfile(browser, server);
   await useServer(reader, server);
   await reader.goto("/feed");
   const entry = entries(reader).first();
@@ -530,7 +511,7 @@ test("a long feed comes a page at a time", async ({ browser, server }) => {
     await s.op({ op: "set_publication", tags: [], audience: {} });
     await s.op({ op: "transition", to: "published" });
   }
-  const [context, reader] = await profile(browser, server);
+  const [context, reader] = await watchedProfile(browser, server);
   await useServer(reader, server);
   await reader.goto("/feed?team=Bulk");
   await expect(count(reader)).toHaveText("21 findings; showing the newest 20.");

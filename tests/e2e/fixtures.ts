@@ -49,6 +49,26 @@ export async function startServer(extraArgs: string[] = []): Promise<MosaicServe
   };
 }
 
+/** A JSON document the API sends or takes. */
+export type Json = Record<string, any>;
+
+/** One call to `server`'s API (`/api/v1` + `path`), as another person's browser makes it: the
+ *  parsed answer, or an error naming the call and the server's answer. */
+export async function api(server: MosaicServer, method: string, path: string, opts: { token?: string; body?: unknown; ifMatch?: string } = {}) {
+  const headers: Record<string, string> = {};
+  if (opts.body !== undefined) headers["content-type"] = "application/json";
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.ifMatch) headers["if-match"] = opts.ifMatch;
+  const response = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
 /** The sync setting a person who chose "this browser only" has: for tests of the app on its
  *  own. Without it, the app served by a Mosaic server syncs with that server. */
 export async function chooseThisBrowserOnly(context: BrowserContext) {

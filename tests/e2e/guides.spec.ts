@@ -2,17 +2,13 @@
 // browser profile, through the server. The facilitator shapes the question guide in Setup; each
 // participant answers privately in their own account; after the reveal the answers stand side by
 // side, question by question.
-import { Browser, BrowserContext, Page } from "@playwright/test";
-import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, openSetup, publish, submit, useServer } from "./steps";
+import { Page } from "@playwright/test";
+import { test, expect, expectNoAxeViolations, snap } from "./fixtures";
+import { addEntry, addObservation, createReview, openSetup, profile, publish, submit, useServer } from "./steps";
 
 const TITLE = "Payment queue backlog";
 const CUSTOM = "Which dashboard did you trust first?";
 
-async function profile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ baseURL: server.url, timezoneId: "UTC" });
-  return [context, await context.newPage()];
-}
 
 async function join(page: Page, invite: string, name: string, role: string) {
   await page.goto(invite);
@@ -39,20 +35,14 @@ test("the facilitator shapes the questions, each person answers privately, and t
   server,
 }) => {
   test.info().setTimeout(180_000);
-  const [facilitatorContext, facilitator] = await profile(browser, server);
+  const [facilitatorContext, facilitator] = await profile(browser, server, { timezoneId: "UTC" });
   await useServer(facilitator, server);
-  await facilitator.getByRole("link", { name: "Reviews" }).click();
-  await facilitator.getByLabel("Title").fill(TITLE);
-  await facilitator.getByLabel("Incident started").fill("2026-11-20T09:00");
-  await facilitator.getByLabel("Severity").selectOption("sev2");
-  await facilitator.getByLabel("Team").fill("Payments");
-  await facilitator.getByRole("button", { name: "Create review" }).click();
-  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+  await createReview(facilitator, { title: TITLE, started: "2026-11-20T09:00", severity: "sev2", team: "Payments" });
   const invite = await facilitator.getByLabel("Invite link").inputValue();
 
-  const [anaContext, ana] = await profile(browser, server);
+  const [anaContext, ana] = await profile(browser, server, { timezoneId: "UTC" });
   await join(ana, invite, "Ana Ruiz", "on-call engineer");
-  const [benContext, ben] = await profile(browser, server);
+  const [benContext, ben] = await profile(browser, server, { timezoneId: "UTC" });
   await join(ben, invite, "Ben Okafor", "incident commander");
 
   // ── Setup: the facts' impact and times. A count that isn't a number is explained. ──
@@ -242,7 +232,7 @@ test("the facilitator shapes the questions, each person answers privately, and t
   await expectNoAxeViolations(facilitator);
 
   // A reader from another team reads only the organisation's sections.
-  const [readerContext, reader] = await profile(browser, server);
+  const [readerContext, reader] = await profile(browser, server, { timezoneId: "UTC" });
   await reader.goto("/feed");
   await expect(reader.getByTestId("feed-entry").filter({ hasText: TITLE })).toContainText(
     "Time to detect: 5 min · Time to resolve: 50 min",

@@ -5,29 +5,20 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, openSetup, publish, submit, useServer } from "./steps";
+import { addEntry, addObservation, createReview, openSetup, profile, publish, submit, useServer } from "./steps";
 
 const TITLE = "Checkout latency spike";
 /** What no screen may show: the API's words for developers, or a phase's raw key. */
 const API_TEXT = /Bearer|token is required|Authorization|in the (setup|investigating|revealed|actions|published) phase/;
 
-async function profile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ baseURL: server.url, acceptDownloads: true });
-  return [context, await context.newPage()];
-}
 
 const status = (page: Page) => page.getByTestId("sync-status");
 
-async function createReview(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page, string]> {
-  const [context, page] = await profile(browser, server);
+/** A facilitator in a profile of their own, with a review on the server, and its invite link. */
+async function facilitatorWithReview(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page, string]> {
+  const [context, page] = await profile(browser, server, { acceptDownloads: true });
   await useServer(page, server);
-  await page.getByRole("link", { name: "Reviews" }).click();
-  await page.getByLabel("Title").fill(TITLE);
-  await page.getByLabel("Incident started").fill("2026-11-20T14:00");
-  await page.getByLabel("Severity").selectOption("sev2");
-  await page.getByLabel("Team").fill("Payments");
-  await page.getByRole("button", { name: "Create review" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+  await createReview(page, { title: TITLE, started: "2026-11-20T14:00", severity: "sev2", team: "Payments" });
   await expect(status(page)).toHaveText("Saved");
   return [context, page, await page.getByLabel("Invite link", { exact: true }).inputValue()];
 }
@@ -80,7 +71,7 @@ async function startAccounts(facilitator: Page) {
 
 test("coming back is resuming, on this browser or another, and each person is one row", async ({ browser, server }) => {
   test.info().setTimeout(120_000);
-  const [facilitatorContext, facilitator, invite] = await createReview(browser, server);
+  const [facilitatorContext, facilitator, invite] = await facilitatorWithReview(browser, server);
 
   // The facilitator adds Fay and makes her personal invite link.
   const add = facilitator.getByRole("form", { name: "Add a participant" });
@@ -96,7 +87,7 @@ test("coming back is resuming, on this browser or another, and each person is on
 
   // Ada opens the shared invite: it names the incident and team, offers Fay's row first, and
   // Ada joins as someone new.
-  const [, ada] = await profile(browser, server);
+  const [, ada] = await profile(browser, server, { acceptDownloads: true });
   await open(ada, invite);
   await expect(ada.getByText("Team Payments · Setup")).toBeVisible();
   await expect(ada.getByRole("heading", { name: "Are you one of these people?" })).toBeVisible();
@@ -113,7 +104,7 @@ test("coming back is resuming, on this browser or another, and each person is on
   await expect(facilitator.getByRole("button", { name: "Make a personal invite link for Ada" })).toHaveCount(0);
 
   // Fay's personal link takes her row: one Fay, in both browsers.
-  const [, fay] = await profile(browser, server);
+  const [, fay] = await profile(browser, server, { acceptDownloads: true });
   await open(fay, fayLink);
   await expect(fay.getByRole("heading", { name: "The facilitator added you as Fay (Support)" })).toBeVisible();
   await expectNoAxeViolations(fay);
@@ -138,7 +129,7 @@ test("coming back is resuming, on this browser or another, and each person is on
   await ada.getByText("Continue on another device").click();
   const resume = await ada.getByLabel("Your personal link").inputValue();
   await expectNoAxeViolations(ada);
-  const [, laptop] = await profile(browser, server);
+  const [, laptop] = await profile(browser, server, { acceptDownloads: true });
   await open(laptop, resume);
   await expect(laptop.getByRole("heading", { name: "Continue as Ada (SRE) in this browser" })).toBeVisible();
   await expect(laptop.getByLabel("Keep it signed in: I use both")).toBeChecked();
@@ -149,7 +140,7 @@ test("coming back is resuming, on this browser or another, and each person is on
   await expect(facilitator.locator(".participant-list > li")).toHaveCount(2);
 
   // A spent personal link and a second "Ada (SRE)" are refused in words a person can act on.
-  const [, stranger] = await profile(browser, server);
+  const [, stranger] = await profile(browser, server, { acceptDownloads: true });
   await open(stranger, fayLink);
   await expect(stranger.getByRole("heading", { name: "This link does not work" })).toBeVisible();
   await open(stranger, invite);
@@ -183,8 +174,8 @@ test("removing someone mid-writing asks first, tells them within seconds, and ke
   server,
 }) => {
   test.info().setTimeout(90_000);
-  const [facilitatorContext, facilitator, invite] = await createReview(browser, server);
-  const [, eve] = await profile(browser, server);
+  const [facilitatorContext, facilitator, invite] = await facilitatorWithReview(browser, server);
+  const [, eve] = await profile(browser, server, { acceptDownloads: true });
   await joinAsNew(eve, invite, "Eve", "SRE");
   await startAccounts(facilitator);
   await expect(eve.getByRole("heading", { name: "Your account" })).toBeVisible({ timeout: 3_000 });
@@ -247,15 +238,15 @@ test("the facilitator caps, replaces and closes the invite, and people hear why 
   server,
 }) => {
   test.info().setTimeout(90_000);
-  const [facilitatorContext, facilitator, invite] = await createReview(browser, server);
+  const [facilitatorContext, facilitator, invite] = await facilitatorWithReview(browser, server);
   await facilitator.getByLabel("Most participants").fill("1");
   await facilitator.getByRole("button", { name: "Save joining rules" }).click();
   await expect(facilitator.getByText("Joining rules saved.")).toBeVisible();
-  const [, ada] = await profile(browser, server);
+  const [, ada] = await profile(browser, server, { acceptDownloads: true });
   await joinAsNew(ada, invite, "Ada", "SRE");
 
   // One over the cap is told before filling anything in.
-  const [, bob] = await profile(browser, server);
+  const [, bob] = await profile(browser, server, { acceptDownloads: true });
   await open(bob, invite);
   await expect(bob.getByText("This review is full: the facilitator allowed 1 participant.")).toBeVisible();
   await expect(bob.getByLabel("Your name")).toHaveCount(0);
@@ -281,7 +272,7 @@ test("the facilitator caps, replaces and closes the invite, and people hear why 
   await facilitator.getByLabel("People can join with the shared link").uncheck();
   await facilitator.getByRole("button", { name: "Save joining rules" }).click();
   await expect(facilitator.getByText("Joining rules saved.")).toBeVisible();
-  const [, cy] = await profile(browser, server);
+  const [, cy] = await profile(browser, server, { acceptDownloads: true });
   await open(cy, newInvite);
   await expect(cy.getByText("The facilitator has closed joining for this review.")).toBeVisible();
   await expect(cy.getByLabel("Your name")).toHaveCount(0);
@@ -296,8 +287,8 @@ test("moving to another browser signs the old one out, a co-facilitator comes in
   server,
 }) => {
   test.info().setTimeout(120_000);
-  const [facilitatorContext, facilitator, invite] = await createReview(browser, server);
-  const [, ada] = await profile(browser, server);
+  const [facilitatorContext, facilitator, invite] = await facilitatorWithReview(browser, server);
+  const [, ada] = await profile(browser, server, { acceptDownloads: true });
   await joinAsNew(ada, invite, "Ada", "SRE");
   await startAccounts(facilitator);
   await expect(ada.getByRole("heading", { name: "Your account" })).toBeVisible({ timeout: 3_000 });
@@ -307,7 +298,7 @@ test("moving to another browser signs the old one out, a co-facilitator comes in
   // Ada moves to her laptop and signs the old browser out.
   await ada.getByText("Continue on another device").click();
   const resume = await ada.getByLabel("Your personal link").inputValue();
-  const [, laptop] = await profile(browser, server);
+  const [, laptop] = await profile(browser, server, { acceptDownloads: true });
   await open(laptop, resume);
   await laptop.getByLabel("Sign it out: I no longer use it, or it is not mine").check();
   await snap(laptop, "people-resume-choice");
@@ -323,7 +314,7 @@ test("moving to another browser signs the old one out, a co-facilitator comes in
   await expect(ada.getByRole("button", { name: "Download what you wrote" })).toBeVisible();
   await expectNoAxeViolations(ada);
   await snap(ada, "people-signed-out");
-  const [, stranger] = await profile(browser, server);
+  const [, stranger] = await profile(browser, server, { acceptDownloads: true });
   await open(stranger, resume);
   await expect(stranger.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
   // The laptop's own personal link is a new one.
@@ -335,7 +326,7 @@ test("moving to another browser signs the old one out, a co-facilitator comes in
   await facilitator.getByRole("button", { name: "Make a facilitator link" }).click();
   const coLink = await facilitator.getByLabel("Facilitator link (works once)").inputValue();
   expect(coLink).toContain("#facilitate=");
-  const [, co] = await profile(browser, server);
+  const [, co] = await profile(browser, server, { acceptDownloads: true });
   await open(co, coLink);
   await expect(co.getByRole("heading", { level: 1 })).toHaveText(`Facilitate “${TITLE}”`);
   await expectNoAxeViolations(co);

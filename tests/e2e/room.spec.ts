@@ -2,18 +2,14 @@
 // facilitator and three participants. Presence comes and goes with the page, "still writing"
 // shows for the one typing and clears when they submit, a timebox counts down the same in every
 // profile and says "Time's up" at zero, and a raised hand reaches the facilitator at once.
-import { Browser, BrowserContext, Locator, Page } from "@playwright/test";
-import { test, expect, expectNoAxeViolations, snap, startServer, MosaicServer } from "./fixtures";
-import { addEntry, submit, useServer } from "./steps";
+import { Locator, Page } from "@playwright/test";
+import { test, expect, expectNoAxeViolations, snap, startServer } from "./fixtures";
+import { addEntry, createReview, profile, submit, useServer } from "./steps";
 
 const TITLE = "Checkout latency spike";
 /** The server's presence timeout in this test, in seconds (`--presence-timeout`). */
 const PRESENCE_TIMEOUT = 6;
 
-async function profile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ baseURL: server.url });
-  return [context, await context.newPage()];
-}
 
 async function join(page: Page, invite: string, name: string, role: string) {
   await page.goto(invite);
@@ -41,13 +37,7 @@ test("the room shows who is here and writing, one timebox for everyone, and rais
   try {
     const [, facilitator] = await profile(browser, server);
     await useServer(facilitator, server);
-    await facilitator.getByRole("link", { name: "Reviews" }).click();
-    await facilitator.getByLabel("Title").fill(TITLE);
-    await facilitator.getByLabel("Incident started").fill("2026-11-20T14:00");
-    await facilitator.getByLabel("Severity").selectOption("sev2");
-    await facilitator.getByLabel("Team").fill("Payments");
-    await facilitator.getByRole("button", { name: "Create review" }).click();
-    await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+    await createReview(facilitator, { title: TITLE, started: "2026-11-20T14:00", severity: "sev2", team: "Payments" });
     // How working through the server goes is said once: folded, it stays folded after a reload.
     const note = facilitator.getByRole("button", { name: "Working together through the server" });
     await expect(note).toHaveAttribute("aria-expanded", "true");

@@ -3,9 +3,9 @@
 // browser, run a review through the balancer: their requests and event streams land on every
 // process, and what one process commits reaches the browsers listening on the others live. Then one process is killed with SIGKILL mid-session: every browser reconnects through
 // the balancer, and every change the server had acknowledged is still there.
-import { Browser, BrowserContext, Page } from "@playwright/test";
+import { BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { addEntry, addObservation, submit } from "./steps";
+import { addEntry, addObservation, createReview, profile, submit } from "./steps";
 import { Cluster, startCluster } from "./cluster";
 
 /** Live, with no reload: without the shared bus a change committed on another process would
@@ -18,10 +18,6 @@ const RECONNECTED = { timeout: 15_000 };
 
 const status = (page: Page) => page.getByTestId("sync-status");
 
-async function profile(browser: Browser, cluster: Cluster): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ baseURL: cluster.url });
-  return [context, await context.newPage()];
-}
 
 async function join(page: Page, invite: string, name: string, role: string) {
   await page.goto(invite);
@@ -58,14 +54,13 @@ test("three server processes behind a balancer: live everywhere, and a killed pr
     await expect(facilitator.getByLabel("Server URL")).toHaveValue(cluster.url);
     await facilitator.getByRole("button", { name: "Save settings" }).click();
     await expect(facilitator.getByText("Settings saved.")).toBeVisible();
-    await facilitator.getByRole("link", { name: "Reviews" }).click();
-    await facilitator.getByLabel("Title").fill("Replica lag during failover");
-    await facilitator.getByLabel("Incident started").fill("2026-11-24T03:10");
-    await facilitator.getByLabel("Severity").selectOption("sev2");
-    await facilitator.getByLabel("Team").fill("Storage");
-    await facilitator.getByLabel("Services").fill("orders-db");
-    await facilitator.getByRole("button", { name: "Create review" }).click();
-    await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText("Replica lag during failover");
+    await createReview(facilitator, {
+      title: "Replica lag during failover",
+      started: "2026-11-24T03:10",
+      severity: "sev2",
+      team: "Storage",
+      services: "orders-db",
+    });
     await expect(status(facilitator)).toHaveText("Saved");
     const invite = await facilitator.getByLabel("Invite link").inputValue();
     expect(invite.startsWith(cluster.url), "invite links name the balancer").toBe(true);

@@ -1,7 +1,35 @@
 // The steps a person takes in the app, shared by the browser tests: each waits until the app
 // says the step took effect.
-import type { Page } from "@playwright/test";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "@playwright/test";
 import { expect, MosaicServer } from "./fixtures";
+
+/**
+ * One more person: a browser profile of their own (its own storage) opening `server`, which may
+ * also be a cluster's balancer, with any further context `options` (a time zone, downloads).
+ */
+export async function profile(
+  browser: Browser,
+  server: { url: string },
+  options: BrowserContextOptions = {},
+): Promise<[BrowserContext, Page]> {
+  const context = await browser.newContext({ baseURL: server.url, ...options });
+  return [context, await context.newPage()];
+}
+
+/** The facts a review starts with, as the "Start a review" form takes them. */
+export type Facts = { title: string; started: string; severity: string; team: string; services?: string };
+
+/** Reviews → "Create review" with these facts; waits until the review's page opens. */
+export async function createReview(page: Page, facts: Facts) {
+  await page.getByRole("link", { name: "Reviews" }).click();
+  await page.getByLabel("Title").fill(facts.title);
+  await page.getByLabel("Incident started").fill(facts.started);
+  await page.getByLabel("Severity").selectOption(facts.severity);
+  await page.getByLabel("Team").fill(facts.team);
+  if (facts.services !== undefined) await page.getByLabel("Services").fill(facts.services);
+  await page.getByRole("button", { name: "Create review" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(facts.title);
+}
 
 /** Settings → "Sync with a Mosaic server", on the server that serves the page. */
 export async function useServer(page: Page, server: MosaicServer) {

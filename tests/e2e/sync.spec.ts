@@ -1,13 +1,9 @@
 // Many people, many browsers: a facilitator and three participants, each in their own browser
 // profile, run a review through the server. One participant writes while offline.
-import { Browser, BrowserContext, Page } from "@playwright/test";
-import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, submit, useServer } from "./steps";
+import { BrowserContext, Page } from "@playwright/test";
+import { test, expect, expectNoAxeViolations, snap } from "./fixtures";
+import { addEntry, addObservation, createReview, profile, submit, useServer } from "./steps";
 
-async function profile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ baseURL: server.url });
-  return [context, await context.newPage()];
-}
 
 async function join(page: Page, invite: string, name: string, role: string) {
   await page.goto(invite);
@@ -26,14 +22,13 @@ test("a facilitator and three participants run a review through the server, one 
   test.info().setTimeout(180_000);
   const [facilitatorContext, facilitator] = await profile(browser, server);
   await useServer(facilitator, server);
-  await facilitator.getByRole("link", { name: "Reviews" }).click();
-  await facilitator.getByLabel("Title").fill("Checkout latency spike");
-  await facilitator.getByLabel("Incident started").fill("2026-11-20T14:00");
-  await facilitator.getByLabel("Severity").selectOption("sev2");
-  await facilitator.getByLabel("Team").fill("Payments");
-  await facilitator.getByLabel("Services").fill("checkout");
-  await facilitator.getByRole("button", { name: "Create review" }).click();
-  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText("Checkout latency spike");
+  await createReview(facilitator, {
+    title: "Checkout latency spike",
+    started: "2026-11-20T14:00",
+    severity: "sev2",
+    team: "Payments",
+    services: "checkout",
+  });
   await expect(status(facilitator)).toHaveText("Saved");
   const invite = await facilitator.getByLabel("Invite link").inputValue();
 

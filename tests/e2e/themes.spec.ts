@@ -3,16 +3,12 @@
 // each phase fold away and stay folded; in the group review the facilitator groups related
 // factors into named themes (by hand and from a suggestion), the participants dot them, and the
 // published finding lists each theme with its factors, each factor keeping its section's audience.
-import { Browser, BrowserContext, Page } from "@playwright/test";
-import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, publish, submit, useServer } from "./steps";
+import { Page } from "@playwright/test";
+import { test, expect, expectNoAxeViolations, snap } from "./fixtures";
+import { addEntry, addObservation, createReview, profile, publish, submit, useServer } from "./steps";
 
 const TITLE = "Queue consumer stall";
 
-async function profile(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page]> {
-  const context = await browser.newContext({ baseURL: server.url, timezoneId: "UTC" });
-  return [context, await context.newPage()];
-}
 
 async function join(page: Page, invite: string, name: string, role: string) {
   await page.goto(invite);
@@ -44,15 +40,9 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   server,
 }) => {
   test.info().setTimeout(180_000);
-  const [facilitatorContext, facilitator] = await profile(browser, server);
+  const [facilitatorContext, facilitator] = await profile(browser, server, { timezoneId: "UTC" });
   await useServer(facilitator, server);
-  await facilitator.getByRole("link", { name: "Reviews" }).click();
-  await facilitator.getByLabel("Title").fill(TITLE);
-  await facilitator.getByLabel("Incident started").fill("2026-11-20T09:00");
-  await facilitator.getByLabel("Severity").selectOption("sev3");
-  await facilitator.getByLabel("Team").fill("Payments");
-  await facilitator.getByRole("button", { name: "Create review" }).click();
-  await expect(facilitator.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+  await createReview(facilitator, { title: TITLE, started: "2026-11-20T09:00", severity: "sev3", team: "Payments" });
   const invite = await facilitator.getByLabel("Invite link").inputValue();
 
   // ── The facilitator's guide to Setup: what to do, what to ask, how long. ──
@@ -64,9 +54,9 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   }
   await expectNoAxeViolations(facilitator);
 
-  const [anaContext, ana] = await profile(browser, server);
+  const [anaContext, ana] = await profile(browser, server, { timezoneId: "UTC" });
   await join(ana, invite, "Ana Ruiz", "on-call engineer");
-  const [benContext, ben] = await profile(browser, server);
+  const [benContext, ben] = await profile(browser, server, { timezoneId: "UTC" });
   await join(ben, invite, "Ben Okafor", "incident commander");
   // Only the person running the review sees the facilitator's guide.
   await expect(ana.getByRole("button", { name: /^Facilitator's guide/ })).toHaveCount(0);
@@ -233,7 +223,7 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   await expectNoAxeViolations(facilitator);
 
   // ── A reader from another team: only what the organisation may read. ──
-  const [readerContext, reader] = await profile(browser, server);
+  const [readerContext, reader] = await profile(browser, server, { timezoneId: "UTC" });
   await reader.goto("/feed");
   await reader.getByRole("link", { name: TITLE }).click();
   const card = reader.getByTestId("finding");

@@ -6,11 +6,11 @@
 //! browser holds, whose own copy wins over the server's. Both sides order and filter with the
 //! rules here, so a page of the server's list and the merged list agree.
 
-use crate::action::{ActionKind, Priority};
-use crate::finding::{Finding, FindingAction};
 use crate::id::ActionId;
 use crate::id::ReviewId;
 use crate::review::Review;
+use crate::review::action::{ActionKind, Priority};
+use crate::review::finding::{Finding, FindingAction};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -228,9 +228,9 @@ pub fn merge(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::ActionStatus;
     use crate::fixture::{aid, review_in, t};
     use crate::phase::Phase;
+    use crate::review::action::ActionStatus;
 
     fn item(review: &str, id: &str, due: Option<&str>, team: &str) -> OpenAction {
         OpenAction {

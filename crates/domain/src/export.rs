@@ -45,15 +45,15 @@
 //! A draft account's content is in the file as written: export before the reveal only to back
 //! up, and share such a file only with its author.
 
+use crate::account::commitment::verify_commitment;
 use crate::account::{Account, AccountInput};
-use crate::action::{backlog_markdown, markdown_inline};
-use crate::commitment::verify_commitment;
-use crate::factors::factor_groups;
-use crate::finding::normalise_tags;
 use crate::guide::answers_by_question;
 use crate::limits::MAX_QUESTIONS;
-use crate::merge::{Divergence, divergences, merged_timeline};
 use crate::reference::ReferenceContent;
+use crate::review::action::{backlog_markdown, markdown_inline};
+use crate::review::factors::factor_groups;
+use crate::review::finding::normalise_tags;
+use crate::review::merge::{Divergence, divergences, merged_timeline};
 use crate::review::{IncidentFacts, Review};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -204,7 +204,12 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
     }
     for a in review.actions() {
         let url = a.tracker_url.as_deref().unwrap_or_default();
-        if crate::action::tracker_link(url).ok().flatten().as_deref() != a.tracker_url.as_deref() {
+        if crate::review::action::tracker_link(url)
+            .ok()
+            .flatten()
+            .as_deref()
+            != a.tracker_url.as_deref()
+        {
             out.push(format!(
                 "the action {} has a tracker link that isn't http or https",
                 a.id
@@ -228,7 +233,7 @@ fn problems(review: &Review, accounts: &[Account]) -> Vec<String> {
     {
         out.push("the question guide is not valid".to_owned());
     }
-    if !crate::themes::themes_valid(review) {
+    if !crate::review::themes::themes_valid(review) {
         out.push("the themes are not valid".to_owned());
     }
     for s in review.submissions() {
@@ -452,7 +457,7 @@ pub fn to_markdown(review: &Review, accounts: &[Account]) -> String {
             }
         }
     }
-    let themes = crate::themes::themes(&view);
+    let themes = crate::review::themes::themes(&view);
     if !themes.is_empty() {
         md.push_str("\n## Themes\n");
         for t in themes {
@@ -515,15 +520,15 @@ pub fn to_markdown(review: &Review, accounts: &[Account]) -> String {
 mod tests {
     use super::*;
     use crate::account::EntryInput;
-    use crate::action::{ActionInput, ActionKind, ActionStatus, Priority};
-    use crate::factors::{FactorKind, FactorRef};
     use crate::feed::{Audience, Section, SectionAudience};
     use crate::fixture::{self, review_in, t};
     use crate::id::ReviewId;
     use crate::id::{ActionId, EntryId, ObservationId, ParticipantId, ReferenceId};
-    use crate::merge::suggest_links;
     use crate::phase::Phase;
     use crate::reference::Alert;
+    use crate::review::action::{ActionInput, ActionKind, ActionStatus, Priority};
+    use crate::review::factors::{FactorKind, FactorRef};
+    use crate::review::merge::suggest_links;
     use crate::review::{FactsInput, ParticipantInput, Severity};
     use chrono::{DateTime, Days, Utc};
     use proptest::collection::vec;
@@ -1026,7 +1031,7 @@ SEV2 · Payments · phase: Action planning
         }
         let (suggestion, factor): (Option<_>, Option<FactorRef>) = {
             let view = review.revealed(&accounts).unwrap();
-            let factor = crate::factors::factors(&view)
+            let factor = crate::review::factors::factors(&view)
                 .first()
                 .map(|f| f.factor.clone());
             (suggest_links(&view).into_iter().next(), factor)
@@ -1041,7 +1046,9 @@ SEV2 · Payments · phase: Action planning
         }
         let theme = {
             let view = review.revealed(&accounts).unwrap();
-            crate::themes::suggest_themes(&view).into_iter().next()
+            crate::review::themes::suggest_themes(&view)
+                .into_iter()
+                .next()
         };
         if let Some(s) = theme {
             let id = crate::ThemeId::parse("th0").unwrap();

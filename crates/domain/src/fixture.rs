@@ -3,12 +3,12 @@
 //! in to his name) submit accounts; Carol (database engineer) keeps a draft.
 
 use crate::account::{Account, EntryInput};
-use crate::action::{ActionInput, ActionKind, Priority};
-use crate::factors::{FactorKind, FactorRef};
+use crate::id::EntryRef;
 use crate::id::ReviewId;
 use crate::id::{ActionId, EntryId, ObservationId, ParticipantId};
-use crate::merge::EntryRef;
 use crate::phase::Phase;
+use crate::review::action::{ActionInput, ActionKind, Priority};
+use crate::review::factors::{FactorKind, FactorRef};
 use crate::review::{FactsInput, IncidentFacts, ParticipantInput, Review, Severity};
 use chrono::{DateTime, TimeZone, Utc};
 

@@ -6,22 +6,16 @@
 //! in Setup the facilitator may pick another, and add, edit, reorder or remove questions. Once
 //! accounts open (Investigating) the questions are fixed, so everyone answers the same ones.
 //!
-//! The answers belong to each participant's [`Account`](crate::Account) and are sealed with it
-//! (see [`crate::commitment`]); after the reveal, [`answers_by_question`] sets every person's
+//! The answers belong to each participant's [`Account`] and are sealed with it
+//! (see [`crate::account::commitment`]); after the reveal, [`answers_by_question`] sets every person's
 //! answer to one question side by side.
 
 use crate::account::Account;
 use crate::id::{ParticipantId, QuestionId};
-use crate::limits::{MAX_QUESTIONS, too_many};
-use crate::review::{EditError, Review};
 use crate::validation::ValidationError;
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The longest question, in characters.
-pub const MAX_QUESTION_CHARS: usize = 300;
-/// The longest hint under a question, in characters.
-pub const MAX_QUESTION_HINT_CHARS: usize = 600;
+pub use crate::limits::{MAX_QUESTION_CHARS, MAX_QUESTION_HINT_CHARS};
 
 /// One question of a guide.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,7 +43,7 @@ impl QuestionInput {
         self.validate(id)
     }
 
-    fn validate(self, id: QuestionId) -> Result<Question, Vec<ValidationError>> {
+    pub(crate) fn validate(self, id: QuestionId) -> Result<Question, Vec<ValidationError>> {
         let mut errors = Vec::new();
         let text = self.text.trim().to_owned();
         let hint = self.hint.trim().to_owned();
@@ -219,92 +213,6 @@ impl Guide {
     }
 }
 
-/// The phases in which the guide may change: before accounts open.
-const GUIDE_PHASES: &[crate::phase::Phase] = &[crate::phase::Phase::Setup];
-
-impl Review {
-    pub fn guide(&self) -> &Guide {
-        &self.guide
-    }
-
-    /// Replaces the questions with those of a built-in guide.
-    pub fn use_guide(&mut self, guide: BuiltinGuide, now: DateTime<Utc>) -> Result<(), EditError> {
-        self.unlocked(GUIDE_PHASES)?;
-        self.guide = Guide::builtin(guide);
-        self.touch(now);
-        Ok(())
-    }
-
-    /// Adds a question at the end.
-    pub fn add_question(
-        &mut self,
-        id: QuestionId,
-        input: QuestionInput,
-        now: DateTime<Utc>,
-    ) -> Result<(), EditError> {
-        self.unlocked(GUIDE_PHASES)?;
-        if self.guide.question(&id).is_some() {
-            return Err(EditError::DuplicateId { id: id.to_string() });
-        }
-        if self.guide.questions.len() >= MAX_QUESTIONS {
-            return Err(vec![too_many("questions", MAX_QUESTIONS, "review")].into());
-        }
-        let question = input.validate(id)?;
-        self.guide.questions.push(question);
-        self.touch(now);
-        Ok(())
-    }
-
-    pub fn update_question(
-        &mut self,
-        id: &QuestionId,
-        input: QuestionInput,
-        now: DateTime<Utc>,
-    ) -> Result<(), EditError> {
-        self.unlocked(GUIDE_PHASES)?;
-        let slot = self.question_slot(id)?;
-        self.guide.questions[slot] = input.validate(id.clone())?;
-        self.touch(now);
-        Ok(())
-    }
-
-    /// Moves a question to position `to` (0-based; past the end means last).
-    pub fn move_question(
-        &mut self,
-        id: &QuestionId,
-        to: usize,
-        now: DateTime<Utc>,
-    ) -> Result<(), EditError> {
-        self.unlocked(GUIDE_PHASES)?;
-        let slot = self.question_slot(id)?;
-        let question = self.guide.questions.remove(slot);
-        let to = to.min(self.guide.questions.len());
-        self.guide.questions.insert(to, question);
-        self.touch(now);
-        Ok(())
-    }
-
-    pub fn remove_question(
-        &mut self,
-        id: &QuestionId,
-        now: DateTime<Utc>,
-    ) -> Result<(), EditError> {
-        self.unlocked(GUIDE_PHASES)?;
-        let slot = self.question_slot(id)?;
-        self.guide.questions.remove(slot);
-        self.touch(now);
-        Ok(())
-    }
-
-    fn question_slot(&self, id: &QuestionId) -> Result<usize, EditError> {
-        self.guide
-            .questions
-            .iter()
-            .position(|q| &q.id == id)
-            .ok_or_else(|| EditError::NotFound { id: id.to_string() })
-    }
-}
-
 /// One question and every revealed person's answer to it, in the order of `accounts`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct QuestionAnswers {
@@ -337,7 +245,9 @@ pub fn answers_by_question(guide: &Guide, accounts: &[&Account]) -> Vec<Question
 mod tests {
     use super::*;
     use crate::fixture::{pid, review_in, t};
+    use crate::limits::MAX_QUESTIONS;
     use crate::phase::Phase;
+    use crate::review::{EditError, Review};
 
     fn qid(s: &str) -> QuestionId {
         QuestionId::parse(s).unwrap()

@@ -1,5 +1,6 @@
 //! Identifiers: one validated newtype per kind of object, so an entry's id can't be passed where a
-//! participant's is expected.
+//! participant's is expected; and the two references into an account, [`EntryRef`] and
+//! [`FactorRef`], which are pairs of ids.
 //!
 //! Every id is chosen by the caller (a UUID in practice: this crate draws no random numbers) and
 //! is 1 to 64 ASCII letters, digits, `-` or `_`, which is safe in a URL path and a storage key
@@ -7,6 +8,7 @@
 //! to load instead of reaching a URL.
 
 use crate::validation::ValidationError;
+use serde::{Deserialize, Serialize};
 
 /// The longest id, in bytes (all of them ASCII).
 pub const MAX_ID_LEN: usize = 64;
@@ -104,6 +106,38 @@ id_type! {
     /// A review's identifier: chosen by whoever creates the review (a UUID in practice), so a
     /// review made offline keeps its id when it later reaches a server.
     ReviewId
+}
+
+/// One entry of one account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EntryRef {
+    pub participant_id: ParticipantId,
+    pub entry_id: EntryId,
+}
+
+impl EntryRef {
+    pub fn new(participant_id: ParticipantId, entry_id: EntryId) -> Self {
+        Self {
+            participant_id,
+            entry_id,
+        }
+    }
+}
+
+/// One observation of one account.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FactorRef {
+    pub participant_id: ParticipantId,
+    pub observation_id: ObservationId,
+}
+
+impl FactorRef {
+    pub fn new(participant_id: ParticipantId, observation_id: ObservationId) -> Self {
+        Self {
+            participant_id,
+            observation_id,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! was set to done; actions added before their creation time was kept count only as open or
 //! done, never in the durations.
 
-use crate::action::ActionStatus;
-use crate::finding::FindingAction;
+use crate::review::action::ActionStatus;
+use crate::review::finding::FindingAction;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -161,7 +161,7 @@ pub fn of_actions(actions: &[FindingAction], today: NaiveDate) -> TimeToImprove 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::{ActionKind, Priority, StatusChange};
+    use crate::review::action::{ActionKind, Priority, StatusChange};
 
     fn at(day: &str) -> DateTime<Utc> {
         format!("{day}T12:00:00Z").parse().unwrap()

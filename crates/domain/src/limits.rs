@@ -2,22 +2,35 @@
 //! them before they are hit and the server refuses past them with the same words.
 //! `docs/limits.md` explains each figure.
 //!
-//! The text limits that already had a home stay there and are re-exported here:
-//! [`MAX_TEXT_CHARS`], [`MAX_TITLE_CHARS`], [`MAX_NAME_CHARS`], [`MAX_SERVICES`],
-//! [`MAX_REFERENCE_CHARS`], [`MAX_ALERTS`], [`MAX_TAGS`], [`MAX_TAG_CHARS`], [`MAX_ID_LEN`],
-//! [`MAX_THEME_NAME_CHARS`].
+//! A leaf: the modules that enforce a limit import it from here (and re-export the ones callers
+//! know by their module, such as `review::MAX_TITLE_CHARS`). The two text rules every field
+//! follows, [`MAX_TEXT_CHARS`] and [`MAX_NAME_CHARS`], live in `text`, and [`MAX_ID_LEN`] in
+//! [`id`](crate::id); they are re-exported here.
 
-pub use crate::account::MAX_TEXT_CHARS;
-pub use crate::finding::{MAX_TAG_CHARS, MAX_TAGS};
-pub use crate::guide::{MAX_QUESTION_CHARS, MAX_QUESTION_HINT_CHARS};
 pub use crate::id::MAX_ID_LEN;
-pub use crate::reference::{MAX_ALERTS, MAX_REFERENCE_CHARS};
-pub use crate::review::{MAX_NAME_CHARS, MAX_SERVICES, MAX_TITLE_CHARS};
-pub use crate::themes::MAX_THEME_NAME_CHARS;
+pub use crate::text::{MAX_NAME_CHARS, MAX_TEXT_CHARS};
 
 use crate::validation::ValidationError;
 use serde::Serialize;
 
+/// The most tags a finding may have.
+pub const MAX_TAGS: usize = 12;
+/// The longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 40;
+/// The longest theme name, in characters: a heading, not a sentence.
+pub const MAX_THEME_NAME_CHARS: usize = 80;
+/// The longest question, in characters.
+pub const MAX_QUESTION_CHARS: usize = 300;
+/// The longest hint under a question, in characters.
+pub const MAX_QUESTION_HINT_CHARS: usize = 600;
+/// The most text one piece of pasted reference material may hold, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 100_000;
+/// The most alerts one alert timeline may hold.
+pub const MAX_ALERTS: usize = 5_000;
+/// The longest title a review may have, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// The most services one review may name.
+pub const MAX_SERVICES: usize = 50;
 /// The most participants one review may have. A review is a meeting of the people who were
 /// there; fifty is more than any incident room holds, and every participant adds an account the
 /// reveal combines.

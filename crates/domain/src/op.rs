@@ -10,16 +10,16 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 use crate::account::Account;
-use crate::action::{ActionInput, ActionStatus};
-use crate::factors::FactorRef;
 use crate::feed::SectionAudience;
 use crate::guide::{BuiltinGuide, QuestionInput};
+use crate::id::EntryRef;
+use crate::id::FactorRef;
 use crate::id::{ActionId, ParticipantId, QuestionId, ReferenceId, ThemeId};
 use crate::limits::{MAX_REVIEW_BYTES, json_bytes, too_large};
-use crate::merge::EntryRef;
-use crate::moments::MomentKind;
 use crate::phase::{Phase, PhaseError};
 use crate::reference::ReferenceContent;
+use crate::review::action::{ActionInput, ActionStatus};
+use crate::review::moments::MomentKind;
 use crate::review::{EditError, FactsInput, IncidentFacts, ParticipantInput, Review};
 
 /// One change to the shared review.

@@ -117,8 +117,7 @@ impl FromRequestParts<AppState> for Member {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let ids = PathIds::from_request_parts(parts, state).await?;
-        let (caller, _) = authorize(state, ids, bearer(parts)).await?;
+        let TokenHolder { caller, .. } = TokenHolder::from_request_parts(parts, state).await?;
         Ok(Self(caller))
     }
 }

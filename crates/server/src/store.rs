@@ -101,9 +101,22 @@ macro_rules! notify {
     };
 }
 
-// After `on_backend!`, `insert_token!` and `notify!`, which they use.
+/// Executes `$query` inside transaction `$tx` and, unless it changed exactly one row, rolls
+/// `$tx` back and returns `Ok(false)` from the enclosing block: the guard of each conditional
+/// write that answers whether it happened (a row claimed, a token replaced, a link used up).
+macro_rules! one_row_or_roll_back {
+    ($tx:ident, $query:expr) => {
+        if $query.execute(&mut *$tx).await?.rows_affected() != 1 {
+            $tx.rollback().await?;
+            return Ok(false);
+        }
+    };
+}
+
+// After `on_backend!`, `insert_token!`, `notify!` and `one_row_or_roll_back!`, which they use.
 mod backlog;
 mod bus;
+mod facets;
 mod feed;
 pub mod hub;
 mod people;

@@ -8,6 +8,7 @@ use mosaic_domain::FactorKind;
 use mosaic_domain::feed::FeedQuery;
 
 use crate::api::{feed_query_pairs, feed_query_suffix};
+use crate::components::shared::field::{SelectField, TextField, options};
 
 /// How long typing must pause before the search runs: short enough to feel immediate, long
 /// enough not to search for every letter of a word typed quickly.
@@ -76,24 +77,19 @@ pub fn FeedSearch(
               set: fn(&mut FeedQuery, Option<String>)| {
             let later = later.clone();
             view! {
-                <div class="field">
-                    <label for=id>{label}</label>
-                    <input type="text" id=id autocomplete="off"
-                        prop:value=move || draft.with(|d| get(d).unwrap_or_default())
-                        on:input=move |ev| {
-                            let value = event_target_value(&ev);
-                            draft.update(|d| set(d, Some(value)));
-                            later();
-                        }/>
-                </div>
+                <TextField id=id label=label autocomplete="off"
+                    value=Signal::derive(move || draft.with(|d| get(d).unwrap_or_default()))
+                    on_input=move |value: String| {
+                        draft.update(|d| set(d, Some(value)));
+                        later();
+                    }/>
             }
         }
     };
     let on_kind = {
         let push = push.clone();
-        move |ev| {
-            let kind = FactorKind::from_key(&event_target_value(&ev));
-            draft.update(|d| d.kind = kind);
+        move |key: String| {
+            draft.update(|d| d.kind = FactorKind::from_key(&key));
             push();
         }
     };
@@ -155,22 +151,12 @@ pub fn FeedSearch(
             <div class="field-row feed-filters">
                 {text_field("feed-team", "Team", |d| d.team.clone(), |d, v| d.team = v)}
                 {text_field("feed-service", "Service", |d| d.service.clone(), |d, v| d.service = v)}
-                <div class="field">
-                    <label for="feed-kind">"Factor kind"</label>
-                    <select id="feed-kind" on:change=on_kind>
-                        <option value="" prop:selected=move || draft.with(|d| d.kind.is_none())>
-                            "Any kind"
-                        </option>
-                        {FactorKind::ALL
-                            .into_iter()
-                            .map(|k| view! {
-                                <option value=k.key() prop:selected=move || draft.with(|d| d.kind == Some(k))>
-                                    {k.label()}
-                                </option>
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
+                <SelectField id="feed-kind" label="Factor kind" placeholder="Any kind"
+                    options=options(FactorKind::ALL, FactorKind::key, FactorKind::label)
+                    value=Signal::derive(move || {
+                        draft.with(|d| d.kind.map(|k| k.key().to_owned()).unwrap_or_default())
+                    })
+                    on_change=on_kind/>
                 {text_field("feed-tag", "Tag", |d| d.tag.clone(), |d, v| d.tag = v)}
                 {date_field("feed-from", "Published from", |d| d.from, |d, v| d.from = v)}
                 {date_field("feed-to", "Published to", |d| d.to, |d, v| d.to = v)}

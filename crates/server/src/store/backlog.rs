@@ -73,69 +73,53 @@ pub(super) trait BacklogSync {
     ) -> Result<(), sqlx::Error>;
 }
 
-macro_rules! sync_actions {
-    ($conn:expr, $review_id:expr, $rows:expr, $insert:expr) => {
-        async {
-            sqlx::query("DELETE FROM finding_actions WHERE review_id = $1")
-                .bind($review_id)
-                .execute(&mut *$conn)
-                .await?;
-            for row in $rows {
-                sqlx::query($insert)
-                    .bind($review_id)
-                    .bind(&row.action_id)
-                    .bind(&row.sort_key)
-                    .bind(row.is_open)
-                    .bind(&row.team)
-                    .bind(&row.owner)
-                    .bind(&row.assignee)
-                    .bind(row.priority)
-                    .bind(row.kind)
-                    .bind(&row.due)
-                    .bind(&row.doc)
-                    .execute(&mut *$conn)
+/// Implements [`BacklogSync`] for one backend's connection, with that dialect's insert.
+macro_rules! backlog_sync {
+    ($conn:ty, $insert:expr) => {
+        impl BacklogSync for $conn {
+            async fn sync_actions(
+                &mut self,
+                review_id: &str,
+                rows: &[ActionRow],
+            ) -> Result<(), sqlx::Error> {
+                sqlx::query("DELETE FROM finding_actions WHERE review_id = $1")
+                    .bind(review_id)
+                    .execute(&mut *self)
                     .await?;
+                for row in rows {
+                    sqlx::query($insert)
+                        .bind(review_id)
+                        .bind(&row.action_id)
+                        .bind(&row.sort_key)
+                        .bind(row.is_open)
+                        .bind(&row.team)
+                        .bind(&row.owner)
+                        .bind(&row.assignee)
+                        .bind(row.priority)
+                        .bind(row.kind)
+                        .bind(&row.due)
+                        .bind(&row.doc)
+                        .execute(&mut *self)
+                        .await?;
+                }
+                Ok(())
             }
-            Ok(())
         }
     };
 }
 
-impl BacklogSync for SqliteConnection {
-    async fn sync_actions(
-        &mut self,
-        review_id: &str,
-        rows: &[ActionRow],
-    ) -> Result<(), sqlx::Error> {
-        sync_actions!(
-            self,
-            review_id,
-            rows,
-            "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
-             assignee, priority, kind, due, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        )
-        .await
-    }
-}
-
-impl BacklogSync for PgConnection {
-    async fn sync_actions(
-        &mut self,
-        review_id: &str,
-        rows: &[ActionRow],
-    ) -> Result<(), sqlx::Error> {
-        sync_actions!(
-            self,
-            review_id,
-            rows,
-            "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
-             assignee, priority, kind, due, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
-        )
-        .await
-    }
-}
+backlog_sync!(
+    SqliteConnection,
+    "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
+     assignee, priority, kind, due, doc) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+);
+backlog_sync!(
+    PgConnection,
+    "INSERT INTO finding_actions (review_id, action_id, sort_key, is_open, team, owner, \
+     assignee, priority, kind, due, doc) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
+);
 
 /// Adds `query`'s filters and the page's start to a `SELECT … FROM finding_actions WHERE
 /// <open>`; both dialects take the same text.
@@ -247,8 +231,8 @@ impl Store {
         let mut facets: Vec<String> = f
             .services
             .iter()
-            .map(|s| super::feed::service_facet(s))
-            .chain(f.tags.iter().map(|t| super::feed::tag_facet(t)))
+            .map(|s| super::facets::service_facet(s))
+            .chain(f.tags.iter().map(|t| super::facets::tag_facet(t)))
             .collect();
         facets.sort();
         facets.dedup();
@@ -298,7 +282,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let (column, pg_where) = match by {
-            // Facets are `#`-terms of the search index on PostgreSQL (`feed::pg_facet`).
+            // Facets are `#`-terms of the search index on PostgreSQL (`facets::pg_facet`).
             Related::Facets(_) => ("facets", "s.search @@ array_to_string($1, ' | ')::tsquery"),
             Related::Words(_) => (
                 "body",
@@ -329,7 +313,7 @@ impl Store {
                 let terms: Vec<String> = match by {
                     Related::Facets(_) => terms
                         .iter()
-                        .map(|f| format!("'{}'", super::feed::pg_facet(f)))
+                        .map(|f| format!("'{}'", super::facets::pg_facet(f)))
                         .collect(),
                     Related::Words(_) => terms,
                 };

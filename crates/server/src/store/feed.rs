@@ -26,6 +26,7 @@
 //! than "more than 1,000".
 
 use super::backlog::BacklogSync as _;
+use super::facets::{kind_facet, pg_facet, service_facet, tag_facet, team_facet};
 use super::hub::Message;
 use super::{Backend, Store, StoreError, order_key};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -177,25 +178,6 @@ fn indexed_text(finding: &Finding) -> String {
     body
 }
 
-/// One filter as an index token: `letter` says which filter, then the trimmed, lowercase value
-/// in hex (so any value is one token of letters and digits).
-fn facet(letter: char, value: &str) -> String {
-    format!("{letter}{}", hex::encode(value.trim().to_lowercase()))
-}
-
-fn team_facet(team: &str) -> String {
-    facet('t', team)
-}
-pub(super) fn service_facet(service: &str) -> String {
-    facet('s', service)
-}
-pub(super) fn tag_facet(tag: &str) -> String {
-    facet('g', tag)
-}
-fn kind_facet(kind: FactorKind) -> String {
-    facet('k', kind.key())
-}
-
 /// The filters `finding` (the organisation's view) passes, as tokens.
 fn facets(finding: &Finding, kinds: &[FactorKind]) -> Vec<String> {
     let mut facets = vec![ALL.to_owned(), team_facet(&finding.team)];
@@ -325,12 +307,6 @@ enum PgMatch {
     Nothing,
     /// A `tsquery` in PostgreSQL's text form, its lexemes quoted.
     Query(String),
-}
-
-/// A facet as a lexeme of PostgreSQL's `findings_search.search`: `#` and the facet. No word of
-/// text holds a `#`, so no text can match a filter nor a filter a search word.
-pub(super) fn pg_facet(facet: &str) -> String {
-    format!("#{facet}")
 }
 
 /// `text` as one quoted `tsquery` lexeme, taken verbatim.

@@ -246,18 +246,15 @@ impl Store {
                  AND revoked_at IS NULL) \
                  ON CONFLICT DO NOTHING"
             };
-            let done = sqlx::query(insert)
-                .bind(&token.hash)
-                .bind(review_id.as_str())
-                .bind(participant_id.as_str())
-                .bind(token.kind.key())
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() != 1 {
-                tx.rollback().await?;
-                return Ok(false);
-            }
+            one_row_or_roll_back!(
+                tx,
+                sqlx::query(insert)
+                    .bind(&token.hash)
+                    .bind(review_id.as_str())
+                    .bind(participant_id.as_str())
+                    .bind(token.kind.key())
+                    .bind(&now)
+            );
             sqlx::query(DELETE_PERSONAL_INVITES)
                 .bind(review_id.as_str())
                 .bind(participant_id.as_str())
@@ -298,16 +295,13 @@ impl Store {
                 "UPDATE tokens SET revoked_at = $1, moved_at = $1 \
                  WHERE token_hash = $2 AND review_id = $3 AND revoked_at IS NULL"
             };
-            let done = sqlx::query(revoke)
-                .bind(&now)
-                .bind(old)
-                .bind(review_id.as_str())
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() != 1 {
-                tx.rollback().await?;
-                return Ok(false);
-            }
+            one_row_or_roll_back!(
+                tx,
+                sqlx::query(revoke)
+                    .bind(&now)
+                    .bind(old)
+                    .bind(review_id.as_str())
+            );
             insert_token!(tx, pg, review_id.as_str(), new, &now)?;
             notify!(self, tx, &revocation).await?;
             tx.commit().await?;
@@ -397,17 +391,14 @@ impl Store {
                 "UPDATE facilitator_invites SET used_at = $4 \
                  WHERE token_hash = $1 AND review_id = $2 AND used_at IS NULL AND created_at > $3"
             };
-            let done = sqlx::query(use_up)
-                .bind(invite)
-                .bind(review_id.as_str())
-                .bind(&since)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() != 1 {
-                tx.rollback().await?;
-                return Ok(false);
-            }
+            one_row_or_roll_back!(
+                tx,
+                sqlx::query(use_up)
+                    .bind(invite)
+                    .bind(review_id.as_str())
+                    .bind(&since)
+                    .bind(&now)
+            );
             insert_token!(tx, pg, review_id.as_str(), new, &now)?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(true)

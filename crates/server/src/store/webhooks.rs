@@ -46,28 +46,31 @@ impl Webhook {
 }
 
 /// A delivery as `webhook deliveries` lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct DeliveryRecord {
     pub id: String,
     pub webhook_id: String,
     pub event: String,
     pub created_at: String,
     pub state: String,
+    #[sqlx(try_from = "i32")]
     pub attempts: i64,
     pub next_attempt_at: String,
-    pub last_status: Option<i64>,
+    /// The HTTP status of the last answer, when there was one.
+    pub last_status: Option<i32>,
     pub last_error: Option<String>,
     pub delivered_at: Option<String>,
 }
 
 /// A delivery the worker is to send now, with its endpoint.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct PendingDelivery {
     pub id: String,
     pub event: String,
     /// The event's content as JSON (see [`EventData`]).
     pub data: String,
     pub created_at: String,
+    #[sqlx(try_from = "i32")]
     pub attempts: i64,
     pub url: String,
     pub secret: String,
@@ -311,19 +314,7 @@ impl Store {
 
     /// The latest `limit` deliveries, newest first.
     pub async fn webhook_deliveries(&self, limit: i64) -> Result<Vec<DeliveryRecord>, StoreError> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            i32,
-            String,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        );
-        let rows: Vec<Row> = on_backend!(self, |pool, _pg| {
+        on_backend!(self, |pool, _pg| {
             sqlx::query_as(
                 "SELECT id, webhook_id, event, created_at, state, attempts, next_attempt_at, \
                  last_status, last_error, delivered_at FROM webhook_deliveries \
@@ -333,22 +324,7 @@ impl Store {
             .fetch_all(pool)
             .await
         })
-        .map_err(StoreError::Database)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| DeliveryRecord {
-                id: r.0,
-                webhook_id: r.1,
-                event: r.2,
-                created_at: r.3,
-                state: r.4,
-                attempts: i64::from(r.5),
-                next_attempt_at: r.6,
-                last_status: r.7.map(i64::from),
-                last_error: r.8,
-                delivered_at: r.9,
-            })
-            .collect())
+        .map_err(StoreError::Database)
     }
 
     /// Up to `limit` pending deliveries due at `now`, oldest first, with their endpoints.
@@ -357,23 +333,13 @@ impl Store {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<PendingDelivery>, StoreError> {
-        type Row = (
-            String,
-            String,
-            String,
-            String,
-            i32,
-            String,
-            String,
-            String,
-            String,
-        );
         let now = order_key(now);
-        let rows: Vec<Row> = on_backend!(self, |pool, pg| {
+        on_backend!(self, |pool, pg| {
             let data = if pg { "d.data::text" } else { "d.data" };
             let sql = format!(
-                "SELECT d.id, d.event, {data}, d.created_at, d.attempts, w.url, w.secret, \
-                 w.format, d.next_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+                "SELECT d.id, d.event, {data} AS data, d.created_at, d.attempts, w.url, w.secret, \
+                 w.format, d.next_attempt_at FROM webhook_deliveries d \
+                 JOIN webhooks w ON w.id = d.webhook_id \
                  WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
                  ORDER BY d.next_attempt_at, d.id LIMIT $2"
             );
@@ -383,21 +349,7 @@ impl Store {
                 .fetch_all(pool)
                 .await
         })
-        .map_err(StoreError::Database)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PendingDelivery {
-                id: r.0,
-                event: r.1,
-                data: r.2,
-                created_at: r.3,
-                attempts: i64::from(r.4),
-                url: r.5,
-                secret: r.6,
-                format: r.7,
-                next_attempt_at: r.8,
-            })
-            .collect())
+        .map_err(StoreError::Database)
     }
 
     /// Takes `delivery` for one attempt: moves its due time to `lease_until` unless another

@@ -1,29 +1,53 @@
-//! The shared review document: the incident's facts, the participants, their recorded
-//! submissions, and what may change in which phase.
+//! The shared review document and every rule that changes it or reads it whole.
+//!
+//! This file holds [`Review`] itself: the incident's facts, the participants, their recorded
+//! submissions, and what may change in which phase. Its fields are private to this folder; each
+//! file beside it holds one part of the document with the `impl Review` block that keeps its
+//! rules, and what is read from the revealed review:
+//! - [`reveal`]: [`Revealed`](reveal::Revealed), the only way to get accounts that may be
+//!   combined; [`merge`]: links, suggestions, the merged timeline, divergences; [`moments`]: key
+//!   moments and "How it unfolded"; [`factors`]: factors, dot-voting, key insights; [`themes`]:
+//!   related factors under a name; [`action`]: follow-up actions and their exports;
+//!   [`finding`]: the published finding, each section's audience and the tags.
+//! - `guide` and `reference`: the rules on the guide and reference material, whose types live in
+//!   [`crate::guide`] and [`crate::reference`]; `transition`: [`Review::transition`], the one
+//!   function that moves the review between phases (publishing builds the finding).
+//!
+//! These files import this one and each other one way (reveal ← merge ← moments, reveal ←
+//! factors ← themes, all of them ← finding ← transition); nothing here imports a module above the
+//! review (`op`, `sync`, `export`, `feed`, `wire`).
+
+pub mod action;
+pub mod factors;
+pub mod finding;
+mod guide;
+pub mod merge;
+pub mod moments;
+mod reference;
+pub mod reveal;
+pub mod themes;
+mod transition;
 
 use crate::account::Account;
-use crate::action::Action;
-use crate::factors::Vote;
-use crate::finding::{Finding, Publication};
 use crate::guide::{BuiltinGuide, Guide};
 use crate::id::{ParticipantId, ReviewId};
 use crate::limits::{MAX_PARTICIPANTS, too_many};
-use crate::merge::Link;
-use crate::moments::Moment;
 use crate::phase::Phase;
 use crate::reference::ReferenceMaterial;
+use crate::review::action::Action;
+use crate::review::factors::Vote;
+use crate::review::finding::{Finding, Publication};
+use crate::review::merge::Link;
+use crate::review::moments::Moment;
+use crate::review::themes::Theme;
 use crate::text;
-use crate::themes::Theme;
 use crate::validation::ValidationError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The longest title a review may have, in characters.
-pub const MAX_TITLE_CHARS: usize = 200;
+pub use crate::limits::{MAX_SERVICES, MAX_TITLE_CHARS};
 pub use crate::text::MAX_NAME_CHARS;
-/// The most services one review may name.
-pub const MAX_SERVICES: usize = 50;
 
 crate::keyed_enum! {
     /// How bad the incident was, from SEV1 (worst) to SEV4.
@@ -302,7 +326,7 @@ impl ParticipantInput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Submission {
     pub participant_id: ParticipantId,
-    /// The account's commitment: see [`crate::commitment`].
+    /// The account's commitment: see [`crate::account::commitment`].
     pub commitment: String,
     pub submitted_at: DateTime<Utc>,
 }
@@ -727,7 +751,7 @@ impl Review {
         let (Some(submitted_at), Some(commitment), true) = (
             account.submitted_at(),
             account.commitment(),
-            crate::commitment::verify_commitment(account),
+            crate::account::commitment::verify_commitment(account),
         ) else {
             return Err(EditError::NotSealed {
                 participant_id: participant_id.clone(),

@@ -2,26 +2,163 @@
 //!
 //! People are named by their role: a participant's name is replaced by their role wherever it
 //! appears (as an owner, as the author of a factor, inside any text), unless that participant
-//! opted in with `show_name_when_published`.
+//! opted in with `show_name_when_published`. Each section is for the review's own team or for the
+//! whole organisation ([`SectionAudience`]); the feed shows each reader their part.
 
-use crate::action::{ActionKind, ActionStatus, Priority, StatusChange, markdown_inline};
-use crate::factors::{self, FactorKind};
-use crate::feed::{Audience, Section, SectionAudience};
 use crate::id::ActionId;
 use crate::id::ReviewId;
-use crate::moments::{self, MomentKind};
-use crate::reveal::Revealed;
+use crate::review::action::{ActionKind, ActionStatus, Priority, StatusChange, markdown_inline};
+use crate::review::factors::{self, FactorKind};
+use crate::review::moments::{self, MomentKind};
+use crate::review::reveal::Revealed;
+use crate::review::themes;
 use crate::review::{EditError, GROUP_WORK, Participant, Review, Severity};
 use crate::text::{self, Word};
-use crate::themes;
 use crate::validation::ValidationError;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The most tags a finding may have.
-pub const MAX_TAGS: usize = 12;
-/// The longest tag, in characters.
-pub const MAX_TAG_CHARS: usize = 40;
+pub use crate::limits::{MAX_TAG_CHARS, MAX_TAGS};
+
+crate::keyed_enum! {
+    /// Who may read one section of a published finding.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    pub enum Audience {
+        /// Only the people in the review.
+        Team = ("team", "Team only"),
+        /// Everyone who can read the feed.
+        #[default]
+        Organisation = ("organisation", "Whole organisation"),
+    }
+}
+
+impl Audience {
+    fn is_organisation(&self) -> bool {
+        *self == Self::Organisation
+    }
+}
+
+/// The sections of a finding that can each be kept to the team. The title, team, services,
+/// severity, tags and dates are always visible: they are how a reader finds the finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Summary,
+    Unfolded,
+    KeyInsights,
+    Factors,
+    Surprises,
+    KnowledgeGaps,
+    Helped,
+    Lucky,
+    Actions,
+}
+
+impl Section {
+    pub const ALL: [Section; 9] = [
+        Self::Summary,
+        Self::Unfolded,
+        Self::KeyInsights,
+        Self::Factors,
+        Self::Surprises,
+        Self::KnowledgeGaps,
+        Self::Helped,
+        Self::Lucky,
+        Self::Actions,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Summary => "Summary",
+            Self::Unfolded => "How it unfolded",
+            Self::KeyInsights => "Key insights",
+            Self::Factors => "Contributing factors",
+            Self::Surprises => "Operational surprises",
+            Self::KnowledgeGaps => "Knowledge gaps",
+            Self::Helped => "What helped",
+            Self::Lucky => "Where we were lucky",
+            Self::Actions => "Actions",
+        }
+    }
+
+    /// The section observations of `kind` are published in.
+    pub fn of_kind(kind: FactorKind) -> Section {
+        match kind {
+            FactorKind::Technical | FactorKind::Human | FactorKind::Organisational => Self::Factors,
+            FactorKind::OperationalSurprise => Self::Surprises,
+            FactorKind::KnowledgeGap => Self::KnowledgeGaps,
+            FactorKind::Helped => Self::Helped,
+            FactorKind::Lucky => Self::Lucky,
+        }
+    }
+}
+
+/// The audience of each section; every section is for the whole organisation unless set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionAudience {
+    #[serde(default)]
+    pub summary: Audience,
+    #[serde(default)]
+    pub key_insights: Audience,
+    #[serde(default)]
+    pub factors: Audience,
+    #[serde(default)]
+    pub surprises: Audience,
+    #[serde(default)]
+    pub knowledge_gaps: Audience,
+    /// Added with the "helped" and "lucky" kinds: a finding published before them reads as
+    /// the whole organisation's, and has nothing in those sections. Left out when it is the
+    /// organisation's, so what the API answered for such a finding stays byte for byte the same.
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub helped: Audience,
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub lucky: Audience,
+    #[serde(default, skip_serializing_if = "Audience::is_organisation")]
+    pub unfolded: Audience,
+    #[serde(default)]
+    pub actions: Audience,
+}
+
+impl SectionAudience {
+    pub fn get(&self, section: Section) -> Audience {
+        match section {
+            Section::Summary => self.summary,
+            Section::Unfolded => self.unfolded,
+            Section::KeyInsights => self.key_insights,
+            Section::Factors => self.factors,
+            Section::Surprises => self.surprises,
+            Section::KnowledgeGaps => self.knowledge_gaps,
+            Section::Helped => self.helped,
+            Section::Lucky => self.lucky,
+            Section::Actions => self.actions,
+        }
+    }
+
+    /// The names of the sections `audience` may read and nobody wider, in the finding's order:
+    /// what a person is told before publishing.
+    pub fn labels_for(&self, audience: Audience) -> Vec<&'static str> {
+        Section::ALL
+            .into_iter()
+            .filter(|s| self.get(*s) == audience)
+            .map(Section::label)
+            .collect()
+    }
+
+    pub fn set(&mut self, section: Section, audience: Audience) {
+        let slot = match section {
+            Section::Summary => &mut self.summary,
+            Section::Unfolded => &mut self.unfolded,
+            Section::KeyInsights => &mut self.key_insights,
+            Section::Factors => &mut self.factors,
+            Section::Surprises => &mut self.surprises,
+            Section::KnowledgeGaps => &mut self.knowledge_gaps,
+            Section::Helped => &mut self.helped,
+            Section::Lucky => &mut self.lucky,
+            Section::Actions => &mut self.actions,
+        };
+        *slot = audience;
+    }
+}
 
 /// How the next publish shares the finding: the tags readers can filter the feed by, and who
 /// may read each section. Set by the facilitator before publishing; always valid, built only
@@ -244,7 +381,7 @@ pub struct FindingAction {
     pub due: Option<NaiveDate>,
     /// The owner's role, or their name if they opted in; `None` when unassigned.
     pub owner: Option<String>,
-    /// The backlog item: an `http`/`https` URL checked by [`crate::action::tracker_link`].
+    /// The backlog item: an `http`/`https` URL checked by [`crate::review::action::tracker_link`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracker_url: Option<String>,
     /// The owning team or person outside the review, names of participants replaced.
@@ -261,9 +398,13 @@ impl FindingAction {
     /// The tracker link, if it is one the domain accepts (`http`/`https` only): what a page
     /// may put in an `href`, whatever document the finding came from.
     pub fn safe_tracker_url(&self) -> Option<&str> {
-        self.tracker_url
-            .as_deref()
-            .filter(|u| crate::action::tracker_link(u).ok().flatten().as_deref() == Some(*u))
+        self.tracker_url.as_deref().filter(|u| {
+            crate::review::action::tracker_link(u)
+                .ok()
+                .flatten()
+                .as_deref()
+                == Some(*u)
+        })
     }
 }
 

@@ -2,48 +2,17 @@
 //! and the facilitator's key insights.
 
 use crate::account::Account;
-use crate::id::{ObservationId, ParticipantId};
+pub use crate::account::FactorKind;
+pub use crate::id::FactorRef;
+use crate::id::ParticipantId;
 use crate::limits::{MAX_KEY_INSIGHTS, too_many};
-use crate::reveal::Revealed;
+use crate::review::reveal::Revealed;
 use crate::review::{EditError, GROUP_WORK, Review};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// How many dots each participant may place.
 pub const DOTS_PER_PARTICIPANT: usize = 3;
-
-crate::keyed_enum! {
-    /// What kind of thing an observation is about. The keys are also in the commitment's
-    /// canonical form: changing one would make sealed accounts fail to verify.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-    pub enum FactorKind {
-        Technical = ("technical", "Technical"),
-        Human = ("human", "Human"),
-        Organisational = ("organisational", "Organisational"),
-        KnowledgeGap = ("knowledge_gap", "Knowledge gap"),
-        OperationalSurprise = ("operational_surprise", "Operational surprise"),
-        /// Something that helped: a person, a tool, a habit that made the incident smaller.
-        Helped = ("helped", "What helped"),
-        /// Where we were lucky: what went well by chance rather than by design.
-        Lucky = ("lucky", "Where we were lucky"),
-    }
-}
-
-/// One observation of one account.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct FactorRef {
-    pub participant_id: ParticipantId,
-    pub observation_id: ObservationId,
-}
-
-impl FactorRef {
-    pub fn new(participant_id: ParticipantId, observation_id: ObservationId) -> Self {
-        Self {
-            participant_id,
-            observation_id,
-        }
-    }
-}
 
 /// One dot placed by `voter` on `factor`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,8 +7,8 @@
 
 use crate::account::Account;
 use crate::id::ParticipantId;
-use crate::merge::{EntryRef, merged_timeline};
-use crate::reveal::Revealed;
+use crate::review::merge::{EntryRef, merged_timeline};
+use crate::review::reveal::Revealed;
 use crate::review::{EditError, GROUP_WORK, Review};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -185,7 +185,7 @@ mod tests {
         );
         // Published: reporters by role, names only for those who opted in (Bob); kept to the
         // team until the facilitator widens it.
-        let finding = crate::finding::build(&view, t(15, 0));
+        let finding = crate::review::finding::build(&view, t(15, 0));
         let published: Vec<(&str, Vec<&str>)> = finding
             .unfolded
             .iter()

@@ -2,7 +2,7 @@
 //! Markdown checklist, JSON).
 
 use crate::account::Account;
-use crate::factors::FactorRef;
+use crate::id::FactorRef;
 use crate::id::{ActionId, ParticipantId};
 use crate::limits::{MAX_ACTIONS, too_many};
 use crate::review::{ACTION_PROGRESS, EditError, GROUP_WORK, MAX_TITLE_CHARS, Review};

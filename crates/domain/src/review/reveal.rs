@@ -7,13 +7,13 @@
 //! mistake, and an account edited after it was sealed can't slip in.
 
 use crate::account::Account;
-use crate::commitment::verify_commitment;
-use crate::factors::FactorRef;
+use crate::account::commitment::verify_commitment;
+use crate::account::{Observation, TimelineEntry};
+use crate::id::EntryRef;
+use crate::id::FactorRef;
 use crate::id::ParticipantId;
-use crate::merge::EntryRef;
 use crate::phase::Phase;
 use crate::review::Review;
-use crate::{Observation, TimelineEntry};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

@@ -166,8 +166,8 @@ pub fn verify_commitment(account: &Account) -> bool {
 mod tests {
     use super::*;
     use crate::account::EntryInput;
+    use crate::account::FactorKind;
     use crate::account::tests::{at, entry};
-    use crate::factors::FactorKind;
     use crate::id::ReviewId;
     use crate::id::{EntryId, ObservationId, ParticipantId, QuestionId};
 

@@ -5,8 +5,8 @@
 //! Submitting seals it: from then on every edit is refused, and its
 //! [`commitment`] lets anyone check that what is revealed is what was submitted.
 
-use crate::commitment;
-use crate::factors::FactorKind;
+pub mod commitment;
+
 use crate::id::ReviewId;
 use crate::id::{EntryId, ObservationId, ParticipantId, QuestionId};
 use crate::limits::{
@@ -19,6 +19,23 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 pub use crate::text::MAX_TEXT_CHARS;
+
+crate::keyed_enum! {
+    /// What kind of thing an observation is about. The keys are also in the commitment's
+    /// canonical form: changing one would make sealed accounts fail to verify.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    pub enum FactorKind {
+        Technical = ("technical", "Technical"),
+        Human = ("human", "Human"),
+        Organisational = ("organisational", "Organisational"),
+        KnowledgeGap = ("knowledge_gap", "Knowledge gap"),
+        OperationalSurprise = ("operational_surprise", "Operational surprise"),
+        /// Something that helped: a person, a tool, a habit that made the incident smaller.
+        Helped = ("helped", "What helped"),
+        /// Where we were lucky: what went well by chance rather than by design.
+        Lucky = ("lucky", "Where we were lucky"),
+    }
+}
 
 /// One moment of the incident, as one participant remembers it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,7 +186,7 @@ pub struct Account {
     answers: Vec<Answer>,
     #[serde(default)]
     submitted_at: Option<DateTime<Utc>>,
-    /// Set together with `submitted_at`: see [`crate::commitment`].
+    /// Set together with `submitted_at`: see [`crate::account::commitment`].
     #[serde(default)]
     commitment: Option<String>,
 }

@@ -6,14 +6,14 @@
 //! count is the number of people who placed a dot on it or on any of its factors: a dot on a
 //! theme counts once per voter, however many of its factors that voter dotted before the
 //! grouping. [`suggest_themes`] only proposes, from wording overlap, as
-//! [`crate::merge::suggest_links`] does for the timeline.
+//! [`crate::review::merge::suggest_links`] does for the timeline.
 
 use crate::account::Account;
-use crate::factors::{Factor, FactorRef, factors};
 use crate::id::{ParticipantId, ThemeId};
 use crate::limits::{MAX_THEMES, too_many};
-use crate::merge::MIN_WORD_SIMILARITY;
-use crate::reveal::Revealed;
+use crate::review::factors::{Factor, FactorRef, factors};
+use crate::review::merge::MIN_WORD_SIMILARITY;
+use crate::review::reveal::Revealed;
 use crate::review::{EditError, GROUP_WORK, Review};
 use crate::text;
 use crate::validation::ValidationError;
@@ -21,8 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The longest theme name, in characters: a heading, not a sentence.
-pub const MAX_THEME_NAME_CHARS: usize = 80;
+pub use crate::limits::MAX_THEME_NAME_CHARS;
 
 /// Factors the facilitator grouped under one name.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,7 +206,7 @@ impl Review {
 
     /// Places `voter`'s dot on a theme, or takes back every dot they have on it (on the theme
     /// and on its factors); returns whether a dot is there now. A dot on a theme costs one of
-    /// the voter's [`DOTS_PER_PARTICIPANT`](crate::factors::DOTS_PER_PARTICIPANT).
+    /// the voter's [`DOTS_PER_PARTICIPANT`](crate::review::factors::DOTS_PER_PARTICIPANT).
     pub fn toggle_theme_vote(
         &mut self,
         voter: &ParticipantId,
@@ -230,7 +229,7 @@ impl Review {
         }
         if self.dots_left(voter) == 0 {
             return Err(EditError::OutOfDots {
-                dots: crate::factors::DOTS_PER_PARTICIPANT,
+                dots: crate::review::factors::DOTS_PER_PARTICIPANT,
             });
         }
         self.themes[at].voters.push(voter.clone());
@@ -766,7 +765,7 @@ mod tests {
                 .collect()
         };
         let view = review.revealed(&accounts).unwrap();
-        let finding = crate::finding::build(&view, t(15, 0));
+        let finding = crate::review::finding::build(&view, t(15, 0));
         assert_eq!(
             render(&finding),
             [
@@ -801,7 +800,7 @@ mod tests {
         audience.set(Section::Factors, Audience::Organisation);
         review.set_publication(&[], audience, t(15, 1)).unwrap();
         let view = review.revealed(&accounts).unwrap();
-        let org = crate::finding::build(&view, t(15, 2)).for_organisation();
+        let org = crate::review::finding::build(&view, t(15, 2)).for_organisation();
         assert_eq!(
             render(&org),
             ["Rollback knowledge [2]: The rollback runbook was missing a step (technical; Bob)"]

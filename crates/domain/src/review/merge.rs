@@ -5,8 +5,9 @@
 //! takes a [`Revealed`], so none can run on unrevealed accounts.
 
 use crate::account::{Account, TimelineEntry};
-use crate::id::{EntryId, ParticipantId};
-use crate::reveal::Revealed;
+pub use crate::id::EntryRef;
+use crate::id::ParticipantId;
+use crate::review::reveal::Revealed;
 use crate::review::{EditError, GROUP_WORK, Review};
 use crate::text;
 use crate::validation::ValidationError;
@@ -20,22 +21,6 @@ pub const LINK_WINDOW: TimeDelta = TimeDelta::minutes(10);
 pub const MIN_WORD_SIMILARITY: f64 = 0.2;
 /// Linked entries whose times differ by more than this are a divergence.
 pub const TIME_DISAGREEMENT: TimeDelta = TimeDelta::minutes(2);
-
-/// One entry of one account.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct EntryRef {
-    pub participant_id: ParticipantId,
-    pub entry_id: EntryId,
-}
-
-impl EntryRef {
-    pub fn new(participant_id: ParticipantId, entry_id: EntryId) -> Self {
-        Self {
-            participant_id,
-            entry_id,
-        }
-    }
-}
 
 /// Entries of different accounts that the facilitator confirmed describe the same moment. Holds
 /// at least two entries and at most one per participant.
