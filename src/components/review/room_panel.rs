@@ -143,10 +143,12 @@ pub fn RoomPanel() -> impl IntoView {
 
     let controls = facilitator.then(|| {
         let choices = move || {
-            suggested_minutes(phase.get())
-                .iter()
+            // Shortest first, as people scan a list of lengths; the suggestion is selected.
+            let mut lengths = suggested_minutes(phase.get()).to_vec();
+            lengths.sort_unstable();
+            lengths
+                .into_iter()
                 .map(|m| {
-                    let m = *m;
                     view! {
                         <option value=m.to_string() selected=move || minutes.get() == m>
                             {format!("{m} minute{}", if m == 1 { "" } else { "s" })}
