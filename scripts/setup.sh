@@ -64,6 +64,11 @@ if [[ $(wasm-bindgen --version 2>/dev/null) != "wasm-bindgen $wbg" ]]; then
   # --locked fails: the registry index lacks one version its lockfile pins.
   quick_install --force wasm-bindgen-cli --version "$wbg"
 fi
+# wasm-split-cli has no --version: cargo's list of installed crates says which one is there.
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "Installing wasm-split-cli $WASM_SPLIT_VERSION (a few minutes, once)"
+  quick_install --locked --force wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
+fi
 # npm's binaryen: Debian's is too old for current wasm-bindgen output (see ../shared/TOOLCHAIN.md).
 if [[ $("$TOOLS_DIR/bin/wasm-opt" --version 2>/dev/null) != *"version ${BINARYEN_VERSION%%.*}"* ]]; then
   say "Installing wasm-opt (binaryen $BINARYEN_VERSION)"
