@@ -43,6 +43,13 @@ else
   apt_install "${debian_web_rust[@]}"
 fi
 
+# std's source, so the release build can build std with the size levers (scripts/lib.sh); without
+# it (rustup's host unreachable) the release build is only larger.
+if rustup_has_wasm && ! rustup_has_std_source; then
+  timeout 120 rustup component add rust-src </dev/null >/dev/null 2>&1 ||
+    say "rustup could not add rust-src: the release wasm is built without the size levers"
+fi
+
 # 2. Build tools at pinned versions.
 command -v brotli >/dev/null || apt_install brotli
 command -v npm >/dev/null || apt_install nodejs npm
