@@ -21,8 +21,36 @@ const replaceAll = (text, from, to, what) => {
   return text.split(from).join(to);
 };
 
+// Which part each route of src/lib.rs shows (src/pages/lazy.rs names the parts). Only used to
+// start a page's downloads early; a route missing here still works, a moment later.
+const ROUTES = [
+  ["^/$", "reviews_page"],
+  ["^/reviews/[^/]+$", "review_page"],
+  ["^/join/[^/]+$", "join_page"],
+  ["^/actions$", "actions_page"],
+  ["^/feed$", "feed_page"],
+  ["^/feed/[^/]+$", "finding_page"],
+  ["^/settings$", "settings_page"],
+];
+
 let loader = readFileSync(join(parts, "__wasm_split.js"), "utf8");
 const written = [];
+const renamed = new Map();
+
+// What each page's part needs: its own file and the shared parts the loader waits for.
+const chunkFile = new Map(
+  [...loader.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"/g)].map((m) => [m[1], m[2]]),
+);
+const needs = new Map();
+for (const m of loader.matchAll(
+  /export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"[\s\S]*?, \[([^\]]*)\]\)\)/g,
+)) {
+  const deps = m[3].split(",").map((d) => d.trim()).filter(Boolean);
+  needs.set(m[1], [m[2], ...deps.map((d) => chunkFile.get(d))]);
+}
+for (const [, part] of ROUTES) {
+  if (!needs.has(part) || needs.get(part).includes(undefined)) throw new Error(`__wasm_split.js: part ${part} not understood`);
+}
 // The parts the loader downloads: named by their own content, then named so in the loader.
 for (const name of readdirSync(parts).sort()) {
   if (!/^(split|chunk)_.*\.wasm$/.test(name)) continue;
@@ -31,6 +59,7 @@ for (const name of readdirSync(parts).sort()) {
   loader = replaceAll(loader, `"./${name}"`, `"./${hashed}"`, "__wasm_split.js");
   writeFileSync(join(dist, hashed), bytes);
   written.push(hashed);
+  renamed.set(name, hashed);
 }
 
 // The main part's JS and the loader import each other, so they share one name: a hash of both
@@ -49,13 +78,20 @@ writeFileSync(join(dist, names.wasm), wasm);
 writeFileSync(join(dist, names.loader), loader);
 written.push(names.js, names.wasm, names.loader);
 
-// The loader in index.html: start the main part's downloads at once, then run it.
+// The loader in index.html: start the main part's downloads at once, and the parts of the page
+// being opened (a classic script, so it runs while the HTML is parsed), then run the app.
+const routeParts = Object.fromEntries(ROUTES.map(([re, part]) => [re, needs.get(part).map((f) => renamed.get(f))]));
+const preload =
+  `<script>for(const[r,f]of Object.entries(${JSON.stringify(routeParts)}))` +
+  `if(new RegExp(r).test(location.pathname)){for(const h of f){const l=document.createElement("link");` +
+  `l.rel="preload";l.as="fetch";l.crossOrigin="anonymous";l.href="/"+h;document.head.append(l)}break}</script>`;
 const index = join(dist, "index.html");
 const html = readFileSync(index, "utf8");
 const head =
   `<link rel="modulepreload" href="/${names.js}">` +
   `<link rel="modulepreload" href="/${names.loader}">` +
   `<link rel="preload" href="/${names.wasm}" as="fetch" type="application/wasm" crossorigin>` +
+  preload +
   `<script type="module">import init from "/${names.js}";init({module_or_path:"/${names.wasm}"});</script>`;
 writeFileSync(index, replaceAll(html, "</head>", `${head}</head>`, "index.html"));
 console.log(written.join("\n"));

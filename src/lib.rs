@@ -53,11 +53,17 @@ pub fn App() -> impl IntoView {
     settings::provide_settings_context();
     repo::provide_sync_status_context();
     offline::provide_offline_shell();
+    // True while the next page is on its way (its part downloading): the page before stays
+    // until then, so say so.
+    let (routing, set_routing) = signal(false);
     view! {
-        <Router>
+        <Router set_is_routing=set_routing>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <NavBar/>
             <offline::UpdatePrompt/>
+            <p class="page-loading" role="status">
+                {move || routing.get().then_some("Opening the page…")}
+            </p>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
                     // Each page is downloaded when it is first shown (pages/lazy.rs).
