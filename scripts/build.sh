@@ -7,8 +7,41 @@ profile=server
 [[ ${1:-} == --server-profile ]] && profile=$2
 cd "$ROOT"
 
-say "Building the app (release wasm)"
-with_wasm_env trunk build --release >/dev/null
+say "Building the app (release wasm, split by page)"
+# Trunk 0.21 cannot split the wasm (trunk-rs/trunk#1022), so the split is this script's own:
+#   1. Trunk builds what is not Rust (CSS, icon, the service worker, the HTML) from a copy of
+#      index.html without its Rust link;
+#   2. cargo builds the app with its split points (feature `split`, src/pages/lazy.rs),
+#      keeping the linker's relocations, which wasm-split-cli needs to cut the wasm;
+#   3. wasm-split-cli cuts it into the main part, one part per page and parts pages share,
+#      and writes the JS that downloads a part when the app first needs it;
+#   4. wasm-bindgen runs on the main part (keeping the exports the other parts import),
+#      wasm-opt on every part;
+#   5. each file gets a content hash in its name (the server caches them for a year), and
+#      index.html the loader.
+# `trunk serve` still builds the unsplit app straight from index.html, for development.
+split="$ROOT/target/split"
+rm -rf "$split"
+mkdir -p "$split/parts"
+sed -e '/<link data-trunk rel="rust"/d' -e 's#\(<link data-trunk [^>]*href="\)#\1../../#' index.html \
+  >"$split/index.html"
+with_wasm_env trunk build --release --dist "$ROOT/dist" "$split/index.html" >/dev/null
+wasm_dir="$ROOT/target/web/wasm32-unknown-unknown/release"
+with_release_wasm_env cargo rustc --quiet --release --target wasm32-unknown-unknown --bin mosaic \
+  --features split -- -C link-args=--emit-relocs
+wasm-split-cli "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
+wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
+  --out-dir "$split/parts" --out-name mosaic "$split/parts/mosaic.wasm"
+rm "$split/parts/mosaic.wasm"
+for part in "$split"/parts/*.wasm; do
+  # (binaryen 132 does not know one subsection of the name section the split keeps: it says so
+  # once per part, and drops it with the rest of the names.)
+  wasm-opt -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue "$part" -o "$part" \
+    2> >(grep -v '^warning: unknown name subsection' >&2)
+done
+node "$ROOT/scripts/place-parts.mjs" "$split/parts" "$ROOT/dist" >/dev/null
+
 # The offline app shell (public/sw.js) learns this build's files and id: every file Trunk
 # wrote, and a hash of them all, so a new build is a new service worker.
 node - <<'JS'

@@ -4,6 +4,9 @@
 # Tool versions are pinned here and nowhere else.
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+# wasm-split-cli (the Rust crate wasm_split_cli_support) cuts the release wasm into parts;
+# 0.2.3 or later understands what wasm-bindgen 0.2.130 and wasm_split_helpers 0.2.3 emit.
+WASM_SPLIT_VERSION=0.2.4
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Tools that are not cargo-installed live outside the clone, so a fresh clone reuses them.
@@ -35,6 +38,36 @@ with_wasm_env() {
   else
     PATH="/usr/bin:$PATH" RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
       RUSTFLAGS="$flags" CARGO_TARGET_DIR="$ROOT/target/web" "$@"
+  fi
+}
+
+# The release wasm's size levers. They need std built from source (its prebuilt copy cannot take
+# them): a panic aborts at once (no message, no unwinding machinery), no file and line
+# locations, no `Debug` formatting (`{:?}` prints nothing there, so a message a person reads
+# uses `Display`), and std's size-optimised variants. Each lever's saving is in ARCHITECTURE.md
+# ("Downloading the app"). MOSAIC_WASM_LEVERS and MOSAIC_WASM_STD_FEATURES override them
+# (empty: none), to measure one against the others.
+WASM_LEVERS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+WASM_STD_FEATURES="optimize_for_size"
+
+# True when rustup's toolchain has std's source (the rust-src component), so std can be built.
+rustup_has_std_source() {
+  [[ -d "$(rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library/std" ]]
+}
+
+# Runs "$@" like with_wasm_env, for the release build: with std built from source and the size
+# levers wherever std's source is there (always on the Debian path; with rustup, once setup.sh
+# added rust-src). `-Z` flags on a stable toolchain need RUSTC_BOOTSTRAP=1, as the Debian path
+# already does.
+with_release_wasm_env() {
+  local levers=${MOSAIC_WASM_LEVERS-$WASM_LEVERS}
+  local features=${MOSAIC_WASM_STD_FEATURES-$WASM_STD_FEATURES}
+  if rustup_has_wasm && ! rustup_has_std_source; then
+    with_wasm_env "$@"
+  else
+    RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+      CARGO_UNSTABLE_BUILD_STD_FEATURES=$features RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$levers" \
+      with_wasm_env "$@"
   fi
 }
 

@@ -43,6 +43,13 @@ else
   apt_install "${debian_web_rust[@]}"
 fi
 
+# std's source, so the release build can build std with the size levers (scripts/lib.sh); without
+# it (rustup's host unreachable) the release build is only larger.
+if rustup_has_wasm && ! rustup_has_std_source; then
+  timeout 120 rustup component add rust-src </dev/null >/dev/null 2>&1 ||
+    say "rustup could not add rust-src: the release wasm is built without the size levers"
+fi
+
 # 2. Build tools at pinned versions.
 command -v brotli >/dev/null || apt_install brotli
 command -v npm >/dev/null || apt_install nodejs npm
@@ -63,6 +70,11 @@ if [[ $(wasm-bindgen --version 2>/dev/null) != "wasm-bindgen $wbg" ]]; then
   say "Installing wasm-bindgen-cli $wbg (a few minutes, once)"
   # --locked fails: the registry index lacks one version its lockfile pins.
   quick_install --force wasm-bindgen-cli --version "$wbg"
+fi
+# wasm-split-cli has no --version: cargo's list of installed crates says which one is there.
+if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "Installing wasm-split-cli $WASM_SPLIT_VERSION (a few minutes, once)"
+  quick_install --locked --force wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
 fi
 # npm's binaryen: Debian's is too old for current wasm-bindgen output (see ../shared/TOOLCHAIN.md).
 if [[ $("$TOOLS_DIR/bin/wasm-opt" --version 2>/dev/null) != *"version ${BINARYEN_VERSION%%.*}"* ]]; then

@@ -4,7 +4,14 @@ use wasm_bindgen::JsCast;
 
 /// Starts a download of `contents` named `filename` with the given MIME type.
 pub fn offer(filename: &str, mime: &str, contents: &str) -> Result<(), String> {
-    let fail = |e: wasm_bindgen::JsValue| format!("The download could not start: {e:?}");
+    // The browser's own words, never Debug formatting (the release build leaves that out).
+    let fail = |e: wasm_bindgen::JsValue| {
+        let why = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_else(|| "the browser refused it".into());
+        format!("The download could not start: {why}")
+    };
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(contents));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);

@@ -39,13 +39,13 @@ pub mod workspace;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use components::shared::nav_bar::NavBar;
-use pages::{
-    feed::FeedPage, join::JoinPage, not_found::NotFoundPage, review::ReviewPage,
-    reviews::ReviewsPage, settings::SettingsPage,
+use pages::lazy::{
+    ActionsRoute, FeedRoute, FindingRoute, JoinRoute, ReviewRoute, ReviewsRoute, SettingsRoute,
 };
+use pages::not_found::NotFoundPage;
 
 /// The whole app: shared contexts, the navigation bar and the route table.
 #[component]
@@ -53,20 +53,27 @@ pub fn App() -> impl IntoView {
     settings::provide_settings_context();
     repo::provide_sync_status_context();
     offline::provide_offline_shell();
+    // True while the next page is on its way (its part downloading): the page before stays
+    // until then, so say so.
+    let (routing, set_routing) = signal(false);
     view! {
-        <Router>
+        <Router set_is_routing=set_routing>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <NavBar/>
             <offline::UpdatePrompt/>
+            <p class="page-loading" role="status">
+                {move || routing.get().then_some("Opening the page…")}
+            </p>
             <main id="main" tabindex="-1">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=ReviewsPage/>
-                    <Route path=path!("/reviews/:id") view=ReviewPage/>
-                    <Route path=path!("/join/:id") view=JoinPage/>
-                    <Route path=path!("/actions") view=pages::actions::OpenActionsPage/>
-                    <Route path=path!("/feed") view=FeedPage/>
-                    <Route path=path!("/feed/:id") view=pages::finding::FindingPage/>
-                    <Route path=path!("/settings") view=SettingsPage/>
+                    // Each page is downloaded when it is first shown (pages/lazy.rs).
+                    <Route path=path!("/") view={Lazy::<ReviewsRoute>::new()}/>
+                    <Route path=path!("/reviews/:id") view={Lazy::<ReviewRoute>::new()}/>
+                    <Route path=path!("/join/:id") view={Lazy::<JoinRoute>::new()}/>
+                    <Route path=path!("/actions") view={Lazy::<ActionsRoute>::new()}/>
+                    <Route path=path!("/feed") view={Lazy::<FeedRoute>::new()}/>
+                    <Route path=path!("/feed/:id") view={Lazy::<FindingRoute>::new()}/>
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
                 </Routes>
             </main>
         </Router>

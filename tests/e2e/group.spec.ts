@@ -309,6 +309,8 @@ test("a revealed review goes from the merged timeline to a published finding on 
 
   // The feed: the finding with roles, and no name of anyone who didn't opt in.
   await page.getByRole("link", { name: "Findings feed" }).click();
+  // The review page (which shows its finding too) stays until the feed's part is there.
+  await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
   const card = page.getByTestId("finding");
   await expect(card).toHaveCount(1);
   await expect(card.getByRole("heading", { level: 2 })).toHaveText("Checkout errors after the 10:00 deploy");

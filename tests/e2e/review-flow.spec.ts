@@ -151,6 +151,8 @@ test("three people review an incident from accounts to a published finding", asy
   await page.emulateMedia({ media: "screen" });
 
   await page.getByRole("link", { name: "Findings feed" }).click();
+  // The feed's part may still be downloading (the review page stays until it is there).
+  await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
   const feed = page.locator("main");
   await expect(feed.getByText(title)).toBeVisible();
   await expect(feed).toContainText("Shared caches couple batch work to user traffic");

@@ -131,7 +131,7 @@ impl fmt::Display for AlertTimelineError {
             ),
             Self::BadTime { index, value } => write!(
                 f,
-                "alert {}: \"at\" must be an RFC 3339 time such as 2026-11-01T10:02:00Z, found {value:?}",
+                "alert {}: \"at\" must be an RFC 3339 time such as 2026-11-01T10:02:00Z, found \"{value}\"",
                 index + 1
             ),
             Self::EmptySummary { index } => write!(f, "alert {}: \"summary\" is empty", index + 1),

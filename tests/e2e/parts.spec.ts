@@ -1,0 +1,35 @@
+// The release app is downloaded page by page (src/pages/lazy.rs, scripts/build.sh). The offline
+// app shell keeps every part once the app has loaded; should a page's part still fail to
+// download, the page says so and offers to try again instead of leaving a blank page.
+import { test, expect, expectNoAxeViolations } from "./fixtures";
+
+// No service worker, so nothing but the network can answer for the part.
+test.use({ thisBrowserOnly: true, serviceWorkers: "block" });
+
+const FEED_PART = /\/split_feed_page-[0-9a-f]+\.wasm$/;
+
+test("a page whose part cannot be downloaded says so, and trying again opens it", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Reviews" })).toBeVisible();
+  await page.route(FEED_PART, (route) => route.abort("internetdisconnected"));
+  await page.getByRole("link", { name: "Findings feed" }).click();
+  await expect(page.getByRole("heading", { name: "This page could not be downloaded" })).toBeVisible();
+  await expect(page).toHaveTitle("Page not downloaded — Mosaic");
+  await expectNoAxeViolations(page);
+  // The rest of the app still works...
+  await page.getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+  // ...and once the network answers, the page opens.
+  await page.unroute(FEED_PART);
+  await page.getByRole("link", { name: "Findings feed" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
+});
+
+test("trying again reloads the page", async ({ page }) => {
+  await page.route(FEED_PART, (route) => route.abort("internetdisconnected"));
+  await page.goto("/feed");
+  await expect(page.getByRole("heading", { name: "This page could not be downloaded" })).toBeVisible();
+  await page.unroute(FEED_PART);
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
+});
