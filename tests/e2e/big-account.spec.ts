@@ -150,9 +150,7 @@ test("a 10,000-entry account: typing is kept, and Find in my account brings any 
   await expect(page.locator(`li[data-entry="${last}"]`).getByRole("button", { name: "Remove this entry" })).toBeFocused();
   await page.keyboard.press("Tab");
   await expect(page.locator(`#entry-a${next}-at`)).toBeFocused();
-  for (const field of ["what", "knew", "did"]) {
-    await page.keyboard.press("Tab");
-    await expect(page.locator(`#entry-a${next}-${field}`)).toBeFocused();
-  }
+  // …and the block after it is ready for the Tab after that.
+  await expect(page.locator(`#entry-a${next + 20}-at`)).toHaveCount(1);
   await expectNoAxeViolations(page);
 });

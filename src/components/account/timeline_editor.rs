@@ -64,6 +64,7 @@ pub fn TimelineEditor(
         }
     });
     let row_pid = participant.clone();
+    let find_pid = participant.clone();
     let removed = RwSignal::new(None::<Removed>);
 
     // The entry the keyboard is in, kept rendered wherever the page is scrolled.
@@ -90,7 +91,11 @@ pub fn TimelineEditor(
         }
     };
     let on_focusout = move |ev: leptos::ev::FocusEvent| {
-        // Leaving the list lets the row go when it scrolls away; moving within it keeps one.
+        // Leaving the list lets the row go when it scrolls away; moving within it keeps one,
+        // and so does a re-render that took the focus away for a moment.
+        if window.keep_focus(&ev) {
+            return;
+        }
         if entry_of(ev.related_target()).is_none() && focused.with_untracked(Option::is_some) {
             focused.set(None);
         }
@@ -108,8 +113,6 @@ pub fn TimelineEditor(
             }
         });
     });
-    let count = order.with_untracked(Vec::len);
-
     view! {
         <section class="timeline-editor" aria-labelledby="timeline-heading">
             <h3 id="timeline-heading">"Timeline"</h3>
@@ -120,9 +123,9 @@ pub fn TimelineEditor(
                 <p class="empty">"No entries yet: add the first one below."</p>
             </Show>
             // Worth it only once the list is longer than a screen or two.
-            {(count > list_window::BLOCK).then(|| view! {
-                <FindInAccount participant=participant.clone() on_choose=choose/>
-            })}
+            <Show when=move || { total.get() > list_window::BLOCK }>
+                <FindInAccount participant=find_pid.clone() on_choose=choose/>
+            </Show>
             <ol class="entry-list" node_ref=list
                 style:padding-top=move || format!("{}px", window.padding().0)
                 style:padding-bottom=move || format!("{}px", window.padding().1)

@@ -154,6 +154,14 @@ fn MergedTimeline(
             .segments
             .with(|segments| rows.with(|r| list_window::shown(r, segments, pitch)))
     });
+    // Each rendered row's key and place, worked out once per change for all of them.
+    let places = Memo::new(move |_| {
+        shown.with(|s| {
+            s.iter()
+                .map(|r| (row_key(&r.item), (r.index, r.gap_before)))
+                .collect::<Vec<_>>()
+        })
+    });
     let on_focusin = move |ev: leptos::ev::FocusEvent| {
         let index = row_index(ev.target());
         if index.is_some() && focused.get_untracked() != index {
@@ -161,6 +169,9 @@ fn MergedTimeline(
         }
     };
     let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        if window.keep_focus(&ev) {
+            return;
+        }
         if row_index(ev.related_target()).is_none() && focused.get_untracked().is_some() {
             focused.set(None);
         }
@@ -205,10 +216,10 @@ fn MergedTimeline(
                         children=move |row| {
                             let key = row_key(&row);
                             let place = Signal::derive(move || {
-                                shown.with(|s| {
-                                    s.iter()
-                                        .find(|r| row_key(&r.item) == key)
-                                        .map_or((0, 0.0), |r| (r.index, r.gap_before))
+                                places.with(|p| {
+                                    p.iter()
+                                        .find(|(k, _)| *k == key)
+                                        .map_or((0, 0.0), |(_, place)| *place)
                                 })
                             });
                             view! { <TimelineRow row can_link selected place total/> }

@@ -11,8 +11,11 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use std::time::Duration;
+
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Rows per block: the unit rendered or left out together, so scrolling adds and removes rows
 /// a block at a time rather than one per scroll event.
@@ -119,6 +122,9 @@ pub struct ListWindow {
     screen: RwSignal<Range<usize>>,
     /// Whether a measurement is already waiting for the next frame.
     waiting: StoredValue<bool>,
+    /// Set while the rendered rows change (until the next task): the keyed list may then move
+    /// the row holding the focus in the page, which takes the focus away from it.
+    changing: StoredValue<bool>,
 }
 
 impl ListWindow {
@@ -131,7 +137,12 @@ impl ListWindow {
         estimate: f64,
     ) -> Self {
         let screen = RwSignal::new(0..1);
-        let segments = Memo::new(move |_| segments(total.get(), screen.get(), focus.get()));
+        let changing = StoredValue::new(false);
+        let segments = Memo::new(move |_| {
+            changing.set_value(true);
+            set_timeout(move || changing.set_value(false), Duration::ZERO);
+            segments(total.get(), screen.get(), focus.get())
+        });
         let window = Self {
             segments,
             pitch: RwSignal::new(estimate),
@@ -139,6 +150,7 @@ impl ListWindow {
             list,
             screen,
             waiting: StoredValue::new(false),
+            changing,
         };
         let on_scroll = window_event_listener(leptos::ev::scroll, move |_| window.measure_soon());
         let on_resize = window_event_listener(leptos::ev::resize, move |_| window.measure_soon());
@@ -161,14 +173,40 @@ impl ListWindow {
         self.segments.with(|s| padding(total, s, pitch))
     }
 
+    /// Call on the list's `focusout`. When the focus left because the rows were re-rendered
+    /// (the keyed list moved the focused row in the page, which browsers answer with a blur),
+    /// gives it back, without scrolling, and returns true: the person did not leave the row.
+    pub fn keep_focus(&self, ev: &leptos::ev::FocusEvent) -> bool {
+        let rendering = ev.related_target().is_none() && self.changing.get_value();
+        let Some(target) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+            .filter(|_| rendering)
+        else {
+            return false;
+        };
+        request_animation_frame(move || {
+            let nothing_focused = document()
+                .active_element()
+                .is_none_or(|a| Some(a) == document().body().map(Into::into));
+            if target.is_connected() && nothing_focused {
+                let options = web_sys::FocusOptions::new();
+                options.set_prevent_scroll(true);
+                let _ = target.focus_with_options(&options);
+            }
+        });
+        true
+    }
+
     fn measure_soon(self) {
         if self.waiting.get_value() {
             return;
         }
         self.waiting.set_value(true);
         request_animation_frame(move || {
-            // The list may be gone by the next frame (the person left the page).
-            if self.waiting.try_set_value(false).is_some() {
+            // The list may be gone by the next frame (the person left the page): `try_set_value`
+            // hands the value back then.
+            if self.waiting.try_set_value(false).is_none() {
                 self.measure();
             }
         });
