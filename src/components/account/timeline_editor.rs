@@ -85,6 +85,7 @@ pub fn TimelineEditor(
             .with(|segments| order.with(|o| list_window::shown(o, segments, pitch)))
     });
     let on_focusin = move |ev: leptos::ev::FocusEvent| {
+        window.focus_in(&ev);
         let id = entry_of(ev.target());
         if id.is_some() && focused.with_untracked(|f| *f != id) {
             focused.set(id);

@@ -163,6 +163,7 @@ fn MergedTimeline(
         })
     });
     let on_focusin = move |ev: leptos::ev::FocusEvent| {
+        window.focus_in(&ev);
         let index = row_index(ev.target());
         if index.is_some() && focused.get_untracked() != index {
             focused.set(index);

@@ -125,6 +125,8 @@ pub struct ListWindow {
     /// Set while the rendered rows change (until the next task): the keyed list may then move
     /// the row holding the focus in the page, which takes the focus away from it.
     changing: StoredValue<bool>,
+    /// The element in the list the keyboard is in, to give the focus back to after such a move.
+    focused: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
 }
 
 impl ListWindow {
@@ -151,6 +153,7 @@ impl ListWindow {
             screen,
             waiting: StoredValue::new(false),
             changing,
+            focused: StoredValue::new_local(None),
         };
         let on_scroll = window_event_listener(leptos::ev::scroll, move |_| window.measure_soon());
         let on_resize = window_event_listener(leptos::ev::resize, move |_| window.measure_soon());
@@ -173,29 +176,40 @@ impl ListWindow {
         self.segments.with(|s| padding(total, s, pitch))
     }
 
-    /// Call on the list's `focusout`. When the focus left because the rows were re-rendered
-    /// (the keyed list moved the focused row in the page, which browsers answer with a blur),
-    /// gives it back, without scrolling, and returns true: the person did not leave the row.
+    /// Call on the list's `focusin`: remembers the element the keyboard is in.
+    pub fn focus_in(&self, ev: &leptos::ev::FocusEvent) {
+        let target = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+        self.focused.set_value(target);
+    }
+
+    /// Call on the list's `focusout`; returns true when the focus did not really leave. When the
+    /// rows are re-rendered, the keyed list may move the focused row in the page, which browsers
+    /// answer with a blur (with or without a `focusout`): the focus is then given back, without
+    /// scrolling, once the rows are in place (see `restore_focus`).
     pub fn keep_focus(&self, ev: &leptos::ev::FocusEvent) -> bool {
         let rendering = ev.related_target().is_none() && self.changing.get_value();
-        let Some(target) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-            .filter(|_| rendering)
-        else {
-            return false;
+        if !rendering {
+            self.focused.set_value(None);
+        }
+        rendering
+    }
+
+    /// Gives the focus back to the element it was in before the rows were re-rendered, if a
+    /// move in the page took it away and nothing else has it.
+    fn restore_focus(self) {
+        let Some(Some(target)) = self.focused.try_get_value() else {
+            return;
         };
-        request_animation_frame(move || {
-            let nothing_focused = document()
-                .active_element()
-                .is_none_or(|a| Some(a) == document().body().map(Into::into));
-            if target.is_connected() && nothing_focused {
-                let options = web_sys::FocusOptions::new();
-                options.set_prevent_scroll(true);
-                let _ = target.focus_with_options(&options);
-            }
-        });
-        true
+        let nothing_focused = document()
+            .active_element()
+            .is_none_or(|a| Some(a) == document().body().map(Into::into));
+        if target.is_connected() && nothing_focused {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = target.focus_with_options(&options);
+        }
     }
 
     fn measure_soon(self) {
@@ -207,6 +221,7 @@ impl ListWindow {
             // The list may be gone by the next frame (the person left the page): `try_set_value`
             // hands the value back then.
             if self.waiting.try_set_value(false).is_none() {
+                self.restore_focus();
                 self.measure();
             }
         });
@@ -228,7 +243,7 @@ impl ListWindow {
             if let (Some(a), Some(b)) = (top(0), top(first - 1)) {
                 let measured = (b - a) / (first - 1) as f64;
                 if measured > 0.0 && (measured - self.pitch.get_untracked()).abs() > 0.5 {
-                    self.pitch.set(measured);
+                    self.set_pitch(&list, measured);
                 }
             }
         }
@@ -248,6 +263,44 @@ impl ListWindow {
             self.screen.set(on_screen);
         }
     }
+}
+
+impl ListWindow {
+    /// Sets the measured pitch, keeping the row the person is at where it is on the screen:
+    /// the space standing in for the rows above it changes with the pitch, and the browser's
+    /// own scroll anchoring stands aside when an ancestor's padding changes.
+    fn set_pitch(self, list: &web_sys::HtmlOListElement, pitch: f64) {
+        let anchor = anchor_row(list);
+        let before = anchor.as_ref().map(|a| a.get_bounding_client_rect().top());
+        self.pitch.set(pitch);
+        let (Some(anchor), Some(before)) = (anchor, before) else {
+            return;
+        };
+        // The new spacing is in the page by the next frame.
+        request_animation_frame(move || {
+            if anchor.is_connected() {
+                let moved = anchor.get_bounding_client_rect().top() - before;
+                if moved.abs() >= 1.0 {
+                    window().scroll_by_with_x_and_y(0.0, moved);
+                }
+            }
+        });
+    }
+}
+
+/// The rendered row the person is at: the one holding the focus, else the first one reaching
+/// into the screen.
+fn anchor_row(list: &web_sys::HtmlOListElement) -> Option<web_sys::Element> {
+    let rows = list.children();
+    let focused = document()
+        .active_element()
+        .filter(|a| list.contains(Some(a)));
+    (0..rows.length())
+        .filter_map(|i| rows.item(i))
+        .find(|row| match &focused {
+            Some(a) => row.contains(Some(a)),
+            None => row.get_bounding_client_rect().bottom() > 0.0,
+        })
 }
 
 #[cfg(test)]
