@@ -103,17 +103,9 @@ pub fn TimelineEditor(
     };
     let choose = Callback::new(move |(id, field): (EntryId, &'static str)| {
         focused.set(Some(id.clone()));
-        // Rendered by the next frame: then the cursor goes into the field that matched, and
-        // the browser scrolls it into view.
-        request_animation_frame(move || {
-            if let Some(el) = document()
-                .get_element_by_id(&format!("entry-{id}-{field}"))
-                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                let _ = el.focus();
-            }
-        });
+        bring_to_keyboard(format!("entry-{id}-{field}"), SETTLE_FRAMES);
     });
+
     view! {
         <section class="timeline-editor" aria-labelledby="timeline-heading">
             <h3 id="timeline-heading">"Timeline"</h3>
@@ -162,6 +154,43 @@ pub fn TimelineEditor(
 /// A first guess at an entry row's height with the gap after it, in pixels, until the rendered
 /// rows are measured.
 const ENTRY_PITCH_ESTIMATE: f64 = 420.0;
+
+/// Frames during which a chosen entry is held on screen with the focus: the rows around it are
+/// measured after it is rendered, and the space standing in for the rows above it changes with
+/// them.
+const SETTLE_FRAMES: u32 = 20;
+
+/// Puts the cursor in the element `id` once it is rendered, and keeps it there (unless the person
+/// moved on) and on screen for `frames` frames while the list settles around it.
+fn bring_to_keyboard(id: String, frames: u32) {
+    request_animation_frame(move || {
+        if let Some(el) = document()
+            .get_element_by_id(&id)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            // Unless the person has moved on: then the focus is theirs to place.
+            let waiting = document().active_element().is_none_or(|a| {
+                a.closest(".find-in-account").ok().flatten().is_some()
+                    || Some(&a) == document().body().map(Into::into).as_ref()
+            });
+            if waiting {
+                let _ = el.focus();
+            }
+            let rect = el.get_bounding_client_rect();
+            let height = window()
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0);
+            if rect.bottom() < 0.0 || rect.top() > height {
+                el.scroll_into_view();
+            }
+        }
+        if frames > 0 {
+            bring_to_keyboard(id, frames - 1);
+        }
+    });
+}
 
 /// The entry whose row holds `target`, from the row's `data-entry`.
 fn entry_of(target: Option<web_sys::EventTarget>) -> Option<EntryId> {
