@@ -242,7 +242,10 @@ impl ListWindow {
             };
             if let (Some(a), Some(b)) = (top(0), top(first - 1)) {
                 let measured = (b - a) / (first - 1) as f64;
-                if measured > 0.0 && (measured - self.pitch.get_untracked()).abs() > 0.5 {
+                // Rows differ a little (a line more here and there): only a real difference
+                // moves the spacing, or stretches measured in turn would rock the page.
+                let current = self.pitch.get_untracked();
+                if measured > 0.0 && (measured - current).abs() > current * 0.02 {
                     self.set_pitch(&list, measured);
                 }
             }
