@@ -122,10 +122,13 @@ done
 # The bench servers serve a copy of dist/ plus the benchmark's own files, never the repo's dist/.
 cp -r dist "$work/dist"
 mkdir -p "$work/dist/bench"
-cp bench/browser/vanilla.html bench/browser/vanilla.js "$work/dist/bench/"
+cp bench/browser/vanilla.html bench/browser/vanilla.js bench/browser/floor.html "$work/dist/bench/"
 node --input-type=module -e \
   'import { reviewExport } from "./bench/browser/common.mjs"; process.stdout.write(reviewExport())' \
   >"$work/dist/bench/review.json"
+node --input-type=module -e \
+  'import { bigReviewExport } from "./bench/browser/common.mjs"; process.stdout.write(bigReviewExport())' \
+  >"$work/dist/bench/review-10000.json"
 
 # ---- 1. Download -----------------------------------------------------------------------------
 

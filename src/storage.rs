@@ -8,7 +8,9 @@ use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Serialize, de::DeserializeOwned};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
 
 const DB_NAME: &str = "mosaic";
 /// 2 added [`CREDENTIALS`], 3 [`SYNC`]; opening at a newer version creates the stores that are
@@ -139,11 +141,22 @@ fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, StorageError> {
     serde_json::from_str(&text).map_err(|e| StorageError(format!("a stored value is damaged: {e}")))
 }
 
+/// A document waiting in the write queue: its JSON, or how to make it when the write goes out.
+pub enum Pending {
+    /// Already serialised (a small document, or one borrowed from the caller).
+    Json(String),
+    /// Serialised when the transaction is built, after the next paint: the newest state of a
+    /// large document (an account of thousands of entries) costs one serialisation per write
+    /// that lands, however many keystrokes were coalesced into it, and none inside the input
+    /// handler. `None` when the document no longer exists (nothing is written then).
+    Later(Box<dyn FnOnce() -> Option<Result<String, String>>>),
+}
+
 /// Writes queued by [`queue_write`], waiting for the transaction under way to finish.
 struct WriteQueue {
     busy: bool,
-    /// The newest JSON per (store, key): an older value still waiting is simply replaced.
-    waiting: Vec<((&'static str, String), String)>,
+    /// The newest document per (store, key): an older value still waiting is simply replaced.
+    waiting: Vec<((&'static str, String), Pending)>,
     on_error: Vec<Rc<dyn Fn(StorageError)>>,
 }
 
@@ -181,18 +194,27 @@ pub fn queue_write<T: Serialize>(
     let encoded: Result<Vec<_>, _> = writes
         .iter()
         .map(|(store, key, value)| {
-            serde_json::to_string(value).map(|json| ((*store, (*key).to_owned()), json))
+            serde_json::to_string(value)
+                .map(|json| ((*store, (*key).to_owned()), Pending::Json(json)))
         })
         .collect();
-    let encoded = match encoded {
-        Ok(encoded) => encoded,
-        Err(e) => return on_error(StorageError(e.to_string())),
-    };
+    match encoded {
+        Ok(encoded) => queue(encoded, on_error),
+        Err(e) => on_error(StorageError(e.to_string())),
+    }
+}
+
+/// Like [`queue_write`], with documents that may be serialised only when the write goes out
+/// ([`Pending::Later`]).
+pub fn queue(
+    writes: Vec<((&'static str, String), Pending)>,
+    on_error: impl Fn(StorageError) + 'static,
+) {
     let start = QUEUE.with_borrow_mut(|q| {
-        for (slot, json) in encoded {
+        for (slot, doc) in writes {
             match q.waiting.iter_mut().find(|(s, _)| *s == slot) {
-                Some(existing) => existing.1 = json,
-                None => q.waiting.push((slot, json)),
+                Some(existing) => existing.1 = doc,
+                None => q.waiting.push((slot, doc)),
             }
         }
         q.on_error.push(Rc::new(on_error));
@@ -204,9 +226,36 @@ pub fn queue_write<T: Serialize>(
     }
 }
 
+/// Resolves after the browser painted the frame the current change belongs to (the next
+/// animation frame, then a task), or after 100 ms if no frame comes (a hidden tab paints
+/// nothing, and its writes must still land).
+async fn after_paint() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let on_frame = {
+            let (window, resolve) = (window.clone(), resolve.clone());
+            Closure::once_into_js(move || {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                    resolve.unchecked_ref(),
+                    0,
+                );
+            })
+        };
+        let _ = window.request_animation_frame(on_frame.unchecked_ref());
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 100);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 async fn drain_queue() {
     loop {
-        let (batch, handlers) = QUEUE.with_borrow_mut(|q| {
+        // Typing goes on while a write is under way: let the keystroke that queued this paint
+        // first, and let what comes meanwhile join the same write.
+        after_paint().await;
+        let (waiting, handlers) = QUEUE.with_borrow_mut(|q| {
             if q.waiting.is_empty() {
                 q.busy = false;
             }
@@ -215,11 +264,27 @@ async fn drain_queue() {
                 std::mem::take(&mut q.on_error),
             )
         });
-        if batch.is_empty() {
+        if waiting.is_empty() {
             tell_busy(false);
             return;
         }
-        if let Err(e) = write_batch(&batch).await {
+        let mut batch = Vec::with_capacity(waiting.len());
+        let mut failed = None;
+        for (slot, doc) in waiting {
+            match doc {
+                Pending::Json(json) => batch.push((slot, json)),
+                Pending::Later(encode) => match encode() {
+                    Some(Ok(json)) => batch.push((slot, json)),
+                    Some(Err(e)) => failed = Some(StorageError(e)),
+                    None => {}
+                },
+            }
+        }
+        let result = match failed {
+            Some(e) => Err(e),
+            None => write_batch(&batch).await,
+        };
+        if let Err(e) = result {
             for handler in &handlers {
                 handler(e.clone());
             }

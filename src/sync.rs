@@ -34,6 +34,8 @@ use crate::time;
 pub struct Shared {
     pub review: RwSignal<Review>,
     pub accounts: RwSignal<Vec<Account>>,
+    /// Notified when accounts come in from the server (see `Workspace::reshaped`).
+    pub reshaped: Trigger,
     pub credential: StoredValue<Option<Credential>>,
     /// Set once this browser lost its access: nothing is sent any more.
     pub locked_out: RwSignal<Option<LockedOut>>,
@@ -416,6 +418,9 @@ impl ReviewSync {
                     None => all.push(account.clone()),
                 }
             });
+        }
+        if !changes.accounts.is_empty() {
+            self.doc.reshaped.notify();
         }
         if let Some(review) = &changes.review
             && self.doc.review.with_untracked(|r| r != review)

@@ -1,7 +1,7 @@
 //! Converting between what `<input type="datetime-local">` holds (a wall-clock time in the
 //! browser's zone, no offset) and the UTC instants the domain stores.
 
-use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDateTime, TimeZone, Timelike, Utc};
 
 const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
@@ -20,12 +20,25 @@ pub fn parse_local_input(value: &str) -> Option<DateTime<Utc>> {
 
 /// The `datetime-local` value for an instant, in the browser's time zone.
 pub fn to_local_input(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format(INPUT_FORMAT).to_string()
+    stamp(&t.with_timezone(&Local), 'T')
 }
 
 /// A short human-readable form, in the browser's time zone.
 pub fn display(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
+    stamp(&t.with_timezone(&Local), ' ')
+}
+
+/// "2026-11-20 14:05" with `between` between date and time, written from the fields directly:
+/// `format` parses its pattern on every call, and a long timeline shows hundreds of times.
+fn stamp<T: Datelike + Timelike>(t: &T, between: char) -> String {
+    format!(
+        "{:04}-{:02}-{:02}{between}{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// Like [`display`], followed by the zone it is shown in ("2026-11-20 14:05 UTC+01:00"), for
@@ -56,7 +69,24 @@ pub fn now() -> DateTime<Utc> {
 
 #[cfg(test)]
 mod zone_tests {
-    use super::zone_name;
+    use super::{INPUT_FORMAT, stamp, zone_name};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn stamps_read_as_the_formats_they_replace() {
+        for (y, mo, d, h, mi) in [
+            (2026, 11, 20, 14, 5),
+            (999, 1, 2, 0, 0),
+            (2026, 12, 31, 23, 59),
+        ] {
+            let t = NaiveDate::from_ymd_opt(y, mo, d)
+                .and_then(|d| d.and_hms_opt(h, mi, 42))
+                .unwrap()
+                .and_utc();
+            assert_eq!(stamp(&t, 'T'), t.format(INPUT_FORMAT).to_string());
+            assert_eq!(stamp(&t, ' '), t.format("%Y-%m-%d %H:%M").to_string());
+        }
+    }
 
     #[test]
     fn zones_are_named_by_their_offset() {

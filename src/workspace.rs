@@ -16,7 +16,7 @@ use mosaic_domain::{
 use crate::repo::{self, Credential, Doc};
 use crate::room_clock::LiveRoom;
 use crate::settings::SyncMode;
-use crate::storage::{self, ACCOUNTS, REVIEWS, SYNC};
+use crate::storage::{self, ACCOUNTS, Pending, REVIEWS, SYNC};
 use crate::sync::{ReviewSync, Shared};
 // Why nothing changes here any more: decided by the sync engine, shown by the page.
 use crate::sync_core::SyncState;
@@ -57,6 +57,10 @@ pub struct Workspace {
     /// The accounts kept in this browser for this review: only ever shown to their author
     /// before the reveal.
     pub accounts: RwSignal<Vec<Account>>,
+    /// Notified when an account's entries or observations come or go, or an account is
+    /// replaced by another copy; a text edit leaves it alone. Lists keyed by entry follow it
+    /// instead of `accounts`, so a keystroke costs them nothing.
+    pub reshaped: Trigger,
     pub actor: RwSignal<Actor>,
     /// The last refused change or failed save, for a person to read.
     pub notice: RwSignal<Option<String>>,
@@ -109,6 +113,7 @@ impl Workspace {
             locked_out: RwSignal::new(removed.then_some(LockedOut::Removed)),
             review: RwSignal::new(review),
             accounts: RwSignal::new(accounts),
+            reshaped: Trigger::new(),
             credential: StoredValue::new(credential),
             notice,
             room: RwSignal::new(None),
@@ -117,6 +122,7 @@ impl Workspace {
             locked_out: shared.locked_out,
             review: shared.review,
             accounts: shared.accounts,
+            reshaped: shared.reshaped,
             actor: RwSignal::new(actor),
             notice,
             credential: shared.credential,
@@ -238,32 +244,41 @@ impl Workspace {
             return Err(AccountError::Submitted { at: time::now() });
         }
         let review_id = self.review.with_untracked(|r| r.id.clone());
-        let mut account = self.accounts.with_untracked(|all| {
-            all.iter()
-                .find(|a| a.participant_id() == participant)
-                .cloned()
-                .unwrap_or_else(|| Account::new(review_id.clone(), participant.clone()))
-        });
-        match change(&mut account, time::now()) {
-            Ok(out) => {
-                let key = repo::account_key(&account);
-                match self.sync.filter(|_| self.is_own(participant)) {
-                    Some(sync) => {
-                        let state = sync.account_changed();
-                        self.save(&[
-                            (ACCOUNTS, key.as_str(), Doc::Account(&account)),
-                            (SYNC, account.review_id().as_str(), Doc::Sync(&state)),
-                        ]);
-                    }
-                    None => self.save(&[(ACCOUNTS, key.as_str(), Doc::Account(&account))]),
+        // Changed in place, never cloned: an account may hold thousands of entries, and this
+        // runs on every keystroke. The domain's edits check everything before they change
+        // anything, so a refused change leaves the account as it was.
+        let outcome = self.accounts.try_update_untracked(|all| {
+            let (slot, created) = match all.iter().position(|a| a.participant_id() == participant) {
+                Some(slot) => (slot, false),
+                None => {
+                    all.push(Account::new(review_id.clone(), participant.clone()));
+                    (all.len() - 1, true)
                 }
-                self.accounts.update(|all| {
-                    match all.iter_mut().find(|a| a.participant_id() == participant) {
-                        Some(slot) => *slot = account,
-                        None => all.push(account),
-                    }
-                });
-                self.notice.set(None);
+            };
+            let account = &mut all[slot];
+            let shape = |a: &Account| (a.entries().len(), a.observations().len());
+            let before = shape(account);
+            let outcome = change(account, time::now());
+            let reshaped = shape(account) != before;
+            if outcome.is_err() && created {
+                // The account this change would have created: not kept.
+                all.remove(slot);
+            }
+            (outcome, reshaped)
+        });
+        let Some((outcome, reshaped)) = outcome else {
+            return Err(AccountError::Submitted { at: time::now() });
+        };
+        match outcome {
+            Ok(out) => {
+                self.save_account(participant);
+                self.accounts.notify();
+                if reshaped {
+                    self.reshaped.notify();
+                }
+                if self.notice.with_untracked(Option::is_some) {
+                    self.notice.set(None);
+                }
                 self.kick();
                 Ok(out)
             }
@@ -273,6 +288,37 @@ impl Workspace {
                 Err(e)
             }
         }
+    }
+
+    /// Queues the participant's account to be saved: serialised when the write goes out (after
+    /// the next paint), once however many keystrokes it gathers, and with this browser's sync
+    /// state in the same transaction when the account is sent to a server.
+    fn save_account(&self, participant: &ParticipantId) {
+        // Held by the write, not the page: a write queued just before the person leaves the
+        // review still finds the account after the page's signals are gone.
+        let source: ArcRwSignal<Vec<Account>> = self.accounts.into();
+        let (review_id, pid) = (
+            self.review.with_untracked(|r| r.id.clone()),
+            participant.clone(),
+        );
+        let key = storage::account_key(review_id.as_str(), participant.as_str());
+        let account = Pending::Later(Box::new(move || {
+            source.with_untracked(|all| {
+                all.iter()
+                    .find(|a| a.participant_id() == &pid)
+                    .map(|a| serde_json::to_string(a).map_err(|e| e.to_string()))
+            })
+        }));
+        let mut writes = vec![((ACCOUNTS, key), account)];
+        if let Some(sync) = self.sync.filter(|_| self.is_own(participant)) {
+            let state = sync.account_changed();
+            match serde_json::to_string(&state) {
+                Ok(json) => writes.push(((SYNC, review_id.to_string()), Pending::Json(json))),
+                Err(e) => return self.notice.set(Some(e.to_string())),
+            }
+        }
+        let notice = self.notice;
+        storage::queue(writes, move |e| notice.set(Some(e.to_string())));
     }
 
     /// Seals the participant's account and records its commitment in the shared review: on

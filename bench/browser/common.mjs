@@ -91,6 +91,13 @@ export const PEOPLE = [
   { id: "bob", name: "Bob Jones", role: "incident commander", show_name_when_published: false },
   { id: "carol", name: "Carol White", role: "database engineer", show_name_when_published: false },
 ];
+/** The big account: one person's 10,000 entries, in a review of its own. */
+export const BIG_REVIEW_ID = "bench-10000";
+export const BIG_ENTRIES = 10000;
+export const BIG_PEOPLE = [
+  { id: "dana", name: "Dana Reyes", role: "platform engineer", show_name_when_published: false },
+  { id: "erin", name: "Erin Cole", role: "incident commander", show_name_when_published: false },
+];
 export const label = (p) => `${p.name} (${p.role})`;
 
 /** The canonical form of an account's content (docs/review-export.md), as group.spec.ts builds it. */
@@ -108,10 +115,10 @@ function canonical(reviewId, participantId, entries, observations) {
   );
 }
 
-function account(participantId, entries, observations, submitted) {
-  const commitment = createHash("sha256").update(canonical(REVIEW_ID, participantId, entries, observations), "utf8").digest("hex");
+function account(reviewId, participantId, entries, observations, submitted) {
+  const commitment = createHash("sha256").update(canonical(reviewId, participantId, entries, observations), "utf8").digest("hex");
   return {
-    review_id: REVIEW_ID,
+    review_id: reviewId,
     participant_id: participantId,
     version: 1,
     entries,
@@ -122,7 +129,7 @@ function account(participantId, entries, observations, submitted) {
 }
 
 /** n entries, 30 s apart, in words the blameless-language coach does not flag. */
-function entries(prefix, n) {
+export function entries(prefix, n) {
   const start = Date.parse("2026-11-01T10:00:00Z");
   return Array.from({ length: n }, (_, i) => ({
     id: `${prefix}${i + 1}`,
@@ -133,20 +140,13 @@ function entries(prefix, n) {
   }));
 }
 
-/** A review in the "independent accounts" phase: Alice and Bob each have a draft account of
- *  2,000 entries (editable, so the full editor renders), Carol a small submitted one whose
- *  commitment the review recorded. */
-export function reviewExport() {
-  const accounts = [
-    account("alice", entries("a", ENTRIES), [], false),
-    account("bob", entries("b", ENTRIES), [], false),
-    account("carol", entries("c", 2), [{ id: "co1", kind: "technical", text: "The pool was too small" }], true),
-  ];
+/** A review export document in the "independent accounts" phase. */
+function exportOf(id, people, accounts) {
   return JSON.stringify({
     format: "mosaic-review",
     version: 1,
     review: {
-      id: REVIEW_ID,
+      id,
       version: 5,
       created_at: "2026-11-01T12:00:00Z",
       updated_at: "2026-11-02T10:00:00Z",
@@ -159,7 +159,7 @@ export function reviewExport() {
       },
       phase: "investigating",
       summary: "",
-      participants: PEOPLE,
+      participants: people,
       reference: [],
       submissions: accounts
         .filter((a) => a.commitment)
@@ -173,4 +173,45 @@ export function reviewExport() {
     },
     accounts,
   });
+}
+
+/** Alice and Bob each have a draft account of 2,000 entries (editable, so the full editor
+ *  renders), Carol a small submitted one whose commitment the review recorded. */
+export function reviewExport() {
+  return exportOf(REVIEW_ID, PEOPLE, [
+    account(REVIEW_ID, "alice", entries("a", ENTRIES), [], false),
+    account(REVIEW_ID, "bob", entries("b", ENTRIES), [], false),
+    account(REVIEW_ID, "carol", entries("c", 2), [{ id: "co1", kind: "technical", text: "The pool was too small" }], true),
+  ]);
+}
+
+/** Dana has a draft account of 10,000 entries, Erin one of two. */
+export function bigReviewExport() {
+  return exportOf(BIG_REVIEW_ID, BIG_PEOPLE, [
+    account(BIG_REVIEW_ID, "dana", entries("d", BIG_ENTRIES), [], false),
+    account(BIG_REVIEW_ID, "erin", entries("e", 2), [], false),
+  ]);
+}
+
+/** Puts a review export straight into the app's IndexedDB, as the app stores documents (JSON
+ *  text; accounts under "{review}/{participant}"). An account past the editor's limit of 200
+ *  entries (one kept from before the limit) cannot come in through the import form, which
+ *  checks every limit; the page must have opened the app once, so its database exists. */
+export async function seedIndexedDb(page, json) {
+  await page.evaluate(async (text) => {
+    const doc = JSON.parse(text);
+    const db = await new Promise((resolve, reject) => {
+      const open = indexedDB.open("mosaic");
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction(["reviews", "accounts"], "readwrite");
+      tx.objectStore("reviews").put(JSON.stringify(doc.review), doc.review.id);
+      for (const a of doc.accounts) tx.objectStore("accounts").put(JSON.stringify(a), `${a.review_id}/${a.participant_id}`);
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    db.close();
+  }, json);
 }

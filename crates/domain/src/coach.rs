@@ -9,7 +9,9 @@
 
 use crate::text::{self, Gap, Word};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// One rule of the coach.
 ///
@@ -346,10 +348,41 @@ const TIME_WORDS: &[&str] = &[
     "past", "in", "like", "enough", "once", "barely", "got", "recently",
 ];
 
+/// One phrase of one rule, split into words once.
+struct Phrase {
+    /// The rule's place in [`RULES`], which orders hints that start and end alike.
+    order: usize,
+    rule: &'static Rule,
+    words: Vec<&'static str>,
+}
+
+/// Every rule's phrases, split into words and filed under their first word, built once: a
+/// check then looks at each word of the text once, instead of scanning the text for each of
+/// the sixty-odd phrases.
+fn phrases() -> &'static HashMap<&'static str, Vec<Phrase>> {
+    static PHRASES: OnceLock<HashMap<&'static str, Vec<Phrase>>> = OnceLock::new();
+    PHRASES.get_or_init(|| {
+        let mut by_first: HashMap<&'static str, Vec<Phrase>> = HashMap::new();
+        for (order, rule) in RULES.iter().enumerate() {
+            for pattern in rule.patterns {
+                let words: Vec<&'static str> = pattern.split(' ').collect();
+                by_first
+                    .entry(words[0])
+                    .or_default()
+                    .push(Phrase { order, rule, words });
+            }
+        }
+        by_first
+    })
+}
+
 /// The hints for `text`, ordered by where they start. `participant_names` are the review's
 /// participants' names (full names; any part of one counts as the name).
 pub fn check<S: AsRef<str>>(text: &str, participant_names: &[S]) -> Vec<Hint> {
     let words = text::words(text);
+    if words.is_empty() {
+        return Vec::new();
+    }
     let name_parts: Vec<String> = participant_names
         .iter()
         .flat_map(|n| text::words(n.as_ref()).into_iter().map(|w| w.lower))
@@ -358,27 +391,36 @@ pub fn check<S: AsRef<str>>(text: &str, participant_names: &[S]) -> Vec<Hint> {
         words: &words,
         name_parts: &name_parts,
     };
+    let phrases = phrases();
     let mut hints = Vec::new();
-    for (order, rule) in RULES.iter().enumerate() {
-        for pattern in rule.patterns {
-            let needle: Vec<&str> = pattern.split(' ').collect();
-            for start in text::find_runs(&words, &needle, |w, n| w.lower == n) {
-                let end = start + needle.len();
-                let Some(first) = ctx.applies(rule.when, start, end) else {
-                    continue;
-                };
-                let range = words[first].range.start..words[end - 1].range.end;
-                hints.push((
-                    order,
-                    Hint {
-                        matched: text[range.clone()].to_owned(),
-                        range,
-                        rule_id: rule.id.to_owned(),
-                        explanation: rule.explanation.to_owned(),
-                        suggestion: rule.suggestion.to_owned(),
-                    },
-                ));
+    for start in 0..words.len() {
+        let Some(candidates) = phrases.get(words[start].lower.as_str()) else {
+            continue;
+        };
+        for phrase in candidates {
+            let end = start + phrase.words.len();
+            let follows = end <= words.len()
+                && phrase.words[1..]
+                    .iter()
+                    .zip(&words[start + 1..end])
+                    .all(|(p, w)| w.gap == Gap::Space && w.lower == *p);
+            if !follows {
+                continue;
             }
+            let Some(first) = ctx.applies(phrase.rule.when, start, end) else {
+                continue;
+            };
+            let range = words[first].range.start..words[end - 1].range.end;
+            hints.push((
+                phrase.order,
+                Hint {
+                    matched: text[range.clone()].to_owned(),
+                    range,
+                    rule_id: phrase.rule.id.to_owned(),
+                    explanation: phrase.rule.explanation.to_owned(),
+                    suggestion: phrase.rule.suggestion.to_owned(),
+                },
+            ));
         }
     }
     hints.sort_by_key(|(order, h)| (h.range.start, h.range.end, *order));
@@ -763,6 +805,73 @@ mod tests {
              should_have: should've"
         );
         assert_eq!(render("A calm, factual timeline."), "");
+    }
+
+    /// The coach as first written: every phrase of every rule looked for across the whole text.
+    fn check_by_scanning(text: &str, participant_names: &[&str]) -> Vec<Hint> {
+        let words = text::words(text);
+        let name_parts: Vec<String> = participant_names
+            .iter()
+            .flat_map(|n| text::words(n).into_iter().map(|w| w.lower))
+            .collect();
+        let ctx = Context {
+            words: &words,
+            name_parts: &name_parts,
+        };
+        let mut hints = Vec::new();
+        for (order, rule) in RULES.iter().enumerate() {
+            for pattern in rule.patterns {
+                let needle: Vec<&str> = pattern.split(' ').collect();
+                for start in text::find_runs(&words, &needle, |w, n| w.lower == n) {
+                    let end = start + needle.len();
+                    let Some(first) = ctx.applies(rule.when, start, end) else {
+                        continue;
+                    };
+                    let range = words[first].range.start..words[end - 1].range.end;
+                    hints.push((order, rule.id, range));
+                }
+            }
+        }
+        hints.sort_by_key(|(order, _, range)| (range.start, range.end, *order));
+        hints
+            .into_iter()
+            .map(|(_, id, range)| Hint {
+                matched: text[range.clone()].to_owned(),
+                range,
+                rule_id: id.to_owned(),
+                explanation: String::new(),
+                suggestion: String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_compiled_rules_find_what_scanning_for_every_phrase_finds() {
+        let texts = CASES
+            .iter()
+            .flat_map(|(_, fires, quiet)| {
+                fires.iter().map(|(t, _)| *t).chain(quiet.iter().copied())
+            })
+            .chain([
+                "Obviously Bob forgot to restart it, and I should've just checked.",
+                "Alice Smith should have known; Ben could've, just, failed to. Why didn't we?",
+                "",
+                "should",
+                "did not did not bother",
+            ]);
+        for text in texts {
+            let strip = |hints: Vec<Hint>| {
+                hints
+                    .into_iter()
+                    .map(|h| (h.range, h.rule_id, h.matched))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                strip(check(text, NAMES)),
+                strip(check_by_scanning(text, NAMES)),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

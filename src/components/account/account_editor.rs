@@ -42,7 +42,13 @@ fn OwnAccount(participant: ParticipantId) -> impl IntoView {
         })
     });
     let pid = participant.clone();
-    let submitted = Memo::new(move |_| ws.account(&pid).is_some_and(|a| a.is_submitted()));
+    // Looked up, not cloned: this runs on every keystroke in the account.
+    let submitted = Memo::new(move |_| {
+        ws.accounts.with(|all| {
+            all.iter()
+                .any(|a| a.participant_id() == &pid && a.is_submitted())
+        })
+    });
 
     move || {
         let Some(name) = who.get() else {

@@ -23,8 +23,10 @@ pub fn ObservationsEditor(
 ) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let pid = participant.clone();
+    // Follows the observations coming and going, not every keystroke (`reshaped`).
     let ids = Memo::new(move |_| {
-        ws.accounts.with(|all| {
+        ws.reshaped.track();
+        ws.accounts.with_untracked(|all| {
             all.iter()
                 .find(|a| a.participant_id() == &pid)
                 .map(|a| {

@@ -6,11 +6,13 @@ use wasm_bindgen::JsCast;
 use crate::components::account::account_draft::{
     AccountDraft, EntryDraft, display_order, keep_refused_edit,
 };
+use crate::components::account::find_in_account::FindInAccount;
 use crate::components::account::undo_removal::{Removed, UndoRemoval};
 use crate::components::shared::coached_text::CoachedText;
 use crate::components::shared::edits::{WHOLE_FORM, field_message, save_change};
 use crate::components::shared::focus::focus_by_id;
 use crate::components::shared::limit_hint::LimitHint;
+use crate::components::shared::list_window::{self, ListWindow};
 use crate::time;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -18,6 +20,9 @@ use crate::workspace::new_id;
 /// The acting participant's timeline: their entries, each edited in place and saved as they
 /// type, and a form for a new entry. Entries are kept in time order; one whose time changed
 /// moves to its place when the person leaves it, so it doesn't jump away mid-typing.
+///
+/// Only the entries near the screen are in the page ([`ListWindow`]): an account may hold
+/// thousands. "Find in my account" reaches the others.
 #[component]
 pub fn TimelineEditor(
     /// Whose account this is: always the acting participant.
@@ -27,31 +32,79 @@ pub fn TimelineEditor(
 ) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let pid = participant.clone();
-    let saved_order = Memo::new(move |_| {
-        ws.accounts.with(|all| {
+    let saved_order = move || {
+        ws.accounts.with_untracked(|all| {
             all.iter()
                 .find(|a| a.participant_id() == &pid)
                 .map(|a| a.entries().iter().map(|e| e.id.clone()).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
-    });
-    let order = RwSignal::new(saved_order.get_untracked());
-    // Follows the account when entries come or go; a changed time alone waits for `resort`.
-    Effect::new(move |_| {
-        let saved = saved_order.get();
-        let next = order.with_untracked(|shown| display_order(shown, &saved));
-        if order.with_untracked(|shown| *shown != next) {
-            order.set(next);
+    };
+    let order = RwSignal::new(saved_order());
+    // Follows the account when entries come or go, never on a keystroke (`reshaped`); a
+    // changed time alone waits for `resort`.
+    Effect::new({
+        let saved_order = saved_order.clone();
+        move |first: Option<()>| {
+            ws.reshaped.track();
+            if first.is_none() {
+                return;
+            }
+            let saved = saved_order();
+            let next = order.with_untracked(|shown| display_order(shown, &saved));
+            if order.with_untracked(|shown| *shown != next) {
+                order.set(next);
+            }
         }
     });
     let resort = Callback::new(move |()| {
-        let saved = saved_order.get_untracked();
+        let saved = saved_order();
         if order.with_untracked(|shown| *shown != saved) {
             order.set(saved);
         }
     });
     let row_pid = participant.clone();
+    let find_pid = participant.clone();
     let removed = RwSignal::new(None::<Removed>);
+
+    // The entry the keyboard is in, kept rendered wherever the page is scrolled.
+    let focused = RwSignal::new(None::<EntryId>);
+    let focus_index = Memo::new(move |_| {
+        focused.with(|f| {
+            f.as_ref()
+                .and_then(|id| order.with(|o| o.iter().position(|x| x == id)))
+        })
+    });
+    let list = NodeRef::<html::Ol>::new();
+    let total = Signal::derive(move || order.with(Vec::len));
+    let window = ListWindow::new(list, total, focus_index.into(), ENTRY_PITCH_ESTIMATE);
+    let shown = Memo::new(move |_| {
+        let pitch = window.pitch.get();
+        window
+            .segments
+            .with(|segments| order.with(|o| list_window::shown(o, segments, pitch)))
+    });
+    let on_focusin = move |ev: leptos::ev::FocusEvent| {
+        window.focus_in(&ev);
+        let id = entry_of(ev.target());
+        if id.is_some() && focused.with_untracked(|f| *f != id) {
+            focused.set(id);
+        }
+    };
+    let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        // Leaving the list lets the row go when it scrolls away; moving within it keeps one,
+        // and so does a re-render that took the focus away for a moment.
+        if window.keep_focus(&ev) {
+            return;
+        }
+        if entry_of(ev.related_target()).is_none() && focused.with_untracked(Option::is_some) {
+            focused.set(None);
+        }
+    };
+    let choose = Callback::new(move |(id, field): (EntryId, &'static str)| {
+        focused.set(Some(id.clone()));
+        bring_to_keyboard(format!("entry-{id}-{field}"), SETTLE_FRAMES);
+    });
 
     view! {
         <section class="timeline-editor" aria-labelledby="timeline-heading">
@@ -62,21 +115,88 @@ pub fn TimelineEditor(
             <Show when=move || order.with(Vec::is_empty)>
                 <p class="empty">"No entries yet: add the first one below."</p>
             </Show>
-            <ol class="entry-list">
+            // Worth it only once the list is longer than a screen or two.
+            <Show when=move || { total.get() > list_window::BLOCK }>
+                <FindInAccount participant=find_pid.clone() on_choose=choose/>
+            </Show>
+            <ol class="entry-list" node_ref=list
+                style:padding-top=move || format!("{}px", window.padding().0)
+                style:padding-bottom=move || format!("{}px", window.padding().1)
+                on:focusin=on_focusin on:focusout=on_focusout>
                 <For
-                    each=move || order.get()
+                    each=move || shown.with(|s| s.iter().map(|r| r.item.clone()).collect::<Vec<_>>())
                     key=|id| id.clone()
                     children=move |id| {
-                        view! { <EntryRow participant=row_pid.clone() id draft resort removed/> }
+                        let place = {
+                            let id = id.clone();
+                            Signal::derive(move || {
+                                shown.with(|s| {
+                                    s.iter()
+                                        .find(|r| r.item == id)
+                                        .map_or((0, 0.0), |r| (r.index, r.gap_before))
+                                })
+                            })
+                        };
+                        view! {
+                            <EntryRow participant=row_pid.clone() id draft resort removed place total/>
+                        }
                     }
                 />
             </ol>
             <UndoRemoval removed id="undo-entry-removal"/>
-            <LimitHint count=Signal::derive(move || order.with(Vec::len))
+            <LimitHint count=total
                 max=limits::MAX_ENTRIES_PER_ACCOUNT noun="timeline entries"/>
             <NewEntryForm participant draft/>
         </section>
     }
+}
+
+/// A first guess at an entry row's height with the gap after it, in pixels, until the rendered
+/// rows are measured.
+const ENTRY_PITCH_ESTIMATE: f64 = 420.0;
+
+/// Frames during which a chosen entry is held on screen with the focus: the rows around it are
+/// measured after it is rendered, and the space standing in for the rows above it changes with
+/// them.
+const SETTLE_FRAMES: u32 = 20;
+
+/// Puts the cursor in the element `id` once it is rendered, and keeps it there (unless the person
+/// moved on) and on screen for `frames` frames while the list settles around it.
+fn bring_to_keyboard(id: String, frames: u32) {
+    request_animation_frame(move || {
+        if let Some(el) = document()
+            .get_element_by_id(&id)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            // Unless the person has moved on: then the focus is theirs to place.
+            let waiting = document().active_element().is_none_or(|a| {
+                a.closest(".find-in-account").ok().flatten().is_some()
+                    || Some(&a) == document().body().map(Into::into).as_ref()
+            });
+            if waiting {
+                let _ = el.focus();
+            }
+            let rect = el.get_bounding_client_rect();
+            let height = window()
+                .inner_height()
+                .ok()
+                .and_then(|h| h.as_f64())
+                .unwrap_or(0.0);
+            if rect.bottom() < 0.0 || rect.top() > height {
+                el.scroll_into_view();
+            }
+        }
+        if frames > 0 {
+            bring_to_keyboard(id, frames - 1);
+        }
+    });
+}
+
+/// The entry whose row holds `target`, from the row's `data-entry`.
+fn entry_of(target: Option<web_sys::EventTarget>) -> Option<EntryId> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    let row = el.closest("li[data-entry]").ok()??;
+    EntryId::parse(&row.get_attribute("data-entry")?).ok()
 }
 
 /// Gives focus back to `target` after the list re-rendered, if moving a row took it away.
@@ -101,6 +221,11 @@ fn EntryRow(
     resort: Callback<()>,
     /// Where a removal is offered for undo.
     removed: RwSignal<Option<Removed>>,
+    /// The row's place in the whole timeline (from 0), and the space standing in for the
+    /// entries not rendered just before it.
+    place: Signal<(usize, f64)>,
+    /// How many entries the timeline holds.
+    total: Signal<usize>,
 ) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let key = id.to_string();
@@ -130,7 +255,9 @@ fn EntryRow(
                 Err(found) => found,
             };
             keep_refused_edit(draft, |d| &mut d.entries, &key, typed, &found);
-            errors.set(found);
+            if errors.with_untracked(|e| *e != found) {
+                errors.set(found);
+            }
         })
     };
     if had_pending {
@@ -142,11 +269,17 @@ fn EntryRow(
             save.run(());
         })
     };
+    // Whether the time changed since the person came into the row: only then may the row have
+    // to move when they leave it.
+    let moved = StoredValue::new(false);
+    // One memo per field: a keystroke in one field reaches its own text area and coach only.
     let value = move |get: fn(&EntryDraft) -> &str| {
-        Signal::derive(move || fields.with(|f| get(f).to_owned()))
+        Signal::<String>::from(Memo::new(move |_| fields.with(|f| get(f).to_owned())))
     };
     let error = move |field: &'static str, label: &'static str| {
-        Signal::derive(move || errors.with(|e| field_message(e, field, label)))
+        Signal::<Option<String>>::from(Memo::new(move |_| {
+            errors.with(|e| field_message(e, field, label))
+        }))
     };
     let remove = {
         let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
@@ -198,13 +331,16 @@ fn EntryRow(
             (Some(row), Some(next)) => row.contains(Some(next.unchecked_ref())),
             _ => false,
         };
-        if !inside {
+        if !inside && moved.get_value() {
+            moved.set_value(false);
             resort.run(());
             keep_focus(next);
         }
     };
+    // Follows the time only: typing in the other fields leaves the legend alone.
+    let at = Memo::new(move |_| fields.with(|f| f.at.clone()));
     let legend = move || {
-        fields.with(|f| match time::parse_local_input(&f.at) {
+        at.with(|at| match time::parse_local_input(at) {
             Some(at) => format!("Entry at {}", time::display(at)),
             None => "Entry (time not set)".to_owned(),
         })
@@ -214,7 +350,12 @@ fn EntryRow(
     let form_error_id = format!("entry-{id}-form-error");
 
     view! {
-        <li class="entry card" on:focusout=on_focusout>
+        <li class="entry card" on:focusout=on_focusout data-entry=id.to_string()
+            aria-posinset=move || place.get().0 + 1 aria-setsize=move || total.get()
+            style:margin-top=move || {
+                let gap = place.get().1;
+                if gap > 0.0 { format!("{gap}px") } else { String::new() }
+            }>
             <fieldset>
                 <legend>{legend}</legend>
                 <div class="field">
@@ -225,7 +366,10 @@ fn EntryRow(
                         prop:value=initial_at
                         aria-describedby=at_error_id.clone()
                         aria-invalid=move || errors.with(|e| e.iter().any(|e| e.field == "at")).to_string()
-                        on:input=move |ev| edit(|f, v| f.at = v).run(event_target_value(&ev))/>
+                        on:input=move |ev| {
+                            moved.set_value(true);
+                            edit(|f, v| f.at = v).run(event_target_value(&ev))
+                        }/>
                     <p class="field-error" id=at_error_id aria-live="polite">
                         {error("at", "When")}
                     </p>

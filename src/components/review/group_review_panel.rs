@@ -1,6 +1,7 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Local, Timelike, Utc};
+use leptos::html;
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::merge::{self, Divergence, EntryRef, LinkSuggestion, MergedRow, Report};
@@ -9,7 +10,9 @@ use mosaic_domain::{MomentKind, ParticipantId, Phase, TimelineEntry};
 
 use crate::components::review::answers_by_question::AnswersByQuestion;
 use crate::components::review::words::person;
+use crate::components::shared::list_window::{self, ListWindow};
 use crate::workspace::{Actor, Workspace};
+use wasm_bindgen::JsCast;
 
 /// The group review of the revealed accounts: the merged timeline with every reporter kept,
 /// link suggestions and manual linking (for the facilitator), and where the accounts diverge.
@@ -139,6 +142,41 @@ fn MergedTimeline(
 ) -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let rows = Memo::new(move |_| with_view(&ws, merge::merged_timeline).unwrap_or_default());
+    // Only the rows near the screen are in the page: fifty accounts of two hundred entries make
+    // ten thousand rows. The row the keyboard is in stays rendered wherever the page scrolls.
+    let focused = RwSignal::new(None::<usize>);
+    let list = NodeRef::<html::Ol>::new();
+    let total = Signal::derive(move || rows.with(Vec::len));
+    let window = ListWindow::new(list, total, focused.into(), ROW_PITCH_ESTIMATE);
+    let shown = Memo::new(move |_| {
+        let pitch = window.pitch.get();
+        window
+            .segments
+            .with(|segments| rows.with(|r| list_window::shown(r, segments, pitch)))
+    });
+    // Each rendered row's key and place, worked out once per change for all of them.
+    let places = Memo::new(move |_| {
+        shown.with(|s| {
+            s.iter()
+                .map(|r| (row_key(&r.item), (r.index, r.gap_before)))
+                .collect::<Vec<_>>()
+        })
+    });
+    let on_focusin = move |ev: leptos::ev::FocusEvent| {
+        window.focus_in(&ev);
+        let index = row_index(ev.target());
+        if index.is_some() && focused.get_untracked() != index {
+            focused.set(index);
+        }
+    };
+    let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        if window.keep_focus(&ev) {
+            return;
+        }
+        if row_index(ev.related_target()).is_none() && focused.get_untracked().is_some() {
+            focused.set(None);
+        }
+    };
     let selected = RwSignal::new(BTreeSet::<EntryRef>::new());
     let problem = move || selected.with(selection_problem);
     let link_selected = move |_| {
@@ -169,16 +207,41 @@ fn MergedTimeline(
                 when=move || rows.with(|r| !r.is_empty())
                 fallback=|| view! { <p class="empty">"No revealed account has timeline entries."</p> }
             >
-                <ol class="timeline" data-testid="merged-timeline">
+                <ol class="timeline" data-testid="merged-timeline" node_ref=list
+                    style:padding-top=move || format!("{}px", window.padding().0)
+                    style:padding-bottom=move || format!("{}px", window.padding().1)
+                    on:focusin=on_focusin on:focusout=on_focusout>
                     <For
-                        each=move || rows.get()
+                        each=move || shown.with(|s| s.iter().map(|r| r.item.clone()).collect::<Vec<_>>())
                         key=row_key
-                        children=move |row| view! { <TimelineRow row can_link selected/> }
+                        children=move |row| {
+                            let key = row_key(&row);
+                            let place = Signal::derive(move || {
+                                places.with(|p| {
+                                    p.iter()
+                                        .find(|(k, _)| *k == key)
+                                        .map_or((0, 0.0), |(_, place)| *place)
+                                })
+                            });
+                            view! { <TimelineRow row can_link selected place total/> }
+                        }
                     />
                 </ol>
             </Show>
         </section>
     }
+}
+
+/// A first guess at a merged row's height with the gap after it, in pixels, until the rendered
+/// rows are measured.
+const ROW_PITCH_ESTIMATE: f64 = 200.0;
+
+/// The place in the merged timeline of the row holding `target`, from its `aria-posinset`.
+fn row_index(target: Option<web_sys::EventTarget>) -> Option<usize> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    let row = el.closest("li.timeline-row[aria-posinset]").ok()??;
+    let position: usize = row.get_attribute("aria-posinset")?.parse().ok()?;
+    position.checked_sub(1)
 }
 
 /// One moment of the merged timeline.
@@ -187,12 +250,22 @@ fn TimelineRow(
     row: MergedRow,
     can_link: Memo<bool>,
     selected: RwSignal<BTreeSet<EntryRef>>,
+    /// The row's place in the whole timeline (from 0), and the space standing in for the rows
+    /// not rendered just before it.
+    place: Signal<(usize, f64)>,
+    /// How many rows the timeline holds.
+    total: Signal<usize>,
 ) -> impl IntoView {
     let linked = row.linked;
     let count = row.reports.len();
     let refs: Vec<EntryRef> = row.reports.iter().map(Report::entry_ref).collect();
     view! {
-        <li class="timeline-row" class:linked=linked>
+        <li class="timeline-row" class:linked=linked
+            aria-posinset=move || place.get().0 + 1 aria-setsize=move || total.get()
+            style:margin-top=move || {
+                let gap = place.get().1;
+                if gap > 0.0 { format!("{gap}px") } else { String::new() }
+            }>
             <p class="row-time">
                 <time datetime=row.at.to_rfc3339()>{crate::time::display(row.at)}</time>
                 {(linked && count > 1).then(|| view! {

@@ -10,6 +10,7 @@ pub mod field;
 pub mod focus;
 pub mod guidance;
 pub mod limit_hint;
+pub mod list_window;
 pub mod nav_bar;
 pub mod sync_badge;
 pub mod theme_choice;
