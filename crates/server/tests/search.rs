@@ -119,6 +119,16 @@ async fn sqlite_and_postgres_find_the_same() {
             from: day(1),
             ..FeedQuery::default()
         },
+        FeedQuery {
+            tag: Some(first.tags[0].clone()),
+            kind: Some(FactorKind::Technical),
+            ..FeedQuery::default()
+        },
+        FeedQuery {
+            service: Some(first.services[0].clone()),
+            kind: Some(FactorKind::KnowledgeGap),
+            ..FeedQuery::default()
+        },
     ];
 
     let mut compared = 0;

@@ -334,38 +334,55 @@ const WALK: i64 = 2_000;
 // and gathers every match of a common word through the index (25 ms for one word at 100,000
 // findings, seconds under load, where the plan made for the word walks 40 rows).
 
-/// The `pos` of up to `limit` findings matching `filter` (as `matching`) below `before`, newest
-/// first. The newest [`WALK`] findings are read one by one first: a search most findings match
-/// fills its page within a few rows. Only when they hold fewer than a page (a rare match: under
-/// 1 % of them) is the index asked for the rest, ordered by an expression (`pos + 0`) so the
-/// planner cannot walk the key backwards instead: it would, misjudging how rare a word or a
-/// filter is, and read most of the table (a tenth of a second at 1,000,000 findings).
+/// How many findings match `filter` (as `matching`), counted up to [`COUNT_CAP`] + 1, and the
+/// `pos` of up to `limit` of them below `before`, newest first: one statement, which first
+/// gathers the matches up to the cap through the index (the count needs them anyway). When
+/// they are all there is (at most [`COUNT_CAP`]), the page is the newest of them, and nothing
+/// more is read: a rare match costs one index lookup, never a walk through recent findings
+/// that do not match. When there are more, the newest [`WALK`] findings are read one by one
+/// instead (the other branch of the `CASE`, which PostgreSQL runs only when it is taken): a
+/// search that many findings match fills its page within a few rows. Only when they hold
+/// fewer than a page is the index asked for the rest, ordered by an expression (`pos + 0`) so
+/// the planner cannot walk the key backwards instead: it would, misjudging how rare a word or
+/// a filter is, and read most of the table (a tenth of a second at 1,000,000 findings).
 async fn pg_page(
     pool: &sqlx::PgPool,
     filter: &FeedFilter,
     matching: &PgMatch,
     before: Option<i64>,
     limit: i64,
-) -> Result<Vec<i64>, sqlx::Error> {
-    let mut walk =
-        QueryBuilder::new("SELECT w.pos FROM (SELECT s.pos, s.search FROM findings_search s");
-    filter.push_pg_where(&mut walk, &PgMatch::All, before);
-    walk.push(" ORDER BY s.pos DESC LIMIT ")
+) -> Result<(i64, Vec<i64>), sqlx::Error> {
+    let to = before.map_or(filter.to, |b| filter.to.min(b.saturating_sub(1)));
+    let mut sql = QueryBuilder::new("WITH m AS MATERIALIZED (SELECT s.pos FROM findings_search s");
+    filter.push_pg_where(&mut sql, matching, None);
+    sql.push(" LIMIT ")
+        .push_bind(COUNT_CAP + 1)
+        .push(") SELECT c.n, CASE WHEN c.n <= ")
+        .push_bind(COUNT_CAP)
+        .push(" THEN ARRAY(SELECT m.pos FROM m WHERE m.pos <= ")
+        .push_bind(to)
+        .push(" ORDER BY m.pos DESC LIMIT ")
+        .push_bind(limit)
+        .push(") ELSE ARRAY(SELECT w.pos FROM (SELECT s.pos, s.search FROM findings_search s");
+    filter.push_pg_where(&mut sql, &PgMatch::All, before);
+    sql.push(" ORDER BY s.pos DESC LIMIT ")
         .push_bind(WALK)
         .push(") w");
     if let PgMatch::Query(tsquery) = matching {
-        walk.push(" WHERE w.search @@ ")
+        sql.push(" WHERE w.search @@ ")
             .push_bind(tsquery.clone())
             .push("::tsquery");
     }
-    walk.push(" ORDER BY w.pos DESC LIMIT ").push_bind(limit);
-    let mut found: Vec<i64> = walk
-        .build_query_scalar()
+    sql.push(" ORDER BY w.pos DESC LIMIT ")
+        .push_bind(limit)
+        .push(") END FROM (SELECT count(*) AS n FROM m) c");
+    let (total, mut found): (i64, Vec<i64>) = sql
+        .build_query_as()
         .persistent(false)
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await?;
-    if found.len() as i64 >= limit || *matching == PgMatch::All {
-        return Ok(found);
+    if total <= COUNT_CAP || found.len() as i64 >= limit || *matching == PgMatch::All {
+        return Ok((total, found));
     }
     // The oldest of the findings walked; none when they were all there is.
     let mut edge = QueryBuilder::new("SELECT s.pos FROM findings_search s");
@@ -378,7 +395,7 @@ async fn pg_page(
         .fetch_optional(pool)
         .await?
     else {
-        return Ok(found);
+        return Ok((total, found));
     };
     let mut rest = QueryBuilder::new("SELECT s.pos FROM findings_search s");
     filter.push_pg_where(&mut rest, matching, Some(edge));
@@ -390,7 +407,7 @@ async fn pg_page(
             .fetch_all(pool)
             .await?,
     );
-    Ok(found)
+    Ok((total, found))
 }
 
 /// What `filter` asks of PostgreSQL's index (see [`FeedFilter::pg_match`]), its words
@@ -523,7 +540,7 @@ impl Store {
                     });
                 }
                 // As on SQLite: the narrow search table picks the page, then the rows are read.
-                let page = pg_page(pool, filter, &matching, before, limit)
+                let (total, page) = pg_page(pool, filter, &matching, before, limit)
                     .await
                     .map_err(StoreError::Database)?;
                 let rows = sqlx::query_as(&format!(
@@ -534,19 +551,6 @@ impl Store {
                 .fetch_all(pool)
                 .await
                 .map_err(StoreError::Database)?;
-                let mut count =
-                    QueryBuilder::new("SELECT count(*) FROM (SELECT 1 FROM findings_search s");
-                filter.push_pg_where(&mut count, &matching, None);
-                count
-                    .push(" LIMIT ")
-                    .push_bind(COUNT_CAP + 1)
-                    .push(") capped");
-                let total = count
-                    .build_query_scalar()
-                    .persistent(false)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(StoreError::Database)?;
                 (rows, total)
             }
         };
