@@ -6,7 +6,7 @@
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import Parser from "rss-parser";
 import { test, api, expect, expectNoAxeViolations, snap, Json, MosaicServer } from "./fixtures";
-import { createReview, profile, useServer } from "./steps";
+import { createReview, profile, status, useServer } from "./steps";
 
 test.use({ timezoneId: "UTC" });
 
@@ -126,7 +126,6 @@ async function storedToken(page: Page, reviewId: string): Promise<string> {
   );
 }
 
-const status = (page: Page) => page.getByTestId("sync-status");
 const count = (page: Page) => page.getByTestId("feed-count");
 const entries = (page: Page) => page.getByTestId("feed-entry");
 

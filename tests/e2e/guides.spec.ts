@@ -4,19 +4,11 @@
 // side, question by question.
 import { Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap } from "./fixtures";
-import { addEntry, addObservation, createReview, openSetup, profile, publish, submit, useServer } from "./steps";
+import { addEntry, addObservation, createReview, join, openSetup, profile, publish, status, submit, useServer } from "./steps";
 
 const TITLE = "Payment queue backlog";
 const CUSTOM = "Which dashboard did you trust first?";
 
-
-async function join(page: Page, invite: string, name: string, role: string) {
-  await page.goto(invite);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Your role in the incident").fill(role);
-  await page.getByRole("button", { name: "Join the review" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(TITLE);
-}
 
 /** Every bit of text on the page, including what form fields hold. */
 async function everythingShown(page: Page): Promise<string> {
@@ -28,7 +20,6 @@ async function everythingShown(page: Page): Promise<string> {
   });
 }
 
-const status = (page: Page) => page.getByTestId("sync-status");
 
 test("the facilitator shapes the questions, each person answers privately, and the answers meet after the reveal", async ({
   browser,
@@ -41,9 +32,9 @@ test("the facilitator shapes the questions, each person answers privately, and t
   const invite = await facilitator.getByLabel("Invite link").inputValue();
 
   const [anaContext, ana] = await profile(browser, server, { timezoneId: "UTC" });
-  await join(ana, invite, "Ana Ruiz", "on-call engineer");
+  await join(ana, invite, "Ana Ruiz", "on-call engineer", TITLE);
   const [benContext, ben] = await profile(browser, server, { timezoneId: "UTC" });
-  await join(ben, invite, "Ben Okafor", "incident commander");
+  await join(ben, invite, "Ben Okafor", "incident commander", TITLE);
 
   // ── Setup: the facts' impact and times. A count that isn't a number is explained. ──
   const facts = facilitator.getByRole("form", { name: "Incident facts" });

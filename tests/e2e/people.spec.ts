@@ -5,14 +5,13 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Browser, BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, MosaicServer } from "./fixtures";
-import { addEntry, addObservation, createReview, openSetup, profile, publish, submit, useServer } from "./steps";
+import { addEntry, addObservation, createReview, openSetup, profile, publish, status, submit, useServer } from "./steps";
 
 const TITLE = "Checkout latency spike";
 /** What no screen may show: the API's words for developers, or a phase's raw key. */
 const API_TEXT = /Bearer|token is required|Authorization|in the (setup|investigating|revealed|actions|published) phase/;
 
 
-const status = (page: Page) => page.getByTestId("sync-status");
 
 /** A facilitator in a profile of their own, with a review on the server, and its invite link. */
 async function facilitatorWithReview(browser: Browser, server: MosaicServer): Promise<[BrowserContext, Page, string]> {

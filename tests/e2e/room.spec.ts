@@ -4,20 +4,12 @@
 // profile and says "Time's up" at zero, and a raised hand reaches the facilitator at once.
 import { Locator, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap, startServer } from "./fixtures";
-import { addEntry, createReview, profile, submit, useServer } from "./steps";
+import { addEntry, createReview, join, profile, submit, useServer } from "./steps";
 
 const TITLE = "Checkout latency spike";
 /** The server's presence timeout in this test, in seconds (`--presence-timeout`). */
 const PRESENCE_TIMEOUT = 6;
 
-
-async function join(page: Page, invite: string, name: string, role: string) {
-  await page.goto(invite);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Your role in the incident").fill(role);
-  await page.getByRole("button", { name: "Join the review" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(TITLE);
-}
 
 const room = (page: Page) => page.getByRole("region", { name: "The room" });
 /** What the room says of one member: "here", "away", "still writing", "submitted". */
@@ -57,7 +49,7 @@ test("the room shows who is here and writing, one timebox for everyone, and rais
     const pages: Page[] = [];
     for (const p of people) {
       const [, page] = await profile(browser, server);
-      await join(page, invite, p.name, p.role);
+      await join(page, invite, p.name, p.role, TITLE);
       pages.push(page);
     }
     const [ada, ben, chen] = pages;

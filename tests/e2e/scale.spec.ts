@@ -5,7 +5,7 @@
 // the balancer, and every change the server had acknowledged is still there.
 import { BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations } from "./fixtures";
-import { addEntry, addObservation, createReview, profile, submit } from "./steps";
+import { addEntry, addObservation, createReview, join, profile, status, submit } from "./steps";
 import { Cluster, startCluster } from "./cluster";
 
 /** Live, with no reload: without the shared bus a change committed on another process would
@@ -16,16 +16,7 @@ const LIVE = { timeout: 5_000 };
 /** A browser whose stream was on the killed process reconnects (its retry is about 3 s). */
 const RECONNECTED = { timeout: 15_000 };
 
-const status = (page: Page) => page.getByTestId("sync-status");
 
-
-async function join(page: Page, invite: string, name: string, role: string) {
-  await page.goto(invite);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Your role in the incident").fill(role);
-  await page.getByRole("button", { name: "Join the review" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Replica lag during failover");
-}
 
 /** Waits until the balancer holds at least `streams` open sessions on the servers still up. */
 async function streamsOpen(cluster: Cluster, streams: number, except: string) {
@@ -76,7 +67,7 @@ test("three server processes behind a balancer: live everywhere, and a killed pr
     const contexts: BrowserContext[] = [];
     for (const p of people) {
       const [context, page] = await profile(browser, cluster);
-      await join(page, invite, p.name, p.role);
+      await join(page, invite, p.name, p.role, "Replica lag during failover");
       contexts.push(context);
       pages.push(page);
       await expect(facilitator.getByRole("button", { name: `Edit ${p.name}` })).toBeVisible(LIVE);

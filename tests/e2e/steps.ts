@@ -84,3 +84,15 @@ export async function openSetup(page: Page) {
   }
   await expect(fold).toHaveAttribute("open", "");
 }
+
+/** The sync badge in the top bar: "Saved", "Offline", … */
+export const status = (page: Page) => page.getByTestId("sync-status");
+
+/** Joins with the shared `invite` link as a newcomer, and waits for the review `title` to open. */
+export async function join(page: Page, invite: string, name: string, role: string, title: string) {
+  await page.goto(invite);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Your role in the incident").fill(role);
+  await page.getByRole("button", { name: "Join the review" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(title);
+}

@@ -2,18 +2,9 @@
 // profile, run a review through the server. One participant writes while offline.
 import { BrowserContext, Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap } from "./fixtures";
-import { addEntry, addObservation, createReview, profile, submit, useServer } from "./steps";
+import { addEntry, addObservation, createReview, join, profile, status, submit, useServer } from "./steps";
 
 
-async function join(page: Page, invite: string, name: string, role: string) {
-  await page.goto(invite);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Your role in the incident").fill(role);
-  await page.getByRole("button", { name: "Join the review" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Checkout latency spike");
-}
-
-const status = (page: Page) => page.getByTestId("sync-status");
 
 test("a facilitator and three participants run a review through the server, one of them offline for a while", async ({
   browser,
@@ -42,7 +33,7 @@ test("a facilitator and three participants run a review through the server, one 
   const contexts: BrowserContext[] = [];
   for (const p of people) {
     const [context, page] = await profile(browser, server);
-    await join(page, invite, p.name, p.role);
+    await join(page, invite, p.name, p.role, "Checkout latency spike");
     await expect(page.getByText("The facilitator is still setting up this review.")).toBeVisible();
     contexts.push(context);
     pages.push(page);

@@ -5,20 +5,11 @@
 // published finding lists each theme with its factors, each factor keeping its section's audience.
 import { Page } from "@playwright/test";
 import { test, expect, expectNoAxeViolations, snap } from "./fixtures";
-import { addEntry, addObservation, createReview, profile, publish, submit, useServer } from "./steps";
+import { addEntry, addObservation, createReview, join, profile, publish, status, submit, useServer } from "./steps";
 
 const TITLE = "Queue consumer stall";
 
 
-async function join(page: Page, invite: string, name: string, role: string) {
-  await page.goto(invite);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("Your role in the incident").fill(role);
-  await page.getByRole("button", { name: "Join the review" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(TITLE);
-}
-
-const status = (page: Page) => page.getByTestId("sync-status");
 
 /** Folds a guidance panel away from the keyboard, and checks it stays folded after a reload. */
 async function foldAndReload(page: Page, title: string, text: string) {
@@ -55,9 +46,9 @@ test("guidance folds away and stays folded; the facilitator groups factors into 
   await expectNoAxeViolations(facilitator);
 
   const [anaContext, ana] = await profile(browser, server, { timezoneId: "UTC" });
-  await join(ana, invite, "Ana Ruiz", "on-call engineer");
+  await join(ana, invite, "Ana Ruiz", "on-call engineer", TITLE);
   const [benContext, ben] = await profile(browser, server, { timezoneId: "UTC" });
-  await join(ben, invite, "Ben Okafor", "incident commander");
+  await join(ben, invite, "Ben Okafor", "incident commander", TITLE);
   // Only the person running the review sees the facilitator's guide.
   await expect(ana.getByRole("button", { name: /^Facilitator's guide/ })).toHaveCount(0);
 
