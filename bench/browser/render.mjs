@@ -95,42 +95,43 @@ async function typeInto(page, selector) {
   return page.evaluate(() => window.__keys);
 }
 
-/** One page load of the 2,000-entry review: (a), (c), then (b). Returns { show, sw, p50, p95 }. */
-async function measure(context, url, ready) {
+/** Opens the review at `url` as the facilitator, runs `steps(page)`, and goes back to the
+ *  facilitator so the next load starts from the same state (the app remembers the last
+ *  "Acting as" per review). Returns what `steps` returns. */
+async function onePageLoad(context, url, ready, steps) {
   const page = await context.newPage();
   await page.goto(url);
   await ready(page);
   await page.evaluate(helpers);
-  // Start from the facilitator (the app remembers the last "Acting as" per review).
   await page.evaluate(() => window.__switch("facilitator", 0, ""));
   await settle(page);
-  const show = await page.evaluate(([c]) => window.__switch("alice", c, "a"), [ENTRIES]);
-  await settle(page);
-  const sw = await page.evaluate(([c]) => window.__switch("bob", c, "b"), [ENTRIES]);
-  await settle(page);
-  const keys = await typeInto(page, "#entry-b2-did");
-  // Back to the facilitator so the next load starts from the same state.
+  const figures = await steps(page);
   await page.evaluate(() => window.__switch("facilitator", 0, ""));
   await settle(page);
   await page.close();
-  return { show, sw, p50: quantile(keys, 0.5), p95: quantile(keys, 0.95) };
+  return figures;
+}
+
+/** One page load of the 2,000-entry review: (a), (c), then (b). Returns { show, sw, p50, p95 }. */
+function measure(context, url, ready) {
+  return onePageLoad(context, url, ready, async (page) => {
+    const show = await page.evaluate(([c]) => window.__switch("alice", c, "a"), [ENTRIES]);
+    await settle(page);
+    const sw = await page.evaluate(([c]) => window.__switch("bob", c, "b"), [ENTRIES]);
+    await settle(page);
+    const keys = await typeInto(page, "#entry-b2-did");
+    return { show, sw, p50: quantile(keys, 0.5), p95: quantile(keys, 0.95) };
+  });
 }
 
 /** One page load of the 10,000-entry review: (d). Returns { show, p50, p95 }. */
-async function measureBig(context, url, ready) {
-  const page = await context.newPage();
-  await page.goto(url);
-  await ready(page);
-  await page.evaluate(helpers);
-  await page.evaluate(() => window.__switch("facilitator", 0, ""));
-  await settle(page);
-  const show = await page.evaluate(([c]) => window.__switch("dana", c, "d"), [BIG_ENTRIES]);
-  await settle(page);
-  const keys = await typeInto(page, "#entry-d2-did");
-  await page.evaluate(() => window.__switch("facilitator", 0, ""));
-  await settle(page);
-  await page.close();
-  return { show, p50: quantile(keys, 0.5), p95: quantile(keys, 0.95) };
+function measureBig(context, url, ready) {
+  return onePageLoad(context, url, ready, async (page) => {
+    const show = await page.evaluate(([c]) => window.__switch("dana", c, "d"), [BIG_ENTRIES]);
+    await settle(page);
+    const keys = await typeInto(page, "#entry-d2-did");
+    return { show, p50: quantile(keys, 0.5), p95: quantile(keys, 0.95) };
+  });
 }
 
 /** One page load of the one-textarea page: (e). Returns { p50, p95 }. */
