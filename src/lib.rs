@@ -16,12 +16,15 @@
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
 //! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
 //! - [`drafts`]: form drafts in `localStorage`, so a reload loses nothing typed.
+//! - [`deferred`]: work whose code is downloaded when first needed (sending the outbox,
+//!   starting or importing a review).
 //! - [`download`]: offering generated text (exports) as a file download.
 //! - `pages/`: one routed component per page; `components/`: the pieces pages share.
 
 pub mod answer;
 pub mod api;
 pub mod components;
+pub mod deferred;
 pub mod download;
 pub mod drafts;
 pub mod join_link;

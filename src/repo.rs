@@ -4,10 +4,13 @@
 
 use leptos::prelude::*;
 use mosaic_domain::wire::{ClaimPlace, CreateReview, JoinReview, Joined};
-use mosaic_domain::{Account, Finding, ParticipantId, Phase, Review, Role};
+use mosaic_domain::{
+    Account, Finding, IncidentFacts, ParticipantId, Phase, Review, ReviewId, ReviewListing, Role,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{self, Api};
+use crate::deferred::{PartMissing, deferred};
 use crate::settings::SyncMode;
 use crate::storage::{self, CREDENTIALS, OUTBOX, REVIEWS, SYNC, StorageError};
 use crate::sync_core::SyncState;
@@ -106,38 +109,71 @@ pub async fn credential(review_id: &str) -> Result<Option<Credential>, RepoError
     Ok(storage::get(CREDENTIALS, review_id).await?)
 }
 
-/// Every review this browser knows, newest incident first. In server mode the server's copy of
-/// each review this browser holds a credential for is fetched and kept here too, and waiting
-/// changes are sent first.
-pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<Review>, RepoError> {
+/// Every review this browser knows, as the list shows it, newest incident first. In server
+/// mode waiting changes are sent first, and the server's copy of each review this browser
+/// holds a credential for is fetched and kept here too.
+pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<ReviewListing>, RepoError> {
+    refresh(mode).await?;
+    let mut reviews: Vec<ReviewListing> = storage::all(REVIEWS).await?;
+    ReviewListing::sort(&mut reviews);
+    Ok(reviews)
+}
+
+/// Every review this browser knows, whole, newest incident first, refreshed as
+/// [`list_reviews`] does.
+pub async fn all_reviews(mode: &SyncMode) -> Result<Vec<Review>, RepoError> {
+    refresh(mode).await?;
+    let mut reviews: Vec<Review> = storage::all(REVIEWS).await?;
+    reviews.sort_by_key(|r| std::cmp::Reverse((r.facts.started_at(), r.created_at)));
+    Ok(reviews)
+}
+
+/// In server mode, sends waiting changes, then fetches the server's copy of each review
+/// this browser holds a credential for.
+async fn refresh(mode: &SyncMode) -> Result<(), RepoError> {
     if let Some(api) = mode.api() {
         if flush_outbox(&api).await? {
-            for credential in storage::all::<Credential>(CREDENTIALS).await? {
-                match api
-                    .with_token(&credential.token)
-                    .get_review(&credential.review_id)
-                    .await
-                {
-                    Ok(Some(review)) => cache(&review).await?,
-                    Ok(None) => {}
-                    Err(e) => {
-                        note_failure(&e).await?;
-                        break;
-                    }
+            let credentials: Vec<Credential> = storage::all(CREDENTIALS).await?;
+            if !credentials.is_empty() {
+                match refresh_reviews(api, credentials).await {
+                    Ok(refreshing) => refreshing.await?,
+                    // The copies here are shown; the badge says the server was not reached.
+                    Err(PartMissing) => note_failure(&part_missing()).await?,
                 }
             }
         }
     } else {
         set_status(SyncStatus::LocalOnly);
     }
-    let mut reviews: Vec<Review> = storage::all(REVIEWS).await?;
-    reviews.sort_by(|a, b| {
-        b.facts
-            .started_at()
-            .cmp(&a.facts.started_at())
-            .then_with(|| b.created_at.cmp(&a.created_at))
-    });
-    Ok(reviews)
+    Ok(())
+}
+
+deferred! { server_sync;
+    /// Fetches the server's copy of each review `credentials` reach and keeps it here, until
+    /// the server cannot be reached.
+    fn refresh_reviews(api: Api, credentials: Vec<Credential>) -> Result<(), RepoError> {
+        for credential in credentials {
+            match api
+                .with_token(&credential.token)
+                .get_review(&credential.review_id)
+                .await
+            {
+                Ok(Some(review)) => cache(&review).await?,
+                Ok(None) => {}
+                Err(e) => {
+                    note_failure(&e).await?;
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a part of the app that could not be downloaded means for syncing: the server that
+/// serves it was not reached.
+fn part_missing() -> api::Error {
+    api::Error::Unreachable("a part of the app could not be downloaded".into())
 }
 
 /// One review: from this browser when it has it, else from the server in server mode.
@@ -281,9 +317,20 @@ pub async fn keep_invite(credential: &Credential, invite: &str) -> Result<Creden
     Ok(updated)
 }
 
-/// Saves a new review here and, in server mode, sends it. Succeeds once it is safe in this
-/// browser: a server that cannot be reached leaves it waiting in the outbox, not lost.
-pub async fn create_review(mode: &SyncMode, review: &Review) -> Result<(), RepoError> {
+deferred! { start;
+    /// Starts a review of the incident `facts` describe: saves it here and, in server mode,
+    /// sends it. Succeeds once it is safe in this browser: a server that cannot be reached
+    /// leaves it waiting in the outbox, not lost.
+    pub fn start_review(mode: SyncMode, facts: IncidentFacts) -> Result<ReviewId, RepoError> {
+        let id = ReviewId::parse(&crate::workspace::new_id()).expect("a UUID is a valid review id");
+        let review = Review::new(id, facts, crate::time::now());
+        create_review(&mode, &review).await?;
+        Ok(review.id)
+    }
+}
+
+/// Saves a new review here and, in server mode, sends it.
+async fn create_review(mode: &SyncMode, review: &Review) -> Result<(), RepoError> {
     storage::put(REVIEWS, review.id.as_str(), review).await?;
     if let Some(api) = mode.api() {
         storage::put(
@@ -307,39 +354,53 @@ pub async fn sync_state(review_id: &str) -> Result<Option<SyncState>, RepoError>
 
 /// Sends waiting changes to the server in turn. Returns false when the server could not be
 /// reached, leaving the rest waiting; a change the server refuses stays waiting too, and the
-/// status says why.
+/// status says why. The code that sends is downloaded only when something waits.
 pub async fn flush_outbox(api: &Api) -> Result<bool, RepoError> {
-    let waiting: Vec<CreateReview> = storage::all(OUTBOX).await?;
-    if !waiting.is_empty() {
-        set_status(SyncStatus::Syncing);
+    if storage::count(OUTBOX).await? == 0 {
+        set_status(SyncStatus::Saved);
+        return Ok(true);
     }
-    for request in waiting {
-        match api.create_review(&request).await {
-            Ok(created) => {
-                let credential = Credential {
-                    review_id: request.id.clone(),
-                    token: created.facilitator_token,
-                    role: Role::Facilitator,
-                    invite_token: Some(created.invite_token),
-                };
-                storage::put(CREDENTIALS, &request.id, &credential).await?;
-                cache(&created.review).await?;
-            }
-            // Already there: an earlier attempt reached the server but its answer did not.
-            Err(api::Error::Refused { status: 409, .. }) => {}
-            Err(e) => {
-                note_failure(&e).await?;
-                return Ok(!e.is_transient());
-            }
+    match send_outbox(api.clone()).await {
+        Ok(sending) => sending.await,
+        Err(PartMissing) => {
+            note_failure(&part_missing()).await?;
+            Ok(false)
         }
-        storage::delete(OUTBOX, &request.id).await?;
     }
-    set_status(SyncStatus::Saved);
-    Ok(true)
+}
+
+deferred! { server_sync;
+    fn send_outbox(api: Api) -> Result<bool, RepoError> {
+        let waiting: Vec<CreateReview> = storage::all(OUTBOX).await?;
+        set_status(SyncStatus::Syncing);
+        for request in waiting {
+            match api.create_review(&request).await {
+                Ok(created) => {
+                    let credential = Credential {
+                        review_id: request.id.clone(),
+                        token: created.facilitator_token,
+                        role: Role::Facilitator,
+                        invite_token: Some(created.invite_token),
+                    };
+                    storage::put(CREDENTIALS, &request.id, &credential).await?;
+                    cache(&created.review).await?;
+                }
+                // Already there: an earlier attempt reached the server but its answer did not.
+                Err(api::Error::Refused { status: 409, .. }) => {}
+                Err(e) => {
+                    note_failure(&e).await?;
+                    return Ok(!e.is_transient());
+                }
+            }
+            storage::delete(OUTBOX, &request.id).await?;
+        }
+        set_status(SyncStatus::Saved);
+        Ok(true)
+    }
 }
 
 async fn note_failure(e: &api::Error) -> Result<(), RepoError> {
-    let waiting = storage::all::<CreateReview>(OUTBOX).await?.len();
+    let waiting = storage::count(OUTBOX).await? as usize;
     set_status(SyncStatus::after_failure(e, waiting, online()));
     Ok(())
 }

@@ -106,6 +106,13 @@ pub async fn all<T: DeserializeOwned>(store: &str) -> Result<Vec<T>, StorageErro
     values.into_iter().map(decode).collect()
 }
 
+/// How many values a store holds, without reading them.
+pub async fn count(store: &str) -> Result<u32, StorageError> {
+    let db = open().await?;
+    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
+    Ok(tx.store(store)?.count(None).await?)
+}
+
 /// Reads every value whose key starts with `prefix`.
 pub async fn with_prefix<T: DeserializeOwned>(
     store: &str,

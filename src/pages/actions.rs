@@ -69,7 +69,7 @@ pub fn OpenActionsPage() -> impl IntoView {
 }
 
 async fn load(mode: &SyncMode, filters: &ActionsQuery) -> Result<Loaded, RepoError> {
-    let reviews: Vec<Review> = repo::list_reviews(mode).await?;
+    let reviews: Vec<Review> = repo::all_reviews(mode).await?;
     let mut local = Vec::new();
     let mut held = Vec::new();
     let mut runs = Vec::new();

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use mosaic_domain::{Review, Role};
+use mosaic_domain::{ReviewListing, Role};
 
 use crate::components::reviews::new_review_form::NewReviewForm;
 use crate::components::reviews::review_import::ReviewImport;
@@ -58,7 +58,7 @@ fn YourRole(review_id: String) -> impl IntoView {
 }
 
 #[component]
-fn ReviewList(reviews: Vec<Review>) -> impl IntoView {
+fn ReviewList(reviews: Vec<ReviewListing>) -> impl IntoView {
     if reviews.is_empty() {
         return view! {
             <p class="empty">"No reviews yet. Start one with the form."</p>
@@ -70,21 +70,21 @@ fn ReviewList(reviews: Vec<Review>) -> impl IntoView {
             {reviews
                 .into_iter()
                 .map(|r| {
-                    let f = &r.facts;
+                    let f = r.facts;
                     view! {
                         <li class="card review-item">
-                            <a href=format!("/reviews/{}", r.id)>{f.title().to_owned()}</a>
+                            <a href=format!("/reviews/{}", r.id)>{f.title}</a>
                             <p class="meta">
-                                <span class=format!("severity {}", f.severity().key())>
-                                    {f.severity().label()}
+                                <span class=format!("severity {}", f.severity.key())>
+                                    {f.severity.label()}
                                 </span>
-                                " · " {f.team().to_owned()} " · started "
-                                <time datetime=f.started_at().to_rfc3339()>
-                                    {time::display_zoned(f.started_at())}
+                                " · " {f.team} " · started "
+                                <time datetime=f.started_at.to_rfc3339()>
+                                    {time::display_zoned(f.started_at)}
                                 </time>
                             </p>
                             <p class="meta">
-                                <span class="review-phase">{r.phase().label()}</span>
+                                <span class="review-phase">{r.phase.label()}</span>
                                 <YourRole review_id=r.id.to_string()/>
                             </p>
                         </li>

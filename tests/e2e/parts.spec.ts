@@ -33,3 +33,26 @@ test("trying again reloads the page", async ({ page }) => {
   await page.getByRole("button", { name: "Try again" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
 });
+
+// Starting a review downloads its code only when "Create review" is pressed (src/deferred.rs).
+const START_PART = /\/split_start-[0-9a-f]+\.wasm$/;
+
+test("a review whose code cannot be downloaded is not started, says why, and keeps the form", async ({ page }) => {
+  await page.goto("/");
+  await page.route(START_PART, (route) => route.abort("internetdisconnected"));
+  await page.getByLabel("Title").fill("Checkout latency");
+  await page.getByLabel("Incident started").fill("2026-11-20T09:30");
+  await page.getByLabel("Severity").selectOption("sev2");
+  await page.getByLabel("Team").fill("Payments");
+  await page.getByRole("button", { name: "Create review" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "The review was not started" })).toContainText(
+    "Check the connection and try again",
+  );
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByLabel("Title")).toHaveValue("Checkout latency");
+  await expect(page.getByText("No reviews yet")).toBeVisible();
+  await expectNoAxeViolations(page);
+  await page.unroute(START_PART);
+  await page.getByRole("button", { name: "Create review" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Checkout latency");
+});

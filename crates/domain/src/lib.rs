@@ -84,6 +84,7 @@ pub mod wire;
 // commitment its path from before it moved under `account/`. Inside the crate, modules name
 // the real path (`crate::review::merge`), so the cycle check sees every import.
 pub use account::commitment;
+pub use review::listing::ReviewListing;
 pub use review::{action, factors, finding, merge, moments, reveal, themes};
 
 #[cfg(test)]

@@ -1,14 +1,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use mosaic_domain::{IncidentFacts, Review, ReviewId, ValidationError};
+use mosaic_domain::{IncidentFacts, ValidationError};
 
 use crate::components::feed::service_precedents::ServicePrecedents;
 use crate::components::shared::edits::FieldFeedback;
 use crate::components::shared::facts_fields::{FactsDraft, FactsFields, FactsPart};
+use crate::deferred::PartMissing;
 use crate::drafts::stored_draft;
+use crate::repo;
 use crate::settings::Settings;
-use crate::workspace::new_id;
-use crate::{repo, time};
 
 const DRAFT_KEY: &str = "mosaic.draft.new-review";
 
@@ -24,13 +24,16 @@ pub fn NewReviewForm() -> impl IntoView {
     let settled_services = RwSignal::new(draft.with_untracked(|d| d.services.clone()));
 
     let navigate = use_navigate();
-    let save = Action::new_local(move |review: &Review| {
-        let review = review.clone();
-        let mode = mode.get_untracked();
+    let save = Action::new_local(move |facts: &IncidentFacts| {
+        let (facts, mode) = (facts.clone(), mode.get_untracked());
         async move {
-            repo::create_review(&mode, &review)
-                .await
-                .map(|()| review.id)
+            match repo::start_review(mode, facts).await {
+                Ok(starting) => starting.await.map_err(|e| e.to_string()),
+                Err(PartMissing) => Err("The review was not started: this part of Mosaic could \
+                     not be downloaded. Check the connection and try again; the form keeps \
+                     what you typed."
+                    .to_owned()),
+            }
         }
     });
     Effect::new(move |_| match save.value().get() {
@@ -38,7 +41,7 @@ pub fn NewReviewForm() -> impl IntoView {
             draft.set(FactsDraft::default());
             navigate(&format!("/reviews/{id}"), Default::default());
         }
-        Some(Err(e)) => failure.set(Some(e.to_string())),
+        Some(Err(e)) => failure.set(Some(e)),
         None => {}
     });
 
@@ -50,8 +53,8 @@ pub fn NewReviewForm() -> impl IntoView {
         match facts {
             Ok(facts) => {
                 errors.set(Vec::new());
-                let id = ReviewId::parse(&new_id()).expect("a UUID is a valid review id");
-                save.dispatch(Review::new(id, facts, time::now()));
+                failure.set(None);
+                save.dispatch(facts);
             }
             Err(found) => errors.set(found),
         }

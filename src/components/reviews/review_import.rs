@@ -1,8 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use mosaic_domain::{Account, Review, export};
+use mosaic_domain::{Review, export};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::deferred::{PartMissing, deferred};
 use crate::repo;
 
 /// The largest file the import reads: far above any real review, small enough to stay quick.
@@ -18,10 +19,58 @@ enum Status {
     Failed(String),
     /// This browser already has a review with the file's id: replace it only if the person says so.
     Confirm {
-        review: Box<Review>,
-        accounts: Vec<Account>,
+        /// The file's text, imported again if they do.
+        text: String,
         existing: String,
+        incoming: String,
     },
+}
+
+/// What reading a file came to.
+enum Read {
+    /// Imported: the review's id.
+    Stored(String),
+    /// This browser already has the review (described first), the file holds the second.
+    Exists(String, String),
+}
+
+deferred! { import;
+    /// Reads an exported review and keeps it here, unless this browser already has a review
+    /// with its id (`replace` says to replace it then). Errors say why nothing changed.
+    fn import(text: String, replace: bool) -> Result<Read, String> {
+        let (review, accounts) =
+            export::from_json(&text).map_err(|e| format!("Nothing was imported: {e}."))?;
+        let failed = |e: repo::RepoError| format!("Nothing was imported. {e}");
+        if !replace && let Some(existing) = repo::local_review(review.id.as_str()).await.map_err(failed)? {
+            return Ok(Read::Exists(describe(&existing), describe(&review)));
+        }
+        repo::import_review(&review, &accounts).await.map_err(failed)?;
+        Ok(Read::Stored(review.id.to_string()))
+    }
+}
+
+/// Imports `text` (see [`import`]), saying what came of it in `status`; opens the review once
+/// it is kept here.
+async fn run_import(text: String, replace: bool, status: RwSignal<Status>, open: impl Fn(String)) {
+    status.set(Status::Working);
+    let outcome = match import(text.clone(), replace).await {
+        Ok(importing) => importing.await,
+        Err(PartMissing) => Err("Nothing was imported: this part of Mosaic could not be \
+             downloaded. Check the connection and choose the file again."
+            .to_owned()),
+    };
+    match outcome {
+        Ok(Read::Stored(id)) => {
+            status.set(Status::Idle);
+            open(id);
+        }
+        Ok(Read::Exists(existing, incoming)) => status.set(Status::Confirm {
+            text,
+            existing,
+            incoming,
+        }),
+        Err(message) => status.set(Status::Failed(message)),
+    }
 }
 
 /// Imports a review exported as JSON (`export::from_json`) into this browser and opens it. A
@@ -31,21 +80,9 @@ enum Status {
 pub fn ReviewImport() -> impl IntoView {
     let status = RwSignal::new(Status::Idle);
     let navigate = use_navigate();
-    let store = move |review: Review, accounts: Vec<Account>| {
-        let navigate = navigate.clone();
-        status.set(Status::Working);
-        wasm_bindgen_futures::spawn_local(async move {
-            match repo::import_review(&review, &accounts).await {
-                Ok(()) => {
-                    status.set(Status::Idle);
-                    navigate(&format!("/reviews/{}", review.id), Default::default());
-                }
-                Err(e) => status.set(Status::Failed(format!("Nothing was imported. {e}"))),
-            }
-        });
-    };
+    let open = move |id: String| navigate(&format!("/reviews/{id}"), Default::default());
     let on_change = {
-        let store = store.clone();
+        let open = open.clone();
         move |ev: leptos::ev::Event| {
             let input: web_sys::HtmlInputElement = event_target(&ev);
             let Some(file) = input.files().and_then(|f| f.get(0)) else {
@@ -60,7 +97,7 @@ pub fn ReviewImport() -> impl IntoView {
                 return;
             }
             status.set(Status::Working);
-            let store = store.clone();
+            let open = open.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let Some(text) = JsFuture::from(file.text())
                     .await
@@ -72,31 +109,14 @@ pub fn ReviewImport() -> impl IntoView {
                     ));
                     return;
                 };
-                let (review, accounts) = match export::from_json(&text) {
-                    Ok(found) => found,
-                    Err(e) => {
-                        status.set(Status::Failed(format!("Nothing was imported: {e}.")));
-                        return;
-                    }
-                };
-                match repo::local_review(review.id.as_str()).await {
-                    Err(e) => status.set(Status::Failed(format!("Nothing was imported. {e}"))),
-                    Ok(Some(existing)) => status.set(Status::Confirm {
-                        existing: describe(&existing),
-                        review: Box::new(review),
-                        accounts,
-                    }),
-                    Ok(None) => store(review, accounts),
-                }
+                run_import(text, false, status, open).await;
             });
         }
     };
     let replace = move |_| {
-        if let Status::Confirm {
-            review, accounts, ..
-        } = status.get_untracked()
-        {
-            store(*review, accounts);
+        if let Status::Confirm { text, .. } = status.get_untracked() {
+            let open = open.clone();
+            wasm_bindgen_futures::spawn_local(run_import(text, true, status, open));
         }
     };
     let message = move || match status.get() {
@@ -105,12 +125,11 @@ pub fn ReviewImport() -> impl IntoView {
     };
     let confirm_text = move || match status.get() {
         Status::Confirm {
-            review, existing, ..
+            existing, incoming, ..
         } => Some(format!(
-            "This browser already has this review: {existing}. The file holds {}. Replace the review \
-             here with the file's? Accounts in the file replace this browser's accounts of the same \
-             people; other accounts here are kept.",
-            describe(&review)
+            "This browser already has this review: {existing}. The file holds {incoming}. Replace \
+             the review here with the file's? Accounts in the file replace this browser's \
+             accounts of the same people; other accounts here are kept."
         )),
         _ => None,
     };

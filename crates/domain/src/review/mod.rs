@@ -21,6 +21,7 @@ pub mod action;
 pub mod factors;
 pub mod finding;
 mod guide;
+pub mod listing;
 pub mod merge;
 pub mod moments;
 mod reference;
