@@ -1,21 +1,42 @@
 //! Converting between what `<input type="datetime-local">` holds (a wall-clock time in the
 //! browser's zone, no offset) and the UTC instants the domain stores.
 
-use chrono::{DateTime, Datelike, Local, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 
+#[cfg(test)]
 const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
 /// Parses a `datetime-local` value in the browser's time zone. `None` for an empty or
 /// malformed value, and for a wall-clock time that does not exist (skipped by a DST change).
 pub fn parse_local_input(value: &str) -> Option<DateTime<Utc>> {
-    let value = value.trim();
-    let naive = NaiveDateTime::parse_from_str(value, INPUT_FORMAT)
-        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
-        .ok()?;
+    let naive = parse_input(value.trim())?;
     Local
         .from_local_datetime(&naive)
         .earliest()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// Reads the two forms a `datetime-local` input gives, `2026-11-20T14:05` and
+/// `2026-11-20T14:05:09`, from their fields: chrono's `parse_from_str` would bring its whole
+/// format-pattern parser into every page with a date field, for these two fixed layouts.
+fn parse_input(value: &str) -> Option<NaiveDateTime> {
+    let (date, time) = value.split_once('T')?;
+    let mut date = date.splitn(3, '-');
+    let mut time = time.splitn(3, ':');
+    // Fixed widths, digits only, as the patterns `%Y-%m-%d` and `%H:%M[:%S]` read them.
+    let field = |part: Option<&str>, width: usize| {
+        part.filter(|p| p.len() == width && p.bytes().all(|b| b.is_ascii_digit()))?
+            .parse::<u32>()
+            .ok()
+    };
+    let year = i32::try_from(field(date.next(), 4)?).ok()?;
+    let (month, day) = (field(date.next(), 2)?, field(date.next(), 2)?);
+    let (hour, minute) = (field(time.next(), 2)?, field(time.next(), 2)?);
+    let second = match time.next() {
+        None => 0,
+        seconds => field(seconds, 2)?,
+    };
+    NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(hour, minute, second)
 }
 
 /// The `datetime-local` value for an instant, in the browser's time zone.
@@ -69,8 +90,39 @@ pub fn now() -> DateTime<Utc> {
 
 #[cfg(test)]
 mod zone_tests {
-    use super::{INPUT_FORMAT, stamp, zone_name};
-    use chrono::NaiveDate;
+    use super::{INPUT_FORMAT, parse_input, stamp, zone_name};
+    use chrono::{NaiveDate, NaiveDateTime};
+
+    #[test]
+    fn inputs_read_as_the_patterns_they_replace() {
+        let by_pattern = |v: &str| {
+            NaiveDateTime::parse_from_str(v, INPUT_FORMAT)
+                .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
+                .ok()
+        };
+        for value in [
+            "2026-11-20T14:05",
+            "2026-11-20T14:05:09",
+            "2024-02-29T00:00",
+            "0999-01-02T23:59",
+            "2026-02-30T10:00",
+            "2026-11-20T24:00",
+            "2026-11-20T14:60",
+            "2026-11-20 14:05",
+            "2026-11-20T14",
+            "2026-11-20",
+            "2026-11-20T14:05:",
+            "2026-11-20T14:05:09:01",
+            "2026-11-20T-1:05",
+            "",
+            "T",
+        ] {
+            assert_eq!(parse_input(value), by_pattern(value), "{value:?}");
+        }
+        // Narrower than the patterns where the browser never writes it: fields are zero-padded.
+        assert_eq!(parse_input("2026-1-20T14:05"), None);
+        assert_eq!(parse_input("+2026-11-20T14:05"), None);
+    }
 
     #[test]
     fn stamps_read_as_the_formats_they_replace() {

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use mosaic_domain::feed::FeedQuery;
 
-use crate::api;
+use crate::api::{self, Api};
+use crate::deferred::deferred;
 use crate::settings::Settings;
 
 /// The most services looked up at once.
@@ -29,27 +30,11 @@ pub fn ServicePrecedents(
         names.truncate(MAX_SERVICES);
         async move {
             let Some(api) = api else { return Vec::new() };
-            let mut found = Vec::new();
-            for name in names {
-                let query = FeedQuery {
-                    service: Some(name.clone()),
-                    limit: Some(1),
-                    ..FeedQuery::default()
-                };
-                if let Ok(page) = api.feed(&query).await
-                    && page.total > 0
-                {
-                    let href = format!(
-                        "/feed{}",
-                        api::feed_query_suffix(&FeedQuery {
-                            limit: None,
-                            ..query
-                        })
-                    );
-                    found.push((name, page.total, page.more, href));
-                }
+            // The feed's code comes with the lookup, downloaded once services are typed.
+            match look_up(api, names).await {
+                Ok(looking) => looking.await,
+                Err(_) => Vec::new(),
             }
-            found
         }
     });
     view! {
@@ -69,5 +54,37 @@ pub fn ServicePrecedents(
                 })
             })}
         </Transition>
+    }
+}
+
+/// A service that published findings involve: its name, how many (at least), whether there
+/// are more than that, and the feed's address filtered by it.
+type Precedent = (String, u64, bool, String);
+
+deferred! { precedents;
+    /// Asks the feed how many published findings involve each of `names`; services the feed
+    /// cannot answer for are left out.
+    fn look_up(api: Api, names: Vec<String>) -> Vec<Precedent> {
+        let mut found = Vec::new();
+        for name in names {
+            let query = FeedQuery {
+                service: Some(name.clone()),
+                limit: Some(1),
+                ..FeedQuery::default()
+            };
+            if let Ok(page) = api.feed(&query).await
+                && page.total > 0
+            {
+                let href = format!(
+                    "/feed{}",
+                    api::feed_query_suffix(&FeedQuery {
+                        limit: None,
+                        ..query
+                    })
+                );
+                found.push((name, page.total, page.more, href));
+            }
+        }
+        found
     }
 }
