@@ -12,6 +12,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
 pub use crate::pages::lazy::PartMissing;
 
 /// The work a deferred function returns, run once its part is there.
@@ -36,3 +39,32 @@ macro_rules! deferred {
     };
 }
 pub(crate) use deferred;
+
+/// Shows the view a deferred function makes, once its part is downloaded, with "Opening…"
+/// meanwhile; a part that cannot be downloaded is said so, in place.
+#[component]
+pub fn DeferredView<F, Fut>(load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Work<AnyView>, PartMissing>> + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <p role="status">"Opening…"</p> }>
+            {move || {
+                let load = load.clone();
+                Suspend::new(SendWrapper::new(async move {
+                    match load().await {
+                        Ok(work) => work.await,
+                        Err(PartMissing) => view! {
+                            <p class="form-error" role="alert">
+                                "This part of the page could not be downloaded. Check the "
+                                "connection, then reload the page."
+                            </p>
+                        }
+                        .into_any(),
+                    }
+                }))
+            }}
+        </Suspense>
+    }
+}

@@ -3,9 +3,10 @@
 //! reload: an outbox entry is deleted only once the server has accepted it.
 
 use leptos::prelude::*;
+use mosaic_domain::review::listing::StoredFinding;
 use mosaic_domain::wire::{ClaimPlace, CreateReview, JoinReview, Joined};
 use mosaic_domain::{
-    Account, Finding, IncidentFacts, ParticipantId, Phase, Review, ReviewId, ReviewListing, Role,
+    Account, Finding, IncidentFacts, ParticipantId, Review, ReviewId, ReviewListing, Role,
 };
 use serde::{Deserialize, Serialize};
 
@@ -470,11 +471,11 @@ pub async fn import_review(review: &Review, accounts: &[Account]) -> Result<(), 
 
 /// The findings this browser's reviews have published, newest first.
 pub async fn local_findings() -> Result<Vec<Finding>, RepoError> {
-    let reviews: Vec<Review> = storage::all(REVIEWS).await?;
+    // Read without the rest of each review: the feed's pages need no review model.
+    let reviews: Vec<StoredFinding> = storage::all(REVIEWS).await?;
     let mut findings: Vec<Finding> = reviews
         .into_iter()
-        .filter(|r| r.phase() == Phase::Published)
-        .filter_map(|r| r.finding().cloned())
+        .filter_map(StoredFinding::published)
         .collect();
     findings.sort_by_key(|f| std::cmp::Reverse(f.published_at));
     Ok(findings)

@@ -9,6 +9,7 @@ use crate::components::{
     feed::feed_charts::FeedCharts, feed::feed_entry_card::FeedEntryCard,
     feed::feed_search::FeedSearch, feed::finding_card::FindingCard,
 };
+use crate::deferred::{DeferredView, deferred};
 use crate::repo;
 use crate::settings::{Settings, SyncMode};
 
@@ -26,7 +27,8 @@ pub fn FeedPage() -> impl IntoView {
         <h1>"Findings feed"</h1>
         {move || match api.get() {
             Some(api) => view! { <ServerFeed api/> }.into_any(),
-            None => view! { <LocalFeed/> }.into_any(),
+            // Only "this browser only" reads findings from this browser's reviews.
+            None => view! { <DeferredView load=local_feed/> }.into_any(),
         }}
     }
 }
@@ -220,6 +222,12 @@ fn ErrorText(errors: ArcRwSignal<Errors>) -> impl IntoView {
         <p class="form-error" role="alert">
             {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
         </p>
+    }
+}
+
+deferred! { local_feed;
+    fn local_feed() -> AnyView {
+        view! { <LocalFeed/> }.into_any()
     }
 }
 

@@ -106,7 +106,8 @@ pub fn FeedSearch(
                     <input type="date" id=id
                         prop:value=move || draft.with(|d| get(d).map(|x| x.to_string()).unwrap_or_default())
                         on:change=move |ev| {
-                            let day = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok();
+                            // A date input's value is `YYYY-MM-DD`, NaiveDate's own text form.
+                            let day = event_target_value(&ev).parse::<NaiveDate>().ok();
                             draft.update(|d| set(d, day));
                             push();
                         }/>

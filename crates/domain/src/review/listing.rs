@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::{Review, Severity};
+use crate::finding::Finding;
 use crate::id::ReviewId;
 use crate::phase::Phase;
 
@@ -37,6 +38,26 @@ impl ReviewListing {
                 .cmp(&a.facts.started_at)
                 .then_with(|| b.created_at.cmp(&a.created_at))
         });
+    }
+}
+
+/// A stored review's published finding, read from its JSON without the rest of the review:
+/// what the feed of "this browser only" shows.
+#[derive(Clone, Debug, Deserialize)]
+pub struct StoredFinding {
+    #[serde(default)]
+    phase: Phase,
+    #[serde(default)]
+    finding: Option<Finding>,
+}
+
+impl StoredFinding {
+    /// The finding, if the review is published (one stepped back to amend it keeps its last
+    /// finding, unpublished until it is published again).
+    pub fn published(self) -> Option<Finding> {
+        (self.phase == Phase::Published)
+            .then_some(self.finding)
+            .flatten()
     }
 }
 
@@ -93,6 +114,18 @@ mod tests {
         let listing: ReviewListing = serde_json::from_str(&json).unwrap();
         assert_eq!(listing, review.listing());
         assert_eq!(listing.facts.title, review.facts.title());
+    }
+
+    #[test]
+    fn only_a_published_review_gives_its_finding() {
+        let unpublished = serde_json::to_string(&sample_review()).unwrap();
+        let stored: StoredFinding = serde_json::from_str(&unpublished).unwrap();
+        assert_eq!(stored.published(), None);
+        let (published, _) = crate::fixture::review_in(Phase::Published);
+        assert!(published.finding().is_some());
+        let json = serde_json::to_string(&published).unwrap();
+        let stored: StoredFinding = serde_json::from_str(&json).unwrap();
+        assert_eq!(stored.published().as_ref(), published.finding());
     }
 
     #[test]
