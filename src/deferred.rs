@@ -1,10 +1,16 @@
 //! Work whose code is downloaded the first time it is needed, not with the page that offers it.
 //!
 //! [`deferred!`] declares an `async fn` whose body goes into a part of its own in the split
-//! release build (`scripts/build.sh`), like the pages of `pages/lazy.rs`: sending the outbox
-//! and refreshing reviews from the server (only when this browser has something to send or a
-//! server review to refresh), starting a review, importing one. The page that offers it stays
-//! small; a first visitor who only looks downloads none of it. An unsplit build just runs it.
+//! release build (`scripts/build.sh`), like the pages of `pages/lazy.rs`. Two parts:
+//! - `server_sync`: sending the outbox and refreshing reviews from the server, only when this
+//!   browser has something to send or a server review to refresh;
+//! - `reviews_tools`: what the reviews page does on request: starting a review, importing one,
+//!   looking up a new review's services in the feed.
+//!
+//! And `local_feed`, the feed of "this browser only" ([`DeferredView`]). Every split point
+//! adds parts shared between it and others (wasm-split gives each set of users its own), so
+//! work offered together shares one part. The page that offers it stays small; a first visitor
+//! who only looks downloads none of it. An unsplit build just runs it.
 //!
 //! The function returns `Err(PartMissing)` when its part could not be downloaded (which the
 //! offline shell makes rare once the app has loaded); the caller says so in its own words.

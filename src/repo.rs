@@ -318,7 +318,7 @@ pub async fn keep_invite(credential: &Credential, invite: &str) -> Result<Creden
     Ok(updated)
 }
 
-deferred! { start;
+deferred! { reviews_tools;
     /// Starts a review of the incident `facts` describe: saves it here and, in server mode,
     /// sends it. Succeeds once it is safe in this browser: a server that cannot be reached
     /// leaves it waiting in the outbox, not lost.

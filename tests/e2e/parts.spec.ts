@@ -34,8 +34,9 @@ test("trying again reloads the page", async ({ page }) => {
   await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
 });
 
-// Starting a review downloads its code only when "Create review" is pressed (src/deferred.rs).
-const START_PART = /\/split_start-[0-9a-f]+\.wasm$/;
+// Starting a review downloads its code (with the other tools of the reviews page: importing,
+// looking up services in the feed) only when "Create review" is pressed (src/deferred.rs).
+const START_PART = /\/split_reviews_tools-[0-9a-f]+\.wasm$/;
 
 test("a review whose code cannot be downloaded is not started, says why, and keeps the form", async ({ page }) => {
   await page.goto("/");

@@ -61,7 +61,7 @@ pub fn ServicePrecedents(
 /// are more than that, and the feed's address filtered by it.
 type Precedent = (String, u64, bool, String);
 
-deferred! { precedents;
+deferred! { reviews_tools;
     /// Asks the feed how many published findings involve each of `names`; services the feed
     /// cannot answer for are left out.
     fn look_up(api: Api, names: Vec<String>) -> Vec<Precedent> {

@@ -34,7 +34,7 @@ enum Read {
     Exists(String, String),
 }
 
-deferred! { import;
+deferred! { reviews_tools;
     /// Reads an exported review and keeps it here, unless this browser already has a review
     /// with its id (`replace` says to replace it then). Errors say why nothing changed.
     fn import(text: String, replace: bool) -> Result<Read, String> {
