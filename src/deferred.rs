@@ -1,29 +1,53 @@
-//! Work whose code is downloaded the first time it is needed, not with the page that offers it.
+//! Code downloaded the first time it is needed, not with the page that offers it.
 //!
 //! [`deferred!`] declares an `async fn` whose body goes into a part of its own in the split
-//! release build (`scripts/build.sh`), like the pages of `pages/lazy.rs`: sending the outbox
-//! and refreshing reviews from the server (only when this browser has something to send or a
-//! server review to refresh), starting a review, importing one. The page that offers it stays
-//! small; a first visitor who only looks downloads none of it. An unsplit build just runs it.
+//! release build (`scripts/build.sh`): each page (`pages/lazy.rs`), the review page's phases
+//! (`pages/review.rs`, shown through `components/shared/later.rs`), sending the outbox and
+//! refreshing reviews from the server (only when this browser has something to send or a
+//! server review to refresh), starting a review, importing one, exporting one. The page that
+//! offers it stays small; a first visitor who only looks downloads none of it. An unsplit build
+//! (`trunk serve`, native tests, lints) just runs it.
 //!
 //! The function returns `Err(PartMissing)` when its part could not be downloaded (which the
-//! offline shell makes rare once the app has loaded); the caller says so in its own words.
+//! offline shell makes rare once the app has loaded: it keeps every part); the caller says so
+//! in its own words, never panics. A failure is not remembered: the next call downloads again.
 
 use std::future::Future;
 use std::pin::Pin;
 
-pub use crate::pages::lazy::PartMissing;
+use leptos::wasm_split::SplitLoaderError;
+
+/// A part of the app that could not be downloaded.
+#[derive(Clone, Copy, Debug)]
+pub struct PartMissing;
+
+impl From<SplitLoaderError> for PartMissing {
+    fn from(_: SplitLoaderError) -> Self {
+        PartMissing
+    }
+}
 
 /// The work a deferred function returns, run once its part is there.
 pub type Work<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// Declares `async fn $name(args) -> Result<Work<$ret>, PartMissing>` whose body is downloaded
-/// with the part `$part` when first called; await the `Work` for the body's result.
+/// with the part `$part` when first called; await the `Work` for the body's result. The body
+/// runs where the `Work` is awaited: a view built there reads the contexts of the reactive owner
+/// it is awaited under (a `Suspend`'s, a lazy route's).
+///
+/// `$part, preload = $preload;` also declares `async fn $preload()`, which only downloads the
+/// part (its result says whether that worked; a caller may ignore it and meet the failure again
+/// at the call).
 macro_rules! deferred {
-    ($part:ident; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+    ($part:ident $(, preload = $preload:ident)?; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$meta])*
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[leptos::wasm_split::wasm_split(
+            $part,
+            wasm_split_path = ::leptos::wasm_split,
+            fallible
+            $(, preload($preload))?
+        )]
         $vis fn $name($($arg: $ty),*) -> Result<$crate::deferred::Work<$ret>, $crate::deferred::PartMissing> {
             Ok(Box::pin(async move $body))
         }
@@ -33,6 +57,14 @@ macro_rules! deferred {
         $vis async fn $name($($arg: $ty),*) -> Result<$crate::deferred::Work<$ret>, $crate::deferred::PartMissing> {
             Ok(Box::pin(async move $body))
         }
+
+        $(
+            #[cfg(not(feature = "split"))]
+            #[allow(dead_code)]
+            $vis async fn $preload() -> Result<(), $crate::deferred::PartMissing> {
+                Ok(())
+            }
+        )?
     };
 }
 pub(crate) use deferred;
