@@ -32,8 +32,8 @@ pub type Work<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// Declares `async fn $name(args) -> Result<Work<$ret>, PartMissing>` whose body is downloaded
 /// with the part `$part` when first called; await the `Work` for the body's result. The body
-/// runs where the `Work` is awaited: a view built there reads the contexts of the reactive owner
-/// it is awaited under (a `Suspend`'s, a lazy route's).
+/// runs where the `Work` is polled: a view built there belongs to the reactive owner current
+/// then, and reads its contexts (`components/shared/later.rs` builds the review's phases so).
 ///
 /// `$part, preload = $preload;` also declares `async fn $preload()`, which only downloads the
 /// part (its result says whether that worked; a caller may ignore it and meet the failure again
