@@ -11,9 +11,11 @@ say "Building the app (release wasm, split by page)"
 # Trunk 0.21 cannot split the wasm (trunk-rs/trunk#1022), so the split is this script's own:
 #   1. Trunk builds what is not Rust (CSS, icon, the service worker, the HTML) from a copy of
 #      index.html without its Rust link;
-#   2. cargo builds the app with its split points (feature `split`, src/pages/lazy.rs),
-#      keeping the linker's relocations, which wasm-split-cli needs to cut the wasm;
-#   3. wasm-split-cli cuts it into the main part, one part per page and parts pages share,
+#   2. cargo builds the app with its split points (feature `split`,
+#      src/components/shared/split.rs), keeping the linker's relocations, which wasm-split-cli
+#      needs to cut the wasm;
+#   3. wasm-split-cli cuts it into the main part, one part per split point (each page, the
+#      review's phases) and parts they share,
 #      and writes the JS that downloads a part when the app first needs it;
 #   4. wasm-bindgen runs on the main part (keeping the exports the other parts import),
 #      wasm-opt on every part;
@@ -35,9 +37,11 @@ wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
 rm "$split/parts/mosaic.wasm"
 for part in "$split"/parts/*.wasm; do
   # (binaryen 132 does not know one subsection of the name section the split keeps: it says so
-  # once per part, and drops it with the rest of the names.)
+  # once per part, and drops it with the rest of the names.) The producers and target features
+  # sections are for tools, not browsers: about 0.1 KB a part, and there are many parts.
   wasm-opt -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-multivalue "$part" -o "$part" \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+    --strip-producers --strip-target-features "$part" -o "$part" \
     2> >(grep -v '^warning: unknown name subsection' >&2)
 done
 node "$ROOT/scripts/place-parts.mjs" "$split/parts" "$ROOT/dist" >/dev/null

@@ -22,7 +22,10 @@ const replaceAll = (text, from, to, what) => {
 };
 
 // Which part each route of src/lib.rs shows (src/pages/lazy.rs names the parts). Only used to
-// start a page's downloads early; a route missing here still works, a moment later.
+// start a page's downloads early; a route missing here still works, a moment later. The parts a
+// page downloads later (the review's phases, src/pages/review.rs) are left out on purpose: each
+// starts as soon as the page knows it is needed, and preloading them all with the route would
+// bring back the download they were split out of.
 const ROUTES = [
   ["^/$", "reviews_page"],
   ["^/reviews/[^/]+$", "review_page"],

@@ -1,38 +1,60 @@
-//! Work whose code is downloaded the first time it is needed, not with the page that offers it.
+//! Code downloaded the first time it is needed, not with the page that offers it.
 //!
 //! [`deferred!`] declares an `async fn` whose body goes into a part of its own in the split
-//! release build (`scripts/build.sh`), like the pages of `pages/lazy.rs`. Two parts:
+//! release build (`scripts/build.sh`):
+//! - each page (`pages/lazy.rs`) and the review page's phases (`pages/review.rs`, shown
+//!   through `components/shared/later.rs`), and exporting a review;
 //! - `server_sync`: sending the outbox and refreshing reviews from the server, only when this
 //!   browser has something to send or a server review to refresh;
 //! - `reviews_tools`: what the reviews page does on request: starting a review, importing one,
-//!   looking up a new review's services in the feed.
+//!   looking up a new review's services in the feed;
+//! - `local_feed`: the feed of "this browser only".
 //!
-//! And `local_feed`, the feed of "this browser only" ([`DeferredView`]). Every split point
-//! adds parts shared between it and others (wasm-split gives each set of users its own), so
-//! work offered together shares one part. The page that offers it stays small; a first visitor
-//! who only looks downloads none of it. An unsplit build just runs it.
+//! Every split point adds parts shared between it and others (wasm-split gives each set of
+//! users its own), so work offered together shares one part. The page that offers it stays
+//! small; a first visitor who only looks downloads none of it. An unsplit build (`trunk
+//! serve`, native tests, lints) just runs it.
 //!
 //! The function returns `Err(PartMissing)` when its part could not be downloaded (which the
-//! offline shell makes rare once the app has loaded); the caller says so in its own words.
+//! offline shell makes rare once the app has loaded: it keeps every part); the caller says so
+//! in its own words, never panics. A failure is not remembered: the next call downloads again.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use leptos::prelude::*;
-use send_wrapper::SendWrapper;
+use leptos::wasm_split::SplitLoaderError;
 
-pub use crate::pages::lazy::PartMissing;
+/// A part of the app that could not be downloaded.
+#[derive(Clone, Copy, Debug)]
+pub struct PartMissing;
+
+impl From<SplitLoaderError> for PartMissing {
+    fn from(_: SplitLoaderError) -> Self {
+        PartMissing
+    }
+}
 
 /// The work a deferred function returns, run once its part is there.
 pub type Work<T> = Pin<Box<dyn Future<Output = T>>>;
 
 /// Declares `async fn $name(args) -> Result<Work<$ret>, PartMissing>` whose body is downloaded
-/// with the part `$part` when first called; await the `Work` for the body's result.
+/// with the part `$part` when first called; await the `Work` for the body's result. The body
+/// runs where the `Work` is polled: a view built there belongs to the reactive owner current
+/// then, and reads its contexts (`components/shared/later.rs` builds the review's phases so).
+///
+/// `$part, preload = $preload;` also declares `async fn $preload()`, which only downloads the
+/// part (its result says whether that worked; a caller may ignore it and meet the failure again
+/// at the call).
 macro_rules! deferred {
-    ($part:ident; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+    ($part:ident $(, preload = $preload:ident)?; $(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
         $(#[$meta])*
         #[cfg(feature = "split")]
-        #[leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible)]
+        #[leptos::wasm_split::wasm_split(
+            $part,
+            wasm_split_path = ::leptos::wasm_split,
+            fallible
+            $(, preload($preload))?
+        )]
         $vis fn $name($($arg: $ty),*) -> Result<$crate::deferred::Work<$ret>, $crate::deferred::PartMissing> {
             Ok(Box::pin(async move $body))
         }
@@ -42,35 +64,14 @@ macro_rules! deferred {
         $vis async fn $name($($arg: $ty),*) -> Result<$crate::deferred::Work<$ret>, $crate::deferred::PartMissing> {
             Ok(Box::pin(async move $body))
         }
+
+        $(
+            #[cfg(not(feature = "split"))]
+            #[allow(dead_code)]
+            $vis async fn $preload() -> Result<(), $crate::deferred::PartMissing> {
+                Ok(())
+            }
+        )?
     };
 }
 pub(crate) use deferred;
-
-/// Shows the view a deferred function makes, once its part is downloaded, with "Opening…"
-/// meanwhile; a part that cannot be downloaded is said so, in place.
-#[component]
-pub fn DeferredView<F, Fut>(load: F) -> impl IntoView
-where
-    F: Fn() -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<Work<AnyView>, PartMissing>> + 'static,
-{
-    view! {
-        <Suspense fallback=|| view! { <p role="status">"Opening…"</p> }>
-            {move || {
-                let load = load.clone();
-                Suspend::new(SendWrapper::new(async move {
-                    match load().await {
-                        Ok(work) => work.await,
-                        Err(PartMissing) => view! {
-                            <p class="form-error" role="alert">
-                                "This part of the page could not be downloaded. Check the "
-                                "connection, then reload the page."
-                            </p>
-                        }
-                        .into_any(),
-                    }
-                }))
-            }}
-        </Suspense>
-    }
-}

@@ -5,11 +5,12 @@ use mosaic_domain::FactorKind;
 use mosaic_domain::feed::{FeedEntry, FeedPage as Page, FeedQuery};
 
 use crate::api::Api;
+use crate::components::shared::later::Later;
 use crate::components::{
     feed::feed_charts::FeedCharts, feed::feed_entry_card::FeedEntryCard,
     feed::feed_search::FeedSearch, feed::finding_card::FindingCard,
 };
-use crate::deferred::{DeferredView, deferred};
+use crate::deferred::deferred;
 use crate::repo;
 use crate::settings::{Settings, SyncMode};
 
@@ -28,7 +29,8 @@ pub fn FeedPage() -> impl IntoView {
         {move || match api.get() {
             Some(api) => view! { <ServerFeed api/> }.into_any(),
             // Only "this browser only" reads findings from this browser's reviews.
-            None => view! { <DeferredView load=local_feed/> }.into_any(),
+            None => view! { <Later part=local_feed coming="Opening this browser's findings…"/> }
+                .into_any(),
         }}
     }
 }

@@ -1,36 +1,21 @@
 //! Pages downloaded when they are first opened.
 //!
-//! Each page's code is a split point: the release build (`scripts/build.sh`) cuts the app's
+//! Each page's code is a split point (`crate::deferred`): the release build cuts the app's
 //! WebAssembly into a small main part (the shell: router, navigation bar, settings, the
 //! offline shell) and one part per page, plus parts that several pages share (the review
 //! model's rules, Markdown). A page's parts are downloaded the first time it is shown.
-//! Only a build with the `split` feature has split points (`scripts/build.sh` passes it); an
-//! unsplit build (`trunk serve`, native tests and lints) holds every page and just calls it.
 //!
-//! The offline app shell (`public/sw.js`) keeps every part of the build once the app has
-//! been loaded, so a part missing when a page opens is rare. If it happens anyway (the first
-//! visit's connection dropping mid-way), the page says so and offers to try again, instead
-//! of the panic a plain `#[lazy_route]` would end in: the split functions here are
-//! `fallible`, and a failed download is not remembered, so the next try downloads again.
+//! A page whose part cannot be downloaded says so and offers to try again, instead of the
+//! panic a plain `#[lazy_route]` would end in.
 
 use leptos::prelude::*;
-use leptos::wasm_split::SplitLoaderError;
 use leptos_router::LazyRoute;
 
 use super::{
     actions::OpenActionsPage, feed::FeedPage, finding::FindingPage, join::JoinPage,
     review::ReviewPage, reviews::ReviewsPage, settings::SettingsPage,
 };
-
-/// A part of the app that could not be downloaded.
-#[derive(Clone, Copy, Debug)]
-pub struct PartMissing;
-
-impl From<SplitLoaderError> for PartMissing {
-    fn from(_: SplitLoaderError) -> Self {
-        PartMissing
-    }
-}
+use crate::deferred::{PartMissing, deferred};
 
 /// What a page whose code could not be downloaded shows instead.
 #[component]
@@ -56,37 +41,21 @@ pub fn PartMissingNotice() -> impl IntoView {
 /// component `$page`, whose code goes into the part named `$part`.
 macro_rules! lazy_page {
     ($(#[$doc:meta])* $route:ident, $part:ident, $page:ident) => {
-        $(#[$doc])*
-        pub struct $route;
-
         mod $part {
             use leptos::prelude::*;
 
-            use super::$page;
+            use super::*;
 
-            /// The page, once its part is downloaded.
-            #[cfg(feature = "split")]
-            #[leptos::wasm_split::wasm_split(
-                $part,
-                wasm_split_path = ::leptos::wasm_split,
-                fallible,
-                preload(preload)
-            )]
-            pub(super) fn page() -> Result<AnyView, super::PartMissing> {
-                Ok(view! { <$page/> }.into_any())
-            }
-
-            /// The page (an unsplit build holds every page).
-            #[cfg(not(feature = "split"))]
-            pub(super) async fn page() -> Result<AnyView, super::PartMissing> {
-                Ok(view! { <$page/> }.into_any())
-            }
-
-            #[cfg(not(feature = "split"))]
-            pub(super) async fn preload() -> Result<(), super::PartMissing> {
-                Ok(())
+            deferred! { $part, preload = preload;
+                /// The page, once its part is downloaded.
+                pub(super) fn page() -> AnyView {
+                    view! { <$page/> }.into_any()
+                }
             }
         }
+
+        $(#[$doc])*
+        pub struct $route;
 
         impl LazyRoute for $route {
             fn data() -> Self {
@@ -95,7 +64,7 @@ macro_rules! lazy_page {
 
             async fn view(_this: Self) -> AnyView {
                 match $part::page().await {
-                    Ok(view) => view,
+                    Ok(page) => page.await,
                     Err(PartMissing) => view! { <PartMissingNotice/> }.into_any(),
                 }
             }

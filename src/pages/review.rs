@@ -4,6 +4,7 @@ use mosaic_domain::{Account, Phase, Review, Role};
 
 use crate::components::review::conflicts_panel::ConflictsPanel;
 use crate::components::shared::guidance::Guidance;
+use crate::components::shared::later::Later;
 use crate::components::{
     account::account_editor::AccountEditor, review::actions_panel::ActionsPanel,
     review::actor_switcher::ActorSwitcher, review::facilitator_access::FacilitatorAccess,
@@ -15,6 +16,7 @@ use crate::components::{
     review::setup_panel::SetupPanel, review::submissions_panel::SubmissionsPanel,
 };
 use crate::components::{account::account_guide::AccountGuide, review::phase_guide::PhaseGuide};
+use crate::deferred::deferred;
 use crate::settings::{Settings, SyncMode};
 use crate::sync_core::SyncState;
 use crate::workspace::{self, Actor, Workspace};
@@ -92,61 +94,44 @@ fn ReviewWorkspace(
         format!("{title} — {}", phase.get().label())
     });
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
+    // The phases' panels are parts of their own (below), downloaded when first shown to this
+    // person: a facilitator setting a review up downloads neither the account editor nor the
+    // group review, and a participant writing their account not the setup.
     let body = move || {
         if let Some(lockout) = ws.locked_out.get() {
             return view! { <RemovedNotice lockout/> }.into_any();
         }
         let facilitator = is_facilitator.get();
         match phase.get() {
-            Phase::Setup if facilitator => {
-                view! { <PhaseGuide/> <InvitePanel/> <SetupPanel/> }.into_any()
+            Phase::Setup if facilitator => view! {
+                <Later part=|| setup_panels(false) coming="Opening the setup…"/>
             }
+            .into_any(),
             Phase::Setup => view! {
                 <p class="card">"The facilitator is still setting up this review. "
                     "Independent accounts open once they start them."</p>
             }
             .into_any(),
-            // The room and the submissions first; Setup is done, folded away but at hand.
             Phase::Investigating if facilitator => view! {
-                <RoomPanel/>
-                <SubmissionsPanel/>
-                <PhaseGuide/>
-                <details class="card setup-folded">
-                    <summary>"Setup: invite link, facts, participants and reference material"</summary>
-                    <InvitePanel/>
-                    <SetupPanel/>
-                </details>
+                <Later part=|| group_panels(Phase::Investigating)
+                    coming="Opening the room and the submissions…"/>
             }
             .into_any(),
             Phase::Investigating => view! {
-                <RoomPanel/>
-                <div class="account-layout">
-                    <AccountEditor/>
-                    <div class="side-column"><AccountGuide/><ReferencePanel/></div>
-                </div>
-                <SubmissionsPanel/>
+                <Later part=account_panels coming="Opening your account…"/>
             }
             .into_any(),
             Phase::Revealed => view! {
-                <RoomPanel/>
-                <PhaseGuide/>
-                <GroupReviewPanel/>
-                <FactorsPanel/>
-                <SubmissionsPanel/>
+                <Later part=|| group_panels(Phase::Revealed) coming="Opening the group review…"/>
             }
             .into_any(),
             Phase::Actions => view! {
-                <PhaseGuide/>
-                <ActionsPanel/>
-                <PublishPanel/>
-                <GroupReviewRecord/>
+                <Later part=|| group_panels(Phase::Actions) coming="Opening action planning…"/>
             }
             .into_any(),
             Phase::Published => view! {
-                <PhaseGuide/>
-                <PublishPanel/>
-                <ActionsPanel/>
-                <GroupReviewRecord/>
+                <Later part=|| group_panels(Phase::Published)
+                    coming="Opening the finding and its actions…"/>
             }
             .into_any(),
         }
@@ -201,17 +186,81 @@ fn ReviewWorkspace(
     }
 }
 
-/// The group review's work, folded away once the review has moved on to actions: still there to
-/// consult (and, in action planning, to keep voting) without crowding the page.
-#[component]
-fn GroupReviewRecord() -> impl IntoView {
-    view! {
-        <details class="card group-record">
-            <summary>"Group review: merged timeline, differences, factors and votes"</summary>
-            <GroupReviewPanel/>
-            <FactorsPanel/>
+deferred! { setup_part;
+    /// Setup, for the facilitator: the guide, the invite link, the facts, the participants, the
+    /// questions and the reference material. `folded`: only the setup itself, folded away under
+    /// the later phases' work.
+    fn setup_panels(folded: bool) -> AnyView {
+        if folded {
+            view! { <InvitePanel/> <SetupPanel/> }.into_any()
+        } else {
+            view! { <PhaseGuide/> <InvitePanel/> <SetupPanel/> }.into_any()
+        }
+    }
+}
+
+deferred! { account_part;
+    /// Independent accounts, for a participant: their own account, its guide and the reference
+    /// material.
+    fn account_panels() -> AnyView {
+        view! {
+            <RoomPanel/>
+            <div class="account-layout">
+                <AccountEditor/>
+                <div class="side-column"><AccountGuide/><ReferencePanel/></div>
+            </div>
             <SubmissionsPanel/>
-        </details>
+        }
+        .into_any()
+    }
+}
+
+deferred! { group_part;
+    /// The group's work, for everyone from the reveal on and for the facilitator from
+    /// Independent accounts on: the room and the submissions, the group review (the merged
+    /// timeline, the differences, the factors, themes and votes), the actions and the finding.
+    /// One part: these phases share most of their panels, and a part of its own per phase
+    /// would cut the shared code into many small parts (and the parts pages share with them),
+    /// each a download with its own overhead.
+    fn group_panels(phase: Phase) -> AnyView {
+        // The group review's work, folded away once the review has moved on to actions: still
+        // there to consult (and, in action planning, to keep voting) without crowding the page.
+        let record = || view! {
+            <details class="card group-record">
+                <summary>"Group review: merged timeline, differences, factors and votes"</summary>
+                <GroupReviewPanel/>
+                <FactorsPanel/>
+                <SubmissionsPanel/>
+            </details>
+        };
+        match phase {
+            Phase::Setup | Phase::Investigating => view! {
+                // The room and the submissions first; Setup is done, folded away but at hand
+                // (and downloaded on its own).
+                <RoomPanel/>
+                <SubmissionsPanel/>
+                <PhaseGuide/>
+                <details class="card setup-folded">
+                    <summary>"Setup: invite link, facts, participants and reference material"</summary>
+                    <Later part=|| setup_panels(true) coming="Opening the setup…"/>
+                </details>
+            }
+            .into_any(),
+            Phase::Revealed => view! {
+                <RoomPanel/>
+                <PhaseGuide/>
+                <GroupReviewPanel/>
+                <FactorsPanel/>
+                <SubmissionsPanel/>
+            }
+            .into_any(),
+            Phase::Actions => {
+                view! { <PhaseGuide/> <ActionsPanel/> <PublishPanel/> {record()} }.into_any()
+            }
+            Phase::Published => {
+                view! { <PhaseGuide/> <PublishPanel/> <ActionsPanel/> {record()} }.into_any()
+            }
+        }
     }
 }
 

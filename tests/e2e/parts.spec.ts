@@ -1,7 +1,9 @@
-// The release app is downloaded page by page (src/pages/lazy.rs, scripts/build.sh). The offline
-// app shell keeps every part once the app has loaded; should a page's part still fail to
-// download, the page says so and offers to try again instead of leaving a blank page.
+// The release app is downloaded page by page, and the review page phase by phase
+// (src/deferred.rs, scripts/build.sh). The offline app shell keeps every part once the app has
+// loaded; should a part still fail to download, the page (or the phase's place in it) says so
+// and offers to try again instead of leaving a blank page.
 import { test, expect, expectNoAxeViolations } from "./fixtures";
+import { createReview } from "./steps";
 
 // No service worker, so nothing but the network can answer for the part.
 test.use({ thisBrowserOnly: true, serviceWorkers: "block" });
@@ -56,4 +58,39 @@ test("a review whose code cannot be downloaded is not started, says why, and kee
   await page.unroute(START_PART);
   await page.getByRole("button", { name: "Create review" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Checkout latency");
+});
+
+// The review page downloads its phases' panels as parts of their own (src/pages/review.rs),
+// when the phase is first shown to the person.
+const SETUP_PART = /\/split_setup_part-[0-9a-f]+\.wasm$/;
+const OTHER_PHASE_PARTS = /\/split_(account|group)_part-[0-9a-f]+\.wasm$/;
+const FACTS = { title: "Checkout errors after the deploy", started: "2026-11-21T09:30", severity: "sev2", team: "Payments" };
+
+test("a review phase whose part cannot be downloaded says so in its place, and trying again shows it", async ({ page }) => {
+  const fetched: string[] = [];
+  page.on("request", (request) => fetched.push(request.url()));
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Reviews" })).toBeVisible();
+  await page.route(SETUP_PART, (route) => route.abort("internetdisconnected"));
+  await createReview(page, FACTS);
+  // The rest of the review page is there: only the setup's place says what went wrong.
+  await expect(page.getByRole("alert").filter({ hasText: "This part of the page could not be downloaded" })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Review progress" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Incident facts" })).toHaveCount(0);
+  await expectNoAxeViolations(page);
+  // While the part downloads, its place says what is coming.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.unroute(SETUP_PART);
+  await page.route(SETUP_PART, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Opening the setup…" })).toBeVisible();
+  release();
+  await expect(page.getByRole("heading", { name: "Incident facts" })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "could not be downloaded" })).toHaveCount(0);
+  // A facilitator setting a review up downloads no other phase's panels.
+  expect(fetched.filter((url) => OTHER_PHASE_PARTS.test(url))).toEqual([]);
 });

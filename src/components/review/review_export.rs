@@ -1,8 +1,28 @@
 use leptos::prelude::*;
 use mosaic_domain::{Account, Review, export};
 
+use crate::deferred::{PartMissing, deferred};
 use crate::download;
 use crate::workspace::{Actor, Workspace};
+
+/// What an export is written as.
+#[derive(Clone, Copy)]
+enum Format {
+    /// The report people read.
+    Markdown,
+    /// The file that imports back.
+    Json,
+}
+
+deferred! { writers;
+    /// Writes the export: few people export, so the writers are downloaded on the first one.
+    fn write(format: Format, review: Review, accounts: Vec<Account>) -> String {
+        match format {
+            Format::Markdown => export::to_markdown(&review, &accounts),
+            Format::Json => export::to_json(&review, &accounts),
+        }
+    }
+}
 
 /// The accounts the acting person may take away in an export.
 ///
@@ -21,21 +41,31 @@ fn exportable(review: &Review, accounts: &[Account], actor: &Actor) -> Vec<Accou
 }
 
 /// Export the whole review (Markdown report, JSON that imports back) and print it. Exports
-/// hold only the accounts the acting person may see: see [`exportable`].
+/// hold only the accounts the acting person may see: see [`exportable`]. The writers are
+/// downloaded on the first export.
 #[component]
 pub fn ReviewExport() -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let failure = RwSignal::new(None::<String>);
-    let offer = move |ext: &str, mime: &str, make: fn(&Review, &[Account]) -> String| {
+    let preparing = RwSignal::new(false);
+    let offer = move |ext: &'static str, mime: &'static str, format: Format| {
         let actor = ws.actor.get_untracked();
-        let (name, text) = ws.review.with_untracked(|r| {
+        let (review, accounts) = ws.review.with_untracked(|r| {
             let accounts = ws.accounts.with_untracked(|a| exportable(r, a, &actor));
-            (
-                format!("{}.{ext}", download::file_stem(r)),
-                make(r, &accounts),
-            )
+            (r.clone(), accounts)
         });
-        failure.set(download::offer(&name, mime, &text).err());
+        preparing.set(true);
+        leptos::task::spawn_local(async move {
+            let name = format!("{}.{ext}", download::file_stem(&review));
+            let offered = match write(format, review, accounts).await {
+                Ok(text) => download::offer(&name, mime, &text.await),
+                Err(PartMissing) => Err("The export could not be made: its code could not be \
+                     downloaded. Check the connection, then try again."
+                    .to_owned()),
+            };
+            preparing.set(false);
+            failure.set(offered.err());
+        });
     };
     let print = move |_| {
         if let Some(w) = web_sys::window() {
@@ -56,15 +86,16 @@ pub fn ReviewExport() -> impl IntoView {
         <div class="review-export">
             <div class="export-buttons" role="group" aria-label="Export this review"
                 aria-describedby="export-scope">
-                <button type="button" on:click=move |_| offer("md", "text/markdown", export::to_markdown)>
+                <button type="button" on:click=move |_| offer("md", "text/markdown", Format::Markdown)>
                     "Export Markdown"
                 </button>
-                <button type="button" on:click=move |_| offer("json", "application/json", export::to_json)>
+                <button type="button" on:click=move |_| offer("json", "application/json", Format::Json)>
                     "Export JSON"
                 </button>
                 <button type="button" on:click=print>"Print"</button>
             </div>
             <p class="hint" id="export-scope">{scope}</p>
+            <p class="hint" role="status">{move || preparing.get().then_some("Preparing the export…")}</p>
             <p class="form-error" role="alert">{move || failure.get()}</p>
         </div>
     }

@@ -1,5 +1,6 @@
 //! Building blocks every feature uses: the navigation bar and its badges, form fields and their
-//! feedback, the wording coach's text field, copy and confirm controls.
+//! feedback, the wording coach's text field, copy and confirm controls, and a piece of a page
+//! downloaded when first shown.
 
 pub mod coached_text;
 pub mod confirm_removal;
@@ -9,6 +10,7 @@ pub mod facts_fields;
 pub mod field;
 pub mod focus;
 pub mod guidance;
+pub mod later;
 pub mod limit_hint;
 pub mod list_window;
 pub mod nav_bar;
