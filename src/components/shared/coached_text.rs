@@ -85,32 +85,21 @@ pub fn CoachedText(
     #[prop(optional)]
     required: bool,
 ) -> impl IntoView {
-    let ws = use_context::<Workspace>();
+    let names = use_context::<Workspace>().map(|ws| ws.coach_names);
     let hints = Memo::new(move |_| {
-        let names = ws
-            .map(|ws| {
-                ws.review.with(|r| {
-                    r.participant_names()
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect::<Vec<_>>()
-                })
-            })
-            .unwrap_or_default();
-        value.with(|text| coach::check(text, &names))
+        value.with(|text| match names {
+            Some(names) => names.with(|names| coach::check_with(text, names)),
+            None => coach::check_with(text, &coach::Names::default()),
+        })
     });
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let coach_id = format!("{id}-coach");
-    let described_by = [
-        hint.as_ref().map(|_| hint_id.clone()),
-        Some(error_id.clone()),
-        Some(coach_id.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    // Joined, not formatted: a long timeline renders hundreds of these fields at once.
+    let hint_id = [id.as_str(), "-hint"].concat();
+    let error_id = [id.as_str(), "-error"].concat();
+    let coach_id = [id.as_str(), "-coach"].concat();
+    let described_by = match hint {
+        Some(_) => [hint_id.as_str(), " ", &error_id, " ", &coach_id].concat(),
+        None => [error_id.as_str(), " ", &coach_id].concat(),
+    };
     let has_hints = move || hints.with(|h| !h.is_empty());
     let count = move || match hints.with(Vec::len) {
         0 => String::new(),
@@ -131,7 +120,10 @@ pub fn CoachedText(
                 prop:value=move || value.get()
                 on:input=move |ev| on_input.run(event_target_value(&ev))
             ></textarea>
-            <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
+            // An empty text node when there is no problem: the paragraph stays `:empty`.
+            <p class="field-error" id=error_id aria-live="polite">
+                {move || error.get().unwrap_or_default()}
+            </p>
             <div class="coach" id=coach_id>
                 <p class="coach-count" aria-live="polite">{count}</p>
                 <Show when=has_hints>
