@@ -190,8 +190,8 @@ fn bring_to_keyboard(id: String, frames: u32) {
     });
 }
 
-/// A problem's text, or an empty text node: a paragraph without a problem stays `:empty`, and the
-/// page has no placeholder to keep for it.
+/// A problem's text, or an empty text node: a paragraph without a problem stays `:empty`, and
+/// the page has no placeholder to keep for it.
 fn text(problem: Signal<Option<String>>) -> impl Fn() -> String + Send + Sync + 'static {
     move || problem.get().unwrap_or_default()
 }
@@ -360,10 +360,15 @@ fn EntryRow(
                 let gap = place.get().1;
                 if gap > 0.0 { format!("{gap}px") } else { String::new() }
             }>
+            // Fixed texts are set as properties, not children: in the size-optimised build every
+            // element with children carries a placeholder node and boxed views, and a long
+            // timeline renders dozens of rows at once. The page holds the same text either way.
+            // A problem stays a child: its text node is only touched when the text changes, so
+            // a live region does not announce it again.
             <fieldset>
-                <legend>{legend}</legend>
+                <legend prop:textContent=legend></legend>
                 <div class="field">
-                    <label for=at_id.clone()>"When"</label>
+                    <label for=at_id.clone() prop:textContent="When"></label>
                     // Not bound to the typed value: a half-typed time reads as "", and writing
                     // that back would wipe the segments already typed.
                     <input id=at_id type="datetime-local" required
@@ -390,9 +395,8 @@ fn EntryRow(
                 <p class="form-error" id=form_error_id aria-live="polite">
                     {text(error(WHOLE_FORM, ""))}
                 </p>
-                <button type="button" class="danger" on:click=remove>
-                    "Remove this entry"
-                </button>
+                <button type="button" class="danger" on:click=remove
+                    prop:textContent="Remove this entry"></button>
             </fieldset>
         </li>
     }
