@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release app into dist/ (with precompressed copies) and the server binary.
 # Usage: scripts/build.sh [--server-profile dev|server]
+#   MOSAIC_WASM_NAMES=1  keeps the functions' names in the wasm (wasm-opt -g), for a browser
+#                        profile that names them; a little larger, never for a release.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 profile=server
@@ -35,12 +37,14 @@ wasm-split-cli "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
 wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
   --out-dir "$split/parts" --out-name mosaic "$split/parts/mosaic.wasm"
 rm "$split/parts/mosaic.wasm"
+names=()
+[[ -n ${MOSAIC_WASM_NAMES:-} ]] && names=(-g)
 for part in "$split"/parts/*.wasm; do
   # (binaryen 132 does not know one subsection of the name section the split keeps: it says so
   # once per part, and drops it with the rest of the names.) The producers and target features
   # sections are for tools, not browsers: about 0.1 KB a part, and there are many parts.
-  wasm-opt -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+  wasm-opt -Oz "${names[@]}" --enable-bulk-memory --enable-reference-types \
+    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue \
     --strip-producers --strip-target-features "$part" -o "$part" \
     2> >(grep -v '^warning: unknown name subsection' >&2)
 done

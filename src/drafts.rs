@@ -37,8 +37,13 @@ where
     T: Serialize + DeserializeOwned + Default + PartialEq + Clone + Send + Sync + 'static,
 {
     let draft = RwSignal::new(load(&key).unwrap_or_default());
-    // Sync with the outside world: the draft in localStorage.
-    Effect::new(move |_| {
+    // Sync with the outside world: the draft in localStorage. Not on the first run: what was
+    // just read needs no writing back (a long account's editor opens faster without it).
+    Effect::new(move |first: Option<()>| {
+        draft.track();
+        if first.is_none() {
+            return;
+        }
         draft.with(|value| {
             if *value == T::default() {
                 clear(&key);

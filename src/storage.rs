@@ -6,7 +6,7 @@
 
 use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Serialize, de::DeserializeOwned};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -179,13 +179,55 @@ thread_local! {
 
 /// Registers the one function told when queued writes start (`true`) and when all have
 /// landed (`false`): the app shows "Saving…" meanwhile, so a person knows when a reload is safe.
+///
+/// `false` comes [`SETTLED_MS`] after the last write landed, and only if nothing was queued
+/// since: while a person types, each keystroke's write lands before the next keystroke, and
+/// telling each one would flip the badge twice per keystroke, a repaint of the top bar in the
+/// frame of every keystroke. It says "Saving…" a little longer instead, never less.
 pub fn on_write_activity(listener: impl Fn(bool) + 'static) {
     BUSY_LISTENER.with_borrow_mut(|l| *l = Some(Rc::new(listener)));
 }
 
+/// How long the writes stay "Saving…" after the last one landed: longer than the pause between
+/// two keystrokes of someone typing.
+const SETTLED_MS: i32 = 500;
+
+thread_local! {
+    /// What the listener was last told.
+    static TOLD_BUSY: Cell<bool> = const { Cell::new(false) };
+    /// Counts the times the queue went idle, so a late "settled" timer knows it is stale.
+    static IDLE_SINCE: Cell<u64> = const { Cell::new(0) };
+}
+
 fn tell_busy(busy: bool) {
+    if TOLD_BUSY.replace(busy) == busy {
+        return;
+    }
     if let Some(listener) = BUSY_LISTENER.with_borrow(Clone::clone) {
         listener(busy);
+    }
+}
+
+/// The queue went idle: says so once it has stayed idle for [`SETTLED_MS`].
+fn tell_idle_when_settled() {
+    let idle = IDLE_SINCE.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    let settled = Closure::once_into_js(move || {
+        let still_idle = QUEUE.with_borrow(|q| !q.busy) && IDLE_SINCE.get() == idle;
+        if still_idle {
+            tell_busy(false);
+        }
+    });
+    match web_sys::window() {
+        Some(window) => {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                settled.unchecked_ref(),
+                SETTLED_MS,
+            );
+        }
+        None => tell_busy(false),
     }
 }
 
@@ -272,7 +314,7 @@ async fn drain_queue() {
             )
         });
         if waiting.is_empty() {
-            tell_busy(false);
+            tell_idle_when_settled();
             return;
         }
         let mut batch = Vec::with_capacity(waiting.len());

@@ -357,8 +357,6 @@ impl ReviewSync {
 
     /// Runs `f` on the engine with what the page holds now; `None` once the page is gone.
     fn decide<T>(&self, f: impl FnOnce(&mut Engine, Local) -> T) -> Option<T> {
-        let review = self.doc.review.try_get_untracked()?;
-        let accounts = self.doc.accounts.try_get_untracked()?;
         let (on_server, own) = self.doc.credential.try_with_value(|c| match c {
             Some(Credential {
                 role: Role::Participant(me),
@@ -367,13 +365,23 @@ impl ReviewSync {
             Some(_) => (true, None),
             None => (false, None),
         })?;
-        let local = Local {
-            review: &review,
-            accounts: &accounts,
-            on_server,
-            own: own.as_ref(),
-        };
-        self.engine.try_update_value(|e| f(e, local))
+        // Read in place, never cloned: a run follows every keystroke, and an account may hold
+        // thousands of entries. The engine only reads them.
+        self.doc
+            .review
+            .try_with_untracked(|review| {
+                self.doc.accounts.try_with_untracked(|accounts| {
+                    let local = Local {
+                        review,
+                        accounts,
+                        on_server,
+                        own: own.as_ref(),
+                    };
+                    self.engine.try_update_value(|e| f(e, local))
+                })
+            })
+            .flatten()
+            .flatten()
     }
 
     /// Keeps what an answer changed: the state and its documents in one IndexedDB transaction,

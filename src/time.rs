@@ -39,9 +39,16 @@ fn parse_input(value: &str) -> Option<NaiveDateTime> {
     NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(hour, minute, second)
 }
 
-/// The `datetime-local` value for an instant, in the browser's time zone.
+/// The `datetime-local` value for an instant, in the browser's time zone: with its seconds
+/// when it has some (an imported alert at 10:00:30), so that reading the field back gives the
+/// time stored, not one rounded down to the minute.
 pub fn to_local_input(t: DateTime<Utc>) -> String {
-    stamp(&t.with_timezone(&Local), 'T')
+    let local = t.with_timezone(&Local);
+    let mut value = stamp(&local, 'T');
+    if local.second() != 0 {
+        value.push_str(&format!(":{:02}", local.second()));
+    }
+    value
 }
 
 /// A short human-readable form, in the browser's time zone.
@@ -92,6 +99,19 @@ pub fn now() -> DateTime<Utc> {
 mod zone_tests {
     use super::{INPUT_FORMAT, parse_input, stamp, zone_name};
     use chrono::{NaiveDate, NaiveDateTime};
+
+    #[test]
+    fn an_input_value_reads_back_as_the_time_it_shows_seconds_included() {
+        for at in [
+            "2026-11-20T10:00:30Z",
+            "2026-11-20T10:00:00Z",
+            "2026-11-20T23:59:59Z",
+        ] {
+            let t: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+            let value = super::to_local_input(t);
+            assert_eq!(super::parse_local_input(&value), Some(t), "{value}");
+        }
+    }
 
     #[test]
     fn inputs_read_as_the_patterns_they_replace() {

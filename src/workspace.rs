@@ -10,7 +10,7 @@ use std::fmt::Display;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use mosaic_domain::{
-    Account, AccountError, EditError, OpError, ParticipantId, Review, ReviewOp, Role,
+    Account, AccountError, EditError, OpError, ParticipantId, Review, ReviewOp, Role, coach,
 };
 
 use crate::repo::{self, Credential, Doc};
@@ -76,6 +76,9 @@ pub struct Workspace {
     /// The live room of a review shared through a server (who is here, writing, submitted,
     /// hands, the timebox), as the server's event stream last told it; `None` until it has.
     pub room: RwSignal<Option<LiveRoom>>,
+    /// The participants' names as the wording coach looks for them, made once for every
+    /// coached field of the page.
+    pub coach_names: Memo<coach::Names>,
 }
 
 fn actor_key(review: &Review) -> String {
@@ -118,7 +121,11 @@ impl Workspace {
             notice,
             room: RwSignal::new(None),
         };
+        let review = shared.review;
+        let coach_names =
+            Memo::new(move |_| review.with(|r| coach::Names::new(&r.participant_names())));
         let ws = Self {
+            coach_names,
             locked_out: shared.locked_out,
             review: shared.review,
             accounts: shared.accounts,
@@ -214,12 +221,17 @@ impl Workspace {
         })
     }
 
-    /// The given participant's account, if this browser has one. Not tracked.
-    pub fn account_untracked(&self, participant: &ParticipantId) -> Option<Account> {
+    /// Reads the given participant's account in place, if this browser has one (`None` if not).
+    /// Not tracked. Never a copy: an account may hold thousands of entries.
+    pub fn with_account_untracked<T>(
+        &self,
+        participant: &ParticipantId,
+        f: impl FnOnce(&Account) -> T,
+    ) -> Option<T> {
         self.accounts.with_untracked(|all| {
             all.iter()
                 .find(|a| a.participant_id() == participant)
-                .cloned()
+                .map(f)
         })
     }
 

@@ -379,17 +379,35 @@ fn phrases() -> &'static HashMap<&'static str, Vec<Phrase>> {
 /// The hints for `text`, ordered by where they start. `participant_names` are the review's
 /// participants' names (full names; any part of one counts as the name).
 pub fn check<S: AsRef<str>>(text: &str, participant_names: &[S]) -> Vec<Hint> {
+    check_with(text, &Names::new(participant_names))
+}
+
+/// The review's participants' names as the coach compares words with them: every part of every
+/// name, in lower case. Made once per review, not once per field checked: a page may check
+/// hundreds of fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Names(Vec<String>);
+
+impl Names {
+    pub fn new<S: AsRef<str>>(participant_names: &[S]) -> Self {
+        Self(
+            participant_names
+                .iter()
+                .flat_map(|n| text::words(n.as_ref()).into_iter().map(|w| w.lower))
+                .collect(),
+        )
+    }
+}
+
+/// [`check`] with the names already made.
+pub fn check_with(text: &str, names: &Names) -> Vec<Hint> {
     let words = text::words(text);
     if words.is_empty() {
         return Vec::new();
     }
-    let name_parts: Vec<String> = participant_names
-        .iter()
-        .flat_map(|n| text::words(n.as_ref()).into_iter().map(|w| w.lower))
-        .collect();
     let ctx = Context {
         words: &words,
-        name_parts: &name_parts,
+        name_parts: &names.0,
     };
     let phrases = phrases();
     let mut hints = Vec::new();

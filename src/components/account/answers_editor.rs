@@ -55,8 +55,8 @@ fn AnswerField(
     let had_pending = pending.is_some();
     let initial = pending
         .or_else(|| {
-            ws.account_untracked(&participant)
-                .and_then(|a| a.answer(&question.id).map(str::to_owned))
+            ws.with_account_untracked(&participant, |a| a.answer(&question.id).map(str::to_owned))
+                .flatten()
         })
         .unwrap_or_default();
     let typed = RwSignal::new(initial);

@@ -26,17 +26,13 @@ pub fn ObservationsEditor(
     // Follows the observations coming and going, not every keystroke (`reshaped`).
     let ids = Memo::new(move |_| {
         ws.reshaped.track();
-        ws.accounts.with_untracked(|all| {
-            all.iter()
-                .find(|a| a.participant_id() == &pid)
-                .map(|a| {
-                    a.observations()
-                        .iter()
-                        .map(|o| o.id.clone())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
+        ws.with_account_untracked(&pid, |a| {
+            a.observations()
+                .iter()
+                .map(|o| o.id.clone())
+                .collect::<Vec<_>>()
         })
+        .unwrap_or_default()
     });
     let row_pid = participant.clone();
     let removed = RwSignal::new(None::<Removed>);
@@ -119,12 +115,10 @@ fn ObservationRow(
     let had_pending = pending.is_some();
     let initial = pending
         .or_else(|| {
-            ws.accounts.with_untracked(|all| {
-                all.iter()
-                    .find(|a| a.participant_id() == &participant)
-                    .and_then(|a| a.observation(&id))
-                    .map(ObservationDraft::from_observation)
+            ws.with_account_untracked(&participant, |a| {
+                a.observation(&id).map(ObservationDraft::from_observation)
             })
+            .flatten()
         })
         .unwrap_or_default();
     let fields = RwSignal::new(initial);
@@ -150,11 +144,9 @@ fn ObservationRow(
     let remove = {
         let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
         move |_| {
-            let observation = ws.accounts.with_untracked(|all| {
-                all.iter()
-                    .find(|a| a.participant_id() == &participant)
-                    .and_then(|a| a.observation(&id).cloned())
-            });
+            let observation = ws
+                .with_account_untracked(&participant, |a| a.observation(&id).cloned())
+                .flatten();
             let found = save_change(ws, &participant, |a| a.remove_observation(&id));
             if found.is_empty() {
                 draft.update(|d| {

@@ -33,12 +33,10 @@ pub fn TimelineEditor(
     let ws = expect_context::<Workspace>();
     let pid = participant.clone();
     let saved_order = move || {
-        ws.accounts.with_untracked(|all| {
-            all.iter()
-                .find(|a| a.participant_id() == &pid)
-                .map(|a| a.entries().iter().map(|e| e.id.clone()).collect::<Vec<_>>())
-                .unwrap_or_default()
+        ws.with_account_untracked(&pid, |a| {
+            a.entries().iter().map(|e| e.id.clone()).collect::<Vec<_>>()
         })
+        .unwrap_or_default()
     };
     let order = RwSignal::new(saved_order());
     // Follows the account when entries come or go, never on a keystroke (`reshaped`); a
@@ -192,6 +190,12 @@ fn bring_to_keyboard(id: String, frames: u32) {
     });
 }
 
+/// A problem's text, or an empty text node: a paragraph without a problem stays `:empty`, and
+/// the page has no placeholder to keep for it.
+fn text(problem: Signal<Option<String>>) -> impl Fn() -> String + Send + Sync + 'static {
+    move || problem.get().unwrap_or_default()
+}
+
 /// The entry whose row holds `target`, from the row's `data-entry`.
 fn entry_of(target: Option<web_sys::EventTarget>) -> Option<EntryId> {
     let el = target?.dyn_into::<web_sys::Element>().ok()?;
@@ -234,24 +238,29 @@ fn EntryRow(
     let had_pending = pending.is_some();
     let initial = pending
         .or_else(|| {
-            ws.accounts.with_untracked(|all| {
-                all.iter()
-                    .find(|a| a.participant_id() == &participant)
-                    .and_then(|a| a.entry(&id))
-                    .map(EntryDraft::from_entry)
-            })
+            ws.with_account_untracked(&participant, |a| a.entry(&id).map(EntryDraft::from_entry))
+                .flatten()
         })
         .unwrap_or_default();
     let initial_at = initial.at.clone();
-    let fields = RwSignal::new(initial);
+    // One signal per field: a keystroke in one field reaches its own text area and coach only.
+    let at = RwSignal::new(initial.at);
+    let what = RwSignal::new(initial.what_happened);
+    let knew = RwSignal::new(initial.knew_or_believed);
+    let did = RwSignal::new(initial.what_i_did);
     let errors = RwSignal::new(Vec::<ValidationError>::new());
 
     let save = {
         let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
         Callback::new(move |()| {
-            let typed = fields.get_untracked();
+            let typed = EntryDraft {
+                at: at.get_untracked(),
+                what_happened: what.get_untracked(),
+                knew_or_believed: knew.get_untracked(),
+                what_i_did: did.get_untracked(),
+            };
             let found = match typed.to_input() {
-                Ok(input) => save_change(ws, &participant, |a| a.update_entry(&id, input.clone())),
+                Ok(input) => save_change(ws, &participant, |a| a.update_entry(&id, input)),
                 Err(found) => found,
             };
             keep_refused_edit(draft, |d| &mut d.entries, &key, typed, &found);
@@ -263,32 +272,25 @@ fn EntryRow(
     if had_pending {
         save.run(());
     }
-    let edit = move |set: fn(&mut EntryDraft, String)| {
+    let edit = move |field: RwSignal<String>| {
         Callback::new(move |text: String| {
-            fields.update(|f| set(f, text));
+            field.set(text);
             save.run(());
         })
     };
     // Whether the time changed since the person came into the row: only then may the row have
     // to move when they leave it.
     let moved = StoredValue::new(false);
-    // One memo per field: a keystroke in one field reaches its own text area and coach only.
-    let value = move |get: fn(&EntryDraft) -> &str| {
-        Signal::<String>::from(Memo::new(move |_| fields.with(|f| get(f).to_owned())))
-    };
+    // Read where shown; problems change only when a save finds or clears one.
     let error = move |field: &'static str, label: &'static str| {
-        Signal::<Option<String>>::from(Memo::new(move |_| {
-            errors.with(|e| field_message(e, field, label))
-        }))
+        Signal::derive(move || errors.with(|e| field_message(e, field, label)))
     };
     let remove = {
         let (id, key, participant) = (id.clone(), key.clone(), participant.clone());
         move |_| {
-            let entry = ws.accounts.with_untracked(|all| {
-                all.iter()
-                    .find(|a| a.participant_id() == &participant)
-                    .and_then(|a| a.entry(&id).cloned())
-            });
+            let entry = ws
+                .with_account_untracked(&participant, |a| a.entry(&id).cloned())
+                .flatten();
             let found = save_change(ws, &participant, |a| a.remove_entry(&id));
             if found.is_empty() {
                 draft.update(|d| {
@@ -338,16 +340,18 @@ fn EntryRow(
         }
     };
     // Follows the time only: typing in the other fields leaves the legend alone.
-    let at = Memo::new(move |_| fields.with(|f| f.at.clone()));
     let legend = move || {
         at.with(|at| match time::parse_local_input(at) {
             Some(at) => format!("Entry at {}", time::display(at)),
             None => "Entry (time not set)".to_owned(),
         })
     };
-    let at_id = format!("entry-{id}-at");
-    let at_error_id = format!("entry-{id}-at-error");
-    let form_error_id = format!("entry-{id}-form-error");
+    // Joined, not formatted: a long timeline renders many rows at once.
+    let field_id = |suffix: &str| ["entry-", id.as_str(), suffix].concat();
+    let at_id = field_id("-at");
+    let at_error_id = field_id("-at-error");
+    let form_error_id = field_id("-form-error");
+    let save_time = edit(at);
 
     view! {
         <li class="entry card" on:focusout=on_focusout data-entry=id.to_string()
@@ -356,10 +360,15 @@ fn EntryRow(
                 let gap = place.get().1;
                 if gap > 0.0 { format!("{gap}px") } else { String::new() }
             }>
+            // Fixed texts are set as properties, not children: in the size-optimised build every
+            // element with children carries a placeholder node and boxed views, and a long
+            // timeline renders dozens of rows at once. The page holds the same text either way.
+            // A problem stays a child: its text node is only touched when the text changes, so
+            // a live region does not announce it again.
             <fieldset>
-                <legend>{legend}</legend>
+                <legend prop:textContent=legend></legend>
                 <div class="field">
-                    <label for=at_id.clone()>"When"</label>
+                    <label for=at_id.clone() prop:textContent="When"></label>
                     // Not bound to the typed value: a half-typed time reads as "", and writing
                     // that back would wipe the segments already typed.
                     <input id=at_id type="datetime-local" required
@@ -368,28 +377,26 @@ fn EntryRow(
                         aria-invalid=move || errors.with(|e| e.iter().any(|e| e.field == "at")).to_string()
                         on:input=move |ev| {
                             moved.set_value(true);
-                            edit(|f, v| f.at = v).run(event_target_value(&ev))
+                            save_time.run(event_target_value(&ev))
                         }/>
                     <p class="field-error" id=at_error_id aria-live="polite">
-                        {error("at", "When")}
+                        {text(error("at", "When"))}
                     </p>
                 </div>
-                <CoachedText id=format!("entry-{id}-what") label="What happened" required=true
-                    value=value(|f| &f.what_happened) on_input=edit(|f, v| f.what_happened = v)
+                <CoachedText id=field_id("-what") label="What happened" required=true
+                    value=what on_input=edit(what)
                     error=error("what_happened", "What happened")/>
-                <CoachedText id=format!("entry-{id}-knew") label="What I knew or believed then"
-                    value=value(|f| &f.knew_or_believed)
-                    on_input=edit(|f, v| f.knew_or_believed = v)
+                <CoachedText id=field_id("-knew") label="What I knew or believed then"
+                    value=knew on_input=edit(knew)
                     error=error("knew_or_believed", "What I knew or believed")/>
-                <CoachedText id=format!("entry-{id}-did") label="What I did"
-                    value=value(|f| &f.what_i_did) on_input=edit(|f, v| f.what_i_did = v)
+                <CoachedText id=field_id("-did") label="What I did"
+                    value=did on_input=edit(did)
                     error=error("what_i_did", "What I did")/>
                 <p class="form-error" id=form_error_id aria-live="polite">
-                    {error(WHOLE_FORM, "")}
+                    {text(error(WHOLE_FORM, ""))}
                 </p>
-                <button type="button" class="danger" on:click=remove>
-                    "Remove this entry"
-                </button>
+                <button type="button" class="danger" on:click=remove
+                    prop:textContent="Remove this entry"></button>
             </fieldset>
         </li>
     }

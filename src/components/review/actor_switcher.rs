@@ -8,10 +8,11 @@ use crate::workspace::{Actor, Workspace};
 #[component]
 pub fn ActorSwitcher() -> impl IntoView {
     let ws = expect_context::<Workspace>();
-    let value = move || match ws.actor.get() {
+    // Made once per change of who is acting, then compared by every option.
+    let value = Memo::new(move |_| match ws.actor.get() {
         Actor::Facilitator => "facilitator".to_owned(),
         Actor::Participant(id) => id.to_string(),
-    };
+    });
     let on_change = move |ev| {
         let raw = event_target_value(&ev);
         let actor = match ParticipantId::parse(&raw) {
@@ -24,7 +25,7 @@ pub fn ActorSwitcher() -> impl IntoView {
         <div class="actor-switcher">
             <label for="acting-as">"Acting as"</label>
             <select id="acting-as" on:change=on_change>
-                <option value="facilitator" selected=move || value() == "facilitator">
+                <option value="facilitator" selected=move || value.with(|v| v == "facilitator")>
                     "Facilitator"
                 </option>
                 {move || {
@@ -35,7 +36,7 @@ pub fn ActorSwitcher() -> impl IntoView {
                             let id = p.id.to_string();
                             let selected = {
                                 let id = id.clone();
-                                move || value() == id
+                                move || value.with(|v| *v == id)
                             };
                             view! {
                                 <option value=id selected=selected>

@@ -85,42 +85,36 @@ pub fn CoachedText(
     #[prop(optional)]
     required: bool,
 ) -> impl IntoView {
-    let ws = use_context::<Workspace>();
+    let names = use_context::<Workspace>().map(|ws| ws.coach_names);
     let hints = Memo::new(move |_| {
-        let names = ws
-            .map(|ws| {
-                ws.review.with(|r| {
-                    r.participant_names()
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect::<Vec<_>>()
-                })
-            })
-            .unwrap_or_default();
-        value.with(|text| coach::check(text, &names))
+        value.with(|text| match names {
+            Some(names) => names.with(|names| coach::check_with(text, names)),
+            None => coach::check_with(text, &coach::Names::default()),
+        })
     });
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let coach_id = format!("{id}-coach");
-    let described_by = [
-        hint.as_ref().map(|_| hint_id.clone()),
-        Some(error_id.clone()),
-        Some(coach_id.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    // Joined, not formatted: a long timeline renders hundreds of these fields at once.
+    let hint_id = [id.as_str(), "-hint"].concat();
+    let error_id = [id.as_str(), "-error"].concat();
+    let coach_id = [id.as_str(), "-coach"].concat();
+    let described_by = match hint {
+        Some(_) => [hint_id.as_str(), " ", &error_id, " ", &coach_id].concat(),
+        None => [error_id.as_str(), " ", &coach_id].concat(),
+    };
     let has_hints = move || hints.with(|h| !h.is_empty());
-    let count = move || match hints.with(Vec::len) {
+    // A memo: the live region below is written only when its words change.
+    let count = Memo::new(move |_| match hints.with(Vec::len) {
         0 => String::new(),
         1 => "Wording coach: 1 phrase to reconsider".to_owned(),
         n => format!("Wording coach: {n} phrases to reconsider"),
-    };
+    });
 
+    // Fixed texts and the coach's count are set as properties, not children: in the
+    // size-optimised build every element with children carries a placeholder node and boxed
+    // views, and a long timeline renders a hundred of these fields at once. The page holds the
+    // same text either way.
     view! {
         <div class="field coached">
-            <label for=id.clone()>{label}</label>
+            <label for=id.clone() prop:textContent=label></label>
             {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
             <textarea
                 id=id
@@ -131,9 +125,14 @@ pub fn CoachedText(
                 prop:value=move || value.get()
                 on:input=move |ev| on_input.run(event_target_value(&ev))
             ></textarea>
-            <p class="field-error" id=error_id aria-live="polite">{move || error.get()}</p>
+            // An empty text node when there is no problem: the paragraph stays `:empty`. A child,
+            // so its text node is only touched when the text changes and a live region does not
+            // announce it again.
+            <p class="field-error" id=error_id aria-live="polite">
+                {move || error.get().unwrap_or_default()}
+            </p>
             <div class="coach" id=coach_id>
-                <p class="coach-count" aria-live="polite">{count}</p>
+                <p class="coach-count" aria-live="polite" prop:textContent=count></p>
                 <Show when=has_hints>
                     // The highlighted copy repeats what the field holds, so assistive technology
                     // skips it; the list below names every flagged phrase.

@@ -268,10 +268,26 @@ impl Account {
         }
     }
 
+    /// Counts an accepted change. The entries are in time order before and after every change;
+    /// only changes of the entries can disturb it ([`Account::reorder`]).
     fn changed(&mut self) {
         self.version += 1;
-        // Stable, so entries at the same moment keep the order the participant gave them.
+    }
+
+    /// Counts an accepted change of the entries and puts them back in time order. Stable, so
+    /// entries at the same moment keep the order the participant gave them.
+    fn reorder(&mut self) {
+        self.changed();
         self.entries.sort_by_key(|e| e.at);
+    }
+
+    /// Whether the entry at `slot` is in time order with its neighbours: then, the others being
+    /// in order, the whole timeline is, and sorting would change nothing.
+    fn in_order_at(&self, slot: usize) -> bool {
+        let at = self.entries[slot].at;
+        let after_previous = slot == 0 || self.entries[slot - 1].at <= at;
+        let before_next = self.entries.get(slot + 1).is_none_or(|next| at <= next.at);
+        after_previous && before_next
     }
 
     pub fn add_entry(&mut self, id: EntryId, input: EntryInput) -> Result<(), AccountError> {
@@ -284,7 +300,7 @@ impl Account {
         }
         let entry = input.validate(id)?;
         self.entries.push(entry);
-        self.changed();
+        self.reorder();
         Ok(())
     }
 
@@ -294,7 +310,13 @@ impl Account {
             return Err(AccountError::NotFound { id: id.to_string() });
         };
         self.entries[slot] = input.validate(id.clone())?;
-        self.changed();
+        // An edit of an entry's words (each keystroke) leaves it where it is: no sort, however
+        // many entries the account holds. Only a changed time may move it.
+        if self.in_order_at(slot) {
+            self.changed();
+        } else {
+            self.reorder();
+        }
         Ok(())
     }
 
@@ -305,7 +327,7 @@ impl Account {
         if self.entries.len() == before {
             return Err(AccountError::NotFound { id: id.to_string() });
         }
-        self.changed();
+        self.reorder();
         Ok(())
     }
 
@@ -702,6 +724,38 @@ pub(crate) mod tests {
         a.remove_entry(&eid("1")).unwrap();
         assert_eq!(whats(&a), ["third", "last"]);
         assert_eq!(a.version(), 6, "one new version per accepted change");
+    }
+
+    proptest::proptest! {
+        /// Whatever is edited, the timeline ends as a stable sort by time would leave it: an
+        /// edit that keeps the entry's place among its neighbours needs no sort.
+        #[test]
+        fn edits_keep_the_timeline_as_a_stable_sort_would(
+            minutes in proptest::collection::vec(0_u32..6, 1..12),
+            edits in proptest::collection::vec((0_usize..12, 0_u32..6, proptest::bool::ANY), 1..12),
+        ) {
+            let mut a = account();
+            for (i, m) in minutes.iter().enumerate() {
+                a.add_entry(eid(&i.to_string()), entry(10, *m, &format!("e{i}"))).unwrap();
+            }
+            for (pick, m, move_it) in edits {
+                let id = a.entries()[pick % a.entries().len()].id.clone();
+                let old = a.entry(&id).unwrap().clone();
+                let new_at = if move_it { at(10, m) } else { old.at };
+                let mut expected = a.entries().to_vec();
+                let slot = expected.iter().position(|e| e.id == id).unwrap();
+                expected[slot].at = new_at;
+                expected[slot].what_happened = format!("{} edited", old.what_happened);
+                expected.sort_by_key(|e| e.at);
+                let input = EntryInput {
+                    at: Some(new_at),
+                    what_happened: format!("{} edited", old.what_happened),
+                    ..EntryInput::default()
+                };
+                a.update_entry(&id, input).unwrap();
+                proptest::prop_assert_eq!(a.entries(), &expected[..]);
+            }
+        }
     }
 
     #[test]
