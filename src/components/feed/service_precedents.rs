@@ -30,6 +30,9 @@ pub fn ServicePrecedents(
         names.truncate(MAX_SERVICES);
         async move {
             let Some(api) = api else { return Vec::new() };
+            if names.is_empty() {
+                return Vec::new();
+            }
             // The feed's code comes with the lookup, downloaded once services are typed.
             match look_up(api, names).await {
                 Ok(looking) => looking.await,
