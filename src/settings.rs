@@ -63,7 +63,14 @@ pub fn validate_server_url(raw: &str) -> Result<String, String> {
 
 /// The app-wide setting. Read with `expect_context::<Settings>()`.
 #[derive(Clone, Copy)]
-pub struct Settings(pub RwSignal<SyncMode>);
+pub struct Settings(
+    pub RwSignal<SyncMode>,
+    /// Whether the choice is known: stored, or (in a browser that never chose) once the page's
+    /// origin answered whether it is a Mosaic server. Until then the mode reads "this browser
+    /// only", which a page may not want to act on (the feed waits rather than open its local
+    /// view for a moment).
+    pub RwSignal<bool>,
+);
 
 /// Loads the setting and keeps `localStorage` in step with every change.
 ///
@@ -83,6 +90,7 @@ pub fn provide_settings_context() {
             }
         })
     });
+    let known = RwSignal::new(decided);
     if !decided {
         leptos::task::spawn_local(async move {
             let origin = page_origin();
@@ -92,9 +100,10 @@ pub fn provide_settings_context() {
                     access_key: String::new(),
                 });
             }
+            known.set(true);
         });
     }
-    provide_context(Settings(mode));
+    provide_context(Settings(mode, known));
 }
 
 /// The page's own origin, the natural default for a server URL.

@@ -21,13 +21,15 @@ use crate::settings::{Settings, SyncMode};
 /// name.
 #[component]
 pub fn FeedPage() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let Settings(mode, known) = expect_context::<Settings>();
     let api = Memo::new(move |_| mode.with(SyncMode::api));
     crate::title::page_title(|| "Findings feed".into());
     view! {
         <h1>"Findings feed"</h1>
         {move || match api.get() {
             Some(api) => view! { <ServerFeed api/> }.into_any(),
+            // Not yet known whether this page's server is the sync server.
+            None if !known.get() => view! { <p role="status">"Loading findings…"</p> }.into_any(),
             // Only "this browser only" reads findings from this browser's reviews.
             None => view! { <Later part=local_feed coming="Opening this browser's findings…"/> }
                 .into_any(),
