@@ -3,7 +3,7 @@
 //! reload: an outbox entry is deleted only once the server has accepted it.
 
 use leptos::prelude::*;
-use mosaic_domain::review::listing::StoredFinding;
+use mosaic_domain::review::listing::{StoredFinding, list_order};
 use mosaic_domain::wire::{ClaimPlace, CreateReview, JoinReview, Joined};
 use mosaic_domain::{
     Account, Finding, IncidentFacts, ParticipantId, Review, ReviewId, ReviewListing, Role,
@@ -125,7 +125,7 @@ pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<ReviewListing>, RepoErr
 pub async fn all_reviews(mode: &SyncMode) -> Result<Vec<Review>, RepoError> {
     refresh(mode).await?;
     let mut reviews: Vec<Review> = storage::all(REVIEWS).await?;
-    reviews.sort_by_key(|r| std::cmp::Reverse((r.facts.started_at(), r.created_at)));
+    reviews.sort_by_key(|r| list_order(r.facts.started_at(), r.created_at));
     Ok(reviews)
 }
 

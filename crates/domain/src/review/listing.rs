@@ -32,13 +32,17 @@ pub struct ListedFacts {
 impl ReviewListing {
     /// Newest incident first; of two that started at the same moment, the newest review.
     pub fn sort(listings: &mut [ReviewListing]) {
-        listings.sort_by(|a, b| {
-            b.facts
-                .started_at
-                .cmp(&a.facts.started_at)
-                .then_with(|| b.created_at.cmp(&a.created_at))
-        });
+        listings.sort_by_key(|l| list_order(l.facts.started_at, l.created_at));
     }
+}
+
+/// The order every list of reviews follows: newest incident first, then the newest review.
+/// A sort key, for lists of listings and of whole reviews alike.
+pub fn list_order(
+    started_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+) -> std::cmp::Reverse<(DateTime<Utc>, DateTime<Utc>)> {
+    std::cmp::Reverse((started_at, created_at))
 }
 
 /// A stored review's published finding, read from its JSON without the rest of the review:
