@@ -17,7 +17,7 @@ say "Building the app (release wasm, split by page)"
 #      src/components/shared/split.rs), keeping the linker's relocations, which wasm-split-cli
 #      needs to cut the wasm;
 #   3. wasm-split-cli cuts it into the main part, one part per split point (each page, the
-#      review's phases) and parts they share,
+#      review's phases) and parts they share (small shared parts folded into larger ones),
 #      and writes the JS that downloads a part when the app first needs it;
 #   4. wasm-bindgen runs on the main part (keeping the exports the other parts import),
 #      wasm-opt on every part;
@@ -33,7 +33,11 @@ with_wasm_env trunk build --release --dist "$ROOT/dist" "$split/index.html" >/de
 wasm_dir="$ROOT/target/web/wasm32-unknown-unknown/release"
 with_release_wasm_env cargo rustc --quiet --release --target wasm32-unknown-unknown --bin mosaic \
   --features split -- -C link-args=--emit-relocs
-wasm-split-cli "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
+# Code shared by a few split points would otherwise be a part per set of them (a page loaded
+# 122 wasm files, 44 of them under 1 KB); parts with less than 6 KB of code are folded into a
+# part loaded by more of them, or into the main part (the patch in scripts/patches; 6 KB was
+# the best of 2, 6 and 16 KB over the pages bench/browser/download.mjs measures).
+wasm-split-cli --merge-chunks-below 6000 "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
 wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
   --out-dir "$split/parts" --out-name mosaic "$split/parts/mosaic.wasm"
 rm "$split/parts/mosaic.wasm"

@@ -71,10 +71,27 @@ if [[ $(wasm-bindgen --version 2>/dev/null) != "wasm-bindgen $wbg" ]]; then
   # --locked fails: the registry index lacks one version its lockfile pins.
   quick_install --force wasm-bindgen-cli --version "$wbg"
 fi
-# wasm-split-cli has no --version: cargo's list of installed crates says which one is there.
-if ! cargo install --list | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
-  say "Installing wasm-split-cli $WASM_SPLIT_VERSION (a few minutes, once)"
-  quick_install --locked --force wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
+# wasm-split-cli, with scripts/patches/wasm-split-merge-chunks.patch applied: it adds
+# --merge-chunks-below, which folds the many small parts shared by a few pages into larger ones
+# (scripts/build.sh). It is built from the crate's published source, so the patch's hash names
+# the source directory, and cargo's list of installed crates says which one is there (the tool
+# has no --version).
+split_patch="$ROOT/scripts/patches/wasm-split-merge-chunks.patch"
+split_src="$TOOLS_DIR/src/wasm_split_cli_support-$WASM_SPLIT_VERSION-$(sha256sum "$split_patch" | cut -c1-12)"
+if ! cargo install --list | grep -qxF "wasm_split_cli_support v$WASM_SPLIT_VERSION ($split_src):"; then
+  say "Installing wasm-split-cli $WASM_SPLIT_VERSION, patched (a few minutes, once)"
+  command -v patch >/dev/null || apt_install patch
+  fetch="$TOOLS_DIR/src/fetch-wasm-split"
+  mkdir -p "$fetch/src"
+  printf '[package]\nname = "fetch-wasm-split"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\nwasm_split_cli_support = "=%s"\n' \
+    "$WASM_SPLIT_VERSION" >"$fetch/Cargo.toml"
+  : >"$fetch/src/lib.rs"
+  cargo fetch --quiet --manifest-path "$fetch/Cargo.toml"
+  crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"wasm_split_cli_support-$WASM_SPLIT_VERSION.crate" | head -1)
+  rm -rf "$split_src" && mkdir -p "$split_src"
+  tar -xzf "$crate" -C "$split_src" --strip-components=1
+  patch --quiet -p1 -d "$split_src" <"$split_patch"
+  quick_install --locked --force --path "$split_src" --features build-binary
 fi
 # npm's binaryen: Debian's is too old for current wasm-bindgen output (see ../shared/TOOLCHAIN.md).
 if [[ $("$TOOLS_DIR/bin/wasm-opt" --version 2>/dev/null) != *"version ${BINARYEN_VERSION%%.*}"* ]]; then
