@@ -21,22 +21,30 @@ pub fn parse_local_input(value: &str) -> Option<DateTime<Utc>> {
 /// format-pattern parser into every page with a date field, for these two fixed layouts.
 fn parse_input(value: &str) -> Option<NaiveDateTime> {
     let (date, time) = value.split_once('T')?;
-    let mut date = date.splitn(3, '-');
     let mut time = time.splitn(3, ':');
-    // Fixed widths, digits only, as the patterns `%Y-%m-%d` and `%H:%M[:%S]` read them.
-    let field = |part: Option<&str>, width: usize| {
-        part.filter(|p| p.len() == width && p.bytes().all(|b| b.is_ascii_digit()))?
-            .parse::<u32>()
-            .ok()
-    };
-    let year = i32::try_from(field(date.next(), 4)?).ok()?;
-    let (month, day) = (field(date.next(), 2)?, field(date.next(), 2)?);
-    let (hour, minute) = (field(time.next(), 2)?, field(time.next(), 2)?);
+    let (hour, minute) = (digits(time.next(), 2)?, digits(time.next(), 2)?);
     let second = match time.next() {
         None => 0,
-        seconds => field(seconds, 2)?,
+        seconds => digits(seconds, 2)?,
     };
-    NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(hour, minute, second)
+    parse_day(date)?.and_hms_opt(hour, minute, second)
+}
+
+/// Reads a day as a date input gives it, `2026-11-20` (also `NaiveDate`'s own text form), from
+/// its fields, for the same reason as [`parse_input`].
+pub fn parse_day(value: &str) -> Option<NaiveDate> {
+    let mut date = value.splitn(3, '-');
+    let year = i32::try_from(digits(date.next(), 4)?).ok()?;
+    let (month, day) = (digits(date.next(), 2)?, digits(date.next(), 2)?);
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// A field of fixed width, digits only, as the patterns `%Y`, `%m`, `%d`, `%H`, `%M` and `%S`
+/// read them.
+fn digits(part: Option<&str>, width: usize) -> Option<u32> {
+    part.filter(|p| p.len() == width && p.bytes().all(|b| b.is_ascii_digit()))?
+        .parse()
+        .ok()
 }
 
 /// The `datetime-local` value for an instant, in the browser's time zone: with its seconds
@@ -97,7 +105,7 @@ pub fn now() -> DateTime<Utc> {
 
 #[cfg(test)]
 mod zone_tests {
-    use super::{INPUT_FORMAT, parse_input, stamp, zone_name};
+    use super::{INPUT_FORMAT, parse_day, parse_input, stamp, zone_name};
     use chrono::{NaiveDate, NaiveDateTime};
 
     #[test]
@@ -142,6 +150,29 @@ mod zone_tests {
         // Narrower than the patterns where the browser never writes it: fields are zero-padded.
         assert_eq!(parse_input("2026-1-20T14:05"), None);
         assert_eq!(parse_input("+2026-11-20T14:05"), None);
+    }
+
+    #[test]
+    fn days_read_as_naive_dates_own_form() {
+        for value in [
+            "2026-11-20",
+            "2024-02-29",
+            "0999-01-02",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-11-20T10:00",
+            "2026-11",
+            "",
+            "yesterday",
+        ] {
+            assert_eq!(
+                parse_day(value),
+                value.parse::<NaiveDate>().ok(),
+                "{value:?}"
+            );
+        }
+        // Narrower where a date input never writes it: fields are zero-padded.
+        assert_eq!(parse_day("2026-1-20"), None);
     }
 
     #[test]

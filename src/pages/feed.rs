@@ -48,8 +48,8 @@ pub fn filters_from(param: impl Fn(&str) -> Option<String>) -> FeedQuery {
         service: text("service"),
         kind: param("kind").and_then(|k| FactorKind::from_key(&k)),
         tag: text("tag"),
-        from: param("from").and_then(|d| d.parse().ok()),
-        to: param("to").and_then(|d| d.parse().ok()),
+        from: param("from").and_then(|d| crate::time::parse_day(&d)),
+        to: param("to").and_then(|d| crate::time::parse_day(&d)),
         cursor: None,
         limit: None,
     }

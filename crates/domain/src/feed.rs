@@ -144,6 +144,8 @@ pub struct FeedEntry {
     pub services: Vec<String>,
     pub severity: Severity,
     pub tags: Vec<String>,
+    /// Read with chrono's RFC 3339 reader: the feed's page needs no other date parser.
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub published_at: DateTime<Utc>,
     /// The start of the summary as plain text (Markdown markup removed), at most 280
     /// characters; empty when the summary is team-only.

@@ -21,6 +21,8 @@
 //! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share, and
 //!   the rules every text field follows: its characters ([`forbidden_char`],
 //!   [`forbidden_in_json`]) and lengths.
+//! - `rfc3339` (private): reading a time with chrono's RFC 3339 reader instead of its general
+//!   parser, for the types a page reads without the review model.
 //! - `keyed` (private): [`keyed_enum!`], which declares each closed set of named values (phase,
 //!   severity, kinds, priorities, statuses, audiences) with its keys and labels.
 //!
@@ -74,6 +76,7 @@ pub mod op;
 pub mod phase;
 pub mod reference;
 pub mod review;
+mod rfc3339;
 pub mod room;
 pub mod sync;
 mod text;

@@ -107,7 +107,7 @@ pub fn FeedSearch(
                         prop:value=move || draft.with(|d| get(d).map(|x| x.to_string()).unwrap_or_default())
                         on:change=move |ev| {
                             // A date input's value is `YYYY-MM-DD`, NaiveDate's own text form.
-                            let day = event_target_value(&ev).parse::<NaiveDate>().ok();
+                            let day = crate::time::parse_day(&event_target_value(&ev));
                             draft.update(|d| set(d, day));
                             push();
                         }/>

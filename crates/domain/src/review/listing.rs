@@ -10,10 +10,11 @@ use crate::id::ReviewId;
 use crate::phase::Phase;
 
 /// One review as a list shows it. Deserialised from a [`Review`]'s serde form: every field
-/// not named here is skipped unread.
+/// not named here is skipped unread, and times with chrono's RFC 3339 reader (`rfc3339`).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ReviewListing {
     pub id: ReviewId,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub created_at: DateTime<Utc>,
     pub facts: ListedFacts,
     #[serde(default)]
@@ -24,6 +25,7 @@ pub struct ReviewListing {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ListedFacts {
     pub title: String,
+    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
     pub started_at: DateTime<Utc>,
     pub severity: Severity,
     pub team: String,
