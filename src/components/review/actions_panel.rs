@@ -1,4 +1,4 @@
-use chrono::{Local, NaiveDate};
+use chrono::Local;
 use leptos::prelude::*;
 use mosaic_domain::action::{self, Action, ActionInput, ActionKind, ActionStatus, Priority};
 use mosaic_domain::limits;
@@ -66,7 +66,7 @@ impl ActionDraft {
     fn to_input(&self) -> Result<ActionInput, Vec<ValidationError>> {
         let due = match self.due.trim() {
             "" => None,
-            raw => Some(NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+            raw => Some(crate::time::parse_day(raw).ok_or_else(|| {
                 vec![ValidationError::new(
                     "due",
                     "is not a date this form understands",

@@ -53,7 +53,7 @@ where
             Some(Ok(work)) => ready_now(work),
             _ => None,
         }
-        .unwrap_or_else(|| view! { <p class="part-coming" role="status">{coming}</p> }.into_any()),
+        .unwrap_or_else(|| coming_status(coming)),
         Some(false) => view! {
             <section class="card" role="alert">
                 <p>
@@ -64,8 +64,13 @@ where
             </section>
         }
         .into_any(),
-        None => view! { <p class="part-coming" role="status">{coming}</p> }.into_any(),
+        None => coming_status(coming),
     }
+}
+
+/// The status said while a piece downloads.
+fn coming_status(coming: &'static str) -> AnyView {
+    view! { <p class="part-coming" role="status">{coming}</p> }.into_any()
 }
 
 /// `future`'s output if it is ready at its first poll.
