@@ -14,7 +14,9 @@
 #                               section's title prints: on a busy 2-core machine 100,000 took
 #                               about 5 min on SQLite and 10 min on PostgreSQL, so count an hour
 #                               and a half for the pair at 1,000,000)
-#   BENCH_ONLY="feed cluster"   only these parts: download rendering server feed cluster startup
+#   BENCH_SOAK_ROUNDS=250  rounds per writer in the concurrency soak (16 writers)
+#   BENCH_ONLY="feed cluster"   only these parts: download rendering server feed cluster soak
+#                               startup
 #
 # Method (../shared/PERFORMANCE.md): never measure while compiling; browser timings run from
 # the state change to requestAnimationFrame → setTimeout(0), always beside a vanilla-JS page
@@ -35,6 +37,8 @@ SEED_BIN="$ROOT/target/server/examples/seed_feed"
 FEED_FINDINGS=${BENCH_FEED_FINDINGS:-100000}
 BUDGET_SEARCH_P95_MS=20
 BUDGET_SEARCH_P95_MS_MILLION=50
+SOAK_WRITERS=16 # fixed by the test (WRITERS in crates/server/tests/api/sync.rs)
+SOAK_ROUNDS=${BENCH_SOAK_ROUNDS:-250}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mosaic-bench.XXXXXX")
 results="$work/results.tsv" # section<TAB>figure<TAB>value<TAB>floor<TAB>budget, printed at the end
@@ -429,7 +433,36 @@ if want cluster; then
   fi
 fi
 
-# ---- 6. Startup ------------------------------------------------------------------------------
+# ---- 6. Concurrency soak ---------------------------------------------------------------------
+
+# The server test `concurrent_conditional_writes_lose_nothing` at its full size (the test command
+# runs it at 25 rounds): writers doing read-modify-write on one review through the ops route,
+# retrying on 412, then every write is checked to have landed once.
+if want soak; then
+  say "Concurrency soak ($SOAK_WRITERS writers x $SOAK_ROUNDS rounds on each database)"
+  section="Concurrency soak: $SOAK_WRITERS writers x $SOAK_ROUNDS conditional writes each on one review, none lost (the server test, in process)"
+  cargo test --quiet -p mosaic-server --test api --no-run 2>/dev/null
+  soak() { # database label, then the environment for the test
+    local label=$1 t0 secs
+    shift
+    note_compilers "soak"
+    t0=$(date +%s.%N)
+    env "$@" MOSAIC_TEST_RACE_ROUNDS="$SOAK_ROUNDS" cargo test --quiet -p mosaic-server --test api \
+      -- --exact "$label::concurrent_conditional_writes_lose_nothing" >"$work/soak-$label.out" 2>&1 ||
+      die "the $label soak lost a write or failed: $(tail -20 "$work/soak-$label.out")"
+    secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    row "$label: $(thousands $((SOAK_WRITERS * SOAK_ROUNDS))) writes" "$secs s" \
+      "$(awk -v n=$((SOAK_WRITERS * SOAK_ROUNDS)) -v s="$secs" 'BEGIN { printf "%.0f writes/s", n / s }')"
+  }
+  soak sqlite
+  if [[ -n $pg_url ]]; then
+    soak postgres MOSAIC_TEST_POSTGRES_URL="$pg_url"
+  else
+    row "postgres" "not measured: no PostgreSQL answered (set MOSAIC_BENCH_POSTGRES_URL)"
+  fi
+fi
+
+# ---- 7. Startup ------------------------------------------------------------------------------
 
 if want startup; then
 say "Startup"

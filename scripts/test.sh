@@ -10,20 +10,21 @@ started=$SECONDS
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 exec > >(tee "$log") 2>&1
+# Each tier's heading says when it started, so a slow tier shows in the log.
+tier() { say "$1 ($((SECONDS - started)) s in)"; }
 
-say "Formatting"
+tier "Formatting"
 cargo fmt --all -- --check
 
-say "Lints (clippy, warnings denied)"
+tier "Lints (clippy, warnings denied)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 
-say "Domain and app unit tests (native)"
+tier "Domain and app unit tests (native)"
 cargo test --quiet -p mosaic-domain -p mosaic
 
-say "Server tests"
-# The concurrency test at its full size: 16 writers x 250 conditional read-modify-write rounds
-# on one review, on each database (a plain `cargo test` runs 25 rounds).
-export MOSAIC_TEST_RACE_ROUNDS=${MOSAIC_TEST_RACE_ROUNDS:-250}
+tier "Server tests"
+# The concurrency test runs 16 writers x 25 rounds here; its full size (250 rounds, on each
+# database) is a soak in scripts/bench.sh ("soak").
 pg_url=$(postgres_test_url || true)
 if [[ -n $pg_url ]]; then
   MOSAIC_TEST_POSTGRES_URL=$pg_url cargo test --quiet -p mosaic-server
@@ -33,7 +34,7 @@ else
   postgres_tier="NOT RUN: no PostgreSQL answered (set MOSAIC_TEST_POSTGRES_URL to run it)"
 fi
 
-say "Browser tests"
+tier "Browser tests"
 "$ROOT/scripts/build.sh" --server-profile dev
 # scale.spec.ts runs three servers on a database of its own on this PostgreSQL server (the
 # default URL when none answered: the test then fails and says so, rather than skip).

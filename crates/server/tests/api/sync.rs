@@ -1065,9 +1065,9 @@ pub async fn joining_needs_the_invite_and_a_phase_that_takes_newcomers(app: &Tes
 // ---- Concurrency. ----
 
 const WRITERS: usize = 16;
-/// Rounds per writer. Kept small by default (the test machines are shared, SQLite commits with
-/// `synchronous=FULL`, and each retry carries the whole review); set
-/// `MOSAIC_TEST_RACE_ROUNDS=250` for the full 4000 writes.
+/// Rounds per writer. Kept small in the tests (the test machines are shared, SQLite commits with
+/// `synchronous=FULL`, and each retry carries the whole review); `scripts/bench.sh` runs the
+/// full 4000 writes as its concurrency soak (`MOSAIC_TEST_RACE_ROUNDS=250`).
 fn rounds() -> usize {
     std::env::var("MOSAIC_TEST_RACE_ROUNDS")
         .ok()
