@@ -94,6 +94,25 @@ fn ReviewWorkspace(
         format!("{title} — {}", phase.get().label())
     });
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
+    // A facilitator on a shared device who watches the accounts being written switches "Acting
+    // as" to a participant next: the account part is fetched once the page is idle, so the
+    // switch shows the account without waiting for a download. Once per page.
+    Effect::new(move |fetched: Option<bool>| {
+        if fetched == Some(true) {
+            return true;
+        }
+        let next =
+            phase.get() == Phase::Investigating && is_facilitator.get() && ws.can_switch_actor();
+        if next {
+            request_idle_callback(|| {
+                leptos::task::spawn_local(async {
+                    // A failure is met again, and shown, when the account is opened.
+                    let _ = preload_account_part().await;
+                });
+            });
+        }
+        next
+    });
     // The phases' panels are parts of their own (below), downloaded when first shown to this
     // person: a facilitator setting a review up downloads neither the account editor nor the
     // group review, and a participant writing their account not the setup.
@@ -199,7 +218,7 @@ deferred! { setup_part;
     }
 }
 
-deferred! { account_part;
+deferred! { account_part, preload = preload_account_part;
     /// Independent accounts, for a participant: their own account, its guide and the reference
     /// material.
     fn account_panels() -> AnyView {

@@ -63,6 +63,7 @@ test("a review whose code cannot be downloaded is not started, says why, and kee
 // The review page downloads its phases' panels as parts of their own (src/pages/review.rs),
 // when the phase is first shown to the person.
 const SETUP_PART = /\/split_setup_part-[0-9a-f]+\.wasm$/;
+const ACCOUNT_PART = /\/split_account_part-[0-9a-f]+\.wasm$/;
 const OTHER_PHASE_PARTS = /\/split_(account|group)_part-[0-9a-f]+\.wasm$/;
 const FACTS = { title: "Checkout errors after the deploy", started: "2026-11-21T09:30", severity: "sev2", team: "Payments" };
 
@@ -93,4 +94,26 @@ test("a review phase whose part cannot be downloaded says so in its place, and t
   await expect(page.getByRole("alert").filter({ hasText: "could not be downloaded" })).toHaveCount(0);
   // A facilitator setting a review up downloads no other phase's panels.
   expect(fetched.filter((url) => OTHER_PHASE_PARTS.test(url))).toEqual([]);
+});
+
+test("a facilitator who watches the accounts being written can open a participant's account with the network gone", async ({ page, context }) => {
+  await page.goto("/");
+  await createReview(page, FACTS);
+  const addForm = page.getByRole("form", { name: "Add a participant" });
+  await addForm.getByLabel("Name", { exact: true }).fill("Dana Reyes");
+  await addForm.getByLabel("Role in the incident").fill("on-call engineer");
+  await addForm.getByRole("button", { name: "Add participant" }).click();
+  await expect(addForm.getByRole("status")).toHaveText("Dana Reyes added.");
+  const accountPart = page.waitForRequest(ACCOUNT_PART);
+  await page.getByRole("button", { name: "Start independent accounts" }).click();
+  await expect(page.getByRole("button", { name: "Reveal all accounts…" })).toBeVisible();
+  // The facilitator is likely to act as a participant next: their account's code is fetched
+  // while the page is idle, before anyone asks for it.
+  await (await accountPart).response();
+  await context.setOffline(true);
+  await page.getByLabel("Acting as").selectOption({ label: "Dana Reyes (on-call engineer)" });
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Timeline", exact: true })).toBeVisible();
+  await expect(page.getByRole("alert").filter({ hasText: "could not be downloaded" })).toHaveCount(0);
+  await context.setOffline(false);
 });
