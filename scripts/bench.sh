@@ -441,7 +441,7 @@ fi
 if want soak; then
   say "Concurrency soak ($SOAK_WRITERS writers x $SOAK_ROUNDS rounds on each database)"
   section="Concurrency soak: $SOAK_WRITERS writers x $SOAK_ROUNDS conditional writes each on one review, none lost (the server test, in process)"
-  cargo test --quiet -p mosaic-server --test api --no-run 2>/dev/null
+  cargo test --quiet -p mosaic-server --test api --no-run # built before it is timed
   soak() { # database label, then the environment for the test
     local label=$1 t0 secs
     shift

@@ -57,8 +57,7 @@ optimise_part() {
 }
 export -f optimise_part
 # shellcheck disable=SC2012 # part names are the tool's own: no blanks or newlines
-(cd "$split/parts" && ls -S -- *.wasm) | sed "s#^#$split/parts/#" |
-  xargs -P "$(nproc)" -I{} bash -c 'optimise_part "$1"' _ {}
+ls -S -- "$split"/parts/*.wasm | xargs -n 1 -P "$(nproc)" bash -c 'optimise_part "$1"' _
 node "$ROOT/scripts/place-parts.mjs" "$split/parts" "$ROOT/dist" >/dev/null
 
 # The offline app shell (public/sw.js) learns this build's files and id: every file Trunk

@@ -96,14 +96,10 @@ fn ReviewWorkspace(
     let is_facilitator = Memo::new(move |_| ws.actor.get() == Actor::Facilitator);
     // A facilitator on a shared device who watches the accounts being written switches "Acting
     // as" to a participant next: the account part is fetched once the page is idle, so the
-    // switch shows the account without waiting for a download. Once per page.
-    Effect::new(move |fetched: Option<bool>| {
-        if fetched == Some(true) {
-            return true;
-        }
-        let next =
-            phase.get() == Phase::Investigating && is_facilitator.get() && ws.can_switch_actor();
-        if next {
+    // switch shows the account without waiting for a download. (The part loads once; asking
+    // again when the person comes back to the facilitator is answered at once.)
+    Effect::new(move |_| {
+        if phase.get() == Phase::Investigating && is_facilitator.get() && ws.can_switch_actor() {
             request_idle_callback(|| {
                 leptos::task::spawn_local(async {
                     // A failure is met again, and shown, when the account is opened.
@@ -111,7 +107,6 @@ fn ReviewWorkspace(
                 });
             });
         }
-        next
     });
     // The phases' panels are parts of their own (below), downloaded when first shown to this
     // person: a facilitator setting a review up downloads neither the account editor nor the

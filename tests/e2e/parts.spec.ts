@@ -115,5 +115,4 @@ test("a facilitator who watches the accounts being written can open a participan
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Timeline", exact: true })).toBeVisible();
   await expect(page.getByRole("alert").filter({ hasText: "could not be downloaded" })).toHaveCount(0);
-  await context.setOffline(false);
 });
