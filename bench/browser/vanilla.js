@@ -95,16 +95,16 @@ function entryRow(entry) {
   return li;
 }
 
-// ---- Windowing, as the app's ListWindow: blocks on screen plus one on each side, and the
-// focused row's block with its neighbours.
+// ---- Windowing, as the app's ListWindow: blocks on screen (only these in the first frame),
+// then one more on each side, and the focused row's block with its neighbours.
 const BLOCK = 20;
-function blocksOnScreen(total, pitch, top, height) {
+function blocksOnScreen(total, pitch, top, height, reach) {
   const blocks = Math.ceil(total / BLOCK);
   if (blocks === 0) return [0, 0];
   pitch = Math.max(pitch, 1);
   const row = (y) => Math.floor(Math.max(y, 0) / pitch);
-  const first = Math.min(Math.max(Math.floor(row(top) / BLOCK) - 1, 0), blocks - 1);
-  const last = Math.min(Math.floor(row(top + height) / BLOCK) + 1, blocks - 1);
+  const first = Math.min(Math.max(Math.floor(row(top) / BLOCK) - reach, 0), blocks - 1);
+  const last = Math.min(Math.floor(row(top + height) / BLOCK) + reach, blocks - 1);
   return [first, Math.max(last, first) + 1];
 }
 function segments(total, [from, to], focus) {
@@ -135,6 +135,7 @@ function windowed(ol, entries) {
   let screen = [0, 1];
   let focus = null;
   let waiting = false;
+  let reach = 0;
   function update() {
     const segs = segments(entries.length, screen, focus);
     const shown = [];
@@ -169,11 +170,13 @@ function windowed(ol, entries) {
       const measured = (rows[first - 1].getBoundingClientRect().top - rows[0].getBoundingClientRect().top) / (first - 1);
       if (measured > 0 && Math.abs(measured - pitch) > 0.5) pitch = measured;
     }
-    const next = blocksOnScreen(entries.length, pitch, -ol.getBoundingClientRect().top, innerHeight);
+    const next = blocksOnScreen(entries.length, pitch, -ol.getBoundingClientRect().top, innerHeight, reach);
     if (next[0] !== screen[0] || next[1] !== screen[1]) {
       screen = next;
       update();
     }
+    // Once the first screen is painted and the browser is idle, the blocks around it follow.
+    if (reach === 0) requestIdleCallback(() => ((reach = 1), measure()));
   }
   function measureSoon() {
     if (waiting) return;

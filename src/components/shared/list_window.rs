@@ -1,8 +1,9 @@
 //! Long lists rendered by what is on screen: an account of thousands of timeline entries, or the
 //! merged timeline of every revealed account. Rows are rendered in blocks of [`BLOCK`]: the
-//! blocks the screen shows, one more on each side, and the focused row's block with its
-//! neighbours, so a row the person is in is never taken from under them and Tab or Shift+Tab
-//! from the last rendered row reaches the next one. The rows not rendered are stood in for by
+//! blocks the screen shows (only these in the first frame, so it is painted sooner), one more on
+//! each side from then on, and the focused row's block with its neighbours, so a row the person
+//! is in is never taken from under them and Tab or Shift+Tab from the last rendered row reaches
+//! the next one. The rows not rendered are stood in for by
 //! space of their estimated height (padding before and after the list, a margin between two
 //! rendered stretches), so the scroll bar stays true and the page does not jump.
 //!
@@ -21,19 +22,25 @@ use wasm_bindgen::JsCast;
 /// a block at a time rather than one per scroll event.
 pub const BLOCK: usize = 20;
 
-/// The blocks of a list of `total` rows that the screen shows, with one more on each side:
+/// The blocks of a list of `total` rows that the screen shows, with `reach` more on each side:
 /// `top` is how far the list's top has scrolled above the top of the screen (negative while it
 /// is below it), `height` the screen's height, and `pitch` one row's height with the gap after
-/// it.
-pub fn blocks_on_screen(total: usize, pitch: f64, top: f64, height: f64) -> Range<usize> {
+/// it. A list wholly below or above the screen gets its nearest block.
+pub fn blocks_on_screen(
+    total: usize,
+    pitch: f64,
+    top: f64,
+    height: f64,
+    reach: usize,
+) -> Range<usize> {
     let blocks = total.div_ceil(BLOCK);
     if blocks == 0 {
         return 0..0;
     }
     let pitch = pitch.max(1.0);
     let row = |y: f64| (y / pitch).max(0.0) as usize;
-    let first = (row(top) / BLOCK).saturating_sub(1).min(blocks - 1);
-    let last = (row((top + height).max(0.0)) / BLOCK + 1).min(blocks - 1);
+    let first = (row(top) / BLOCK).saturating_sub(reach).min(blocks - 1);
+    let last = (row((top + height).max(0.0)) / BLOCK + reach).min(blocks - 1);
     first..last.max(first) + 1
 }
 
@@ -122,6 +129,9 @@ pub struct ListWindow {
     screen: RwSignal<Range<usize>>,
     /// Whether a measurement is already waiting for the next frame.
     waiting: StoredValue<bool>,
+    /// The blocks rendered on each side of the screen's ([`blocks_on_screen`]'s `reach`): none
+    /// until the first screen of rows is painted, so it is painted sooner, then one.
+    reach: StoredValue<usize>,
     /// Set while the rendered rows change (until the next task): the keyed list may then move
     /// the row holding the focus in the page, which takes the focus away from it.
     changing: StoredValue<bool>,
@@ -152,6 +162,7 @@ impl ListWindow {
             list,
             screen,
             waiting: StoredValue::new(false),
+            reach: StoredValue::new(0),
             changing,
             focused: StoredValue::new_local(None),
         };
@@ -256,14 +267,25 @@ impl ListWindow {
             .and_then(|h| h.as_f64())
             .unwrap_or(800.0);
         let top = -list.get_bounding_client_rect().top();
+        let reach = self.reach.get_value();
         let on_screen = blocks_on_screen(
             self.total.get_untracked(),
             self.pitch.get_untracked(),
             top,
             height,
+            reach,
         );
         if self.screen.with_untracked(|s| *s != on_screen) {
             self.screen.set(on_screen);
+        }
+        if reach == 0 {
+            // Once this frame is painted and the browser is idle, the blocks around the screen
+            // follow, ready for scrolling and Tab.
+            request_idle_callback(move || {
+                if self.reach.try_set_value(1).is_none() {
+                    self.measure();
+                }
+            });
         }
     }
 }
@@ -313,20 +335,35 @@ mod tests {
     #[test]
     fn the_screen_shows_its_blocks_and_one_more_on_each_side() {
         // 100 px rows: a 900 px screen shows 9 or 10 rows.
-        assert_eq!(blocks_on_screen(10_000, 100.0, 0.0, 900.0), 0..2);
+        assert_eq!(blocks_on_screen(10_000, 100.0, 0.0, 900.0, 1), 0..2);
         // Scrolled 50,000 px into the list: rows 500 to 509, in block 25.
-        assert_eq!(blocks_on_screen(10_000, 100.0, 50_000.0, 900.0), 24..27);
+        assert_eq!(blocks_on_screen(10_000, 100.0, 50_000.0, 900.0, 1), 24..27);
         // The list still below the screen: its first blocks, ready.
-        assert_eq!(blocks_on_screen(10_000, 100.0, -2_000.0, 900.0), 0..2);
+        assert_eq!(blocks_on_screen(10_000, 100.0, -2_000.0, 900.0, 1), 0..2);
         // Scrolled past the list: its last block.
         assert_eq!(
-            blocks_on_screen(10_000, 100.0, 5_000_000.0, 900.0),
+            blocks_on_screen(10_000, 100.0, 5_000_000.0, 900.0, 1),
             499..500
         );
-        assert_eq!(blocks_on_screen(0, 100.0, 0.0, 900.0), 0..0);
-        assert_eq!(blocks_on_screen(5, 100.0, 0.0, 900.0), 0..1);
+        assert_eq!(blocks_on_screen(0, 100.0, 0.0, 900.0, 1), 0..0);
+        assert_eq!(blocks_on_screen(5, 100.0, 0.0, 900.0, 1), 0..1);
         // A pitch not measured yet never divides by zero.
-        assert_eq!(blocks_on_screen(100, 0.0, 0.0, 900.0), 0..5);
+        assert_eq!(blocks_on_screen(100, 0.0, 0.0, 900.0, 1), 0..5);
+    }
+
+    #[test]
+    fn the_first_screen_is_only_the_blocks_it_shows() {
+        // Reach 0: what the screen shows, nothing around it.
+        assert_eq!(blocks_on_screen(10_000, 100.0, 0.0, 900.0, 0), 0..1);
+        assert_eq!(blocks_on_screen(10_000, 100.0, 50_000.0, 900.0, 0), 25..26);
+        // A screen across two blocks gets both.
+        assert_eq!(blocks_on_screen(10_000, 100.0, 51_500.0, 900.0, 0), 25..27);
+        // The list below the screen or scrolled past: its nearest block only.
+        assert_eq!(blocks_on_screen(10_000, 100.0, -2_000.0, 900.0, 0), 0..1);
+        assert_eq!(
+            blocks_on_screen(10_000, 100.0, 5_000_000.0, 900.0, 0),
+            499..500
+        );
     }
 
     /// The rows [`segments`] renders, as (first, end) pairs.
