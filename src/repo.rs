@@ -34,7 +34,7 @@ pub struct SyncStatusContext(pub RwSignal<SyncStatus>);
 pub fn provide_sync_status_context() {
     let status = RwSignal::new(SyncStatus::LocalOnly);
     if let Some(settings) = use_context::<crate::settings::Settings>() {
-        let server = Memo::new(move |_| settings.0.with(|m| m.server_url().is_some()));
+        let server = Memo::new(move |_| settings.mode.with(|m| m.server_url().is_some()));
         // Follows the setting (a signal to a signal, which an effect is the way to say here).
         Effect::new(move |_| {
             status.set(if server.get() {

@@ -61,16 +61,23 @@ pub fn validate_server_url(raw: &str) -> Result<String, String> {
     Ok(url.to_owned())
 }
 
-/// The app-wide setting. Read with `expect_context::<Settings>()`.
+/// The app-wide setting, provided by [`provide_settings_context`]; most pages need only
+/// [`mode`].
 #[derive(Clone, Copy)]
-pub struct Settings(
-    pub RwSignal<SyncMode>,
+pub struct Settings {
+    /// "This browser only" or the sync server.
+    pub mode: RwSignal<SyncMode>,
     /// Whether the choice is known: stored, or (in a browser that never chose) once the page's
     /// origin answered whether it is a Mosaic server. Until then the mode reads "this browser
     /// only", which a page may not want to act on (the feed waits rather than open its local
     /// view for a moment).
-    pub RwSignal<bool>,
-);
+    pub known: RwSignal<bool>,
+}
+
+/// This browser's sync choice, from the app's [`Settings`].
+pub fn mode() -> RwSignal<SyncMode> {
+    expect_context::<Settings>().mode
+}
 
 /// Loads the setting and keeps `localStorage` in step with every change.
 ///
@@ -103,7 +110,7 @@ pub fn provide_settings_context() {
             known.set(true);
         });
     }
-    provide_context(Settings(mode, known));
+    provide_context(Settings { mode, known });
 }
 
 /// The page's own origin, the natural default for a server URL.

@@ -10,7 +10,7 @@ use mosaic_domain::{ActionKind, ActionStatus, Priority, Review, ReviewId, Review
 use crate::components::shared::field::{SelectField, TextField, options};
 use crate::components::shared::tracker_link::TrackerLink;
 use crate::repo::{self, RepoError};
-use crate::settings::{Settings, SyncMode};
+use crate::settings::{self, SyncMode};
 use crate::workspace::{self, Workspace};
 
 /// How many of the server's actions one "Load more" brings.
@@ -36,7 +36,7 @@ struct Loaded {
 /// finding like a change made on the review's page.
 #[component]
 pub fn OpenActionsPage() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = settings::mode();
     let query = use_query_map();
     let filters = Memo::new(move |_| query.with(|p| ActionsQuery::from_params(|k| p.get(k))));
     crate::title::page_title(|| "Open actions".into());

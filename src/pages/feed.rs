@@ -21,7 +21,7 @@ use crate::settings::{Settings, SyncMode};
 /// name.
 #[component]
 pub fn FeedPage() -> impl IntoView {
-    let Settings(mode, known) = expect_context::<Settings>();
+    let Settings { mode, known } = expect_context::<Settings>();
     let api = Memo::new(move |_| mode.with(SyncMode::api));
     crate::title::page_title(|| "Findings feed".into());
     view! {

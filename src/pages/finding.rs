@@ -4,7 +4,7 @@ use mosaic_domain::feed::FeedFinding;
 
 use crate::components::feed::finding_card::FindingCard;
 use crate::repo::{self, RepoError};
-use crate::settings::{Settings, SyncMode};
+use crate::settings::{self, SyncMode};
 
 /// One published finding, in full: summary, key insights, factors, surprises, knowledge gaps,
 /// and the actions as they stand now. From the server's feed in server mode (with this
@@ -12,7 +12,7 @@ use crate::settings::{Settings, SyncMode};
 /// sections kept to the team); from this browser's reviews otherwise.
 #[component]
 pub fn FindingPage() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = settings::mode();
     let params = use_params_map();
     let loaded = LocalResource::new(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
@@ -87,7 +87,7 @@ async fn load(mode: &SyncMode, id: &str) -> Result<Option<FeedFinding>, RepoErro
 /// the organisation reads them; nothing when there are none or the server cannot say.
 #[component]
 fn RelatedFindings() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = settings::mode();
     let params = use_params_map();
     let related = LocalResource::new(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());

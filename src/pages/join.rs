@@ -8,7 +8,7 @@ use crate::components::shared::edits::FieldFeedback;
 use crate::components::shared::field::TextField;
 use crate::join_link::LinkKind;
 use crate::repo::{self, RepoError, SyncStatus, SyncStatusContext};
-use crate::settings::{self, Settings, SyncMode};
+use crate::settings::{self, SyncMode};
 
 /// What the link in the address carries, in its fragment (never sent to a server).
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +65,7 @@ enum Arrival {
 /// someone new. This browser then syncs with the server that served the link.
 #[component]
 pub fn JoinPage() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = settings::mode();
     let status = expect_context::<SyncStatusContext>().0;
     let params = use_params_map();
     let review_id = params.with_untracked(|p| p.get("id").unwrap_or_default());

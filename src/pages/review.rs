@@ -17,7 +17,7 @@ use crate::components::{
 };
 use crate::components::{account::account_guide::AccountGuide, review::phase_guide::PhaseGuide};
 use crate::deferred::deferred;
-use crate::settings::{Settings, SyncMode};
+use crate::settings::{self, SyncMode};
 use crate::sync_core::SyncState;
 use crate::workspace::{self, Actor, Workspace};
 use crate::{repo, time};
@@ -25,7 +25,7 @@ use crate::{repo, time};
 /// One review, guiding each person through its phases.
 #[component]
 pub fn ReviewPage() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = settings::mode();
     let params = use_params_map();
     let loaded = LocalResource::new(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());

@@ -3,13 +3,12 @@ use mosaic_domain::{ReviewListing, Role};
 
 use crate::components::reviews::new_review_form::NewReviewForm;
 use crate::components::reviews::review_import::ReviewImport;
-use crate::settings::Settings;
 use crate::{repo, time};
 
 /// The home page: every review this browser knows, and the form that starts a new one.
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = crate::settings::mode();
     let reviews = LocalResource::new(move || {
         let mode = mode.get();
         async move { repo::list_reviews(&mode).await }

@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 
 use crate::components::shared::field::TextField;
-use crate::settings::{self, Settings, SyncMode};
+use crate::settings::{self, SyncMode};
 
 /// Where this browser keeps reviews: only here, or also on a Mosaic server.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = settings::mode();
     let use_server = RwSignal::new(mode.get_untracked().server_url().is_some());
     let url = RwSignal::new(
         mode.get_untracked()

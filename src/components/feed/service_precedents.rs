@@ -3,7 +3,6 @@ use mosaic_domain::feed::FeedQuery;
 
 use crate::api::{self, Api};
 use crate::deferred::deferred;
-use crate::settings::Settings;
 
 /// The most services looked up at once.
 const MAX_SERVICES: usize = 5;
@@ -17,7 +16,7 @@ pub fn ServicePrecedents(
     #[prop(into)]
     services: Signal<String>,
 ) -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = crate::settings::mode();
     let counts = LocalResource::new(move || {
         let api = mode.with(crate::settings::SyncMode::api);
         let mut names: Vec<String> = services.with(|s| {

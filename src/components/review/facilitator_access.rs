@@ -13,7 +13,7 @@ use crate::workspace::Workspace;
 #[component]
 pub fn FacilitatorAccess() -> impl IntoView {
     let ws = expect_context::<Workspace>();
-    let mode = expect_context::<settings::Settings>().0;
+    let mode = settings::mode();
     let credential = ws
         .credential
         .get_value()

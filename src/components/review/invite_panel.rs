@@ -18,7 +18,7 @@ use mosaic_domain::wire::JoiningRules;
 #[component]
 pub fn InvitePanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
-    let mode = expect_context::<settings::Settings>().0;
+    let mode = settings::mode();
     let credential = ws
         .credential
         .get_value()

@@ -371,7 +371,7 @@ fn provide_joined_people(ws: Workspace) {
     let (Some(token), true) = (token, ws.sync.is_some()) else {
         return;
     };
-    let mode = expect_context::<crate::settings::Settings>().0;
+    let mode = crate::settings::mode();
     Effect::new(move |_| {
         let (id, _count) = ws
             .review
@@ -393,7 +393,7 @@ fn provide_joined_people(ws: Workspace) {
 #[component]
 fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl IntoView {
     let ws = expect_context::<Workspace>();
-    let mode = expect_context::<crate::settings::Settings>().0;
+    let mode = crate::settings::mode();
     let facilitator_token = ws.credential.with_value(|c| match c {
         Some(c) if c.role == mosaic_domain::Role::Facilitator => Some(c.token.clone()),
         _ => None,

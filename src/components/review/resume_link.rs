@@ -13,7 +13,7 @@ use crate::workspace::Workspace;
 #[component]
 pub fn ResumeLink() -> impl IntoView {
     let ws = expect_context::<Workspace>();
-    let mode = expect_context::<settings::Settings>().0;
+    let mode = settings::mode();
     let link = ws.credential.with_value(|c| match c {
         Some(c) if matches!(c.role, Role::Participant(_)) => Some(join_link(
             LinkKind::Resume,

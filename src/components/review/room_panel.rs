@@ -24,7 +24,7 @@ const EXTEND_MINUTES: u32 = 5;
 #[component]
 pub fn RoomPanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
-    let mode = expect_context::<settings::Settings>().0;
+    let mode = settings::mode();
     let credential = ws.credential.get_value()?;
     let api = mode.get_untracked().api()?.with_token(&credential.token);
     let review_id = credential.review_id.clone();

@@ -8,7 +8,6 @@ use crate::components::shared::facts_fields::{FactsDraft, FactsFields, FactsPart
 use crate::deferred::PartMissing;
 use crate::drafts::stored_draft;
 use crate::repo;
-use crate::settings::Settings;
 
 const DRAFT_KEY: &str = "mosaic.draft.new-review";
 
@@ -16,7 +15,7 @@ const DRAFT_KEY: &str = "mosaic.draft.new-review";
 /// Saving keeps the review in this browser (and sends it, in server mode) and opens it.
 #[component]
 pub fn NewReviewForm() -> impl IntoView {
-    let mode = expect_context::<Settings>().0;
+    let mode = crate::settings::mode();
     let draft = stored_draft::<FactsDraft>(DRAFT_KEY.to_owned());
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let failure = RwSignal::new(None::<String>);

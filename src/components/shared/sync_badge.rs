@@ -1,7 +1,6 @@
 use leptos::prelude::*;
 
 use crate::repo::{self, SyncStatus, SyncStatusContext};
-use crate::settings::Settings;
 
 /// Always shows where this browser's work is: being saved, saved here, saved on the server,
 /// syncing, or waiting offline. When the network comes back, waiting changes are sent.
@@ -10,7 +9,7 @@ pub fn SyncBadge() -> impl IntoView {
     let status = expect_context::<SyncStatusContext>().0;
     let saving = RwSignal::new(false);
     crate::storage::on_write_activity(move |busy| saving.set(busy));
-    let mode = expect_context::<Settings>().0;
+    let mode = crate::settings::mode();
     let flush = move || {
         if let Some(api) = mode.get_untracked().api() {
             leptos::task::spawn_local(async move {
