@@ -421,7 +421,7 @@ fn InvitationView(
     } else {
         match joining {
             Joining::Open => view! {
-                <p class="hint">{what_happens_next(phase)}</p>
+                <p class="hint page-lead">{what_happens_next(phase)}</p>
                 <OpenPlaces places=open_places claim failure/>
                 <NewPersonForm
                     token
