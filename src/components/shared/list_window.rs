@@ -281,11 +281,16 @@ impl ListWindow {
         if reach == 0 {
             // Once this frame is painted and the browser is idle, the blocks around the screen
             // follow, ready for scrolling and Tab.
-            request_idle_callback(move || {
+            let widen = move || {
                 if self.reach.try_set_value(1).is_none() {
                     self.measure();
                 }
-            });
+            };
+            if request_idle_callback_with_handle(widen).is_err() {
+                // A browser without idle callbacks: a task queued in a frame callback runs
+                // once the frame is painted.
+                set_timeout(widen, Duration::ZERO);
+            }
         }
     }
 }
