@@ -16,6 +16,7 @@
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
 //! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
 //! - [`drafts`]: form drafts in `localStorage`, so a reload loses nothing typed.
+//! - [`idle`]: work for when the browser is idle (after the frame is painted).
 //! - [`deferred`]: work whose code is downloaded when first needed (sending the outbox,
 //!   starting or importing a review).
 //! - [`download`]: offering generated text (exports) as a file download.
@@ -27,6 +28,7 @@ pub mod components;
 pub mod deferred;
 pub mod download;
 pub mod drafts;
+pub mod idle;
 pub mod join_link;
 pub mod offline;
 pub mod pages;

@@ -100,7 +100,7 @@ fn ReviewWorkspace(
     // again when the person comes back to the facilitator is answered at once.)
     Effect::new(move |_| {
         if phase.get() == Phase::Investigating && is_facilitator.get() && ws.can_switch_actor() {
-            request_idle_callback(|| {
+            crate::idle::when_idle(|| {
                 leptos::task::spawn_local(async {
                     // A failure is met again, and shown, when the account is opened.
                     let _ = preload_account_part().await;

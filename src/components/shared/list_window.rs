@@ -3,9 +3,9 @@
 //! blocks the screen shows (only these in the first frame, so it is painted sooner), one more on
 //! each side from then on, and the focused row's block with its neighbours, so a row the person
 //! is in is never taken from under them and Tab or Shift+Tab from the last rendered row reaches
-//! the next one. The rows not rendered are stood in for by
-//! space of their estimated height (padding before and after the list, a margin between two
-//! rendered stretches), so the scroll bar stays true and the page does not jump.
+//! the next one. The rows not rendered are stood in for by space of their estimated height
+//! (padding before and after the list, a margin between two rendered stretches), so the scroll
+//! bar stays true and the page does not jump.
 //!
 //! The arithmetic is plain Rust, tested natively; [`ListWindow`] is its shell in the page.
 
@@ -17,6 +17,8 @@ use std::time::Duration;
 use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+
+use crate::idle::when_idle;
 
 /// Rows per block: the unit rendered or left out together, so scrolling adds and removes rows
 /// a block at a time rather than one per scroll event.
@@ -279,18 +281,14 @@ impl ListWindow {
             self.screen.set(on_screen);
         }
         if reach == 0 {
-            // Once this frame is painted and the browser is idle, the blocks around the screen
-            // follow, ready for scrolling and Tab.
-            let widen = move || {
+            // Once this frame is painted, the blocks around the screen follow, ready for
+            // scrolling and Tab. (Idle, not a task: a page's own "after paint" task queued later
+            // in this frame would otherwise wait for them.)
+            when_idle(move || {
                 if self.reach.try_set_value(1).is_none() {
                     self.measure();
                 }
-            };
-            if request_idle_callback_with_handle(widen).is_err() {
-                // A browser without idle callbacks: a task queued in a frame callback runs
-                // once the frame is painted.
-                set_timeout(widen, Duration::ZERO);
-            }
+            });
         }
     }
 }
@@ -338,37 +336,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_screen_shows_its_blocks_and_one_more_on_each_side() {
-        // 100 px rows: a 900 px screen shows 9 or 10 rows.
-        assert_eq!(blocks_on_screen(10_000, 100.0, 0.0, 900.0, 1), 0..2);
-        // Scrolled 50,000 px into the list: rows 500 to 509, in block 25.
-        assert_eq!(blocks_on_screen(10_000, 100.0, 50_000.0, 900.0, 1), 24..27);
-        // The list still below the screen: its first blocks, ready.
-        assert_eq!(blocks_on_screen(10_000, 100.0, -2_000.0, 900.0, 1), 0..2);
-        // Scrolled past the list: its last block.
-        assert_eq!(
-            blocks_on_screen(10_000, 100.0, 5_000_000.0, 900.0, 1),
-            499..500
-        );
-        assert_eq!(blocks_on_screen(0, 100.0, 0.0, 900.0, 1), 0..0);
-        assert_eq!(blocks_on_screen(5, 100.0, 0.0, 900.0, 1), 0..1);
+    fn the_screen_shows_its_blocks_with_reach_more_on_each_side() {
+        // 100 px rows, a 900 px screen (9 or 10 rows): (rows, top, what reach 0 renders, what
+        // reach 1 renders). Reach 0 is the first frame, reach 1 every frame after it.
+        let cases = [
+            // At the top of the list: block 0, then the one after it.
+            (10_000, 0.0, 0..1, 0..2),
+            // Scrolled 50,000 px in: rows 500 to 509, in block 25.
+            (10_000, 50_000.0, 25..26, 24..27),
+            // A screen across two blocks gets both.
+            (10_000, 51_500.0, 25..27, 24..28),
+            // The list still below the screen: its first block, ready.
+            (10_000, -2_000.0, 0..1, 0..2),
+            // Scrolled past the list: its last block.
+            (10_000, 5_000_000.0, 499..500, 499..500),
+            (0, 0.0, 0..0, 0..0),
+            (5, 0.0, 0..1, 0..1),
+        ];
+        for (total, top, first_frame, after) in cases {
+            for (reach, expected) in [(0, first_frame), (1, after)] {
+                assert_eq!(
+                    blocks_on_screen(total, 100.0, top, 900.0, reach),
+                    expected,
+                    "{total} rows, top {top}, reach {reach}"
+                );
+            }
+        }
         // A pitch not measured yet never divides by zero.
         assert_eq!(blocks_on_screen(100, 0.0, 0.0, 900.0, 1), 0..5);
-    }
-
-    #[test]
-    fn the_first_screen_is_only_the_blocks_it_shows() {
-        // Reach 0: what the screen shows, nothing around it.
-        assert_eq!(blocks_on_screen(10_000, 100.0, 0.0, 900.0, 0), 0..1);
-        assert_eq!(blocks_on_screen(10_000, 100.0, 50_000.0, 900.0, 0), 25..26);
-        // A screen across two blocks gets both.
-        assert_eq!(blocks_on_screen(10_000, 100.0, 51_500.0, 900.0, 0), 25..27);
-        // The list below the screen or scrolled past: its nearest block only.
-        assert_eq!(blocks_on_screen(10_000, 100.0, -2_000.0, 900.0, 0), 0..1);
-        assert_eq!(
-            blocks_on_screen(10_000, 100.0, 5_000_000.0, 900.0, 0),
-            499..500
-        );
     }
 
     /// The rows [`segments`] renders, as (first, end) pairs.
