@@ -17,6 +17,7 @@
 //! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
 //! - [`drafts`]: form drafts in `localStorage`, so a reload loses nothing typed.
 //! - [`idle`]: work for when the browser is idle (after the frame is painted).
+//! - [`load`]: what a page reads without waiting for it, as a signal its view matches on.
 //! - [`deferred`]: work whose code is downloaded when first needed (sending the outbox,
 //!   starting or importing a review).
 //! - [`download`]: offering generated text (exports) as a file download.
@@ -30,6 +31,7 @@ pub mod download;
 pub mod drafts;
 pub mod idle;
 pub mod join_link;
+pub mod load;
 pub mod offline;
 pub mod pages;
 pub mod repo;

@@ -9,6 +9,7 @@ use mosaic_domain::{ActionKind, ActionStatus, Priority, Review, ReviewId, Review
 
 use crate::components::shared::field::{SelectField, TextField, options};
 use crate::components::shared::tracker_link::TrackerLink;
+use crate::load::load;
 use crate::repo::{self, RepoError};
 use crate::settings::{self, SyncMode};
 use crate::workspace::{self, Workspace};
@@ -40,10 +41,10 @@ pub fn OpenActionsPage() -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| query.with(|p| ActionsQuery::from_params(|k| p.get(k))));
     crate::title::page_title(|| "Open actions".into());
-    let loaded = LocalResource::new(move || {
+    let loaded = load(move || {
         let filters = filters.get();
         let mode = mode.get();
-        async move { load(&mode, &filters).await.map(|l| (filters, l)) }
+        async move { gather(&mode, &filters).await.map(|l| (filters, l)) }
     });
     view! {
         <h1>"Open actions"</h1>
@@ -52,23 +53,13 @@ pub fn OpenActionsPage() -> impl IntoView {
             "in this browser: the earliest due first."
         </p>
         <ActionFilters filters/>
-        <Transition fallback=|| view! { <p>"Loading the actions…"</p> }>
-            <ErrorBoundary fallback=|errors| view! {
-                <p class="form-error" role="alert">
-                    {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
-                </p>
-            }>
-                {move || Suspend::new(async move {
-                    loaded.await.map(|(filters, first)| view! {
-                        <ActionList first filters mode=mode.get_untracked()/>
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {loaded.view("Loading the actions…", None, move |(filters, first)| {
+            view! { <ActionList first filters mode=mode.get_untracked()/> }.into_any()
+        })}
     }
 }
 
-async fn load(mode: &SyncMode, filters: &ActionsQuery) -> Result<Loaded, RepoError> {
+async fn gather(mode: &SyncMode, filters: &ActionsQuery) -> Result<Loaded, RepoError> {
     let reviews: Vec<Review> = repo::all_reviews(mode).await?;
     let mut local = Vec::new();
     let mut held = Vec::new();

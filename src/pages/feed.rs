@@ -11,6 +11,7 @@ use crate::components::{
     feed::feed_search::FeedSearch, feed::finding_card::FindingCard,
 };
 use crate::deferred::deferred;
+use crate::load::load;
 use crate::repo;
 use crate::settings::{Settings, SyncMode};
 
@@ -61,17 +62,16 @@ fn ServerFeed(api: Api) -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| query.with(|params| filters_from(|key| params.get(key))));
     let api = StoredValue::new(api);
-    let page = LocalResource::new(move || {
+    let page = load(move || {
         let filters = filters.get();
         let api = api.get_value();
         async move { api.feed(&filters).await.map(|page| (filters, page)) }
     });
-    let stats = LocalResource::new(move || {
+    let stats = load(move || {
         let filters = filters.get();
         let api = api.get_value();
         async move { api.feed_stats(&filters).await.map(|stats| (filters, stats)) }
     });
-    let searching = RwSignal::new(false);
     // Outside the list, which each search replaces, so that a screen reader hears every new
     // count: a live region announces changes, not its own arrival.
     let counted = RwSignal::new(None::<Counted>);
@@ -86,30 +86,17 @@ fn ServerFeed(api: Api) -> impl IntoView {
                 type="application/feed+json">"JSON Feed"</a>
         </p>
         <div class="feed-layout">
-            <div class="feed-results" aria-busy=move || searching.get().to_string()>
+            <div class="feed-results" aria-busy=move || page.pending().get().to_string()>
                 <p class="result-count" role="status" data-testid="feed-count">
                     {move || counted.get().map(|c| c.sentence())}
                 </p>
-                <Transition
-                    fallback=|| view! { <p>"Loading findings…"</p> }
-                    set_pending=searching.write_only()
-                >
-                    <ErrorBoundary fallback=|errors| view! { <ErrorText errors/> }>
-                        {move || Suspend::new(async move {
-                            page.await.map(|(filters, first)| view! {
-                                <FeedResults first filters api=api.get_value() counted/>
-                            })
-                        })}
-                    </ErrorBoundary>
-                </Transition>
+                {page.view("Loading findings…", None, move |(filters, first)| {
+                    view! { <FeedResults first filters api=api.get_value() counted/> }.into_any()
+                })}
             </div>
-            <Transition fallback=|| view! { <p>"Loading charts…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorText errors/> }>
-                    {move || Suspend::new(async move {
-                        stats.await.map(|(filters, stats)| view! { <FeedCharts stats filters/> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {stats.view("Loading charts…", None, |(filters, stats)| {
+                view! { <FeedCharts stats filters/> }.into_any()
+            })}
         </div>
     }
 }
@@ -219,16 +206,6 @@ impl Counted {
     }
 }
 
-/// The errors an error boundary caught, in words.
-#[component]
-fn ErrorText(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    view! {
-        <p class="form-error" role="alert">
-            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
-        </p>
-    }
-}
-
 deferred! { local_feed;
     fn local_feed() -> AnyView {
         view! { <LocalFeed/> }.into_any()
@@ -238,41 +215,34 @@ deferred! { local_feed;
 /// This browser's own published findings, newest first.
 #[component]
 fn LocalFeed() -> impl IntoView {
-    let findings = LocalResource::new(|| async { repo::local_findings().await });
+    let findings = load(|| async { repo::local_findings().await });
     view! {
         <p class="hint local-feed-note">
             "This browser keeps its reviews to itself, so this feed shows only the findings its "
             "own reviews have published. The shared feed of every team’s findings, with search "
             "and charts, needs a sync server: choose one in " <a href="/settings">"Settings"</a> "."
         </p>
-        <Transition fallback=|| view! { <p>"Loading findings…"</p> }>
-            <ErrorBoundary fallback=|errors| view! { <ErrorText errors/> }>
-                {move || Suspend::new(async move {
-                    findings.await.map(|list| {
-                        if list.is_empty() {
-                            view! {
-                                <p class="empty">
-                                    "No findings have been published yet. When a review is published, "
-                                    "its findings appear here for other teams to read."
-                                </p>
-                            }
-                            .into_any()
-                        } else {
-                            view! {
-                                <ul class="feed" data-testid="feed">
-                                    <For
-                                        each=move || list.clone()
-                                        key=|f| f.review_id.clone()
-                                        children=|f| view! { <li><FindingCard finding=f/></li> }
-                                    />
-                                </ul>
-                            }
-                            .into_any()
-                        }
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {findings.view("Loading findings…", None, |list| {
+            if list.is_empty() {
+                view! {
+                    <p class="empty">
+                        "No findings have been published yet. When a review is published, "
+                        "its findings appear here for other teams to read."
+                    </p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <ul class="feed" data-testid="feed">
+                        {list
+                            .into_iter()
+                            .map(|f| view! { <li><FindingCard finding=f/></li> })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }
+        })}
     }
 }
 

@@ -3,6 +3,7 @@ use leptos_router::hooks::use_params_map;
 use mosaic_domain::feed::FeedFinding;
 
 use crate::components::feed::finding_card::FindingCard;
+use crate::load::load;
 use crate::repo::{self, RepoError};
 use crate::settings::{self, SyncMode};
 
@@ -14,10 +15,10 @@ use crate::settings::{self, SyncMode};
 pub fn FindingPage() -> impl IntoView {
     let mode = settings::mode();
     let params = use_params_map();
-    let loaded = LocalResource::new(move || {
+    let loaded = load(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         let mode = mode.get();
-        async move { load(&mode, &id).await }
+        async move { find(&mode, &id).await }
     });
     let server = Memo::new(move |_| mode.with(|m| m.server_url().is_some()));
     crate::title::page_title(move || {
@@ -30,40 +31,31 @@ pub fn FindingPage() -> impl IntoView {
     });
     view! {
         <p class="back-link"><a href="/feed">"← Findings feed"</a></p>
-        <Transition fallback=|| view! { <p>"Loading the finding…"</p> }>
-            <ErrorBoundary fallback=|errors| view! {
-                <h1>"This finding could not be opened"</h1>
-                <p class="form-error" role="alert">
-                    {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
-                </p>
-            }>
-                {move || Suspend::new(async move {
-                    loaded.await.map(|found| match found {
-                        Some(FeedFinding { finding, team_only_hidden }) => view! {
-                            {team_only_hidden.then(|| view! {
-                                <p class="team-only-note" data-testid="team-only-hidden">
-                                    "Some sections are shared with the team only."
-                                </p>
-                            })}
-                            <FindingCard finding level=1 link_tags=server.get_untracked()/>
-                            {server.get_untracked().then(|| view! { <RelatedFindings/> })}
-                        }
-                        .into_any(),
-                        None => view! {
-                            <h1>"Finding not found"</h1>
-                            <p>"No published finding has this address. Its review may not be "
-                               "published yet, or may have been reopened to amend it."</p>
-                        }
-                        .into_any(),
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {loaded.view("Loading the finding…", Some("This finding could not be opened"), move |found| {
+            match found {
+                Some(FeedFinding { finding, team_only_hidden }) => view! {
+                    {team_only_hidden.then(|| view! {
+                        <p class="team-only-note" data-testid="team-only-hidden">
+                            "Some sections are shared with the team only."
+                        </p>
+                    })}
+                    <FindingCard finding level=1 link_tags=server.get_untracked()/>
+                    {server.get_untracked().then(|| view! { <RelatedFindings/> })}
+                }
+                .into_any(),
+                None => view! {
+                    <h1>"Finding not found"</h1>
+                    <p>"No published finding has this address. Its review may not be "
+                       "published yet, or may have been reopened to amend it."</p>
+                }
+                .into_any(),
+            }
+        })}
     }
 }
 
 /// The finding of review `id`: from the server in server mode, else from this browser.
-async fn load(mode: &SyncMode, id: &str) -> Result<Option<FeedFinding>, RepoError> {
+async fn find(mode: &SyncMode, id: &str) -> Result<Option<FeedFinding>, RepoError> {
     let Some(api) = mode.api() else {
         let local = repo::local_findings().await?;
         return Ok(local
@@ -89,7 +81,7 @@ async fn load(mode: &SyncMode, id: &str) -> Result<Option<FeedFinding>, RepoErro
 fn RelatedFindings() -> impl IntoView {
     let mode = settings::mode();
     let params = use_params_map();
-    let related = LocalResource::new(move || {
+    let related = load(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         let api = mode.with(crate::settings::SyncMode::api);
         async move {
@@ -104,11 +96,8 @@ fn RelatedFindings() -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let entries = related.await;
-                (!entries.is_empty()).then(|| view! {
-                    <section class="card related-findings" aria-labelledby="related-heading">
+        {move || related.get().filter(|entries| !entries.is_empty()).map(|entries| view! {
+            <section class="card related-findings" aria-labelledby="related-heading">
                         <h2 id="related-heading">"Related findings"</h2>
                         <ul data-testid="related-findings">
                             {entries.into_iter().map(|e| view! {
@@ -122,8 +111,6 @@ fn RelatedFindings() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     </section>
-                })
-            })}
-        </Transition>
+        })}
     }
 }

@@ -7,6 +7,7 @@ use crate::api::Api;
 use crate::components::shared::edits::FieldFeedback;
 use crate::components::shared::field::TextField;
 use crate::join_link::LinkKind;
+use crate::load::load;
 use crate::repo::{self, RepoError, SyncStatus, SyncStatusContext};
 use crate::settings::{self, SyncMode};
 
@@ -78,7 +79,7 @@ pub fn JoinPage() -> impl IntoView {
 
     let arrival = {
         let (api, id, link) = (api.clone(), review_id.clone(), link.clone());
-        LocalResource::new(move || {
+        load(move || {
             let (api, id, link) = (api.clone(), id.clone(), link.clone());
             async move {
                 if let Some(held) = repo::credential(&id).await? {

@@ -17,6 +17,7 @@ use crate::components::{
 };
 use crate::components::{account::account_guide::AccountGuide, review::phase_guide::PhaseGuide};
 use crate::deferred::deferred;
+use crate::load::load;
 use crate::settings::{self, SyncMode};
 use crate::sync_core::SyncState;
 use crate::workspace::{self, Actor, Workspace};
@@ -27,7 +28,7 @@ use crate::{repo, time};
 pub fn ReviewPage() -> impl IntoView {
     let mode = settings::mode();
     let params = use_params_map();
-    let loaded = LocalResource::new(move || {
+    let loaded = load(move || {
         let id = params.with(|p| p.get("id").unwrap_or_default());
         let mode = mode.get();
         async move {
@@ -44,32 +45,24 @@ pub fn ReviewPage() -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <p>"Loading the review…"</p> }>
-            <ErrorBoundary fallback=|errors| view! {
-                <h1>"This review could not be opened"</h1>
-                <p class="form-error" role="alert">
-                    {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
-                </p>
-            }>
-                {move || Suspend::new(async move {
-                    loaded.await.map(|found| match found {
-                        Some((review, accounts, credential, synced)) => {
-                            view! { <ReviewWorkspace review accounts credential synced/> }.into_any()
-                        }
-                        None => view! {
-                            {crate::title::page_title(|| "Review not open here".into())}
-                            <h1>"This review is not open in this browser"</h1>
-                            <p>"A review is reached through its invite link, not its address: "
-                               "open the invite link (or your personal link) the facilitator "
-                               "sent you, and this browser joins or continues your place in it. "
-                               "If you created it here, check Settings: it may be kept on "
-                               "another server."</p>
-                            <a href="/">"Back to reviews"</a>
-                        }.into_any(),
-                    })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {loaded.view("Loading the review…", Some("This review could not be opened"), |found| {
+            match found {
+                Some((review, accounts, credential, synced)) => {
+                    view! { <ReviewWorkspace review accounts credential synced/> }.into_any()
+                }
+                None => view! {
+                    {crate::title::page_title(|| "Review not open here".into())}
+                    <h1>"This review is not open in this browser"</h1>
+                    <p>"A review is reached through its invite link, not its address: "
+                       "open the invite link (or your personal link) the facilitator "
+                       "sent you, and this browser joins or continues your place in it. "
+                       "If you created it here, check Settings: it may be kept on "
+                       "another server."</p>
+                    <a href="/">"Back to reviews"</a>
+                }
+                .into_any(),
+            }
+        })}
     }
 }
 

@@ -3,13 +3,14 @@ use mosaic_domain::{ReviewListing, Role};
 
 use crate::components::reviews::new_review_form::NewReviewForm;
 use crate::components::reviews::review_import::ReviewImport;
+use crate::load::load;
 use crate::{repo, time};
 
 /// The home page: every review this browser knows, and the form that starts a new one.
 #[component]
 pub fn ReviewsPage() -> impl IntoView {
     let mode = crate::settings::mode();
-    let reviews = LocalResource::new(move || {
+    let reviews = load(move || {
         let mode = mode.get();
         async move { repo::list_reviews(&mode).await }
     });
@@ -19,17 +20,9 @@ pub fn ReviewsPage() -> impl IntoView {
         <div class="two-columns">
             <section aria-labelledby="list-heading">
                 <h2 id="list-heading">"Your reviews"</h2>
-                <Transition fallback=|| view! { <p>"Loading reviews…"</p> }>
-                    <ErrorBoundary fallback=|errors| view! {
-                        <p class="form-error" role="alert">
-                            {move || errors.get().into_iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")}
-                        </p>
-                    }>
-                        {move || Suspend::new(async move {
-                            reviews.await.map(|list| view! { <ReviewList reviews=list/> })
-                        })}
-                    </ErrorBoundary>
-                </Transition>
+                {reviews.view("Loading reviews…", None, |list| {
+                    view! { <ReviewList reviews=list/> }.into_any()
+                })}
             </section>
             <div class="side-column">
                 <NewReviewForm/>
@@ -43,7 +36,7 @@ pub fn ReviewsPage() -> impl IntoView {
 /// own, everyone in it acts on this device.
 #[component]
 fn YourRole(review_id: String) -> impl IntoView {
-    let role = LocalResource::new(move || {
+    let role = load(move || {
         let id = review_id.clone();
         async move { repo::credential(&id).await.ok().flatten().map(|c| c.role) }
     });

@@ -3,6 +3,7 @@ use mosaic_domain::feed::FeedQuery;
 
 use crate::api::{self, Api};
 use crate::deferred::deferred;
+use crate::load::load;
 
 /// The most services looked up at once.
 const MAX_SERVICES: usize = 5;
@@ -17,7 +18,7 @@ pub fn ServicePrecedents(
     services: Signal<String>,
 ) -> impl IntoView {
     let mode = crate::settings::mode();
-    let counts = LocalResource::new(move || {
+    let counts = load(move || {
         let api = mode.with(crate::settings::SyncMode::api);
         let mut names: Vec<String> = services.with(|s| {
             s.split(',')
@@ -40,22 +41,17 @@ pub fn ServicePrecedents(
         }
     });
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                let found = counts.await;
-                (!found.is_empty()).then(|| view! {
-                    <ul class="hint service-precedents" data-testid="service-precedents">
-                        {found.into_iter().map(|(name, total, more, href)| {
-                            let n = if more { format!("More than {total}") } else { total.to_string() };
-                            let noun = if total == 1 && !more { "finding involves" } else { "findings involve" };
-                            view! {
-                                <li><a href=href>{format!("{n} published {noun} {name}")}</a></li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                })
-            })}
-        </Transition>
+        {move || counts.get().filter(|found| !found.is_empty()).map(|found| view! {
+            <ul class="hint service-precedents" data-testid="service-precedents">
+                {found.into_iter().map(|(name, total, more, href)| {
+                    let n = if more { format!("More than {total}") } else { total.to_string() };
+                    let noun = if total == 1 && !more { "finding involves" } else { "findings involve" };
+                    view! {
+                        <li><a href=href>{format!("{n} published {noun} {name}")}</a></li>
+                    }
+                }).collect_view()}
+            </ul>
+        })}
     }
 }
 
