@@ -244,25 +244,6 @@ impl ListWindow {
         let Some(list) = self.list.try_get_untracked().flatten() else {
             return;
         };
-        let first = self
-            .segments
-            .with_untracked(|s| s.first().map_or(0, |r| r.len()));
-        let rows = list.children();
-        if first >= 2 && rows.length() as usize >= first {
-            let top = |i: usize| {
-                rows.item(i as u32)
-                    .map(|r| r.get_bounding_client_rect().top())
-            };
-            if let (Some(a), Some(b)) = (top(0), top(first - 1)) {
-                let measured = (b - a) / (first - 1) as f64;
-                // Rows differ a little (a line more here and there): only a real difference
-                // moves the spacing, or stretches measured in turn would rock the page.
-                let current = self.pitch.get_untracked();
-                if measured > 0.0 && (measured - current).abs() > current * 0.02 {
-                    self.set_pitch(&list, measured);
-                }
-            }
-        }
         let height = window()
             .inner_height()
             .ok()
@@ -270,13 +251,34 @@ impl ListWindow {
             .unwrap_or(800.0);
         let top = -list.get_bounding_client_rect().top();
         let reach = self.reach.get_value();
-        let on_screen = blocks_on_screen(
-            self.total.get_untracked(),
-            self.pitch.get_untracked(),
-            top,
-            height,
-            reach,
-        );
+        let total = self.total.get_untracked();
+        let first = self
+            .segments
+            .with_untracked(|s| s.first().map_or(0, |r| r.len()));
+        let rows = list.children();
+        if first >= 2 && rows.length() as usize >= first {
+            let row_top = |i: usize| {
+                rows.item(i as u32)
+                    .map(|r| r.get_bounding_client_rect().top())
+            };
+            if let (Some(a), Some(b)) = (row_top(0), row_top(first - 1)) {
+                let measured = (b - a) / (first - 1) as f64;
+                // Rows differ a little (a line more here and there): only a real difference
+                // moves the spacing, or stretches measured in turn would rock the page.
+                let current = self.pitch.get_untracked();
+                let differs = measured > 0.0 && (measured - current).abs() > current * 0.02;
+                // A new spacing lays the page out again before it is painted. On the first
+                // screen, when the rows on it stay the same, the measurement once it is painted
+                // (below) sets it instead.
+                let now = reach > 0
+                    || blocks_on_screen(total, measured, top, height, reach)
+                        != blocks_on_screen(total, current, top, height, reach);
+                if differs && now {
+                    self.set_pitch(&list, measured);
+                }
+            }
+        }
+        let on_screen = blocks_on_screen(total, self.pitch.get_untracked(), top, height, reach);
         if self.screen.with_untracked(|s| *s != on_screen) {
             self.screen.set(on_screen);
         }
