@@ -2,7 +2,7 @@
 //! signal its view matches on.
 //!
 //! Leptos's `LocalResource` with `<Transition>`, `<ErrorBoundary>` and `Suspend` do the same,
-//! but each use compiles their generic machinery once more for its own types: it was 40 % of
+//! but each use compiles their generic machinery once more for its own types: it was 42 % of
 //! the reviews page's code and three quarters of a finding's, downloaded on every first load.
 //! A [`Load`] is two signals and one effect.
 

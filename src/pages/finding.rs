@@ -98,19 +98,19 @@ fn RelatedFindings() -> impl IntoView {
     view! {
         {move || related.get().filter(|entries| !entries.is_empty()).map(|entries| view! {
             <section class="card related-findings" aria-labelledby="related-heading">
-                        <h2 id="related-heading">"Related findings"</h2>
-                        <ul data-testid="related-findings">
-                            {entries.into_iter().map(|e| view! {
-                                <li>
-                                    <a href=format!("/feed/{}", e.review_id)>{e.title.clone()}</a>
-                                    <span class="meta-inline">
-                                        {format!(" — {} · {} · {}", e.team, e.services.join(", "),
-                                            crate::time::display(e.published_at))}
-                                    </span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    </section>
+                <h2 id="related-heading">"Related findings"</h2>
+                <ul data-testid="related-findings">
+                    {entries.into_iter().map(|e| view! {
+                        <li>
+                            <a href=format!("/feed/{}", e.review_id)>{e.title.clone()}</a>
+                            <span class="meta-inline">
+                                {format!(" — {} · {} · {}", e.team, e.services.join(", "),
+                                    crate::time::display(e.published_at))}
+                            </span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
         })}
     }
 }

@@ -46,6 +46,27 @@ pub fn blocks_on_screen(
     first..last.max(first) + 1
 }
 
+/// The row spacing to set once `measured` where `current` is in use, if any (the other
+/// arguments as [`blocks_on_screen`] takes them). Only a real difference counts: rows differ a
+/// little (a line more here and there), and stretches measured in turn would otherwise rock the
+/// page. On the first screen (`reach` 0) a new spacing lays the page out again before it is
+/// painted, so it is set there only when it changes which blocks are on the screen; otherwise
+/// the measurement once the screen is painted sets it.
+pub fn pitch_to_set(
+    total: usize,
+    current: f64,
+    measured: f64,
+    top: f64,
+    height: f64,
+    reach: usize,
+) -> Option<f64> {
+    let differs = measured > 0.0 && (measured - current).abs() > current * 0.02;
+    let now = reach > 0
+        || blocks_on_screen(total, measured, top, height, reach)
+            != blocks_on_screen(total, current, top, height, reach);
+    (differs && now).then_some(measured)
+}
+
 /// The rows to render, as ordered ranges that neither touch nor overlap: the blocks
 /// `on_screen` (or the last block, when the list became shorter than they say), and the block
 /// of the `focus`ed row with its neighbours.
@@ -263,18 +284,9 @@ impl ListWindow {
             };
             if let (Some(a), Some(b)) = (row_top(0), row_top(first - 1)) {
                 let measured = (b - a) / (first - 1) as f64;
-                // Rows differ a little (a line more here and there): only a real difference
-                // moves the spacing, or stretches measured in turn would rock the page.
                 let current = self.pitch.get_untracked();
-                let differs = measured > 0.0 && (measured - current).abs() > current * 0.02;
-                // A new spacing lays the page out again before it is painted. On the first
-                // screen, when the rows on it stay the same, the measurement once it is painted
-                // (below) sets it instead.
-                let now = reach > 0
-                    || blocks_on_screen(total, measured, top, height, reach)
-                        != blocks_on_screen(total, current, top, height, reach);
-                if differs && now {
-                    self.set_pitch(&list, measured);
+                if let Some(pitch) = pitch_to_set(total, current, measured, top, height, reach) {
+                    self.set_pitch(&list, pitch);
                 }
             }
         }
@@ -366,6 +378,23 @@ mod tests {
         }
         // A pitch not measured yet never divides by zero.
         assert_eq!(blocks_on_screen(100, 0.0, 0.0, 900.0, 1), 0..5);
+    }
+
+    #[test]
+    fn a_new_row_spacing_waits_for_the_first_screen_to_be_painted_unless_it_moves_the_screen() {
+        // 2,000 rows estimated 420 px apart and measured 490, a 900 px screen.
+        let set = |top: f64, measured: f64, reach: usize| {
+            pitch_to_set(2_000, 420.0, measured, top, 900.0, reach)
+        };
+        // Once the first screen is painted, a real difference is set at once.
+        assert_eq!(set(0.0, 490.0, 1), Some(490.0));
+        // A difference within 2 % never moves the spacing, nor does a measurement of nothing.
+        assert_eq!(set(0.0, 425.0, 1), None);
+        assert_eq!(set(0.0, 0.0, 1), None);
+        // On the first screen at the top, block 0 either way: it waits.
+        assert_eq!(set(0.0, 490.0, 0), None);
+        // Deep in the list (row 238 at 420 px, row 204 at 490: blocks 11 and 10) it cannot.
+        assert_eq!(set(100_000.0, 490.0, 0), Some(490.0));
     }
 
     /// The rows [`segments`] renders, as (first, end) pairs.
