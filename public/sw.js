@@ -10,9 +10,24 @@ const FILES = /*__MOSAIC_FILES__*/ [];
 const CACHE = `mosaic-${BUILD}`;
 const SHELL = "/index.html";
 
+/** Where a first visit's loader (scripts/place-parts.mjs) leaves the files it downloaded as
+ *  one pack; installing takes them from there instead of downloading them again. */
+const FIRST_LOAD = "mosaic-first-load";
+
 self.addEventListener("install", (event) => {
   if (FILES.length === 0) return;
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)));
+  event.waitUntil(
+    (async () => {
+      const [cache, first] = await Promise.all([caches.open(CACHE), caches.open(FIRST_LOAD)]);
+      await Promise.all(
+        FILES.map(async (file) => {
+          const kept = await first.match(file);
+          await (kept ? cache.put(file, kept) : cache.add(file));
+        }),
+      );
+      await caches.delete(FIRST_LOAD);
+    })(),
+  );
 });
 
 self.addEventListener("activate", (event) => {

@@ -66,7 +66,8 @@ node - <<'JS'
 const fs = require("fs"), path = require("path"), crypto = require("crypto");
 const dist = "dist", files = [], hash = crypto.createHash("sha256");
 for (const name of fs.readdirSync(dist).sort()) {
-  if (name === "sw.js" || /\.(br|gz)$/.test(name) || !fs.statSync(path.join(dist, name)).isFile()) continue;
+  // A pack holds files listed here already (scripts/place-parts.mjs): only a first visit uses one.
+  if (name === "sw.js" || /\.(br|gz|pack)$/.test(name) || !fs.statSync(path.join(dist, name)).isFile()) continue;
   files.push(`/${name}`);
   hash.update(name).update(fs.readFileSync(path.join(dist, name)));
 }
@@ -77,7 +78,7 @@ const text = fs.readFileSync(sw, "utf8")
 fs.writeFileSync(sw, text);
 JS
 # Precompress once at build time so the server never compresses per request.
-find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) |
+find dist -type f \( -name '*.wasm' -o -name '*.pack' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) |
   while read -r f; do
     brotli -f -q 11 -o "$f.br" "$f"
     gzip -f -9 -k "$f"

@@ -28,8 +28,16 @@ fn register(waiting: RwSignal<Option<ServiceWorkerRegistration>, LocalStorage>) 
     let Some(workers) = container() else { return };
     // Without a controller this is the first visit: the build being installed is this one.
     let updating = workers.controller().is_some();
-    let registered = workers.register("/sw.js");
+    // A first visit downloaded the app as one pack and hands its files to the shell's cache
+    // (scripts/place-parts.mjs); installing once that is done spares downloading them again.
+    let handed_over = js_sys::Reflect::get(&js_sys::global(), &"__mosaicKept".into())
+        .ok()
+        .and_then(|kept| kept.dyn_into::<js_sys::Promise>().ok());
     leptos::task::spawn_local(async move {
+        if let Some(handed_over) = handed_over {
+            let _ = wasm_bindgen_futures::JsFuture::from(handed_over).await;
+        }
+        let registered = workers.register("/sw.js");
         let Ok(registration) = wasm_bindgen_futures::JsFuture::from(registered).await else {
             return;
         };

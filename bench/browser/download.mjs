@@ -58,7 +58,7 @@ function kind(path) {
   // The server's answers: the API, and /healthz (how the app finds the server that served it).
   if (path.startsWith("/api/") || path === "/healthz") return "api";
   const ext = path.includes(".") ? path.split(".").pop() : "html";
-  return ["wasm", "js", "css", "html"].includes(ext) ? ext : "other";
+  return ["wasm", "pack", "js", "css", "html"].includes(ext) ? ext : "other";
 }
 
 /** "wasm 3 files 120.1 KB, js …": the app's files by kind, brotli. */
@@ -68,7 +68,7 @@ function breakdown(files) {
     const k = by.get(f.kind) ?? { n: 0, br: 0 };
     by.set(f.kind, { n: k.n + 1, br: k.br + f.br });
   }
-  return ["wasm", "js", "css", "html", "other"]
+  return ["pack", "wasm", "js", "css", "html", "other"]
     .filter((k) => by.has(k))
     .map((k) => `${k} ${by.get(k).n}× ${(by.get(k).br / 1024).toFixed(1)}`)
     .join(", ");

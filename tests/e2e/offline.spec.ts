@@ -63,3 +63,22 @@ test("a reload without a network opens the app, and offline work reaches the ser
   expect(JSON.stringify(await review.json())).toContain("Oona");
   await fresh.close();
 });
+
+test("the shell keeps what a first visit downloaded without downloading it again", async ({ page, context }) => {
+  const byWorker: string[] = [];
+  context.on("request", (request) => {
+    if (request.serviceWorker()) byWorker.push(new URL(request.url()).pathname);
+  });
+  await page.goto("/");
+  await expect(page.getByRole("button", { name: "Create review" })).toBeVisible();
+  await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  // The first visit came as one pack (scripts/place-parts.mjs): the main part and the page's
+  // parts in it were handed to the shell; it downloaded the rest of the app only.
+  expect(byWorker.length).toBeGreaterThan(0);
+  expect(byWorker.filter((path) => /^\/(mosaic-[0-9a-f]+_bg|split_reviews_page-[0-9a-f]+)\.wasm$/.test(path))).toEqual([]);
+  expect(await page.evaluate(() => caches.has("mosaic-first-load"))).toBe(false);
+  // And it serves them: offline, the reload opens the app.
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Create review" })).toBeVisible();
+});

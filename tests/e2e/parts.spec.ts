@@ -10,6 +10,23 @@ test.use({ thisBrowserOnly: true, serviceWorkers: "block" });
 
 const FEED_PART = /\/split_feed_page-[0-9a-f]+\.wasm$/;
 
+test("a first visit downloads the page with the app as one pack", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("request", (request) => /\.(wasm|pack)$/.test(request.url()) && wasm.push(new URL(request.url()).pathname));
+  await page.goto("/feed");
+  await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
+  // The pack first; then only work the page defers (this browser's own feed, here).
+  expect(wasm[0]).toMatch(FEED_PACK);
+  const fetchedAgain = (paths: string[]) => paths.filter((path) => /\/(mosaic-|split_feed_page-)/.test(path));
+  expect(fetchedAgain(wasm)).toEqual([]);
+  // Another page opened from there downloads its own parts, never the app again.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+  expect(wasm.some((path) => /\/split_settings_page-/.test(path))).toBe(true);
+  expect(fetchedAgain(wasm)).toEqual([]);
+  expect(wasm.filter((path) => path.endsWith(".pack"))).toHaveLength(1);
+});
+
 test("a page whose part cannot be downloaded says so, and trying again opens it", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1, name: "Reviews" })).toBeVisible();
@@ -27,10 +44,19 @@ test("a page whose part cannot be downloaded says so, and trying again opens it"
   await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
 });
 
+// A first visit downloads the page with the main part as one pack (scripts/place-parts.mjs);
+// when that fails, the files one by one.
+const FEED_PACK = /\/feed_page-[0-9a-f]+\.pack$/;
+
 test("trying again reloads the page", async ({ page }) => {
+  const packs: string[] = [];
+  page.on("requestfailed", (request) => FEED_PACK.test(request.url()) && packs.push(request.url()));
+  await page.route(FEED_PACK, (route) => route.abort("internetdisconnected"));
   await page.route(FEED_PART, (route) => route.abort("internetdisconnected"));
   await page.goto("/feed");
   await expect(page.getByRole("heading", { name: "This page could not be downloaded" })).toBeVisible();
+  expect(packs).toHaveLength(1);
+  await page.unroute(FEED_PACK);
   await page.unroute(FEED_PART);
   await page.getByRole("button", { name: "Try again" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
