@@ -89,18 +89,31 @@ written.push(names.js, names.wasm, names.loader);
 // just below) and to the offline app shell (public/sw.js), which keeps them instead of
 // downloading them again. A later visit, with the shell in control, loads each file from it;
 // a pack that fails to download falls back to the files one by one.
-const packs = {};
-for (const [re, part] of ROUTES) {
-  const files = [names.wasm, ...needs.get(part).map((f) => renamed.get(f))];
+/** Writes the pack of `files` (in dist/) as `${prefix}-${hash}.pack`; returns its name. */
+const writePack = (prefix, files) => {
   const bodies = files.map((f) => readFileSync(join(dist, f)));
   const list = Buffer.from(JSON.stringify(files.map((f, i) => [f, bodies[i].length])));
   const length = Buffer.alloc(4);
   length.writeUInt32LE(list.length);
   const pack = Buffer.concat([length, list, ...bodies]);
-  const name = `${part}-${hash(pack)}.pack`;
+  const name = `${prefix}-${hash(pack)}.pack`;
   writeFileSync(join(dist, name), pack);
   written.push(name);
-  packs[re] = name;
+  return name;
+};
+// The parts a page downloads next, once it knows which (the review's phases, src/pages/review.rs):
+// after that page's pack, each comes as a pack too, of what the page's pack did not hold.
+const NEXT = { review_page: ["setup_part", "account_part", "group_part"] };
+const packs = {};
+const nextPacks = {};
+for (const [re, part] of ROUTES) {
+  const files = [names.wasm, ...needs.get(part).map((f) => renamed.get(f))];
+  packs[re] = writePack(part, files);
+  for (const next of NEXT[part] ?? []) {
+    if (!needs.has(next)) throw new Error(`__wasm_split.js: part ${next} not understood`);
+    const rest = needs.get(next).map((f) => renamed.get(f)).filter((f) => !files.includes(f));
+    if (rest.length > 0) nextPacks[re] = { ...nextPacks[re], [next]: writePack(next, rest) };
+  }
 }
 // The parts' loader takes a file from the pack when it holds it.
 loader = loader.replace(
@@ -108,6 +121,10 @@ loader = loader.replace(
   (_, file) => `const src = globalThis.__mosaicPacked?.(${file}.slice(2)) ?? fetch(new URL(${file}, import.meta.url));`,
 );
 if (!loader.includes("__mosaicPacked")) throw new Error("__wasm_split.js: no part download found");
+// Before a part's own downloads start, its pack, where the page has one for it.
+loader = replaceAll(loader, "function wrapAsyncCb(callee) {", "function wrapAsyncCb(part, callee) {", "__wasm_split.js");
+loader = replaceAll(loader, "await callee();", "await globalThis.__mosaicNext?.(part);\n            await callee();", "__wasm_split.js");
+loader = loader.replace(/(export const __wasm_split_load_(\w+) = wrapAsyncCb)\(/g, '$1.bind(null, "$2")(');
 writeFileSync(join(dist, names.loader), loader);
 
 // The loader in index.html. A classic script (it runs while the HTML is parsed) starts the
@@ -120,13 +137,17 @@ const get=(h)=>{const l=document.createElement("link");l.rel="preload";l.as="fet
 const packs=${JSON.stringify(packs)},parts=${JSON.stringify(routeParts)};
 const route=Object.keys(packs).find((r)=>new RegExp(r).test(location.pathname));
 if(!route||navigator.serviceWorker?.controller){get(${JSON.stringify(names.wasm)});if(route)parts[route].forEach(get);return}
-self.__mosaicPack=fetch("/"+packs[route]).then((r)=>r.ok?r.arrayBuffer():Promise.reject(r.status)).then((b)=>{
-const n=new DataView(b).getUint32(0,true),files=new Map();let at=4+n;
-for(const[f,size]of JSON.parse(new TextDecoder().decode(new Uint8Array(b,4,n)))){files.set(f,new Uint8Array(b,at,size));at+=size}
+const unpack=(b)=>{const n=new DataView(b).getUint32(0,true),got=[];let at=4+n;
+for(const[f,size]of JSON.parse(new TextDecoder().decode(new Uint8Array(b,4,n)))){got.push([f,new Uint8Array(b,at,size)]);at+=size}
+return got};
+const download=(pack)=>fetch("/"+pack).then((r)=>r.ok?r.arrayBuffer():Promise.reject(r.status)).then(unpack);
 const wasm=(bytes)=>new Response(bytes,{headers:{"Content-Type":"application/wasm"}});
-const all=[...files];
-self.__mosaicKept=self.caches?.open("mosaic-first-load").then((c)=>Promise.all(all.map(([f,bytes])=>c.put("/"+f,wasm(bytes))))).catch(()=>{});
+self.__mosaicPack=download(packs[route]).then((got)=>{
+const files=new Map(got),next={...${JSON.stringify(nextPacks)}[route]};
+self.__mosaicKept=self.caches?.open("mosaic-first-load").then((c)=>Promise.all(got.map(([f,bytes])=>c.put("/"+f,wasm(bytes))))).catch(()=>{});
 self.__mosaicPacked=(f)=>{const bytes=files.get(f);files.delete(f);return bytes&&Promise.resolve(wasm(bytes))};
+self.__mosaicNext=(part)=>{const pack=next[part];if(!pack)return;delete next[part];
+return download(pack).then((more)=>more.forEach(([f,bytes])=>files.set(f,bytes))).catch(()=>{})};
 }).catch(()=>{});
 })()</script>`;
 const index = join(dist, "index.html");

@@ -122,6 +122,19 @@ test("a review phase whose part cannot be downloaded says so in its place, and t
   expect(fetched.filter((url) => OTHER_PHASE_PARTS.test(url))).toEqual([]);
 });
 
+test("a review opened afresh downloads its page as one pack and its phase as another", async ({ page }) => {
+  await page.goto("/");
+  await createReview(page, FACTS);
+  await expect(page.getByRole("heading", { name: "Incident facts" })).toBeVisible();
+  const fetched: string[] = [];
+  page.on("request", (request) => /\.(wasm|pack)$/.test(request.url()) && fetched.push(new URL(request.url()).pathname));
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Incident facts" })).toBeVisible();
+  expect(fetched[0]).toMatch(/^\/review_page-[0-9a-f]+\.pack$/);
+  expect(fetched).toContainEqual(expect.stringMatching(/^\/setup_part-[0-9a-f]+\.pack$/));
+  expect(fetched.filter((path) => SETUP_PART.test(path) || OTHER_PHASE_PARTS.test(path))).toEqual([]);
+});
+
 test("a facilitator who watches the accounts being written can open a participant's account with the network gone", async ({ page, context }) => {
   await page.goto("/");
   await createReview(page, FACTS);
