@@ -86,8 +86,8 @@ written.push(names.js, names.wasm, names.loader);
 // measures, and one request instead of dozens. A pack is a little-endian u32 (the length of a
 // JSON list of [file name, size]), the list, then the files' bytes in its order. The loader
 // below hands its files to the app's loaders (wasm-bindgen's init, and the part loader patched
-// just below) and to the offline app shell (public/sw.js), which keeps them instead of
-// downloading them again. A later visit, with the shell in control, loads each file from it;
+// just below) and to the offline app shell (through the cache `mosaic-first-load`, which
+// public/sw.js reads by the same name), which keeps them instead of downloading them again. A later visit, with the shell in control, loads each file from it;
 // a pack that fails to download falls back to the files one by one.
 /** Writes the pack of `files` (in dist/) as `${prefix}-${hash}.pack`; returns its name. */
 const writePack = (prefix, files) => {
@@ -124,7 +124,12 @@ if (!loader.includes("__mosaicPacked")) throw new Error("__wasm_split.js: no par
 // Before a part's own downloads start, its pack, where the page has one for it.
 loader = replaceAll(loader, "function wrapAsyncCb(callee) {", "function wrapAsyncCb(part, callee) {", "__wasm_split.js");
 loader = replaceAll(loader, "await callee();", "await globalThis.__mosaicNext?.(part);\n            await callee();", "__wasm_split.js");
+const entries = loader.match(/export const __wasm_split_load_\w+ = /g)?.length ?? 0;
 loader = loader.replace(/(export const __wasm_split_load_(\w+) = wrapAsyncCb)\(/g, '$1.bind(null, "$2")(');
+// Every entry must name its part now, or wrapAsyncCb would take its work for the name.
+if (entries === 0 || loader.split('wrapAsyncCb.bind(null, "').length - 1 !== entries) {
+  throw new Error("__wasm_split.js: a part's entry is not understood");
+}
 writeFileSync(join(dist, names.loader), loader);
 
 // The loader in index.html. A classic script (it runs while the HTML is parsed) starts the
