@@ -41,23 +41,15 @@ wasm-split-cli --merge-chunks-below 6000 "$wasm_dir/mosaic.wasm" "$split/parts" 
 wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
   --out-dir "$split/parts" --out-name mosaic "$split/parts/mosaic.wasm"
 rm "$split/parts/mosaic.wasm"
-# wasm-opt on every part, as many at once as there are cores (npm's binaryen is a JavaScript
-# build: each run spends about a second starting, and there are dozens of parts), largest first.
-export WASM_OPT_NAMES=""
-[[ -n ${MOSAIC_WASM_NAMES:-} ]] && WASM_OPT_NAMES=-g
-optimise_part() {
-  # (binaryen 132 does not know one subsection of the name section the split keeps: it says so
-  # once per part, and drops it with the rest of the names.) The producers and target features
-  # sections are for tools, not browsers: about 0.1 KB a part, and there are many parts.
-  # shellcheck disable=SC2086 # WASM_OPT_NAMES is one flag or none
-  wasm-opt -Oz $WASM_OPT_NAMES --enable-bulk-memory --enable-reference-types \
-    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue \
-    --strip-producers --strip-target-features "$1" -o "$1" \
-    2> >(grep -v '^warning: unknown name subsection' >&2)
-}
-export -f optimise_part
-# shellcheck disable=SC2012 # part names are the tool's own: no blanks or newlines
-ls -S -- "$split"/parts/*.wasm | xargs -n 1 -P "$(nproc)" bash -c 'optimise_part "$1"' _
+# wasm-opt -Oz on every part, through binaryen's library in one worker per core
+# (scripts/optimise-parts.mjs: npm's wasm-opt command spends about a second starting per part,
+# and ran five times slower on this build's parts; the output is byte for byte the same).
+# (binaryen 132 does not know one subsection of the name section the split keeps: it says so
+# once per part, and drops it with the rest of the names.)
+names=()
+[[ -n ${MOSAIC_WASM_NAMES:-} ]] && names=(--names)
+node "$ROOT/scripts/optimise-parts.mjs" "$TOOLS_DIR/node_modules/binaryen/index.js" "$split/parts" \
+  "${names[@]}" 2> >(grep -v '^warning: unknown name subsection' >&2)
 node "$ROOT/scripts/place-parts.mjs" "$split/parts" "$ROOT/dist" >/dev/null
 
 # The offline app shell (public/sw.js) learns this build's files and id: every file Trunk
