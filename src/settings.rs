@@ -10,7 +10,7 @@ const KEY: &str = "mosaic.settings";
 
 /// Where reviews are kept besides this browser's own storage.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "mode", rename_all = "snake_case")]
+#[serde(tag = "mode", rename_all = "snake_case", try_from = "Stored")]
 pub enum SyncMode {
     /// Reviews stay in this browser's IndexedDB; no request leaves the page.
     #[default]
@@ -22,6 +22,39 @@ pub enum SyncMode {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         access_key: String,
     },
+}
+
+/// How the setting is stored: `{"mode": "local"}` or `{"mode": "server", "url": …}`. Read
+/// through this struct rather than serde's reader for a tagged enum, which copies the object into
+/// a buffer first: that reader would be in every page's code, since every page reads this.
+#[derive(Deserialize)]
+struct Stored {
+    mode: StoredMode,
+    url: Option<String>,
+    #[serde(default)]
+    access_key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StoredMode {
+    Local,
+    Server,
+}
+
+impl TryFrom<Stored> for SyncMode {
+    type Error = &'static str;
+
+    fn try_from(stored: Stored) -> Result<Self, Self::Error> {
+        match (stored.mode, stored.url) {
+            (StoredMode::Local, _) => Ok(SyncMode::Local),
+            (StoredMode::Server, Some(url)) => Ok(SyncMode::Server {
+                url,
+                access_key: stored.access_key,
+            }),
+            (StoredMode::Server, None) => Err("a server setting without its address"),
+        }
+    }
 }
 
 impl SyncMode {
@@ -118,4 +151,44 @@ pub fn page_origin() -> String {
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_setting_reads_back_as_stored_and_refuses_a_server_without_an_address() {
+        let server = SyncMode::Server {
+            url: "https://mosaic.example".into(),
+            access_key: String::new(),
+        };
+        let keyed = SyncMode::Server {
+            url: "https://mosaic.example".into(),
+            access_key: "k".into(),
+        };
+        for mode in [SyncMode::Local, server, keyed] {
+            let text = serde_json::to_string(&mode).unwrap();
+            assert_eq!(
+                serde_json::from_str::<SyncMode>(&text).unwrap(),
+                mode,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&SyncMode::Local).unwrap(),
+            r#"{"mode":"local"}"#
+        );
+        let stored = r#"{"url":"https://m.example","mode":"server"}"#;
+        assert!(matches!(
+            serde_json::from_str::<SyncMode>(stored),
+            Ok(SyncMode::Server { url, .. }) if url == "https://m.example"
+        ));
+        for damaged in [r#"{"mode":"server"}"#, r#"{"mode":"cloud"}"#, "{}", "[]"] {
+            assert!(
+                serde_json::from_str::<SyncMode>(damaged).is_err(),
+                "{damaged}"
+            );
+        }
+    }
 }

@@ -185,16 +185,6 @@ impl Fields {
         ) -> Result<T, E> {
             T::try_from(need(value, "id")?).map_err(E::custom)
         }
-        let to = |to: Option<To>, want_index: bool| match (need(to, "to")?, want_index) {
-            (To::Index(i), true) => Ok(To::Index(i)),
-            (To::Phase(p), false) => Ok(To::Phase(p)),
-            (To::Index(i), false) => {
-                Err(E::invalid_type(Unexpected::Unsigned(i as u64), &"a phase"))
-            }
-            (To::Phase(_), true) => {
-                Err(E::invalid_type(Unexpected::Other("a phase"), &"a position"))
-            }
-        };
         let f = self;
         Ok(match name {
             "set_facts" => ReviewOp::SetFacts {
@@ -233,24 +223,26 @@ impl Fields {
                 id: id::<QuestionId, E>(f.id)?,
                 question: need(f.question, "question")?,
             },
-            "move_question" => {
-                let To::Index(to) = to(f.to, true)? else {
-                    unreachable!("checked above")
-                };
-                ReviewOp::MoveQuestion {
-                    id: id::<QuestionId, E>(f.id)?,
-                    to,
-                }
-            }
+            "move_question" => ReviewOp::MoveQuestion {
+                id: id::<QuestionId, E>(f.id)?,
+                to: match need(f.to, "to")? {
+                    To::Index(to) => to,
+                    To::Phase(_) => {
+                        return Err(E::invalid_type(Unexpected::Other("a phase"), &"a position"));
+                    }
+                },
+            },
             "remove_question" => ReviewOp::RemoveQuestion {
                 id: id::<QuestionId, E>(f.id)?,
             },
-            "transition" => {
-                let To::Phase(to) = to(f.to, false)? else {
-                    unreachable!("checked above")
-                };
-                ReviewOp::Transition { to }
-            }
+            "transition" => ReviewOp::Transition {
+                to: match need(f.to, "to")? {
+                    To::Phase(to) => to,
+                    To::Index(i) => {
+                        return Err(E::invalid_type(Unexpected::Unsigned(i as u64), &"a phase"));
+                    }
+                },
+            },
             "link" => ReviewOp::Link {
                 entries: need(f.entries, "entries")?,
             },
