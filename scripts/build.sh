@@ -50,7 +50,7 @@ names=()
 [[ -n ${MOSAIC_WASM_NAMES:-} ]] && names=(--names)
 node "$ROOT/scripts/optimise-parts.mjs" "$TOOLS_DIR/node_modules/binaryen/index.js" "$split/parts" \
   "${names[@]}" 2> >(grep -v '^warning: unknown name subsection' >&2)
-node "$ROOT/scripts/place-parts.mjs" "$split/parts" "$ROOT/dist" >/dev/null
+node "$ROOT/scripts/place-parts.mjs" "$split/parts" "$ROOT/dist" "$TOOLS_DIR/node_modules/esbuild" >/dev/null
 
 # The offline app shell (public/sw.js) learns this build's files and id: every file Trunk
 # wrote, and a hash of them all, so a new build is a new service worker.

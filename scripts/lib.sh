@@ -4,6 +4,7 @@
 # Tool versions are pinned here and nowhere else.
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
+ESBUILD_VERSION=0.24.2
 # wasm-split-cli (the Rust crate wasm_split_cli_support) cuts the release wasm into parts;
 # 0.2.3 or later understands what wasm-bindgen 0.2.130 and wasm_split_helpers 0.2.3 emit.
 WASM_SPLIT_VERSION=0.2.4

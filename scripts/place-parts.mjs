@@ -1,15 +1,21 @@
 // Puts the split app (scripts/build.sh) into dist/: every file named with a hash of its content
-// (the server caches the app's files for a year), and the loader in index.html.
+// (the server caches the app's files for a year), the loader in index.html, and one stylesheet.
 //
-// Usage: node scripts/place-parts.mjs PARTS_DIR DIST_DIR
+// Usage: node scripts/place-parts.mjs PARTS_DIR DIST_DIR ESBUILD
 //   PARTS_DIR holds what wasm-split-cli, wasm-bindgen and wasm-opt made: mosaic.js and
 //   mosaic_bg.wasm (the main part), __wasm_split.js (which downloads the other parts) and
 //   split_*.wasm / chunk_*.wasm (a page's own part, and parts several pages share).
+//   ESBUILD is npm's esbuild package (its folder), which minifies the two JavaScript files.
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
-const [parts, dist] = process.argv.slice(2);
+const [parts, dist, esbuildDir] = process.argv.slice(2);
+if (!esbuildDir) throw new Error("usage: place-parts.mjs PARTS_DIR DIST_DIR ESBUILD");
+const { transformSync } = createRequire(import.meta.url)(esbuildDir);
+/** The ES module `code`, minified (wasm-bindgen's glue: 75 KB to 35 KB, 9.4 KB to 8.1 KB brotli). */
+const minify = (code) => transformSync(code, { format: "esm", minify: true }).code;
 const hash = (...contents) => {
   const h = createHash("sha256");
   for (const c of contents) h.update(c);
@@ -76,7 +82,7 @@ loader = replaceAll(loader, `"./mosaic.js"`, `"./${names.js}"`, "__wasm_split.js
 const specifier = /(from\s*)(['"])\.\/__wasm_split\.js\2/g;
 if (!specifier.test(main)) throw new Error("mosaic.js does not import ./__wasm_split.js");
 main = main.replace(specifier, `$1$2./${names.loader}$2`);
-writeFileSync(join(dist, names.js), main);
+writeFileSync(join(dist, names.js), minify(main));
 writeFileSync(join(dist, names.wasm), wasm);
 written.push(names.js, names.wasm, names.loader);
 
@@ -130,7 +136,7 @@ loader = loader.replace(/(export const __wasm_split_load_(\w+) = wrapAsyncCb)\(/
 if (entries === 0 || loader.split('wrapAsyncCb.bind(null, "').length - 1 !== entries) {
   throw new Error("__wasm_split.js: a part's entry is not understood");
 }
-writeFileSync(join(dist, names.loader), loader);
+writeFileSync(join(dist, names.loader), minify(loader));
 
 // The loader in index.html. A classic script (it runs while the HTML is parsed) starts the
 // download at once: the pack of the page being opened on a first visit; on a later one (the
@@ -156,7 +162,21 @@ return download(pack).then((more)=>more.forEach(([f,bytes])=>files.set(f,bytes))
 }).catch(()=>{});
 })()</script>`;
 const index = join(dist, "index.html");
-const html = readFileSync(index, "utf8");
+let html = readFileSync(index, "utf8");
+
+// One stylesheet instead of Trunk's four (style/*.css, joined in index.html's order, so the
+// cascade is the same): brotli compresses them together (6.7 to 5.5 KB) and a page makes one
+// request for them instead of four.
+const sheets = [...html.matchAll(/<link href=\/([\w-]+\.css) [^>]*rel=stylesheet>/g)];
+if (sheets.length === 0) throw new Error("index.html: no stylesheet found");
+const css = sheets.map(([, file]) => readFileSync(join(dist, file), "utf8")).join("\n");
+const sheet = `style-${hash(css)}.css`;
+writeFileSync(join(dist, sheet), css);
+written.push(sheet);
+const integrity = `sha384-${createHash("sha384").update(css).digest("base64")}`;
+html = html.replace(sheets[0][0], `<link rel="stylesheet" href="/${sheet}" integrity="${integrity}">`);
+for (const [link] of sheets.slice(1)) html = replaceAll(html, link, "", "index.html");
+for (const [, file] of sheets) unlinkSync(join(dist, file));
 const head =
   `<link rel="modulepreload" href="/${names.js}">` +
   `<link rel="modulepreload" href="/${names.loader}">` +

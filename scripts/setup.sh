@@ -100,6 +100,11 @@ if [[ $("$TOOLS_DIR/bin/wasm-opt" --version 2>/dev/null) != *"version ${BINARYEN
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
   ln -sf "$TOOLS_DIR/node_modules/.bin/wasm-opt" "$TOOLS_DIR/bin/wasm-opt"
 fi
+# npm's esbuild minifies the JavaScript wasm-bindgen and wasm-split-cli write (scripts/place-parts.mjs).
+if [[ $(node -p "require('$TOOLS_DIR/node_modules/esbuild/package.json').version" 2>/dev/null) != "$ESBUILD_VERSION" ]]; then
+  say "Installing esbuild $ESBUILD_VERSION"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" --save-exact "esbuild@$ESBUILD_VERSION"
+fi
 
 # 3. Browser tests.
 if $want_tests; then
