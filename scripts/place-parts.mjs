@@ -10,6 +10,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { shortenImports } from "./short-imports.mjs";
 
 const [parts, dist, esbuildDir] = process.argv.slice(2);
 if (!esbuildDir) throw new Error("usage: place-parts.mjs PARTS_DIR DIST_DIR ESBUILD");
@@ -73,8 +74,12 @@ for (const name of readdirSync(parts).sort()) {
 
 // The main part's JS and the loader import each other, so they share one name: a hash of both
 // and of the main wasm.
-let main = readFileSync(join(parts, "mosaic.js"), "utf8");
-const wasm = readFileSync(join(parts, "mosaic_bg.wasm"));
+// Its imports from the glue get short names (scripts/short-imports.mjs).
+const { wasm, js: glue } = shortenImports(
+  readFileSync(join(parts, "mosaic_bg.wasm")),
+  readFileSync(join(parts, "mosaic.js"), "utf8"),
+);
+let main = glue;
 const id = hash(main, wasm, loader);
 const names = { js: `mosaic-${id}.js`, wasm: `mosaic-${id}_bg.wasm`, loader: `mosaic-${id}-parts.js` };
 loader = replaceAll(loader, `"./mosaic.js"`, `"./${names.js}"`, "__wasm_split.js");
