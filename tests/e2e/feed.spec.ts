@@ -525,5 +525,8 @@ test("a long feed comes a page at a time", async ({ browser, server }) => {
   await expect(reader.getByText("From the 21 findings that match the search and filters.")).toBeVisible();
   await expect(reader.getByRole("table", { name: "Findings by kind of factor per month" })).toBeAttached();
   await expectNoAxeViolations(reader);
+  // A search nothing matches says so beside the charts too, rather than "From the 0 findings".
+  await reader.goto("/feed?team=Nobody%20at%20all");
+  await expect(reader.getByText("No finding matches the search and filters: nothing to chart.")).toBeVisible();
   await context.close();
 });

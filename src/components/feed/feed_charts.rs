@@ -23,10 +23,13 @@ pub fn FeedCharts(
         <section class="card feed-charts" aria-labelledby="learning-heading">
             <h2 id="learning-heading">"Learning across reviews"</h2>
             <p class="hint">
-                {if findings == 1 {
-                    "From the one finding that matches the search and filters.".to_owned()
-                } else {
-                    format!("From the {findings} findings that match the search and filters.")
+                {match findings {
+                    0 if filters == FeedQuery::default() => {
+                        "Nothing to chart until findings are published.".to_owned()
+                    }
+                    0 => "No finding matches the search and filters: nothing to chart.".to_owned(),
+                    1 => "From the one finding that matches the search and filters.".to_owned(),
+                    n => format!("From the {n} findings that match the search and filters."),
                 }}
             </p>
             <KindsChart stats=stats.clone()/>
