@@ -112,7 +112,7 @@ fn FeedResults(
 ) -> impl IntoView {
     let total = first.total;
     let more = first.more;
-    let filtered = filters != FeedQuery::default();
+    let filtered = filters.narrows();
     let count = move |shown: usize| {
         counted.try_set(Some(Counted {
             total,

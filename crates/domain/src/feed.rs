@@ -104,6 +104,31 @@ pub struct FeedQuery {
     pub limit: Option<u32>,
 }
 
+impl FeedQuery {
+    /// Whether the query narrows which findings match (a search or any filter); the page's
+    /// cursor and size only choose which of them are shown.
+    pub fn narrows(&self) -> bool {
+        let FeedQuery {
+            q,
+            team,
+            service,
+            kind,
+            tag,
+            from,
+            to,
+            cursor: _,
+            limit: _,
+        } = self;
+        q.is_some()
+            || team.is_some()
+            || service.is_some()
+            || kind.is_some()
+            || tag.is_some()
+            || from.is_some()
+            || to.is_some()
+    }
+}
+
 /// How an action in a finding stands, for the counts on the feed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionCounts {
@@ -323,6 +348,39 @@ pub fn timings_by_month(findings: impl IntoIterator<Item = FindingTimes>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_narrows_by_its_search_and_filters_not_by_its_page() {
+        assert!(!FeedQuery::default().narrows());
+        let paged = FeedQuery {
+            cursor: Some("c".into()),
+            limit: Some(5),
+            ..FeedQuery::default()
+        };
+        assert!(!paged.narrows());
+        assert!(
+            FeedQuery {
+                q: Some("disk".into()),
+                ..FeedQuery::default()
+            }
+            .narrows()
+        );
+        assert!(
+            FeedQuery {
+                kind: Some(FactorKind::Technical),
+                ..FeedQuery::default()
+            }
+            .narrows()
+        );
+        let since = NaiveDate::from_ymd_opt(2026, 11, 1);
+        assert!(
+            FeedQuery {
+                from: since,
+                ..FeedQuery::default()
+            }
+            .narrows()
+        );
+    }
 
     #[test]
     fn timings_are_medians_per_month() {

@@ -20,37 +20,41 @@ pub fn FeedCharts(
 ) -> impl IntoView {
     let findings = stats.findings;
     view! {
-        <section class="card feed-charts" aria-labelledby="learning-heading">
-            <h2 id="learning-heading">"Learning across reviews"</h2>
-            <p class="hint">
-                {match findings {
-                    0 if filters == FeedQuery::default() => {
-                        "Nothing to chart until findings are published.".to_owned()
-                    }
-                    0 => "No finding matches the search and filters: nothing to chart.".to_owned(),
-                    1 => "From the one finding that matches the search and filters.".to_owned(),
-                    n => format!("From the {n} findings that match the search and filters."),
-                }}
-            </p>
-            <KindsChart stats=stats.clone()/>
-            {recurring_list(
-                "recurring-tags",
-                "Recurring tags",
-                "No tag is on more than one of these findings yet.",
-                &stats.recurring_tags,
-                |term| FeedQuery { tag: Some(term.to_owned()), ..filters.clone() },
-            )}
-            {recurring_list(
-                "recurring-factors",
-                "Recurring factors",
-                "No factor is noted in more than one of these findings yet.",
-                &stats.recurring_factors,
-                |term| FeedQuery { q: Some(term.to_owned()), ..filters.clone() },
-            )}
-            <ImproveChart stats=stats.clone()/>
-            <TimingsChart stats=stats.clone()/>
-            <ActionCompletion stats/>
-        </section>
+            <section class="card feed-charts" aria-labelledby="learning-heading">
+                <h2 id="learning-heading">"Learning across reviews"</h2>
+                <p class="hint">
+    {charts_source(findings, filters.narrows())}
+                </p>
+                <KindsChart stats=stats.clone()/>
+                {recurring_list(
+                    "recurring-tags",
+                    "Recurring tags",
+                    "No tag is on more than one of these findings yet.",
+                    &stats.recurring_tags,
+                    |term| FeedQuery { tag: Some(term.to_owned()), ..filters.clone() },
+                )}
+                {recurring_list(
+                    "recurring-factors",
+                    "Recurring factors",
+                    "No factor is noted in more than one of these findings yet.",
+                    &stats.recurring_factors,
+                    |term| FeedQuery { q: Some(term.to_owned()), ..filters.clone() },
+                )}
+                <ImproveChart stats=stats.clone()/>
+                <TimingsChart stats=stats.clone()/>
+                <ActionCompletion stats/>
+            </section>
+        }
+}
+
+/// What the charts are drawn from: `findings` that match the search and filters, which
+/// `narrowed` says there are.
+fn charts_source(findings: u64, narrowed: bool) -> String {
+    match (findings, narrowed) {
+        (0, false) => "Nothing to chart until findings are published.".to_owned(),
+        (0, true) => "No finding matches the search and filters: nothing to chart.".to_owned(),
+        (1, _) => "From the one finding that matches the search and filters.".to_owned(),
+        (n, _) => format!("From the {n} findings that match the search and filters."),
     }
 }
 
@@ -472,6 +476,26 @@ fn ActionCompletion(stats: FeedStats) -> impl IntoView {
 mod tests {
     use super::*;
     use mosaic_domain::feed::{ActionCounts, KindInMonth};
+
+    #[test]
+    fn the_charts_say_what_they_are_drawn_from() {
+        assert_eq!(
+            charts_source(0, false),
+            "Nothing to chart until findings are published."
+        );
+        assert_eq!(
+            charts_source(0, true),
+            "No finding matches the search and filters: nothing to chart."
+        );
+        assert_eq!(
+            charts_source(1, true),
+            "From the one finding that matches the search and filters."
+        );
+        assert_eq!(
+            charts_source(21, false),
+            "From the 21 findings that match the search and filters."
+        );
+    }
 
     fn stats(kinds: &[(&str, FactorKind, u32)]) -> FeedStats {
         FeedStats {
