@@ -58,6 +58,33 @@ fn charts_source(findings: u64, narrowed: bool) -> String {
     }
 }
 
+/// `part` of `whole` scaled to `scale`, rounded to the nearest whole number (0 when `whole` is).
+///
+/// The charts draw with whole numbers and tenths, never floats: formatting a float would bring
+/// the float formatter (about 10 KB of the feed's download) for the width of a bar.
+fn share(part: u32, whole: u32, scale: u32) -> u32 {
+    if whole == 0 {
+        return 0;
+    }
+    let (part, whole) = (u64::from(part.min(whole)), u64::from(whole));
+    ((part * u64::from(scale) + whole / 2) / whole) as u32
+}
+
+/// A number of tenths written as a decimal: 375 is `"37.5"`.
+fn tenths(n: u32) -> String {
+    format!("{}.{}", n / 10, n % 10)
+}
+
+/// `part` of `whole` as a CSS width to a tenth of a percent: `"37.5%"`.
+fn percent(part: u32, whole: u32) -> String {
+    format!("{}%", tenths(share(part, whole, 1000)))
+}
+
+/// Minutes as a bar's measure: none below zero, and at most what a `u32` holds.
+fn minutes_u32(minutes: i64) -> u32 {
+    u32::try_from(minutes.max(0)).unwrap_or(u32::MAX)
+}
+
 /// One month's counts, one per kind in [`FactorKind::ALL`] order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct MonthCounts {
@@ -157,35 +184,37 @@ fn KindsChart(stats: FeedStats) -> impl IntoView {
         .into_any();
     }
     // Geometry in the SVG's own units; CSS scales it to the column.
-    const LEFT: f64 = 30.0;
-    const TOP: f64 = 10.0;
-    const PLOT: f64 = 120.0;
-    const BAR: f64 = 26.0;
-    const GAP: f64 = 14.0;
+    const LEFT: u32 = 30;
+    const TOP: u32 = 10;
+    const PLOT: u32 = 120;
+    const BAR: u32 = 26;
+    const GAP: u32 = 14;
     let max = months
         .iter()
         .map(MonthCounts::total)
         .max()
         .unwrap_or(1)
         .max(1);
-    let width = (LEFT + months.len() as f64 * (BAR + GAP) + GAP).max(320.0);
-    let height = TOP + PLOT + 40.0;
-    let scale = PLOT / f64::from(max);
+    let width = (LEFT + months.len() as u32 * (BAR + GAP) + GAP).max(320);
+    let height = TOP + PLOT + 40;
+    // Where the stack reaches after `count` findings, in tenths of a unit from the top.
+    let top_of = |count: u32| (TOP + PLOT) * 10 - share(count, max, PLOT * 10);
     let bars = months
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            let x = LEFT + GAP + i as f64 * (BAR + GAP);
-            let mut y = TOP + PLOT;
+            let x = LEFT + GAP + i as u32 * (BAR + GAP);
+            let mut below = 0;
             let segments = FactorKind::ALL
                 .iter()
                 .zip(m.counts)
                 .filter(|(_, n)| *n > 0)
                 .map(|(kind, n)| {
-                    let h = f64::from(n) * scale;
-                    y -= h;
+                    let (bottom, top) = (top_of(below), top_of(below + n));
+                    below += n;
                     view! {
-                        <rect class=kind_class(*kind) x=x y=y width=BAR height=h>
+                        <rect class=kind_class(*kind) x=x y=tenths(top) width=BAR
+                            height=tenths(bottom - top)>
                             <title>{format!("{}: {n} in {}", kind.label(), month_label(&m.month))}</title>
                         </rect>
                     }
@@ -197,11 +226,11 @@ fn KindsChart(stats: FeedStats) -> impl IntoView {
             view! {
                 <g>
                     {segments}
-                    <text class="axis-label" x=x + BAR / 2.0 y=TOP + PLOT + 16.0 text-anchor="middle">
+                    <text class="axis-label" x=x + BAR / 2 y=TOP + PLOT + 16 text-anchor="middle">
                         {name.to_owned()}
                     </text>
                     {show_year.then(|| view! {
-                        <text class="axis-label" x=x + BAR / 2.0 y=TOP + PLOT + 32.0 text-anchor="middle">
+                        <text class="axis-label" x=x + BAR / 2 y=TOP + PLOT + 32 text-anchor="middle">
                             {year.to_owned()}
                         </text>
                     })}
@@ -229,8 +258,8 @@ fn KindsChart(stats: FeedStats) -> impl IntoView {
                 preserveAspectRatio="xMinYMin meet">
                 <line class="axis" x1=LEFT y1=TOP + PLOT x2=width y2=TOP + PLOT/>
                 <line class="gridline" x1=LEFT y1=TOP x2=width y2=TOP/>
-                <text class="axis-label" x=LEFT - 6.0 y=TOP + 4.0 text-anchor="end">{max}</text>
-                <text class="axis-label" x=LEFT - 6.0 y=TOP + PLOT + 4.0 text-anchor="end">"0"</text>
+                <text class="axis-label" x=LEFT - 6 y=TOP + 4 text-anchor="end">{max}</text>
+                <text class="axis-label" x=LEFT - 6 y=TOP + PLOT + 4 text-anchor="end">"0"</text>
                 {bars}
             </svg>
             <figcaption>
@@ -288,7 +317,6 @@ fn recurring_list(
                 .iter()
                 .map(|r| {
                     let href = format!("/feed{}", api::feed_query_suffix(&narrow(&r.term)));
-                    let share = f64::from(r.count) / f64::from(max) * 100.0;
                     view! {
                         <li>
                             <span class="bar-term"><a href=href>{r.term.clone()}</a></span>
@@ -296,7 +324,7 @@ fn recurring_list(
                                 {format!("{} finding{}", r.count, if r.count == 1 { "" } else { "s" })}
                             </span>
                             <span class="bar" aria-hidden="true">
-                                <span class="bar-fill" style:width=format!("{share:.1}%")></span>
+                                <span class="bar-fill" style:width=percent(r.count, max)></span>
                             </span>
                         </li>
                     }
@@ -327,7 +355,7 @@ fn ImproveChart(stats: FeedStats) -> impl IntoView {
         .max()
         .unwrap_or(0)
         .max(1);
-    let bar = move |days: u32| format!("{:.1}%", f64::from(days) / f64::from(longest) * 100.0);
+    let bar = move |days: u32| percent(days, longest);
     let fast = t.fast_percent().map(|p| {
         format!(
             "{p}% of the {} done actions were done within {} days of being added.",
@@ -402,7 +430,7 @@ fn TimingsChart(stats: FeedStats) -> impl IntoView {
                 {duration_words(m)}
                 <span class="bar" aria-hidden="true">
                     <span class=format!("bar-fill {class}")
-                        style:width=format!("{:.1}%", m as f64 / longest as f64 * 100.0)></span>
+                        style:width=percent(minutes_u32(m), minutes_u32(longest))></span>
                 </span>
             </td>
         }
@@ -454,16 +482,16 @@ fn ActionCompletion(stats: FeedStats) -> impl IntoView {
         }
         .into_any();
     }
-    let pct = |n: u32| f64::from(n) / f64::from(total) * 100.0;
+    let pct = |n: u32| percent(n, total);
     view! {
         <h3>"Action completion"</h3>
         <div class="completion-bar" aria-hidden="true">
-            <span class="done" style:width=format!("{:.1}%", pct(a.done))></span>
-            <span class="open" style:width=format!("{:.1}%", pct(a.open))></span>
-            <span class="overdue" style:width=format!("{:.1}%", pct(a.overdue))></span>
+            <span class="done" style:width=pct(a.done)></span>
+            <span class="open" style:width=pct(a.open)></span>
+            <span class="overdue" style:width=pct(a.overdue)></span>
         </div>
         <ul class="completion-legend" data-testid="action-completion">
-            <li><span class="swatch done" aria-hidden="true"></span>{format!("{} done ({:.0}%)", a.done, pct(a.done))}</li>
+            <li><span class="swatch done" aria-hidden="true"></span>{format!("{} done ({}%)", a.done, share(a.done, total, 100))}</li>
             <li><span class="swatch open" aria-hidden="true"></span>{format!("{} open", a.open)}</li>
             <li><span class="swatch overdue" aria-hidden="true"></span>{format!("{} overdue", a.overdue)}</li>
         </ul>
@@ -546,6 +574,23 @@ mod tests {
              follows gives each month's numbers."
         );
         assert_eq!(kinds_summary(&[]), "No factors to chart.");
+    }
+
+    #[test]
+    fn shares_are_drawn_in_whole_numbers_and_tenths() {
+        assert_eq!(percent(1, 3), "33.3%");
+        assert_eq!(percent(2, 3), "66.7%");
+        assert_eq!(percent(3, 3), "100.0%");
+        assert_eq!(percent(0, 7), "0.0%");
+        assert_eq!(percent(5, 0), "0.0%", "nothing to share");
+        assert_eq!(percent(9, 4), "100.0%", "never past the whole");
+        assert_eq!(share(1, 8, 100), 13, "halves round up");
+        assert_eq!(share(u32::MAX, u32::MAX, 1200), 1200);
+        assert_eq!(tenths(1305), "130.5");
+        assert_eq!(tenths(7), "0.7");
+        assert_eq!(minutes_u32(-5), 0);
+        assert_eq!(minutes_u32(90), 90);
+        assert_eq!(minutes_u32(i64::MAX), u32::MAX);
     }
 
     #[test]
