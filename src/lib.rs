@@ -45,7 +45,7 @@ pub mod title;
 pub mod workspace;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::{Lazy, path};
 
 use components::shared::nav_bar::NavBar;
@@ -72,7 +72,7 @@ pub fn App() -> impl IntoView {
                 {move || routing.get().then_some("Opening the page…")}
             </p>
             <main id="main" tabindex="-1">
-                <Routes fallback=NotFoundPage>
+                <FlatRoutes fallback=NotFoundPage>
                     // Each page is downloaded when it is first shown (pages/lazy.rs).
                     <Route path=path!("/") view={Lazy::<ReviewsRoute>::new()}/>
                     <Route path=path!("/reviews/:id") view={Lazy::<ReviewRoute>::new()}/>
@@ -81,7 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/feed") view={Lazy::<FeedRoute>::new()}/>
                     <Route path=path!("/feed/:id") view={Lazy::<FindingRoute>::new()}/>
                     <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
-                </Routes>
+                </FlatRoutes>
             </main>
         </Router>
     }
