@@ -60,16 +60,15 @@ pub fn App() -> impl IntoView {
     settings::provide_settings_context();
     repo::provide_sync_status_context();
     offline::provide_offline_shell();
-    // True while the next page is on its way (its part downloading): the page before stays
-    // until then, so say so.
-    let (routing, set_routing) = signal(false);
+    // The page before stays until the next page is there, so say that it is on its way.
+    let opening = pages::lazy::Opening::provide();
     view! {
-        <Router set_is_routing=set_routing>
+        <Router>
             <a class="skip-link" href="#main">"Skip to content"</a>
             <NavBar/>
             <offline::UpdatePrompt/>
             <p class="page-loading" role="status">
-                {move || routing.get().then_some("Opening the page…")}
+                {move || opening.is_opening().then_some("Opening the page…")}
             </p>
             <main id="main" tabindex="-1">
                 <FlatRoutes fallback=NotFoundPage>

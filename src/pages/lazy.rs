@@ -8,6 +8,9 @@
 //! A page whose part cannot be downloaded says so and offers to try again, instead of the
 //! panic a plain `#[lazy_route]` would end in.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
 
@@ -15,7 +18,46 @@ use super::{
     actions::OpenActionsPage, feed::FeedPage, finding::FindingPage, join::JoinPage,
     review::ReviewPage, reviews::ReviewsPage, settings::SettingsPage,
 };
-use crate::deferred::{PartMissing, deferred};
+use crate::deferred::{PartMissing, Work, deferred};
+
+/// How many pages are on their way (their part downloading, then building): while any is, the
+/// page before stays and the app says "Opening the page…".
+#[derive(Clone, Copy)]
+pub struct Opening(RwSignal<u32>);
+
+impl Opening {
+    /// Provides the count to the app, and returns it.
+    pub fn provide() -> Self {
+        let opening = Opening(RwSignal::new(0));
+        provide_context(opening);
+        opening
+    }
+
+    /// Whether a page is on its way.
+    pub fn is_opening(self) -> bool {
+        self.0.get() > 0
+    }
+}
+
+/// A page's part, downloading.
+type PagePart = Pin<Box<dyn Future<Output = Result<Work<AnyView>, PartMissing>>>>;
+
+/// The page `part` gives once it is downloaded, or the notice that it could not be: one
+/// function for every route, counted in [`Opening`] meanwhile.
+async fn open(part: PagePart) -> AnyView {
+    let opening = use_context::<Opening>();
+    if let Some(Opening(n)) = opening {
+        n.update(|n| *n += 1);
+    }
+    let page = match part.await {
+        Ok(page) => page.await,
+        Err(PartMissing) => view! { <PartMissingNotice/> }.into_any(),
+    };
+    if let Some(Opening(n)) = opening {
+        n.try_update(|n| *n = n.saturating_sub(1));
+    }
+    page
+}
 
 /// What a page whose code could not be downloaded shows instead.
 #[component]
@@ -63,10 +105,7 @@ macro_rules! lazy_page {
             }
 
             async fn view(_this: Self) -> AnyView {
-                match $part::page().await {
-                    Ok(page) => page.await,
-                    Err(PartMissing) => view! { <PartMissingNotice/> }.into_any(),
-                }
+                open(Box::pin($part::page())).await
             }
 
             async fn preload() {

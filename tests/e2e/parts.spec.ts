@@ -48,6 +48,31 @@ test("a page whose part cannot be downloaded says so, and trying again opens it"
 // when that fails, the files one by one.
 const FEED_PACK = /\/feed_page-[0-9a-f]+\.pack$/;
 
+test("while the next page downloads the one before stays and the status says so; the menu marks the page shown", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { level: 1, name: "Reviews" })).toBeVisible();
+  const menu = page.getByRole("navigation", { name: "Main" });
+  await expect(menu.getByRole("link", { name: "Reviews" })).toHaveAttribute("aria-current", "page");
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(FEED_PART, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await menu.getByRole("link", { name: "Findings feed" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Opening the page…" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Reviews" })).toBeVisible();
+  release();
+  await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
+  await expect(page.getByText("Opening the page…")).toHaveCount(0);
+  await expect(menu.getByRole("link", { name: "Findings feed" })).toHaveAttribute("aria-current", "page");
+  await expect(menu.getByRole("link", { name: "Reviews" })).not.toHaveAttribute("aria-current", "page");
+  // A finding is in the feed's section; the reviews are only the page at /.
+  await page.goto("/feed/no-such-finding");
+  await expect(menu.getByRole("link", { name: "Findings feed" })).toHaveAttribute("aria-current", "page");
+  await expect(menu.getByRole("link", { name: "Reviews" })).not.toHaveAttribute("aria-current", "page");
+});
+
 test("trying again reloads the page", async ({ page }) => {
   const packs: string[] = [];
   page.on("requestfailed", (request) => FEED_PACK.test(request.url()) && packs.push(request.url()));
