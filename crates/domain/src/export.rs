@@ -314,7 +314,7 @@ pub fn to_markdown(review: &Review, accounts: &[Account]) -> String {
         markdown_inline(facts.team()),
         review.phase().label()
     ));
-    let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+    let time = |t: chrono::DateTime<chrono::Utc>| crate::timestamp::utc_minute(&t);
     md.push_str(&format!("- Started: {}\n", time(facts.started_at())));
     if let Some(t) = facts.detected_at() {
         md.push_str(&format!("- Detected: {}\n", time(t)));
@@ -394,7 +394,7 @@ pub fn to_markdown(review: &Review, accounts: &[Account]) -> String {
             md.push_str(&format!(
                 "  - {} at {}: {}\n",
                 name(&r.participant_id),
-                e.at.format("%H:%M"),
+                crate::timestamp::hour_minute(&e.at),
                 markdown_inline(&e.what_happened)
             ));
             if !e.knew_or_believed.is_empty() {
@@ -510,7 +510,7 @@ pub fn to_markdown(review: &Review, accounts: &[Account]) -> String {
     if let Some(f) = review.finding() {
         md.push_str(&format!(
             "\nPublished {}.\n",
-            f.published_at.format("%Y-%m-%d %H:%M UTC")
+            crate::timestamp::utc_minute(&f.published_at)
         ));
     }
     md

@@ -328,7 +328,7 @@ pub fn timings_by_month(findings: impl IntoIterator<Item = FindingTimes>) -> Vec
             continue;
         }
         let slot = months
-            .entry(published_at.format("%Y-%m").to_string())
+            .entry(crate::timestamp::month(&published_at))
             .or_default();
         slot.0.extend(detect);
         slot.1.extend(resolve);

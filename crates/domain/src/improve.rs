@@ -113,7 +113,7 @@ impl Gatherer {
                     self.done_fast += 1;
                 }
                 self.by_month
-                    .entry(done.format("%Y-%m").to_string())
+                    .entry(crate::timestamp::month(&done))
                     .or_default()
                     .push(u32::try_from(days).unwrap_or(u32::MAX));
             }

@@ -21,6 +21,7 @@
 //! - `text` (private): the word tokenizer the coach, suggestions and anonymisation share, and
 //!   the rules every text field follows: its characters ([`forbidden_char`],
 //!   [`forbidden_in_json`]) and lengths.
+//! - [`timestamp`]: the fixed forms a time is written in for people (`2026-11-21 09:30 UTC`).
 //! - `rfc3339` (private): reading a time with chrono's RFC 3339 reader instead of its general
 //!   parser, for the types a page reads without the review model.
 //! - `keyed` (private): [`keyed_enum!`], which declares each closed set of named values (phase,
@@ -80,6 +81,7 @@ mod rfc3339;
 pub mod room;
 pub mod sync;
 mod text;
+pub mod timestamp;
 pub mod validation;
 pub mod wire;
 

@@ -96,13 +96,13 @@ impl Target {
                     format!("Title: {}", f.title()),
                     format!("Severity: {}", f.severity().label()),
                     format!("Team: {}", f.team()),
-                    format!("Started: {}", f.started_at().format("%Y-%m-%d %H:%M UTC")),
+                    format!("Started: {}", crate::timestamp::utc_minute(&f.started_at())),
                 ];
                 if let Some(d) = f.detected_at() {
-                    lines.push(format!("Detected: {}", d.format("%Y-%m-%d %H:%M UTC")));
+                    lines.push(format!("Detected: {}", crate::timestamp::utc_minute(&d)));
                 }
                 if let Some(r) = f.resolved_at() {
-                    lines.push(format!("Resolved: {}", r.format("%Y-%m-%d %H:%M UTC")));
+                    lines.push(format!("Resolved: {}", crate::timestamp::utc_minute(&r)));
                 }
                 if !f.services().is_empty() {
                     lines.push(format!("Services: {}", f.services().join(", ")));

@@ -278,7 +278,7 @@ impl Stats {
     fn add(&mut self, finding: &Finding) {
         self.findings += 1;
         self.times.push(finding.times());
-        let month = finding.published_at.format("%Y-%m").to_string();
+        let month = mosaic_domain::timestamp::month(&finding.published_at);
         for kind in store::kinds(finding) {
             let order = FactorKind::ALL.iter().position(|k| *k == kind);
             *self

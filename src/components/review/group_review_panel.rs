@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::merge::{self, Divergence, EntryRef, LinkSuggestion, MergedRow, Report};
 use mosaic_domain::reveal::RejectReason;
+use mosaic_domain::timestamp;
 use mosaic_domain::{MomentKind, ParticipantId, Phase, TimelineEntry};
 
 use crate::components::review::answers_by_question::AnswersByQuestion;
@@ -49,9 +50,9 @@ fn with_view<T>(ws: &Workspace, f: impl FnOnce(&mosaic_domain::Revealed<'_>) -> 
 fn clock(t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&Local);
     if local.second() == 0 {
-        local.format("%H:%M").to_string()
+        timestamp::hour_minute(&local)
     } else {
-        local.format("%H:%M:%S").to_string()
+        timestamp::hour_minute_second(&local)
     }
 }
 

@@ -145,7 +145,7 @@ impl fmt::Display for AccountError {
             Self::Submitted { at } => write!(
                 f,
                 "this account was submitted at {} and can no longer change",
-                at.format("%Y-%m-%d %H:%M UTC")
+                crate::timestamp::utc_minute(at)
             ),
             Self::Invalid { fields } => {
                 let list: Vec<String> = fields.iter().map(ToString::to_string).collect();

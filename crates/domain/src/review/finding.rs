@@ -710,7 +710,7 @@ impl Finding {
             "{} · {} · published {}\n",
             self.severity.label(),
             markdown_inline(&self.team),
-            self.published_at.format("%Y-%m-%d")
+            crate::timestamp::day(&self.published_at)
         ));
         if !self.services.is_empty() {
             let services: Vec<String> = self.services.iter().map(|s| markdown_inline(s)).collect();
@@ -734,7 +734,7 @@ impl Finding {
                 let by: Vec<String> = m.reported_by.iter().map(|r| markdown_inline(r)).collect();
                 md.push_str(&format!(
                     "- {} · {}: {} (reported by {})\n",
-                    m.at.format("%Y-%m-%d %H:%M UTC"),
+                    crate::timestamp::utc_minute(&m.at),
                     m.kind.label(),
                     markdown_inline(&m.what),
                     by.join(", ")

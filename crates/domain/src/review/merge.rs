@@ -338,13 +338,17 @@ mod tests {
                         format!(
                             "{}@{} {}",
                             r.participant_id,
-                            r.entry.at.format("%H:%M"),
+                            crate::timestamp::hour_minute(&r.entry.at),
                             r.entry.what_happened
                         )
                     })
                     .collect();
                 let mark = if row.linked { "=" } else { "-" };
-                format!("{} {mark} {}", row.at.format("%H:%M"), reports.join(" | "))
+                format!(
+                    "{} {mark} {}",
+                    crate::timestamp::hour_minute(&row.at),
+                    reports.join(" | ")
+                )
             })
             .collect::<Vec<_>>()
             .join("\n")

@@ -160,7 +160,7 @@ mod tests {
             .iter()
             .map(|m| {
                 (
-                    m.at.format("%H:%M").to_string(),
+                    crate::timestamp::hour_minute(&m.at),
                     m.kind,
                     m.reporters.clone(),
                 )
