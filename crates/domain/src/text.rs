@@ -76,6 +76,36 @@ pub fn forbidden_in_json(value: &serde_json::Value) -> Option<ValidationError> {
     walk(value, &mut String::new())
 }
 
+/// Whether JSON that serde_json wrote holds a forbidden control character in a string or key.
+/// serde_json writes every control character escaped (`\b`, `\f`, `\u0001`; tab, newline and
+/// carriage return as `\t`, `\n`, `\r`), so this scans for those escapes without reading the
+/// JSON back; [`forbidden_in_json`] then says where the character is, when there is one.
+pub(crate) fn json_has_forbidden_char(json: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(&byte) = json.get(i) {
+        match byte {
+            // Not in serde_json's output; refused all the same.
+            ..b' ' => return true,
+            b'\\' => match json.get(i + 1) {
+                Some(b'b' | b'f') => return true,
+                Some(b'u') => {
+                    let code = json
+                        .get(i + 2..i + 6)
+                        .and_then(|hex| std::str::from_utf8(hex).ok())
+                        .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+                    if code.is_some_and(|c| c < 0x20 && !matches!(c, 0x09 | 0x0A | 0x0D)) {
+                        return true;
+                    }
+                    i += 6;
+                }
+                _ => i += 2,
+            },
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 /// What separates a word from the one before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Gap {
@@ -293,6 +323,42 @@ pub(crate) fn short(errors: &mut Vec<ValidationError>, field: &str, raw: &str) -
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_json_scan_finds_what_the_character_rule_refuses() {
+        let texts = (0..=0x2FF_u32)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b"))
+            .chain(
+                [
+                    "\\b",
+                    "\\f",
+                    "\\u0001",
+                    "C:\\new\\table",
+                    "tab\there\r\n",
+                    "\\\u{1}",
+                    "\u{1b}[31m",
+                    "",
+                ]
+                .map(String::from),
+            );
+        for text in texts {
+            let refused = forbidden_char(&text).is_some();
+            let as_value = serde_json::to_vec(&text).unwrap();
+            let as_key =
+                serde_json::to_vec(&std::collections::BTreeMap::from([(&text, 1)])).unwrap();
+            assert_eq!(
+                super::json_has_forbidden_char(&as_value),
+                refused,
+                "{text:?}"
+            );
+            assert_eq!(
+                super::json_has_forbidden_char(&as_key),
+                refused,
+                "{text:?} as a key"
+            );
+        }
+    }
+
     use super::*;
 
     fn check(text: &str, expected: &str) {
