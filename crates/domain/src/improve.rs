@@ -21,6 +21,10 @@ pub struct TimeToImprove {
     pub done: u32,
     /// Of those, done within [`FAST_DAYS`] days.
     pub done_fast: u32,
+    /// Done actions whose creation time (or the time they were done) was not kept: done, but
+    /// how long they took is not known.
+    #[serde(default)]
+    pub done_untimed: u32,
     /// The median days from creation to done over every month; `None` when none is done.
     #[serde(default)]
     pub median_days: Option<u32>,
@@ -56,9 +60,9 @@ impl TimeToImprove {
         (self.done > 0).then(|| (self.done_fast * 100 + self.done / 2) / self.done)
     }
 
-    /// Nothing to show: no action done with a known start, none open.
+    /// Nothing to show: no action done, none open.
     pub fn is_empty(&self) -> bool {
-        self.done == 0 && self.open_by_age == OpenByAge::default()
+        self.done == 0 && self.done_untimed == 0 && self.open_by_age == OpenByAge::default()
     }
 }
 
@@ -82,6 +86,7 @@ pub struct Gatherer {
     by_month: BTreeMap<String, Vec<u32>>,
     done: u32,
     done_fast: u32,
+    done_untimed: u32,
     open: OpenByAge,
 }
 
@@ -92,6 +97,7 @@ impl Gatherer {
             by_month: BTreeMap::new(),
             done: 0,
             done_fast: 0,
+            done_untimed: 0,
             open: OpenByAge::default(),
         }
     }
@@ -116,6 +122,8 @@ impl Gatherer {
                     .entry(crate::timestamp::month(&done))
                     .or_default()
                     .push(u32::try_from(days).unwrap_or(u32::MAX));
+            } else if a.status == ActionStatus::Done {
+                self.done_untimed += 1;
             }
         }
     }
@@ -140,6 +148,7 @@ impl Gatherer {
                 .collect(),
             done: self.done,
             done_fast: self.done_fast,
+            done_untimed: self.done_untimed,
             open_by_age: self.open,
         }
     }
@@ -201,7 +210,8 @@ mod tests {
             done("2026-10-01", "2026-10-11"), // 10
             done("2026-09-01", "2026-10-31"), // 60
             done("2026-11-01", "2026-11-05"), // 4, November
-            action(None, Some("2026-11-02"), ActionStatus::Done), // unknown start: not counted
+            action(None, Some("2026-11-02"), ActionStatus::Done), // unknown start: untimed
+            action(Some("2026-11-01"), None, ActionStatus::Done), // unknown end: untimed
             action(Some("2026-11-01"), None, ActionStatus::WontDo), // not done: not counted
             open(Some("2026-11-20")),         // 11 days old
             open(Some("2026-10-01")),         // 61
@@ -226,7 +236,7 @@ mod tests {
                 },
             ]
         );
-        assert_eq!((t.done, t.done_fast), (4, 3));
+        assert_eq!((t.done, t.done_fast, t.done_untimed), (4, 3, 2));
         assert_eq!(t.median_days, Some(4), "of 2, 4, 10, 60");
         assert_eq!(t.fast_percent(), Some(75));
         assert_eq!(
@@ -240,6 +250,9 @@ mod tests {
         );
         assert_eq!(of_actions(&[], today).fast_percent(), None);
         assert!(of_actions(&[], today).is_empty());
+        let untimed = of_actions(&[action(None, None, ActionStatus::Done)], today);
+        assert!(!untimed.is_empty(), "a done action is something to show");
+        assert_eq!((untimed.done, untimed.done_untimed), (0, 1));
     }
 
     #[test]

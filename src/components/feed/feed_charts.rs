@@ -363,10 +363,12 @@ fn ImproveChart(stats: FeedStats) -> impl IntoView {
             mosaic_domain::improve::FAST_DAYS
         )
     });
+    let untimed = untimed_words(t.done_untimed);
     let age = t.open_by_age;
     view! {
         <h3 id="improve-heading">"Time to improve"</h3>
         {fast.map(|f| view! { <p data-testid="improve-fast">{f}</p> })}
+        {untimed.map(|u| view! { <p data-testid="improve-untimed">{u}</p> })}
         {(!t.by_month.is_empty()).then(|| view! {
             <table class="improve-table" aria-labelledby="improve-heading" data-testid="improve-table">
                 <thead>
@@ -403,6 +405,23 @@ fn ImproveChart(stats: FeedStats) -> impl IntoView {
         </ul>
     }
     .into_any()
+}
+
+/// What is said of `n` done actions whose time to improve is not known; `None` when there are
+/// none.
+fn untimed_words(n: u32) -> Option<String> {
+    match n {
+        0 => None,
+        1 => Some(
+            "1 done action does not say when it was added or done, so how long it took is not \
+             counted."
+                .to_owned(),
+        ),
+        n => Some(format!(
+            "{n} done actions do not say when they were added or done, so how long they took is \
+             not counted."
+        )),
+    }
 }
 
 /// The median time to detect and to resolve per month, as a table with a bar beside each
@@ -591,6 +610,23 @@ mod tests {
         assert_eq!(minutes_u32(-5), 0);
         assert_eq!(minutes_u32(90), 90);
         assert_eq!(minutes_u32(i64::MAX), u32::MAX);
+    }
+
+    #[test]
+    fn done_actions_without_times_are_said_to_be_done() {
+        assert_eq!(untimed_words(0), None);
+        assert_eq!(
+            untimed_words(1).as_deref(),
+            Some(
+                "1 done action does not say when it was added or done, so how long it took is \
+                 not counted."
+            )
+        );
+        assert!(
+            untimed_words(4)
+                .unwrap()
+                .starts_with("4 done actions do not say")
+        );
     }
 
     #[test]

@@ -107,6 +107,10 @@ pub async fn open_actions_are_listed_due_first_paged_and_filtered(app: &TestApp)
     let improve = &stats["time_to_improve"];
     assert_eq!(improve["done"], 1, "{stats}");
     assert_eq!(improve["done_fast"], 1);
+    assert_eq!(
+        improve["done_untimed"], 0,
+        "its creation and done times are kept"
+    );
     assert_eq!(improve["median_days"], 0);
     assert_eq!(improve["open_by_age"]["recent"], 2);
 
