@@ -83,7 +83,7 @@ impl Question {
 
 crate::keyed_enum! {
     /// The guides Mosaic ships with.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum BuiltinGuide {
         /// A few questions that suit most incidents: the default for a new review.
         Default = ("default", "Mosaic's guide"),

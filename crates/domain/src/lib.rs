@@ -71,6 +71,8 @@ pub mod guide;
 pub mod id;
 pub mod improve;
 mod keyed;
+#[doc(hidden)]
+pub use keyed::KeyVisitor;
 pub mod limits;
 pub mod markdown;
 pub mod op;

@@ -15,7 +15,7 @@ use std::fmt;
 
 crate::keyed_enum! {
     #[derive(
-        Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
     )]
     pub enum Phase {
         /// The facilitator sets up facts, participants and reference material.

@@ -26,7 +26,7 @@ pub const FACILITATOR_NAME: &str = "Facilitator";
 
 crate::keyed_enum! {
     /// Why a participant raised their hand; the label is the participant's own words.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum HandReason {
         MoreTime = ("more_time", "I need more time"),
         Question = ("question", "I have a question"),

@@ -23,7 +23,7 @@ pub use crate::text::MAX_TEXT_CHARS;
 crate::keyed_enum! {
     /// What kind of thing an observation is about. The keys are also in the commitment's
     /// canonical form: changing one would make sealed accounts fail to verify.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub enum FactorKind {
         Technical = ("technical", "Technical"),
         Human = ("human", "Human"),

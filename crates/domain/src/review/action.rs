@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 
 crate::keyed_enum! {
     /// What an action does about the incident.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub enum ActionKind {
         Prevent = ("prevent", "Prevent"),
         Detect = ("detect", "Detect"),
@@ -24,7 +24,7 @@ crate::keyed_enum! {
 
 crate::keyed_enum! {
     /// P1 is the most urgent; the derived order sorts P1 first.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub enum Priority {
         P1 = ("p1", "P1"),
         P2 = ("p2", "P2"),
@@ -47,7 +47,7 @@ impl Priority {
 
 crate::keyed_enum! {
     #[derive(
-        Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash,
     )]
     pub enum ActionStatus {
         #[default]

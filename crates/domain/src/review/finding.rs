@@ -22,7 +22,7 @@ pub use crate::limits::{MAX_TAG_CHARS, MAX_TAGS};
 
 crate::keyed_enum! {
     /// Who may read one section of a published finding.
-    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
     pub enum Audience {
         /// Only the people in the review.
         Team = ("team", "Team only"),

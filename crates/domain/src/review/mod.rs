@@ -52,7 +52,7 @@ pub use crate::text::MAX_NAME_CHARS;
 
 crate::keyed_enum! {
     /// How bad the incident was, from SEV1 (worst) to SEV4.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
     pub enum Severity {
         Sev1 = ("sev1", "SEV1"),
         Sev2 = ("sev2", "SEV2"),

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 crate::keyed_enum! {
     /// What a marked moment was for the incident.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum MomentKind {
         /// Someone learned that something was wrong.
         Detection = ("detection", "Detection"),
