@@ -1,7 +1,7 @@
 //! Converting between what `<input type="datetime-local">` holds (a wall-clock time in the
 //! browser's zone, no offset) and the UTC instants the domain stores.
 
-use chrono::{DateTime, Datelike, Local, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Local, NaiveDateTime, TimeZone, Timelike, Utc};
 
 #[cfg(test)]
 const INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M";
@@ -30,14 +30,9 @@ fn parse_input(value: &str) -> Option<NaiveDateTime> {
     parse_day(date)?.and_hms_opt(hour, minute, second)
 }
 
-/// Reads a day as a date input gives it, `2026-11-20` (also `NaiveDate`'s own text form), from
-/// its fields, for the same reason as [`parse_input`].
-pub fn parse_day(value: &str) -> Option<NaiveDate> {
-    let mut date = value.splitn(3, '-');
-    let year = i32::try_from(digits(date.next(), 4)?).ok()?;
-    let (month, day) = (digits(date.next(), 2)?, digits(date.next(), 2)?);
-    NaiveDate::from_ymd_opt(year, month, day)
-}
+/// Reads a day as a date input gives it, `2026-11-20` (also `NaiveDate`'s own text form): the
+/// domain's reader, which its types read days with.
+pub use mosaic_domain::rfc3339::parse_day;
 
 /// A field of fixed width, digits only, as the patterns `%Y`, `%m`, `%d`, `%H`, `%M` and `%S`
 /// read them.

@@ -91,10 +91,18 @@ pub struct FeedQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
     /// Published on or after this day (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::day_option"
+    )]
     pub from: Option<NaiveDate>,
     /// Published on or before this day (UTC).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::day_option"
+    )]
     pub to: Option<NaiveDate>,
     /// The `next` cursor of the previous page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,7 +178,7 @@ pub struct FeedEntry {
     pub severity: Severity,
     pub tags: Vec<String>,
     /// Read with chrono's RFC 3339 reader: the feed's page needs no other date parser.
-    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub published_at: DateTime<Utc>,
     /// The start of the summary as plain text (Markdown markup removed), at most 280
     /// characters; empty when the summary is team-only.

@@ -22,8 +22,8 @@
 //!   the rules every text field follows: its characters ([`forbidden_char`],
 //!   [`forbidden_in_json`]) and lengths.
 //! - [`timestamp`]: the fixed forms a time is written in for people (`2026-11-21 09:30 UTC`).
-//! - `rfc3339` (private): reading a time with chrono's RFC 3339 reader instead of its general
-//!   parser, for the types a page reads without the review model.
+//! - [`rfc3339`]: the reader of every time and day field (chrono's RFC 3339 reader and a
+//!   `YYYY-MM-DD` one instead of chrono's general parser).
 //! - `keyed` (private): [`keyed_enum!`], which declares each closed set of named values (phase,
 //!   severity, kinds, priorities, statuses, audiences) with its keys and labels.
 //!
@@ -79,7 +79,7 @@ pub mod op;
 pub mod phase;
 pub mod reference;
 pub mod review;
-mod rfc3339;
+pub mod rfc3339;
 pub mod room;
 pub mod sync;
 mod text;

@@ -47,6 +47,7 @@ pub enum ReferenceContent {
 /// One alert of an imported alert timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub at: DateTime<Utc>,
     pub summary: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

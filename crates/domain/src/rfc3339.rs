@@ -1,41 +1,124 @@
-//! Reading a time that Mosaic wrote (RFC 3339, as chrono's `Serialize` writes it) with chrono's
-//! RFC 3339 reader, for `#[serde(deserialize_with = "crate::rfc3339::deserialize")]`.
+//! Reading the times and days Mosaic wrote (RFC 3339, as chrono's `Serialize` writes them) with
+//! chrono's RFC 3339 reader and a reader of `YYYY-MM-DD`, for every such field of the domain's
+//! types: `#[serde(deserialize_with = "crate::rfc3339::time")]`, `time_option`, `day` and
+//! `day_option` (the `_option` ones with `default`, so that a missing field is `None`).
 //!
 //! chrono's own `Deserialize` goes through its general pattern parser, which also knows RFC 2822
-//! and every strftime item: about 14 KB of wasm that the pages reading only a list need for
-//! nothing. The types the reviews list and the feed read (`ReviewListing`, `FeedEntry`) use
-//! this instead, so that code stays in the parts of the pages that read whole reviews.
+//! and every strftime item: about 12 KB of WebAssembly in every page that reads a review, for
+//! text that is always in one form.
 
 use std::fmt;
+use std::marker::PhantomData;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserializer;
 use serde::de::{Error, Visitor};
 
-/// Deserialises an RFC 3339 time (any offset, as UTC).
-pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
-    struct Rfc3339;
-    impl Visitor<'_> for Rfc3339 {
-        type Value = DateTime<Utc>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an RFC 3339 time")
-        }
-        fn visit_str<E: Error>(self, s: &str) -> Result<Self::Value, E> {
-            DateTime::parse_from_rfc3339(s)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(E::custom)
-        }
+/// Reads one form of text into a value.
+trait Form {
+    type Value;
+    const EXPECTING: &'static str;
+    fn read(s: &str) -> Option<Self::Value>;
+}
+
+struct Time;
+
+impl Form for Time {
+    type Value = DateTime<Utc>;
+    const EXPECTING: &'static str = "an RFC 3339 time";
+    fn read(s: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
     }
-    deserializer.deserialize_str(Rfc3339)
+}
+
+struct Day;
+
+impl Form for Day {
+    type Value = NaiveDate;
+    const EXPECTING: &'static str = "a day as YYYY-MM-DD";
+    fn read(s: &str) -> Option<NaiveDate> {
+        parse_day(s)
+    }
+}
+
+/// Reads `2026-11-20` from its fields (what `NaiveDate` writes for the years Mosaic sees), for
+/// the reason the module gives.
+pub fn parse_day(s: &str) -> Option<NaiveDate> {
+    let mut parts = s.splitn(3, '-');
+    let mut digits = |width: usize| {
+        parts
+            .next()
+            .filter(|p| p.len() == width && p.bytes().all(|b| b.is_ascii_digit()))?
+            .parse::<u32>()
+            .ok()
+    };
+    let year = i32::try_from(digits(4)?).ok()?;
+    let (month, day) = (digits(2)?, digits(2)?);
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+struct Text<F>(PhantomData<F>);
+
+impl<F: Form> Visitor<'_> for Text<F> {
+    type Value = F::Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(F::EXPECTING)
+    }
+    fn visit_str<E: Error>(self, s: &str) -> Result<F::Value, E> {
+        F::read(s).ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(s), &self))
+    }
+}
+
+/// `null` or the form's text.
+struct Maybe<F>(PhantomData<F>);
+
+impl<'de, F: Form> Visitor<'de> for Maybe<F> {
+    type Value = Option<F::Value>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(F::EXPECTING)?;
+        f.write_str(" or null")
+    }
+    fn visit_none<E: Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(Text::<F>(PhantomData)).map(Some)
+    }
+}
+
+/// Deserialises an RFC 3339 time (any offset, as UTC).
+pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+    d.deserialize_str(Text::<Time>(PhantomData))
+}
+
+/// Deserialises an RFC 3339 time or `null`.
+pub fn time_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    d.deserialize_option(Maybe::<Time>(PhantomData))
+}
+
+/// Deserialises a day, `2026-11-20`.
+pub fn day<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    d.deserialize_str(Text::<Day>(PhantomData))
+}
+
+/// Deserialises a day or `null`.
+pub fn day_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    d.deserialize_option(Maybe::<Day>(PhantomData))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
     use serde::Deserialize;
 
     #[derive(Deserialize)]
-    struct At(#[serde(deserialize_with = "deserialize")] DateTime<Utc>);
+    struct At(#[serde(deserialize_with = "time")] DateTime<Utc>);
 
     /// Reads what chrono's `Serialize` writes, as chrono's `Deserialize` reads it.
     #[test]
@@ -68,6 +151,82 @@ mod tests {
             "42",
         ] {
             assert!(serde_json::from_str::<At>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Fields {
+        #[serde(default, deserialize_with = "time_option")]
+        at: Option<DateTime<Utc>>,
+        #[serde(deserialize_with = "day")]
+        day: NaiveDate,
+        #[serde(default, deserialize_with = "day_option")]
+        due: Option<NaiveDate>,
+    }
+
+    /// A missing or `null` optional field is `None`, as with chrono's own `Deserialize`.
+    #[test]
+    fn optional_times_and_days_read_as_chrono_reads_them() {
+        let read = |json: &str| serde_json::from_str::<Fields>(json).map_err(|e| e.to_string());
+        let day = NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
+        assert_eq!(
+            read(r#"{"day":"2026-02-28"}"#),
+            Ok(Fields {
+                at: None,
+                day,
+                due: None
+            })
+        );
+        assert_eq!(
+            read(r#"{"at":null,"day":"2026-02-28","due":null}"#),
+            Ok(Fields {
+                at: None,
+                day,
+                due: None
+            })
+        );
+        let at: DateTime<Utc> = "2026-02-28T09:30:00Z".parse().unwrap();
+        assert_eq!(
+            read(r#"{"at":"2026-02-28T10:30:00+01:00","day":"2026-02-28","due":"2026-03-01"}"#),
+            Ok(Fields {
+                at: Some(at),
+                day,
+                due: NaiveDate::from_ymd_opt(2026, 3, 1)
+            })
+        );
+        let refused = read(r#"{"day":"2026-02-30"}"#).unwrap_err();
+        assert!(
+            refused
+                .starts_with("invalid value: string \"2026-02-30\", expected a day as YYYY-MM-DD"),
+            "{refused}"
+        );
+        assert!(read(r#"{"at":"soon","day":"2026-02-28"}"#).is_err());
+        assert!(read(r#"{"day":"2026-02-28","due":7}"#).is_err());
+    }
+
+    /// Every day chrono writes in the years Mosaic sees reads back, and nothing else does.
+    #[test]
+    fn days_read_as_chrono_reads_them() {
+        let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
+        while d.year() < 2102 {
+            assert_eq!(parse_day(&d.to_string()), Some(d));
+            d = d + chrono::Days::new(13);
+        }
+        for bad in [
+            "2026-2-28",
+            "26-02-28",
+            "2026-02-28T00:00",
+            "2026/02/28",
+            "+2026-02-28",
+            "2026-02-29",
+            "",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+            assert!(
+                bad.parse::<NaiveDate>()
+                    .map_or(true, |d| d.to_string() != bad),
+                "{bad}"
+            );
         }
     }
 }

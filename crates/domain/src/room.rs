@@ -38,13 +38,19 @@ crate::keyed_enum! {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timebox {
     pub phase: Phase,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub started_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub ends_at: DateTime<Utc>,
     /// Minutes added by extensions, in all (0: never extended).
     #[serde(default)]
     pub extended_minutes: u32,
     /// Set when the facilitator stopped it; a stopped timebox is not counting down.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::time_option"
+    )]
     pub stopped_at: Option<DateTime<Utc>>,
 }
 
@@ -216,6 +222,7 @@ pub struct Room {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timebox: Option<Timebox>,
     /// The server's clock when this was sent, so a client can correct its own clock's skew.
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub now: DateTime<Utc>,
 }
 

@@ -17,10 +17,19 @@ use serde::{Deserialize, Serialize};
 pub struct CreateReview {
     pub id: String,
     pub title: String,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub started_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::time_option"
+    )]
     pub detected_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::time_option"
+    )]
     pub resolved_at: Option<DateTime<Utc>>,
     pub severity: Severity,
     pub team: String,

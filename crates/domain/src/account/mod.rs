@@ -41,6 +41,7 @@ crate::keyed_enum! {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     pub id: EntryId,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub at: DateTime<Utc>,
     /// What happened at that moment. Never empty.
     pub what_happened: String,
@@ -54,6 +55,7 @@ pub struct TimelineEntry {
 /// The raw fields of a [`TimelineEntry`], before validation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryInput {
+    #[serde(default, deserialize_with = "crate::rfc3339::time_option")]
     pub at: Option<DateTime<Utc>>,
     pub what_happened: String,
     pub knew_or_believed: String,
@@ -124,6 +126,7 @@ pub struct Answer {
 pub enum AccountError {
     /// The account was submitted and is sealed.
     Submitted {
+        #[serde(deserialize_with = "crate::rfc3339::time")]
         at: DateTime<Utc>,
     },
     Invalid {
@@ -184,7 +187,7 @@ pub struct Account {
     /// Absent from accounts stored before guides existed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     answers: Vec<Answer>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rfc3339::time_option")]
     submitted_at: Option<DateTime<Utc>>,
     /// Set together with `submitted_at`: see [`crate::account::commitment`].
     #[serde(default)]
@@ -458,7 +461,7 @@ pub struct AnswerDraft {
 #[serde(deny_unknown_fields)]
 pub struct EntryDraft {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rfc3339::time_option")]
     pub at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub what_happened: String,

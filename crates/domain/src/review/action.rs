@@ -76,6 +76,7 @@ pub struct Action {
     pub owner: Option<ParticipantId>,
     pub kind: ActionKind,
     pub priority: Priority,
+    #[serde(default, deserialize_with = "crate::rfc3339::day_option")]
     pub due: Option<NaiveDate>,
     pub status: ActionStatus,
     /// The revealed observations this action answers; no duplicates.
@@ -87,7 +88,11 @@ pub struct Action {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub assignee: String,
     /// When the action was added; `None` for actions added before this was kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::time_option"
+    )]
     pub created_at: Option<DateTime<Utc>>,
     /// Every change of status, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -97,6 +102,7 @@ pub struct Action {
 /// One change of an action's status.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusChange {
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub at: DateTime<Utc>,
     pub from: ActionStatus,
     pub to: ActionStatus,
@@ -153,6 +159,7 @@ pub struct ActionInput {
     pub owner: Option<ParticipantId>,
     pub kind: Option<ActionKind>,
     pub priority: Option<Priority>,
+    #[serde(default, deserialize_with = "crate::rfc3339::day_option")]
     pub due: Option<NaiveDate>,
     pub status: ActionStatus,
     pub factor_refs: Vec<FactorRef>,

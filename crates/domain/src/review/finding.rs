@@ -317,6 +317,7 @@ pub struct Finding {
     /// Whole minutes from the start to resolution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_to_resolve_minutes: Option<i64>,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub published_at: DateTime<Utc>,
     /// Words a reader can filter the feed by, set by the facilitator before publishing.
     #[serde(default)]
@@ -329,6 +330,7 @@ pub struct Finding {
 /// One marked moment as published.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FindingMoment {
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub at: DateTime<Utc>,
     pub kind: MomentKind,
     /// What happened, names replaced by roles.
@@ -424,6 +426,7 @@ pub struct FindingAction {
     pub kind: ActionKind,
     pub priority: Priority,
     pub status: ActionStatus,
+    #[serde(default, deserialize_with = "crate::rfc3339::day_option")]
     pub due: Option<NaiveDate>,
     /// The owner's role, or their name if they opted in; `None` when unassigned.
     pub owner: Option<String>,
@@ -433,7 +436,11 @@ pub struct FindingAction {
     /// The owning team or person outside the review, names of participants replaced.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub assignee: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::time_option"
+    )]
     pub created_at: Option<DateTime<Utc>>,
     /// Every change of status, oldest first, kept current after publishing like `status`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

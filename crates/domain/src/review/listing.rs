@@ -14,7 +14,7 @@ use crate::phase::Phase;
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ReviewListing {
     pub id: ReviewId,
-    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub created_at: DateTime<Utc>,
     pub facts: ListedFacts,
     #[serde(default)]
@@ -25,7 +25,7 @@ pub struct ReviewListing {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ListedFacts {
     pub title: String,
-    #[serde(deserialize_with = "crate::rfc3339::deserialize")]
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub started_at: DateTime<Utc>,
     pub severity: Severity,
     pub team: String,

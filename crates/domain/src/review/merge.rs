@@ -197,6 +197,7 @@ impl Report {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MergedRow {
     /// The earliest of the reports' times: where the row sits in the timeline.
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub at: DateTime<Utc>,
     /// Earliest first; ties in the order of the review's participants.
     pub reports: Vec<Report>,

@@ -66,10 +66,19 @@ crate::keyed_enum! {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentFacts {
     title: String,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     started_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::time_option"
+    )]
     detected_at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rfc3339::time_option"
+    )]
     resolved_at: Option<DateTime<Utc>>,
     severity: Severity,
     team: String,
@@ -89,8 +98,11 @@ pub const MAX_IMPACT_CHARS: usize = 1000;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FactsInput {
     pub title: String,
+    #[serde(default, deserialize_with = "crate::rfc3339::time_option")]
     pub started_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::rfc3339::time_option")]
     pub detected_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::rfc3339::time_option")]
     pub resolved_at: Option<DateTime<Utc>>,
     pub severity: Option<Severity>,
     pub team: String,
@@ -329,6 +341,7 @@ pub struct Submission {
     pub participant_id: ParticipantId,
     /// The account's commitment: see [`crate::account::commitment`].
     pub commitment: String,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub submitted_at: DateTime<Utc>,
 }
 
@@ -337,6 +350,7 @@ pub struct Submission {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovedParticipant {
     pub participant: Participant,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub removed_at: DateTime<Utc>,
     /// Their submission, when they had submitted: no longer part of the reveal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -373,7 +387,9 @@ pub struct Review {
     pub id: ReviewId,
     /// Increases by one with every accepted change; the basis of conditional writes.
     pub version: u64,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub created_at: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::rfc3339::time")]
     pub updated_at: DateTime<Utc>,
     pub facts: IncidentFacts,
     #[serde(default)]
@@ -396,7 +412,7 @@ pub struct Review {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) removed: Vec<RemovedParticipant>,
     /// Set once, by the reveal, and never cleared: the reveal can't be undone.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rfc3339::time_option")]
     pub(crate) revealed_at: Option<DateTime<Utc>>,
     /// No entry is in two links.
     #[serde(default)]
