@@ -39,7 +39,8 @@ with_release_wasm_env cargo rustc --quiet --release --target wasm32-unknown-unkn
 # is best moves with the code: measured again on 2026-12-03 over 2.5 to 8 KB with the pages
 # bench/browser/download.mjs measures, 4 KB was best for `/` and `/feed` and within 0.6 KB of
 # the best for a review page. ARCHITECTURE.md ("Downloading the app") has the figures.
-wasm-split-cli --merge-chunks-below 4000 "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
+# MOSAIC_MERGE_BELOW sets another size, to measure it.
+wasm-split-cli --merge-chunks-below "${MOSAIC_MERGE_BELOW:-4000}" "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
 wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
   --out-dir "$split/parts" --out-name mosaic "$split/parts/mosaic.wasm"
 rm "$split/parts/mosaic.wasm"
