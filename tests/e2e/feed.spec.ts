@@ -516,8 +516,11 @@ test("a long feed comes a page at a time", async ({ browser, server }) => {
   await expect(count(reader)).toHaveText("21 findings; showing the newest 20.");
   await expect(entries(reader)).toHaveCount(20);
   await expect(entries(reader).first()).toContainText("Bulk finding 21");
+  // The entries shown stay as they are when more are added: the same elements, not new ones.
+  await entries(reader).first().evaluate((el) => el.setAttribute("data-shown-before", ""));
   await reader.getByRole("button", { name: "Load more" }).click();
   await expect(entries(reader)).toHaveCount(21);
+  await expect(entries(reader).first()).toHaveAttribute("data-shown-before", "");
   await expect(entries(reader).last()).toContainText("Bulk finding 1");
   await expect(count(reader)).toHaveText("21 findings.");
   await expect(reader.getByRole("button", { name: "Load more" })).toHaveCount(0);

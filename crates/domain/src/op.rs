@@ -147,12 +147,44 @@ pub enum ReviewOp {
     },
 }
 
-/// Who is making a change.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Who is making a change: `{"role":"facilitator"}` or
+/// `{"role":"participant","participant_id":"alice"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "role", content = "participant_id", rename_all = "snake_case")]
 pub enum Role {
     Facilitator,
     Participant(ParticipantId),
+}
+
+/// Read as one struct of both fields, then the role: serde's reader for an adjacently tagged
+/// enum buffers the object to allow its fields in either order, and brought that buffering
+/// into every page that reads this browser's credentials.
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Fields {
+            role: String,
+            #[serde(default)]
+            participant_id: Option<ParticipantId>,
+        }
+        let Fields {
+            role,
+            participant_id,
+        } = Fields::deserialize(deserializer)?;
+        match (role.as_str(), participant_id) {
+            ("facilitator", None) => Ok(Role::Facilitator),
+            ("participant", Some(id)) => Ok(Role::Participant(id)),
+            ("participant", None) => Err(D::Error::missing_field("participant_id")),
+            ("facilitator", Some(_)) => Err(D::Error::custom(
+                "a facilitator's role has no participant_id",
+            )),
+            (other, _) => Err(D::Error::unknown_variant(
+                other,
+                &["facilitator", "participant"],
+            )),
+        }
+    }
 }
 
 impl ReviewOp {
@@ -330,6 +362,45 @@ impl Review {
 
 #[cfg(test)]
 mod tests {
+    /// The role reads what it writes, and only that.
+    #[test]
+    fn roles_read_back_and_refuse_half_a_role() {
+        for role in [
+            Role::Facilitator,
+            Role::Participant(ParticipantId::try_from("alice".to_owned()).unwrap()),
+        ] {
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role, "{json}");
+        }
+        let read = |json: &str| serde_json::from_str::<Role>(json).map_err(|e| e.to_string());
+        assert_eq!(
+            read(r#"{"participant_id":"bob","role":"participant"}"#),
+            Ok(Role::Participant(
+                ParticipantId::try_from("bob".to_owned()).unwrap()
+            ))
+        );
+        assert_eq!(
+            read(r#"{"role":"facilitator","participant_id":null}"#),
+            Ok(Role::Facilitator)
+        );
+        for (bad, says) in [
+            (
+                r#"{"role":"participant"}"#,
+                "missing field `participant_id`",
+            ),
+            (
+                r#"{"role":"facilitator","participant_id":"bob"}"#,
+                "has no participant_id",
+            ),
+            (r#"{"role":"owner"}"#, "unknown variant `owner`"),
+            (r#"{"participant_id":"bob"}"#, "missing field `role`"),
+            (r#"{"role":"participant","participant_id":"../x"}"#, ""),
+        ] {
+            let error = read(bad).unwrap_err();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
+    }
+
     use super::*;
     use crate::fixture::{fref, pid, setup, t};
     use serde_json::json;
