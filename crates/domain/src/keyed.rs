@@ -73,9 +73,8 @@ macro_rules! keyed_enum {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                const KEYS: &[&str] = &[$($key),+];
                 deserializer
-                    .deserialize_str($crate::KeyVisitor(KEYS))
+                    .deserialize_str($crate::KeyVisitor(&Self::KEYS))
                     .map(|i| Self::ALL[i])
             }
         }
@@ -83,6 +82,9 @@ macro_rules! keyed_enum {
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: [$name; [$($name::$variant),+].len()] = [$($name::$variant),+];
+
+            /// Every value's key, in declaration order.
+            const KEYS: [&'static str; [$($key),+].len()] = [$($key),+];
 
             /// The wire and storage name.
             pub fn key(self) -> &'static str {
@@ -93,7 +95,7 @@ macro_rules! keyed_enum {
 
             /// The value whose [`key`](Self::key) is `key`.
             pub fn from_key(key: &str) -> Option<Self> {
-                Self::ALL.into_iter().find(|v| v.key() == key)
+                Self::KEYS.iter().position(|k| *k == key).map(|i| Self::ALL[i])
             }
 
             /// What a person reads.

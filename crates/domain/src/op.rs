@@ -362,45 +362,6 @@ impl Review {
 
 #[cfg(test)]
 mod tests {
-    /// The role reads what it writes, and only that.
-    #[test]
-    fn roles_read_back_and_refuse_half_a_role() {
-        for role in [
-            Role::Facilitator,
-            Role::Participant(ParticipantId::try_from("alice".to_owned()).unwrap()),
-        ] {
-            let json = serde_json::to_string(&role).unwrap();
-            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role, "{json}");
-        }
-        let read = |json: &str| serde_json::from_str::<Role>(json).map_err(|e| e.to_string());
-        assert_eq!(
-            read(r#"{"participant_id":"bob","role":"participant"}"#),
-            Ok(Role::Participant(
-                ParticipantId::try_from("bob".to_owned()).unwrap()
-            ))
-        );
-        assert_eq!(
-            read(r#"{"role":"facilitator","participant_id":null}"#),
-            Ok(Role::Facilitator)
-        );
-        for (bad, says) in [
-            (
-                r#"{"role":"participant"}"#,
-                "missing field `participant_id`",
-            ),
-            (
-                r#"{"role":"facilitator","participant_id":"bob"}"#,
-                "has no participant_id",
-            ),
-            (r#"{"role":"owner"}"#, "unknown variant `owner`"),
-            (r#"{"participant_id":"bob"}"#, "missing field `role`"),
-            (r#"{"role":"participant","participant_id":"../x"}"#, ""),
-        ] {
-            let error = read(bad).unwrap_err();
-            assert!(error.contains(says), "{bad}: {error}");
-        }
-    }
-
     use super::*;
     use crate::fixture::{fref, pid, setup, t};
     use serde_json::json;
@@ -643,5 +604,42 @@ mod tests {
             matches!(err, OpError::Edit(EditError::Invalid { .. })),
             "{err}"
         );
+    }
+
+    /// The role reads what it writes, and only that.
+    #[test]
+    fn roles_read_back_and_refuse_half_a_role() {
+        for role in [Role::Facilitator, Role::Participant(pid("alice"))] {
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role, "{json}");
+        }
+        let read = |json: &str| serde_json::from_str::<Role>(json).map_err(|e| e.to_string());
+        assert_eq!(
+            read(r#"{"participant_id":"bob","role":"participant"}"#),
+            Ok(Role::Participant(pid("bob")))
+        );
+        assert_eq!(
+            read(r#"{"role":"facilitator","participant_id":null}"#),
+            Ok(Role::Facilitator)
+        );
+        for (bad, says) in [
+            (
+                r#"{"role":"participant"}"#,
+                "missing field `participant_id`",
+            ),
+            (
+                r#"{"role":"facilitator","participant_id":"bob"}"#,
+                "has no participant_id",
+            ),
+            (r#"{"role":"owner"}"#, "unknown variant `owner`"),
+            (r#"{"participant_id":"bob"}"#, "missing field `role`"),
+            (
+                r#"{"role":"participant","participant_id":"../x"}"#,
+                "must be 1 to 64 letters",
+            ),
+        ] {
+            let error = read(bad).unwrap_err();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
     }
 }

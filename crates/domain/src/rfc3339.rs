@@ -1,7 +1,8 @@
 //! Reading the times and days Mosaic wrote (RFC 3339, as chrono's `Serialize` writes them) with
 //! chrono's RFC 3339 reader and a reader of `YYYY-MM-DD`, for every such field of the domain's
 //! types: `#[serde(deserialize_with = "crate::rfc3339::time")]`, `time_option`, `day` and
-//! `day_option` (the `_option` ones with `default`, so that a missing field is `None`).
+//! `day_option` (the `_option` ones with `default`, so that a missing field is `None`); and the
+//! app's date and time inputs' values, with [`parse_day`] and [`parse_wall_clock`].
 //!
 //! chrono's own `Deserialize` goes through its general pattern parser, which also knows RFC 2822
 //! and every strftime item: about 12 KB of WebAssembly in every page that reads a review, for
@@ -10,7 +11,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserializer;
 use serde::de::{Error, Visitor};
 
@@ -43,20 +44,35 @@ impl Form for Day {
     }
 }
 
-/// Reads `2026-11-20` from its fields (what `NaiveDate` writes for the years Mosaic sees), for
-/// the reason the module gives.
+/// Reads `2026-11-20` from its fields (what `NaiveDate` writes for the years Mosaic sees, and
+/// what a date input gives), for the reason the module gives.
 pub fn parse_day(s: &str) -> Option<NaiveDate> {
-    let mut parts = s.splitn(3, '-');
-    let mut digits = |width: usize| {
-        parts
-            .next()
-            .filter(|p| p.len() == width && p.bytes().all(|b| b.is_ascii_digit()))?
-            .parse::<u32>()
-            .ok()
-    };
-    let year = i32::try_from(digits(4)?).ok()?;
-    let (month, day) = (digits(2)?, digits(2)?);
+    let mut date = s.splitn(3, '-');
+    let year = i32::try_from(digits(date.next(), 4)?).ok()?;
+    let (month, day) = (digits(date.next(), 2)?, digits(date.next(), 2)?);
     NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// Reads a wall-clock time with no offset in the two forms `<input type="datetime-local">`
+/// gives, `2026-11-20T14:05` and `2026-11-20T14:05:09`, from their fields: chrono's
+/// `parse_from_str` would bring its whole format-pattern parser for these two fixed layouts.
+pub fn parse_wall_clock(s: &str) -> Option<NaiveDateTime> {
+    let (date, time) = s.split_once('T')?;
+    let mut time = time.splitn(3, ':');
+    let (hour, minute) = (digits(time.next(), 2)?, digits(time.next(), 2)?);
+    let second = match time.next() {
+        None => 0,
+        seconds => digits(seconds, 2)?,
+    };
+    parse_day(date)?.and_hms_opt(hour, minute, second)
+}
+
+/// A field of fixed width, digits only, as the patterns `%Y`, `%m`, `%d`, `%H`, `%M` and `%S`
+/// read them.
+fn digits(part: Option<&str>, width: usize) -> Option<u32> {
+    part.filter(|p| p.len() == width && p.bytes().all(|b| b.is_ascii_digit()))?
+        .parse()
+        .ok()
 }
 
 struct Text<F>(PhantomData<F>);
@@ -204,7 +220,8 @@ mod tests {
         assert!(read(r#"{"day":"2026-02-28","due":7}"#).is_err());
     }
 
-    /// Every day chrono writes in the years Mosaic sees reads back, and nothing else does.
+    /// Every day chrono writes in the years Mosaic sees reads back, and the rest as chrono's
+    /// own reader reads it.
     #[test]
     fn days_read_as_chrono_reads_them() {
         let mut d = NaiveDate::from_ymd_opt(1999, 12, 25).unwrap();
@@ -212,21 +229,60 @@ mod tests {
             assert_eq!(parse_day(&d.to_string()), Some(d));
             d = d + chrono::Days::new(13);
         }
-        for bad in [
-            "2026-2-28",
-            "26-02-28",
-            "2026-02-28T00:00",
-            "2026/02/28",
-            "+2026-02-28",
+        for value in [
+            "2026-11-20",
+            "2024-02-29",
+            "0999-01-02",
             "2026-02-29",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-11-20T10:00",
+            "2026/02/28",
+            "2026-11",
             "",
+            "yesterday",
         ] {
-            assert_eq!(parse_day(bad), None, "{bad}");
-            assert!(
-                bad.parse::<NaiveDate>()
-                    .map_or(true, |d| d.to_string() != bad),
-                "{bad}"
+            assert_eq!(
+                parse_day(value),
+                value.parse::<NaiveDate>().ok(),
+                "{value:?}"
             );
         }
+        // Narrower where chrono never writes it and a date input never gives it: fields are
+        // zero-padded, years have four digits and no sign.
+        for value in ["2026-2-28", "26-02-28", "+2026-02-28"] {
+            assert_eq!(parse_day(value), None, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn wall_clock_times_read_as_the_patterns_they_replace() {
+        let by_pattern = |v: &str| {
+            NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+                .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
+                .ok()
+        };
+        for value in [
+            "2026-11-20T14:05",
+            "2026-11-20T14:05:09",
+            "2024-02-29T00:00",
+            "0999-01-02T23:59",
+            "2026-02-30T10:00",
+            "2026-11-20T24:00",
+            "2026-11-20T14:60",
+            "2026-11-20 14:05",
+            "2026-11-20T14",
+            "2026-11-20",
+            "2026-11-20T14:05:",
+            "2026-11-20T14:05:09:01",
+            "2026-11-20T-1:05",
+            "",
+            "T",
+        ] {
+            assert_eq!(parse_wall_clock(value), by_pattern(value), "{value:?}");
+        }
+        // Narrower than the patterns where the browser never writes it: fields are zero-padded.
+        assert_eq!(parse_wall_clock("2026-1-20T14:05"), None);
+        assert_eq!(parse_wall_clock("+2026-11-20T14:05"), None);
     }
 }
