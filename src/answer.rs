@@ -167,12 +167,16 @@ pub enum Written<T> {
 }
 
 /// The message with its first letter capitalised, to stand alone as a sentence.
+///
+/// The messages are Mosaic's own English words, so only an ASCII first letter is capitalised
+/// (any other is kept as it is): `char::to_uppercase` would bring Unicode's case table (some
+/// 17 KB) into the part every page downloads.
 pub fn sentence(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut sentence = s.to_owned();
+    if let Some(first) = sentence.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    sentence
 }
 
 #[cfg(test)]
@@ -189,6 +193,16 @@ mod error_tests {
                 request_id: None,
             },
         }
+    }
+
+    #[test]
+    fn a_sentence_starts_with_a_capital_letter() {
+        assert_eq!(sentence("the title is empty"), "The title is empty");
+        assert_eq!(sentence("Already one"), "Already one");
+        assert_eq!(sentence(""), "");
+        // Not an ASCII letter: kept as it is (whole, never cut inside a character).
+        assert_eq!(sentence("été"), "été");
+        assert_eq!(sentence("2 fields"), "2 fields");
     }
 
     #[test]
