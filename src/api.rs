@@ -30,8 +30,7 @@ pub async fn is_mosaic_server(origin: &str) -> bool {
         return false;
     };
     response.ok()
-        && response
-            .json::<Health>()
+        && read::<Health>(&response)
             .await
             .is_ok_and(|h| h.status == "ok")
 }
@@ -335,8 +334,7 @@ async fn checked(response: Response) -> Result<Response, Error> {
         return Ok(response);
     }
     let status = response.status();
-    let body = response
-        .json::<ErrorBody>()
+    let body = read::<ErrorBody>(&response)
         .await
         .unwrap_or_else(|_| ErrorBody {
             error: "http_error".into(),
@@ -348,10 +346,13 @@ async fn checked(response: Response) -> Result<Response, Error> {
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Error> {
-    response
-        .json::<T>()
-        .await
-        .map_err(|e| Error::Malformed(e.to_string()))
+    read(&response).await.map_err(Error::Malformed)
+}
+
+/// The response's JSON, read by `mosaic_domain::json` like every JSON the app reads.
+async fn read<T: DeserializeOwned>(response: &Response) -> Result<T, String> {
+    let text = response.text().await.map_err(|e| e.to_string())?;
+    mosaic_domain::json::from_str(&text).map_err(|e| e.to_string())
 }
 
 // ---- The findings feed: anyone may read it; a review's member token adds its team-only

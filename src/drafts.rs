@@ -14,7 +14,7 @@ pub fn local_storage() -> Option<web_sys::Storage> {
 /// The draft saved under `key`, if there is a readable one.
 pub fn load<T: DeserializeOwned>(key: &str) -> Option<T> {
     let json = local_storage()?.get_item(key).ok()??;
-    serde_json::from_str(&json).ok()
+    mosaic_domain::json::from_str(&json).ok()
 }
 
 /// Saves `value` under `key`; a failure (storage full or disabled) only loses the draft.

@@ -37,7 +37,7 @@ impl LiveRoom {
     /// A room the server sent (an `event: room`'s data, or a room route's answer), received at
     /// `local_now`; `None` if it does not read as one.
     pub fn parse(data: &str, local_now: DateTime<Utc>) -> Option<Self> {
-        let room: Room = serde_json::from_str(data).ok()?;
+        let room: Room = mosaic_domain::json::from_str(data).ok()?;
         Some(Self::received(room, local_now))
     }
 

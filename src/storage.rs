@@ -145,7 +145,8 @@ fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, StorageError> {
     let text = value
         .as_string()
         .ok_or_else(|| StorageError("a stored value is not text".into()))?;
-    serde_json::from_str(&text).map_err(|e| StorageError(format!("a stored value is damaged: {e}")))
+    mosaic_domain::json::from_str(&text)
+        .map_err(|e| StorageError(format!("a stored value is damaged: {e}")))
 }
 
 /// A document waiting in the write queue: its JSON, or how to make it when the write goes out.

@@ -312,7 +312,7 @@ impl ReviewSync {
                 let Some(data) = event.data().as_string() else {
                     return;
                 };
-                let Ok(ReviewEvent { version }) = serde_json::from_str(&data) else {
+                let Ok(ReviewEvent { version }) = mosaic_domain::json::from_str(&data) else {
                     return;
                 };
                 let known = self.engine.with_value(|e| e.state().base_version());

@@ -24,6 +24,8 @@
 //! - [`timestamp`]: the fixed forms a time is written in for people (`2026-11-21 09:30 UTC`).
 //! - [`rfc3339`]: the reader of every time and day field (chrono's RFC 3339 reader and a
 //!   `YYYY-MM-DD` one instead of chrono's general parser).
+//! - [`json`]: the app's JSON reader: serde_json's, reading structs from objects only, so the
+//!   derive's positional readers are not compiled into the browser's download.
 //! - `keyed` (private): [`keyed_enum!`], which declares each closed set of named values (phase,
 //!   severity, kinds, priorities, statuses, audiences) with its keys and labels.
 //!
@@ -70,6 +72,7 @@ pub mod feed;
 pub mod guide;
 pub mod id;
 pub mod improve;
+pub mod json;
 mod keyed;
 #[doc(hidden)]
 pub use keyed::KeyVisitor;

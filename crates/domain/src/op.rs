@@ -463,8 +463,18 @@ mod tests {
     }
 
     fn read(value: &serde_json::Value) -> Result<ReviewOp, String> {
-        // Read as the server and the app read them: from text.
-        serde_json::from_str(&value.to_string()).map_err(|e| e.to_string())
+        // Read as the server and the app read them: from text, with serde_json (the server)
+        // and `json::from_str` (the app), which read every op alike and say the same (but for
+        // an op written as an array, which both refuse in other words).
+        let text = value.to_string();
+        let server = serde_json::from_str(&text).map_err(|e| e.to_string());
+        let app = crate::json::from_str(&text).map_err(|e| e.to_string());
+        if value.is_object() {
+            assert_eq!(app, server, "{text}");
+        } else {
+            assert!(app.is_err() && server.is_err(), "{text}");
+        }
+        server
     }
 
     #[test]
