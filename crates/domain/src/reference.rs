@@ -35,13 +35,44 @@ pub struct ReferenceMaterial {
     pub content: ReferenceContent,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReferenceContent {
     /// Pasted text, such as a chat log or notes.
     Text { body: String },
     /// Alerts in chronological order, from [`parse_alert_timeline`].
     AlertTimeline { alerts: Vec<Alert> },
+}
+
+/// Read as one struct of the tag and both variants' fields, then the variant: serde's reader
+/// for an internally tagged enum buffers the whole object (to find the tag wherever it is),
+/// and brought that buffering into every page that reads a review.
+impl<'de> Deserialize<'de> for ReferenceContent {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        struct Fields {
+            #[serde(rename = "type")]
+            kind: String,
+            #[serde(default)]
+            body: Option<String>,
+            #[serde(default)]
+            alerts: Option<Vec<Alert>>,
+        }
+        let Fields { kind, body, alerts } = Fields::deserialize(deserializer)?;
+        match kind.as_str() {
+            "text" => Ok(ReferenceContent::Text {
+                body: body.ok_or_else(|| D::Error::missing_field("body"))?,
+            }),
+            "alert_timeline" => Ok(ReferenceContent::AlertTimeline {
+                alerts: alerts.ok_or_else(|| D::Error::missing_field("alerts"))?,
+            }),
+            other => Err(D::Error::unknown_variant(
+                other,
+                &["text", "alert_timeline"],
+            )),
+        }
+    }
 }
 
 /// One alert of an imported alert timeline.
@@ -229,6 +260,45 @@ pub fn parse_alert_timeline(json: &str) -> Result<Vec<Alert>, AlertTimelineError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reference_content_reads_back_as_written_and_refuses_by_name() {
+        let alerts =
+            parse_alert_timeline(r#"[{"at":"2026-11-01T10:02:00Z","summary":"p99 up"}]"#).unwrap();
+        for content in [
+            ReferenceContent::Text { body: "log".into() },
+            ReferenceContent::AlertTimeline { alerts },
+        ] {
+            let json = serde_json::to_string(&content).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ReferenceContent>(&json).unwrap(),
+                content
+            );
+            assert_eq!(
+                crate::json::from_str::<ReferenceContent>(&json).unwrap(),
+                content
+            );
+        }
+        // The tag may come after the fields, as serde's own reader allowed.
+        let late = r#"{"body":"log","type":"text"}"#;
+        let read = serde_json::from_str::<ReferenceContent>(late).unwrap();
+        assert_eq!(read, ReferenceContent::Text { body: "log".into() });
+        for (bad, says) in [
+            (r#"{"type":"text"}"#, "missing field `body`"),
+            (
+                r#"{"type":"alert_timeline","body":"x"}"#,
+                "missing field `alerts`",
+            ),
+            (r#"{"body":"x"}"#, "missing field `type`"),
+            (r#"{"type":"video","body":"x"}"#, "unknown variant `video`"),
+            (r#"{"type":"text","body":3}"#, "invalid type: integer `3`"),
+        ] {
+            let error = serde_json::from_str::<ReferenceContent>(bad)
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(says), "{bad}: {error}");
+        }
+    }
 
     fn check(json: &str, expected: &str) {
         let actual = match parse_alert_timeline(json) {
