@@ -4,7 +4,7 @@
 //! order, and serde_json's `deserialize_struct` accepts both: so every struct's reader carries a
 //! second, positional reader that Mosaic never uses (it writes objects only). In the browser,
 //! where the review model's readers are most of the review page's code, [`from_str`] reads
-//! through [`Objects`], which asks serde_json for a map wherever a struct is read: the
+//! through `Objects`, which asks serde_json for a map wherever a struct is read: the
 //! positional readers are never called, so they are not compiled. An array where a struct is
 //! expected is refused ("invalid type: sequence, expected struct …"); every other answer and
 //! error is serde_json's own. The server reads requests with serde_json directly.
@@ -29,7 +29,7 @@ pub fn from_str<T: DeserializeOwned>(json: &str) -> Result<T, serde_json::Error>
 
 /// A serde_json reader, or one of its parts (a visitor, a map, a list, an enum, a seed),
 /// wrapped so that everything read through it reads structs as maps.
-pub struct Objects<X>(X);
+struct Objects<X>(X);
 
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(

@@ -297,6 +297,9 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(error.contains(says), "{bad}: {error}");
+            // The app's reader refuses it in the same words.
+            let app = crate::json::from_str::<ReferenceContent>(bad).unwrap_err();
+            assert_eq!(app.to_string(), error, "{bad}");
         }
     }
 
