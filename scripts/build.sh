@@ -34,13 +34,13 @@ wasm_dir="$ROOT/target/web/wasm32-unknown-unknown/release"
 with_release_wasm_env cargo rustc --quiet --release --target wasm32-unknown-unknown --bin mosaic \
   --features split -- -C link-args=--emit-relocs
 # Code shared by a few split points would otherwise be a part per set of them (a page loaded
-# 122 wasm files, 44 of them under 1 KB); parts with less than 4 KB of code are folded into a
+# 122 wasm files, 44 of them under 1 KB); parts with less than 1.5 KB of code are folded into a
 # part loaded by more of them, or into the main part (the patch in scripts/patches). Which size
-# is best moves with the code: measured again on 2026-12-03 over 2.5 to 8 KB with the pages
-# bench/browser/download.mjs measures, 4 KB was best for `/` and `/feed` and within 0.6 KB of
-# the best for a review page. ARCHITECTURE.md ("Downloading the app") has the figures.
+# is best moves with the code: measured again on 2026-12-04 over 0 to 4 KB with the pages
+# bench/browser/download.mjs measures, 1.5 KB was best for every page but `/feed` (within
+# 0.6 KB). ARCHITECTURE.md ("Downloading the app") has the figures.
 # MOSAIC_MERGE_BELOW sets another size, to measure it.
-wasm-split-cli --merge-chunks-below "${MOSAIC_MERGE_BELOW:-4000}" "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
+wasm-split-cli --merge-chunks-below "${MOSAIC_MERGE_BELOW:-1500}" "$wasm_dir/mosaic.wasm" "$split/parts" --out-name mosaic
 wasm-bindgen --target web --keep-lld-exports --no-demangle --no-typescript \
   --out-dir "$split/parts" --out-name mosaic "$split/parts/mosaic.wasm"
 rm "$split/parts/mosaic.wasm"

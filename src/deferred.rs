@@ -5,7 +5,8 @@
 //! - each page (`pages/lazy.rs`) and the review page's phases (`pages/review.rs`, shown
 //!   through `components/shared/later.rs`), and exporting a review;
 //! - `server_sync`: sending the outbox and refreshing reviews from the server, only when this
-//!   browser has something to send or a server review to refresh;
+//!   browser has something to send or a server review to refresh, and reading the changes an
+//!   open review holds waiting to be sent (`repo::sync_state`), only when some do;
 //! - `reviews_tools`: what the reviews page does on request: starting a review, importing one,
 //!   looking up a new review's services in the feed;
 //! - `local_feed`: the feed of "this browser only".

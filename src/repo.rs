@@ -14,7 +14,7 @@ use crate::api::{self, Api};
 use crate::deferred::{PartMissing, deferred};
 use crate::settings::SyncMode;
 use crate::storage::{self, CREDENTIALS, OUTBOX, REVIEWS, SYNC, StorageError};
-use crate::sync_core::SyncState;
+use crate::sync_core::{StoredSync, SyncState, WaitingText};
 
 // Pages and the badge name the status here, beside its context.
 pub use crate::sync_core::SyncStatus;
@@ -226,7 +226,7 @@ pub async fn claim_place(
 async fn keep_joined(review_id: &str, joined: Joined) -> Result<ParticipantId, RepoError> {
     // Let back in after a removal: the server no longer has their account, so whatever this
     // browser kept of it is sent again from scratch.
-    if let Some(mut state) = storage::get::<SyncState>(SYNC, review_id).await? {
+    if let Some(mut state) = sync_state(review_id).await? {
         let key = storage::account_key(review_id, joined.participant_id.as_str());
         let held = storage::get::<Account>(storage::ACCOUNTS, &key).await?;
         state.rejoined(held.is_some_and(|a| !a.is_submitted()));
@@ -350,7 +350,31 @@ async fn create_review(mode: &SyncMode, review: &Review) -> Result<(), RepoError
 /// The sync state of a review shared through a server (created or joined in server mode);
 /// `None` for a review kept in this browser only.
 pub async fn sync_state(review_id: &str) -> Result<Option<SyncState>, RepoError> {
-    Ok(storage::get(SYNC, review_id).await?)
+    let Some(stored) = storage::get::<StoredSync>(SYNC, review_id).await? else {
+        return Ok(None);
+    };
+    let (mut state, waiting) = stored.into_parts();
+    if let Some(waiting) = waiting {
+        state = read_waiting(waiting, state)
+            .await
+            .map_err(|PartMissing| RepoError::Api(part_missing()))?
+            .await?;
+    }
+    Ok(Some(state))
+}
+
+// With the rest of the work a server review does off its page's path: a split point of its own
+// cut the parts pages share differently and made `/` and `/feed` larger (ARCHITECTURE.md).
+deferred! { server_sync;
+    /// Reads the changes waiting to be sent and the conflicts into `state` (the reader of every
+    /// op is downloaded only when some wait: see [`StoredSync`]).
+    fn read_waiting(waiting: WaitingText, state: SyncState) -> Result<SyncState, StorageError> {
+        let mut state = state;
+        waiting
+            .read_into(&mut state)
+            .map_err(|e| StorageError(format!("a stored value is damaged: {e}")))?;
+        Ok(state)
+    }
 }
 
 /// Sends waiting changes to the server in turn. Returns false when the server could not be
@@ -410,7 +434,7 @@ async fn note_failure(e: &api::Error) -> Result<(), RepoError> {
 /// has not sent yet are replayed on it (conflicts are kept for the review page to show).
 async fn cache(review: &Review) -> Result<(), RepoError> {
     let id = review.id.as_str();
-    let mut state: SyncState = storage::get(SYNC, id).await?.unwrap_or_default();
+    let mut state = sync_state(id).await?.unwrap_or_default();
     let accounts: Vec<Account> = storage::with_prefix(storage::ACCOUNTS, &format!("{id}/")).await?;
     let local = state.accept(review.clone(), true, &accounts, crate::time::now());
     storage::put_many(&[

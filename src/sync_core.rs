@@ -26,6 +26,7 @@ use mosaic_domain::sync::{Conflict, PendingOp, rebase, replay};
 use mosaic_domain::wire::{ApplyOp, ErrorBody};
 use mosaic_domain::{Account, ParticipantId, Review, ReviewOp};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::answer::{Error, Written, refuses_the_change};
 
@@ -132,6 +133,80 @@ impl SyncState {
         self.account_version = 0;
         self.account_conflict = None;
         self.account_dirty = holds_draft;
+    }
+}
+
+/// A stored [`SyncState`] as a page opening the review reads it: everything but the waiting
+/// changes and conflicts, which stay JSON text until there are some to read
+/// ([`StoredSync::into_parts`]). Reading them needs the reader of every op, which a review with
+/// nothing waiting (nearly every opening) then never downloads: the browser shell reads them
+/// in a part of their own (`repo::sync_state`). The same JSON as the state's own: it is what
+/// [`SyncState`]'s `Serialize` wrote, field for field.
+#[derive(Deserialize)]
+pub struct StoredSync {
+    #[serde(default)]
+    server: Option<Review>,
+    #[serde(default)]
+    pending: Option<Box<RawValue>>,
+    #[serde(default)]
+    conflicts: Option<Box<RawValue>>,
+    #[serde(default)]
+    account_version: u64,
+    #[serde(default)]
+    account_dirty: bool,
+    #[serde(default)]
+    account_conflict: Option<Account>,
+    #[serde(default)]
+    unanswered: Option<String>,
+}
+
+/// The waiting changes and conflicts of a stored sync state, as JSON text.
+pub struct WaitingText {
+    pending: Option<Box<RawValue>>,
+    conflicts: Option<Box<RawValue>>,
+}
+
+impl StoredSync {
+    /// The state with nothing waiting, and the text of what waits when something does.
+    pub fn into_parts(self) -> (SyncState, Option<WaitingText>) {
+        let state = SyncState {
+            server: self.server,
+            pending: Vec::new(),
+            conflicts: Vec::new(),
+            account_version: self.account_version,
+            account_dirty: self.account_dirty,
+            account_conflict: self.account_conflict,
+            unanswered: self.unanswered,
+        };
+        let empty = |raw: &Option<Box<RawValue>>| {
+            raw.as_ref().is_none_or(|raw| {
+                let text = raw.get();
+                text.chars()
+                    .filter(|c| !c.is_ascii_whitespace())
+                    .eq("[]".chars())
+            })
+        };
+        let waiting = (!empty(&self.pending) || !empty(&self.conflicts)).then_some(WaitingText {
+            pending: self.pending,
+            conflicts: self.conflicts,
+        });
+        (state, waiting)
+    }
+}
+
+impl WaitingText {
+    /// Reads the waiting changes and conflicts into `state`.
+    ///
+    /// # Errors
+    /// serde_json's, when the text is not a list of them.
+    pub fn read_into(self, state: &mut SyncState) -> Result<(), serde_json::Error> {
+        if let Some(raw) = self.pending {
+            state.pending = mosaic_domain::json::from_str(raw.get())?;
+        }
+        if let Some(raw) = self.conflicts {
+            state.conflicts = mosaic_domain::json::from_str(raw.get())?;
+        }
+        Ok(())
     }
 }
 

@@ -1020,6 +1020,68 @@ fn a_conflict_leaves_the_list_once_chosen() {
     assert_eq!(engine.take_conflict("a"), None);
 }
 
+/// Reads `state` back as a page opening its review does: the state without what waits, then
+/// what waits, only when something does.
+fn stored_and_read(state: &SyncState) -> (SyncState, bool) {
+    let json = serde_json::to_string(state).unwrap();
+    let stored: StoredSync = mosaic_domain::json::from_str(&json).unwrap();
+    let (mut read, waiting) = stored.into_parts();
+    let waited = waiting.is_some();
+    if let Some(waiting) = waiting {
+        waiting.read_into(&mut read).unwrap();
+    }
+    (read, waited)
+}
+
+#[test]
+fn a_stored_state_reads_back_whole_and_its_ops_only_when_some_wait() {
+    let base = review();
+    // Every field set: a field `StoredSync` forgot would not read back.
+    let full = SyncState {
+        server: Some(base.clone()),
+        pending: vec![pending("a", summary("mine")), pending("b", add("p2", "Cy"))],
+        conflicts: vec![Conflict::refused(
+            pending("c", rename("p1", "Bo")),
+            &base,
+            "the server's reason".into(),
+        )],
+        account_version: 3,
+        account_dirty: true,
+        account_conflict: Some(draft("p1", "their copy")),
+        unanswered: Some("b".into()),
+    };
+    assert_eq!(stored_and_read(&full), (full.clone(), true));
+    let only_conflicts = SyncState {
+        pending: Vec::new(),
+        ..full.clone()
+    };
+    assert_eq!(stored_and_read(&only_conflicts), (only_conflicts, true));
+    let nothing_waits = SyncState {
+        pending: Vec::new(),
+        conflicts: Vec::new(),
+        ..full
+    };
+    assert_eq!(stored_and_read(&nothing_waits), (nothing_waits, false));
+    // A state saved before a field existed, and one with nothing at all.
+    assert_eq!(
+        stored_and_read(&SyncState::default()),
+        (SyncState::default(), false)
+    );
+    let (old, waited) = {
+        let stored: StoredSync =
+            mosaic_domain::json::from_str(r#"{"server":null,"pending":[ ]}"#).unwrap();
+        let (state, waiting) = stored.into_parts();
+        (state, waiting.is_some())
+    };
+    assert_eq!((old, waited), (SyncState::default(), false));
+    // Damaged waiting ops are an error when read, in serde_json's words.
+    let stored: StoredSync =
+        mosaic_domain::json::from_str(r#"{"pending":[{"op_id":"a","op":{"op":"nope"}}]}"#).unwrap();
+    let (mut state, waiting) = stored.into_parts();
+    let e = waiting.unwrap().read_into(&mut state).unwrap_err();
+    assert!(e.to_string().contains("unknown variant `nope`"), "{e}");
+}
+
 // ---- random interleavings against a simulated server ----
 
 /// The server's rules for ops, as the API keeps them.

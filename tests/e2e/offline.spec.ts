@@ -36,8 +36,15 @@ test("a reload without a network opens the app, and offline work reaches the ser
   await add.getByLabel("Name", { exact: true }).fill("Oona");
   await add.getByLabel("Role in the incident").fill("Messaging on-call");
   await add.getByRole("button", { name: "Add participant" }).click();
-  await expect(status).toContainText("waiting");
+  await expect(status).toHaveText("Offline: 1 change waiting");
   await expectNoAxeViolations(page);
+  // ...across a reload too: the change is read back from this browser (with the code that reads
+  // it, which only a review with changes waiting downloads: the shell has it).
+  await page.reload();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(TITLE);
+  await expect(page.getByRole("form", { name: "Add a participant" })).toBeVisible();
+  await expect(page.getByText("Oona", { exact: false }).first()).toBeVisible();
+  await expect(status).toHaveText("Offline: 1 change waiting");
 
   // ...and reaches the server once the network is back.
   await page.context().setOffline(false);
