@@ -101,6 +101,11 @@ impl ReviewSync {
         Some(conflict)
     }
 
+    /// Whether a change waits for a person's choice (tracked).
+    pub fn needs_choice(&self) -> bool {
+        !self.conflicts.with(Vec::is_empty) || self.account_conflict.with(Option::is_some)
+    }
+
     /// Saves the state as it is.
     pub fn save(&self) {
         self.publish(Changes::default());

@@ -19,7 +19,7 @@ use crate::components::{account::account_guide::AccountGuide, review::phase_guid
 use crate::deferred::deferred;
 use crate::load::load;
 use crate::settings::{self, SyncMode};
-use crate::sync_core::SyncState;
+use crate::sync_core::{LockedOut, SyncState};
 use crate::workspace::{self, Actor, Workspace};
 use crate::{repo, time};
 
@@ -106,7 +106,10 @@ fn ReviewWorkspace(
     // group review, and a participant writing their account not the setup.
     let body = move || {
         if let Some(lockout) = ws.locked_out.get() {
-            return view! { <RemovedNotice lockout/> }.into_any();
+            return view! {
+                <Later part=move || removed_notice(lockout) coming="Opening what happened…"/>
+            }
+            .into_any();
         }
         let facilitator = is_facilitator.get();
         match phase.get() {
@@ -185,11 +188,30 @@ fn ReviewWorkspace(
             <ResumeLink/>
             <FacilitatorAccess/>
         </Show>
-        <ConflictsPanel/>
+        // Shown only while a change waits for a person's choice, so its code comes then.
+        <Show when=move || ws.sync.is_some_and(|sync| sync.needs_choice())>
+            <Later part=conflicts_panel coming="Opening the changes that need your choice…"/>
+        </Show>
         <p class="form-error notice" role="alert">{move || ws.notice.get()}</p>
         // The facilitator's guide to the phase sits in each phase's body: after the room and
         // the submissions while people write, at the top otherwise.
         {body}
+    }
+}
+
+// What only a review shared through a server ever shows, and seldom: with the rest of the work
+// such a review does off its page's path (`crate::deferred`).
+deferred! { server_sync;
+    /// Changes that met someone else's, for the person to choose.
+    fn conflicts_panel() -> AnyView {
+        view! { <ConflictsPanel/> }.into_any()
+    }
+}
+
+deferred! { server_sync;
+    /// What a person who lost their access sees instead of the review.
+    fn removed_notice(lockout: LockedOut) -> AnyView {
+        view! { <RemovedNotice lockout/> }.into_any()
     }
 }
 

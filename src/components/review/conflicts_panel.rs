@@ -13,9 +13,8 @@ pub fn ConflictsPanel() -> impl IntoView {
     };
     let conflicts = sync.conflicts;
     let account = sync.account_conflict;
-    let any = move || !conflicts.with(Vec::is_empty) || account.with(Option::is_some);
     view! {
-        <Show when=any>
+        <Show when=move || sync.needs_choice()>
             <section class="card conflicts" aria-labelledby="conflicts-heading" data-testid="conflicts">
                 <h2 id="conflicts-heading">"Changes that need your choice"</h2>
                 <p class="hint">
