@@ -2,6 +2,8 @@ use leptos::prelude::*;
 use mosaic_domain::Role;
 
 use crate::components::shared::copy_link::CopyLink;
+use crate::components::shared::later::Later;
+use crate::deferred::deferred;
 use crate::join_link::{LinkKind, join_link};
 use crate::repo;
 use crate::settings;
@@ -9,9 +11,42 @@ use crate::workspace::Workspace;
 
 /// The facilitator's own access to a review on a server: a one-time link that makes someone
 /// else a facilitator too (a co-facilitator, or oneself on another device), and replacing this
-/// browser's facilitator key when it may have been seen.
+/// browser's facilitator key when it may have been seen. Folded away: what it holds is
+/// downloaded when it is first unfolded.
 #[component]
 pub fn FacilitatorAccess() -> impl IntoView {
+    let ws = expect_context::<Workspace>();
+    ws.credential
+        .get_value()
+        .filter(|c| c.role == Role::Facilitator)?;
+    settings::mode().get_untracked().api()?;
+    let unfolded = RwSignal::new(false);
+    let on_toggle = move |ev: leptos::ev::Event| {
+        if event_target::<web_sys::HtmlDetailsElement>(&ev).open() {
+            unfolded.set(true);
+        }
+    };
+    Some(view! {
+        <details class="card facilitator-access" on:toggle=on_toggle>
+            <summary>"Facilitators"</summary>
+            {move || unfolded.get().then(|| view! {
+                <Later part=access_panel coming="Opening the facilitators' access…"/>
+            })}
+        </details>
+    })
+}
+
+// Only a facilitator of a review shared through a server sees it: with the rest of the work such
+// a review does off its page's path (`crate::deferred`).
+deferred! { server_sync;
+    fn access_panel() -> AnyView {
+        view! { <AccessPanel/> }.into_any()
+    }
+}
+
+/// What "Facilitators" holds, once unfolded.
+#[component]
+fn AccessPanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let mode = settings::mode();
     let credential = ws
@@ -91,8 +126,6 @@ pub fn FacilitatorAccess() -> impl IntoView {
     });
 
     Some(view! {
-        <details class="card facilitator-access">
-            <summary>"Facilitators"</summary>
             <p class="hint">
                 "Another facilitator, or you on another device, can run this review too: make "
                 "a facilitator link and send it to that one person. It works once, within a day."
@@ -118,7 +151,6 @@ pub fn FacilitatorAccess() -> impl IntoView {
             </button>
             <p role="status" class="saved-note">{move || status.get()}</p>
             <p class="form-error" role="alert">{move || problem.get()}</p>
-        </details>
     })
 }
 
