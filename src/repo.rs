@@ -173,7 +173,7 @@ deferred! { server_sync;
 
 /// What a part of the app that could not be downloaded means for syncing: the server that
 /// serves it was not reached.
-fn part_missing() -> api::Error {
+pub(crate) fn part_missing() -> api::Error {
     api::Error::Unreachable("a part of the app could not be downloaded".into())
 }
 

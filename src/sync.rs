@@ -20,6 +20,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api::{self, Api};
+use crate::deferred::{PartMissing, deferred};
 use crate::repo::{self, Credential, Doc, SyncStatusContext};
 use crate::room_clock::LiveRoom;
 use crate::settings::SyncMode;
@@ -196,7 +197,10 @@ impl ReviewSync {
             Step::Done => return Ok(()),
             Step::Create => return self.create(server, &review_id).await,
             Step::PutAccount { account, base } => {
-                return self.put_account(&api, account, *base).await;
+                return put_own_account(self, api, account.clone(), *base)
+                    .await
+                    .map_err(|PartMissing| repo::part_missing())?
+                    .await;
             }
             Step::Pull => {
                 let answer = api.get_review(&review_id).await?;
@@ -270,7 +274,9 @@ impl ReviewSync {
             return Err(blocked);
         }
         if let Some(Some((account, base))) = self.decide(|e, local| e.account_to_send(local)) {
-            self.put_account(&api, &account, base)
+            put_own_account(self, api.clone(), account, base)
+                .await
+                .map_err(|PartMissing| SubmitError::Failed(repo::part_missing()))?
                 .await
                 .map_err(SubmitError::Failed)?;
         }
@@ -456,6 +462,15 @@ impl ReviewSync {
 
     fn api(&self) -> Option<Api> {
         self.mode.with_value(SyncMode::api)
+    }
+}
+
+// Only a participant writing their account has one to send: the code that sends it comes with
+// their account's part, not with every review page.
+deferred! { account_part;
+    /// Writes the own account against the server's version `base`.
+    fn put_own_account(sync: ReviewSync, api: Api, account: Account, base: u64) -> Result<(), api::Error> {
+        sync.put_account(&api, &account, base).await
     }
 }
 
