@@ -1,7 +1,8 @@
 //! A piece of a page whose code is downloaded when it is first shown (`crate::deferred`).
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use leptos::prelude::*;
@@ -28,13 +29,21 @@ where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Work<AnyView>, PartMissing>> + 'static,
 {
+    // Everything below is built once for every piece, not once per piece's types.
+    later(Arc::new(move || Box::pin(part())), coming)
+}
+
+/// Downloading a piece's part: its `deferred!` function's future.
+type Download = Pin<Box<dyn Future<Output = Result<Work<AnyView>, PartMissing>>>>;
+
+fn later(part: Arc<dyn Fn() -> Download + Send + Sync>, coming: &'static str) -> AnyView {
     // `None` while the part downloads, then whether it came.
     let here = RwSignal::new(None::<bool>);
     let part = StoredValue::new(part);
     let download = move || {
         // Only downloaded here: the piece is built below, in this owner. A part already here
         // answers at once, so the piece shows without a word of waiting.
-        let mut downloading = Box::pin(part.with_value(|part| part()));
+        let mut downloading = part.with_value(|part| part());
         match ready_now(downloading.as_mut()) {
             Some(came) => here.set(Some(came.is_ok())),
             None => {
@@ -47,7 +56,7 @@ where
         }
     };
     download();
-    move || match here.get() {
+    (move || match here.get() {
         // Once downloaded, the part's function and its work finish at their first poll.
         Some(true) => match part.with_value(|part| ready_now(part())) {
             Some(Ok(work)) => ready_now(work),
@@ -65,7 +74,8 @@ where
         }
         .into_any(),
         None => coming_status(coming),
-    }
+    })
+    .into_any()
 }
 
 /// The status said while a piece downloads.
