@@ -266,13 +266,11 @@ impl Review {
         now: DateTime<Utc>,
     ) -> Result<(), OpError> {
         // One rule for every text an op carries, whichever field it is in: the op's JSON is
-        // scanned, and read back only to name the field when it holds such a character (making
+        // scanned, and read again only to name the field when it holds such a character (making
         // a `serde_json::Value` of every op brought a serializer of every op's type for it).
         let json = serde_json::to_string(op).unwrap_or_default();
         if crate::text::json_has_forbidden_char(json.as_bytes())
-            && let Some(e) = serde_json::from_str(&json)
-                .ok()
-                .and_then(|v| crate::text::forbidden_in_json(&v))
+            && let Some(e) = crate::text::forbidden_in_json(&json)
         {
             return Err(EditError::from(vec![e]).into());
         }

@@ -34,46 +34,115 @@ pub(crate) fn check_chars(errors: &mut Vec<ValidationError>, field: &str, raw: &
     }
 }
 
-/// The first string (or object key) in `value` holding a forbidden control character, as an
-/// error naming where it is (`op.facts.title`, `entries[2].what_happened`). A request body is
-/// checked with this before anything reads it, so no such text reaches a rule or a database.
-pub fn forbidden_in_json(value: &serde_json::Value) -> Option<ValidationError> {
-    fn walk(value: &serde_json::Value, path: &mut String) -> Option<ValidationError> {
-        use serde_json::Value;
-        match value {
-            Value::String(s) => forbidden_char(s).map(|c| {
-                let field = if path.is_empty() {
-                    "body"
-                } else {
-                    path.as_str()
-                };
-                ValidationError::new(field, forbidden_message(c))
-            }),
-            Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                let found = walk(item, path);
-                path.truncate(len);
-                found
-            }),
-            Value::Object(map) => map.iter().find_map(|(key, item)| {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                if let Some(c) = forbidden_char(key) {
-                    path.push_str(&key.escape_debug().to_string());
-                    return Some(ValidationError::new(path.clone(), forbidden_message(c)));
-                }
-                path.push_str(key);
-                let found = walk(item, path);
-                path.truncate(len);
-                found
-            }),
-            _ => None,
+/// The first string (or object key) in the JSON text `json` holding a forbidden control
+/// character, as an error naming where it is (`op.facts.title`, `entries[2].what_happened`); in
+/// the order the text has them. A request body is checked with this before anything reads it,
+/// so no such text reaches a rule or a database. Read as it streams, never made a
+/// `serde_json::Value` (whose reader the browser would otherwise download to check an op);
+/// `None` for text that is not JSON (there is no text in it to refuse).
+pub fn forbidden_in_json(json: &str) -> Option<ValidationError> {
+    use serde::de::DeserializeSeed;
+    let mut walk = Walk {
+        path: String::new(),
+        found: None,
+    };
+    let mut reader = serde_json::Deserializer::from_str(json);
+    (&mut walk).deserialize(&mut reader).ok()?;
+    walk.found
+}
+
+/// Where [`forbidden_in_json`] is in the text, and what it found.
+struct Walk {
+    path: String,
+    found: Option<ValidationError>,
+}
+
+impl Walk {
+    fn check(&mut self, text: &str, key: bool) {
+        if self.found.is_some() {
+            return;
         }
+        let Some(c) = forbidden_char(text) else {
+            return;
+        };
+        let field = if key {
+            let dot = if self.path.is_empty() { "" } else { "." };
+            format!("{}{dot}{}", self.path, text.escape_debug())
+        } else if self.path.is_empty() {
+            "body".to_owned()
+        } else {
+            self.path.clone()
+        };
+        self.found = Some(ValidationError::new(field, forbidden_message(c)));
     }
-    walk(value, &mut String::new())
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut Walk {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, reader: D) -> Result<(), D::Error> {
+        reader.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut Walk {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<(), E> {
+        self.check(text, false);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        for i in 0.. {
+            let len = self.path.len();
+            self.path.push_str(&format!("[{i}]"));
+            let more = items.next_element_seed(&mut *self)?;
+            self.path.truncate(len);
+            if more.is_none() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut fields: A) -> Result<(), A::Error> {
+        while let Some(key) = fields.next_key::<String>()? {
+            self.check(&key, true);
+            let len = self.path.len();
+            if !self.path.is_empty() {
+                self.path.push('.');
+            }
+            self.path.push_str(&key);
+            fields.next_value_seed(&mut *self)?;
+            self.path.truncate(len);
+        }
+        Ok(())
+    }
 }
 
 /// Whether JSON that serde_json wrote holds a forbidden control character in a string or key.
@@ -443,11 +512,26 @@ mod tests {
     fn forbidden_text_is_found_with_its_path() {
         let value =
             serde_json::json!({"op": {"facts": {"title": "ok", "services": ["a", "b\u{0}"]}}});
-        let e = forbidden_in_json(&value).unwrap();
+        let e = forbidden_in_json(&value.to_string()).unwrap();
         assert_eq!(e.field, "op.facts.services[1]");
         assert!(e.message.contains("U+0000"), "{}", e.message);
-        assert_eq!(forbidden_in_json(&serde_json::json!({"a": ["\t\n"]})), None);
+        let fine = serde_json::json!({"a": ["\t\n", 1, -2, 0.5, true, null, {}, []]});
+        assert_eq!(forbidden_in_json(&fine.to_string()), None);
         let key = serde_json::json!({"k\u{7}": 1});
-        assert_eq!(forbidden_in_json(&key).unwrap().field, "k\\u{7}");
+        assert_eq!(
+            forbidden_in_json(&key.to_string()).unwrap().field,
+            "k\\u{7}"
+        );
+        let nested_key = serde_json::json!({"a": [{"k\u{7}": 1}]});
+        assert_eq!(
+            forbidden_in_json(&nested_key.to_string()).unwrap().field,
+            "a[0].k\\u{7}"
+        );
+        // The first in the text, whatever comes after; a bare string is the body.
+        let two = r#"{"b":"x\u0001","a":"y\u0002","c":1}"#;
+        assert_eq!(forbidden_in_json(two).unwrap().field, "b");
+        assert!(forbidden_in_json(two).unwrap().message.contains("U+0001"));
+        assert_eq!(forbidden_in_json(r#""\u0003""#).unwrap().field, "body");
+        assert_eq!(forbidden_in_json("not json"), None);
     }
 }

@@ -30,7 +30,7 @@ where
         let axum::Json(value) = axum::Json::<T>::from_request(request, state).await?;
         // What was accepted, written back: exactly the strings a handler will read.
         let written =
-            serde_json::to_value(&value).map_err(|e| AppError::Internal(InternalError::new(e)))?;
+            serde_json::to_string(&value).map_err(|e| AppError::Internal(InternalError::new(e)))?;
         match mosaic_domain::forbidden_in_json(&written) {
             Some(field) => Err(AppError::Validation(vec![field])),
             None => Ok(Self(value)),

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::limits;
-use mosaic_domain::reference::parse_alert_timeline;
+use mosaic_domain::reference::{Alert, AlertTimelineError, parse_alert_timeline};
 use mosaic_domain::{ReferenceContent, ReferenceId, ReferenceMaterial, ValidationError};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,7 @@ use crate::components::shared::edits::{
 };
 use crate::components::shared::field::{TextAreaField, TextField};
 use crate::components::shared::limit_hint::LimitHint;
+use crate::deferred::{PartMissing, deferred};
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 use crate::workspace::new_id;
@@ -24,6 +25,15 @@ struct ReferenceDraft {
     text_body: String,
     alerts_title: String,
     alerts_json: String,
+}
+
+// With the import of a review file (the reviews page's tools), the other JSON a person brings:
+// both read it as a `serde_json::Value`, whose reader then comes with neither page.
+deferred! { reviews_tools;
+    /// Reads an alert timeline as typed or loaded from a file.
+    fn read_alerts(json: String) -> Result<Vec<Alert>, AlertTimelineError> {
+        parse_alert_timeline(&json)
+    }
 }
 
 /// A title for material imported from `file_name`: the name without its extension.
@@ -198,45 +208,54 @@ fn AlertsForm(draft: RwSignal<ReferenceDraft>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let typed = draft.get_untracked();
-        let found = match parse_alert_timeline(&typed.alerts_json) {
-            Ok(alerts) => {
-                let count = alerts.len();
-                let id = ReferenceId::parse(&new_id()).expect("a UUID is a valid id");
-                let content = ReferenceContent::AlertTimeline { alerts };
-                let found = save_review_op(
-                    ws,
-                    ReviewOp::AddReference {
-                        id: id.clone(),
-                        title: typed.alerts_title.clone(),
-                        content: content.clone(),
-                    },
-                );
-                if found.is_empty() {
-                    status.set(format!(
-                        "Imported {} as “{}”.",
-                        alert_count(count),
-                        typed.alerts_title.trim()
-                    ));
+        leptos::task::spawn_local(async move {
+            let read = match read_alerts(typed.alerts_json.clone()).await {
+                Ok(reading) => reading.await.map_err(|e| sentence(&e.to_string())),
+                Err(PartMissing) => Err("could not be read: the code that reads alert timelines \
+                                         could not be downloaded. Check the connection, then \
+                                         try again."
+                    .to_owned()),
+            };
+            let found = match read {
+                Ok(alerts) => {
+                    let count = alerts.len();
+                    let id = ReferenceId::parse(&new_id()).expect("a UUID is a valid id");
+                    let content = ReferenceContent::AlertTimeline { alerts };
+                    let found = save_review_op(
+                        ws,
+                        ReviewOp::AddReference {
+                            id: id.clone(),
+                            title: typed.alerts_title.clone(),
+                            content: content.clone(),
+                        },
+                    );
+                    if found.is_empty() {
+                        status.set(format!(
+                            "Imported {} as “{}”.",
+                            alert_count(count),
+                            typed.alerts_title.trim()
+                        ));
+                    }
+                    found
                 }
-                found
-            }
-            Err(e) => {
-                let mut found = vec![ValidationError::new("alerts", sentence(&e.to_string()))];
-                if typed.alerts_title.trim().is_empty() {
-                    found.push(ValidationError::new("title", "is required"));
+                Err(message) => {
+                    let mut found = vec![ValidationError::new("alerts", message)];
+                    if typed.alerts_title.trim().is_empty() {
+                        found.push(ValidationError::new("title", "is required"));
+                    }
+                    found
                 }
-                found
+            };
+            if found.is_empty() {
+                draft.update(|d| {
+                    d.alerts_title.clear();
+                    d.alerts_json.clear();
+                });
+            } else {
+                status.set(String::new());
             }
-        };
-        if found.is_empty() {
-            draft.update(|d| {
-                d.alerts_title.clear();
-                d.alerts_json.clear();
-            });
-        } else {
-            status.set(String::new());
-        }
-        errors.set(found);
+            errors.set(found);
+        });
     };
     let feedback = FieldFeedback(errors);
     let invalid = move |field| feedback.invalid(field);
