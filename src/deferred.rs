@@ -3,12 +3,17 @@
 //! [`deferred!`] declares an `async fn` whose body goes into a part of its own in the split
 //! release build (`scripts/build.sh`):
 //! - each page (`pages/lazy.rs`) and the review page's phases (`pages/review.rs`, shown
-//!   through `components/shared/later.rs`), and exporting a review;
-//! - `server_sync`: sending the outbox and refreshing reviews from the server, only when this
-//!   browser has something to send or a server review to refresh, and reading the changes an
-//!   open review holds waiting to be sent (`repo::sync_state`), only when some do;
+//!   through `components/shared/later.rs`), and exporting a review; a participant's own
+//!   account is sent by code in their account's part (`sync::put_own_account`);
+//! - `server_sync`: what a review shared through a server does off its page's path: sending the
+//!   outbox and refreshing reviews from the server, only when this browser has something to
+//!   send or a server review to refresh; reading the changes an open review holds waiting to
+//!   be sent (`repo::sync_state`), only when some do; and what such a review shows seldom: the
+//!   changes that need a person's choice, the notice of a lost access, and "Facilitators"
+//!   once unfolded;
 //! - `reviews_tools`: what the reviews page does on request: starting a review, importing one,
-//!   looking up a new review's services in the feed;
+//!   looking up a new review's services in the feed; and reading an alert timeline, the other
+//!   JSON a person brings;
 //! - `local_feed`: the feed of "this browser only".
 //!
 //! Every split point adds parts shared between it and others (wasm-split gives each set of
