@@ -33,6 +33,28 @@ pub struct LiveRoom {
     pub clock: ServerClock,
 }
 
+/// The room as last heard: an `event: room` as it came (read where the room is shown, whose
+/// part brings the room's reader, not every review page that listens), or a room route's
+/// answer, already read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoomNews {
+    Event {
+        data: String,
+        received: DateTime<Utc>,
+    },
+    Answer(LiveRoom),
+}
+
+impl RoomNews {
+    /// The room it tells of; `None` if an event's data does not read as one.
+    pub fn live(&self) -> Option<LiveRoom> {
+        match self {
+            RoomNews::Event { data, received } => LiveRoom::parse(data, *received),
+            RoomNews::Answer(live) => Some(live.clone()),
+        }
+    }
+}
+
 impl LiveRoom {
     /// A room the server sent (an `event: room`'s data, or a room route's answer), received at
     /// `local_now`; `None` if it does not read as one.
@@ -227,6 +249,18 @@ mod tests {
         assert_eq!(live.clock.now(at(-2)), at(0));
         assert_eq!(live.room, room(None));
         assert_eq!(LiveRoom::parse("{\"version\":3}", at(0)), None);
+        // As news: an event is read with the moment it came, an answer is already read.
+        let event = RoomNews::Event {
+            data: text,
+            received: at(-2),
+        };
+        assert_eq!(event.live(), Some(live.clone()));
+        assert_eq!(RoomNews::Answer(live.clone()).live(), Some(live));
+        let garbled = RoomNews::Event {
+            data: "{\"version\":3}".into(),
+            received: at(0),
+        };
+        assert_eq!(garbled.live(), None);
     }
 
     #[test]

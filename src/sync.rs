@@ -22,7 +22,7 @@ use wasm_bindgen::closure::Closure;
 use crate::api::{self, Api};
 use crate::deferred::{PartMissing, deferred};
 use crate::repo::{self, Credential, Doc, SyncStatusContext};
-use crate::room_clock::LiveRoom;
+use crate::room_clock::RoomNews;
 use crate::settings::SyncMode;
 use crate::storage::{ACCOUNTS, REVIEWS, SYNC};
 use crate::sync_core::{
@@ -42,8 +42,8 @@ pub struct Shared {
     pub locked_out: RwSignal<Option<LockedOut>>,
     /// Where a failed save is shown.
     pub notice: RwSignal<Option<String>>,
-    /// The live room, as the server last told it (`event: room`).
-    pub room: RwSignal<Option<LiveRoom>>,
+    /// The live room, as the server last told of it (`event: room`).
+    pub room: RwSignal<Option<RoomNews>>,
 }
 
 /// The sync of the open review: shared by copy, like the workspace that holds it.
@@ -337,16 +337,14 @@ impl ReviewSync {
         let room = self.doc.room;
         let on_room =
             Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-                let Some(live) = event
-                    .data()
-                    .as_string()
-                    .and_then(|data| LiveRoom::parse(&data, time::now()))
-                else {
+                let Some(data) = event.data().as_string() else {
                     return;
                 };
-                if room.try_with_untracked(|r| r.as_ref() != Some(&live)) == Some(true) {
-                    room.set(Some(live));
-                }
+                let news = RoomNews::Event {
+                    data,
+                    received: time::now(),
+                };
+                let _ = room.try_set(Some(news));
             });
         let _ = source.add_event_listener_with_callback("room", on_room.as_ref().unchecked_ref());
         on_room.forget();

@@ -14,7 +14,7 @@ use mosaic_domain::{
 };
 
 use crate::repo::{self, Credential, Doc};
-use crate::room_clock::LiveRoom;
+use crate::room_clock::RoomNews;
 use crate::settings::SyncMode;
 use crate::storage::{self, ACCOUNTS, Pending, REVIEWS, SYNC};
 use crate::sync::{ReviewSync, Shared};
@@ -75,7 +75,7 @@ pub struct Workspace {
     pub locked_out: RwSignal<Option<LockedOut>>,
     /// The live room of a review shared through a server (who is here, writing, submitted,
     /// hands, the timebox), as the server's event stream last told it; `None` until it has.
-    pub room: RwSignal<Option<LiveRoom>>,
+    pub room: RwSignal<Option<RoomNews>>,
     /// The participants' names as the wording coach looks for them, made once for every
     /// coached field of the page.
     pub coach_names: Memo<coach::Names>,

@@ -6,7 +6,7 @@ use mosaic_domain::wire::RoomSettings;
 use mosaic_domain::{ParticipantId, Role};
 
 use crate::api::{self, Api};
-use crate::room_clock::{LiveRoom, Seen, announcement};
+use crate::room_clock::{LiveRoom, RoomNews, Seen, announcement};
 use crate::settings;
 use crate::time;
 use crate::workspace::Workspace;
@@ -42,11 +42,13 @@ pub fn RoomPanel() -> impl IntoView {
             handle.clear();
         }
     });
+    // The room as last heard, read here (an event comes as the server's text).
+    let live = Memo::new(move |_| ws.room.with(|news| news.as_ref().and_then(RoomNews::live)));
     let seen = Memo::new(move |_| {
         // Read now, not at the last tick: a room that just arrived is counted from this moment.
         tick.track();
         let local = time::now();
-        ws.room.with(|live| match live {
+        live.with(|live| match live {
             Some(live) => Seen::of(Some(&live.room), live.clock.now(local)),
             None => Seen::of(None, local),
         })
@@ -70,14 +72,17 @@ pub fn RoomPanel() -> impl IntoView {
             match request.send(&api, &review_id).await {
                 Ok(room) => {
                     problem.set(None);
-                    ws.room.set(Some(LiveRoom::received(room, time::now())));
+                    ws.room.set(Some(RoomNews::Answer(LiveRoom::received(
+                        room,
+                        time::now(),
+                    ))));
                 }
                 Err(e) => problem.set(Some(e.to_string())),
             }
         }
     });
 
-    let room = Memo::new(move |_| ws.room.with(|r| r.as_ref().map(|l| l.room.clone())));
+    let room = Memo::new(move |_| live.with(|r| r.as_ref().map(|l| l.room.clone())));
     let phase = Memo::new(move |_| ws.review.with(|r| r.phase()));
     // The length chosen, if this phase suggests it; else the phase's first suggestion.
     let chosen = RwSignal::new(None::<u32>);
