@@ -82,13 +82,23 @@ impl<T: Clone + 'static, E: Clone + Display + 'static> Load<Result<T, E>> {
         ready: impl Fn(T) -> AnyView + Send + Sync + 'static,
     ) -> impl IntoView {
         move || match self.get() {
-            None => view! { <p>{loading}</p> }.into_any(),
+            None => loading_view(loading),
             Some(Ok(value)) => ready(value),
-            Some(Err(e)) => view! {
-                {failed.map(|heading| view! { <h1>{heading}</h1> })}
-                <p class="form-error" role="alert">{e.to_string()}</p>
-            }
-            .into_any(),
+            Some(Err(e)) => failed_view(failed, e.to_string()),
         }
     }
+}
+
+// The views of waiting and failing, built once for every read rather than once per read's types.
+
+fn loading_view(loading: &'static str) -> AnyView {
+    view! { <p>{loading}</p> }.into_any()
+}
+
+fn failed_view(failed: Option<&'static str>, message: String) -> AnyView {
+    view! {
+        {failed.map(|heading| view! { <h1>{heading}</h1> })}
+        <p class="form-error" role="alert">{message}</p>
+    }
+    .into_any()
 }
