@@ -67,10 +67,17 @@ async fn open() -> Result<Rexie, StorageError> {
 /// Writes one value, replacing any under the same key; resolves once the transaction commits.
 pub async fn put<T: Serialize>(store: &str, key: &str, value: &T) -> Result<(), StorageError> {
     let json = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
+    put_text(store, key, &json).await
+}
+
+// The reads and writes below are generic over the type only where it is (de)serialised: the
+// IndexedDB requests are built once, not once per type stored (each was its own future).
+
+async fn put_text(store: &str, key: &str, json: &str) -> Result<(), StorageError> {
     let db = open().await?;
     let tx = db.transaction(&[store], TransactionMode::ReadWrite)?;
     tx.store(store)?
-        .put(&JsValue::from_str(&json), Some(&JsValue::from_str(key)))
+        .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
         .await?;
     tx.done().await?;
     Ok(())
@@ -92,18 +99,29 @@ pub async fn put_many<T: Serialize>(
 
 /// Reads one value; `None` when absent.
 pub async fn get<T: DeserializeOwned>(store: &str, key: &str) -> Result<Option<T>, StorageError> {
+    get_value(store, key).await?.map(decode).transpose()
+}
+
+async fn get_value(store: &str, key: &str) -> Result<Option<JsValue>, StorageError> {
     let db = open().await?;
     let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
-    let value = tx.store(store)?.get(JsValue::from_str(key)).await?;
-    value.map(decode).transpose()
+    Ok(tx.store(store)?.get(JsValue::from_str(key)).await?)
 }
 
 /// Reads every value of a store.
 pub async fn all<T: DeserializeOwned>(store: &str) -> Result<Vec<T>, StorageError> {
+    let values = all_values(store, None).await?;
+    values.into_iter().map(decode).collect()
+}
+
+/// Every value of `store`, or of its keys in `range`.
+async fn all_values(
+    store: &str,
+    range: Option<rexie::KeyRange>,
+) -> Result<Vec<JsValue>, StorageError> {
     let db = open().await?;
     let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
-    let values = tx.store(store)?.get_all(None, None).await?;
-    values.into_iter().map(decode).collect()
+    Ok(tx.store(store)?.get_all(range, None).await?)
 }
 
 /// How many values a store holds, without reading them.
@@ -126,9 +144,7 @@ pub async fn with_prefix<T: DeserializeOwned>(
         None,
     )
     .map_err(|e| StorageError(e.to_string()))?;
-    let db = open().await?;
-    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
-    let values = tx.store(store)?.get_all(Some(range), None).await?;
+    let values = all_values(store, Some(range)).await?;
     values.into_iter().map(decode).collect()
 }
 
