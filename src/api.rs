@@ -351,8 +351,13 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Error> {
 
 /// The response's JSON, read by `mosaic_domain::json` like every JSON the app reads.
 async fn read<T: DeserializeOwned>(response: &Response) -> Result<T, String> {
-    let text = response.text().await.map_err(|e| e.to_string())?;
+    let text = text(response).await?;
     mosaic_domain::json::from_str(&text).map_err(|e| e.to_string())
+}
+
+/// The response's body: awaited here once for every type of answer, not once per type.
+async fn text(response: &Response) -> Result<String, String> {
+    response.text().await.map_err(|e| e.to_string())
 }
 
 // ---- The findings feed: anyone may read it; a review's member token adds its team-only
