@@ -372,7 +372,7 @@ deferred! { server_sync;
         let mut state = state;
         waiting
             .read_into(&mut state)
-            .map_err(|e| StorageError(format!("a stored value is damaged: {e}")))?;
+            .map_err(StorageError::damaged)?;
         Ok(state)
     }
 }

@@ -46,6 +46,13 @@ impl std::fmt::Display for StorageError {
 
 impl std::error::Error for StorageError {}
 
+impl StorageError {
+    /// A stored value that does not read back as what was stored: `e` says where.
+    pub fn damaged(e: impl std::fmt::Display) -> Self {
+        Self(format!("a stored value is damaged: {e}"))
+    }
+}
+
 impl From<rexie::Error> for StorageError {
     fn from(e: rexie::Error) -> Self {
         Self(e.to_string())
@@ -70,9 +77,9 @@ pub async fn put<T: Serialize>(store: &str, key: &str, value: &T) -> Result<(), 
     put_text(store, key, &json).await
 }
 
-// The reads and writes below are generic over the type only where it is (de)serialised: the
-// IndexedDB requests are built once, not once per type stored (each was its own future).
-
+/// Writes one value's JSON. The IndexedDB requests (here, [`get_value`], [`all_values`]) are
+/// built once, not once per type stored (each was its own future): the public reads and writes
+/// are generic only where a value is (de)serialised.
 async fn put_text(store: &str, key: &str, json: &str) -> Result<(), StorageError> {
     let db = open().await?;
     let tx = db.transaction(&[store], TransactionMode::ReadWrite)?;
@@ -161,8 +168,7 @@ fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, StorageError> {
     let text = value
         .as_string()
         .ok_or_else(|| StorageError("a stored value is not text".into()))?;
-    mosaic_domain::json::from_str(&text)
-        .map_err(|e| StorageError(format!("a stored value is damaged: {e}")))
+    mosaic_domain::json::from_str(&text).map_err(StorageError::damaged)
 }
 
 /// A document waiting in the write queue: its JSON, or how to make it when the write goes out.

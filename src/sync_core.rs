@@ -43,31 +43,27 @@ pub fn retry_delay_ms(failures: u32) -> u32 {
         .min(MAX_RETRY_MS)
 }
 
-/// What this browser keeps to sync one server review. Stored in IndexedDB with the review.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// What this browser keeps to sync one server review. Stored in IndexedDB with the review, as
+/// JSON, and read back only through [`StoredSync`] (which reads its waiting ops lazily): it has
+/// no reader of its own, so none can bring the reader of every op back into a page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SyncState {
     /// The last copy of the review the server sent; `None` until it has the review.
-    #[serde(default)]
     pub server: Option<Review>,
     /// Changes made here and not yet accepted, in order.
-    #[serde(default)]
     pub pending: Vec<PendingOp>,
     /// Changes that could not simply be replayed, waiting for a person's choice.
-    #[serde(default)]
     pub conflicts: Vec<Conflict>,
     /// The version of this browser's own account the server last stored (0: none yet).
-    #[serde(default)]
     pub account_version: u64,
     /// Whether this browser's own account has changes the server has not stored.
-    #[serde(default)]
     pub account_dirty: bool,
     /// A different copy of the own account found on the server, waiting for a person's choice.
-    #[serde(default)]
     pub account_conflict: Option<Account>,
     /// The op id sent last whose answer never came: the server may have applied it already, so
     /// it is sent again (same id, applied at most once) before the server's copy is read and
     /// rebased on, which would otherwise replay it on a copy that already holds it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unanswered: Option<String>,
 }
 
@@ -141,7 +137,8 @@ impl SyncState {
 /// ([`StoredSync::into_parts`]). Reading them needs the reader of every op, which a review with
 /// nothing waiting (nearly every opening) then never downloads: the browser shell reads them
 /// in a part of their own (`repo::sync_state`). The same JSON as the state's own: it is what
-/// [`SyncState`]'s `Serialize` wrote, field for field.
+/// [`SyncState`]'s `Serialize` wrote, field for field; a field missing (a state saved before it
+/// existed) is its default.
 #[derive(Deserialize)]
 pub struct StoredSync {
     #[serde(default)]

@@ -4,7 +4,8 @@ use mosaic_domain::sync::Conflict;
 use crate::workspace::Workspace;
 
 /// Changes of this browser's that met someone else's: each shown with both versions (or why it
-/// could not be applied), for the person to choose. Nothing is dropped without their say.
+/// could not be applied), for the person to choose. Nothing is dropped without their say. The
+/// review page shows it only while one waits ([`crate::sync::ReviewSync::needs_choice`]).
 #[component]
 pub fn ConflictsPanel() -> impl IntoView {
     let ws = expect_context::<Workspace>();
@@ -14,36 +15,34 @@ pub fn ConflictsPanel() -> impl IntoView {
     let conflicts = sync.conflicts;
     let account = sync.account_conflict;
     view! {
-        <Show when=move || sync.needs_choice()>
-            <section class="card conflicts" aria-labelledby="conflicts-heading" data-testid="conflicts">
-                <h2 id="conflicts-heading">"Changes that need your choice"</h2>
-                <p class="hint">
-                    "Someone else changed the same thing while your change was on its way, or the "
-                    "review moved on. Both versions are kept until you choose."
-                </p>
-                <For each=move || conflicts.get() key=|c| c.op_id.clone() let:conflict>
-                    <ConflictItem conflict/>
-                </For>
-                {move || account.get().map(|theirs| view! {
-                    <div class="conflict" role="group" aria-label="Your account">
-                        <h3>"Your account was changed in another browser"</h3>
-                        <p>{format!(
-                            "The server's copy has {} timeline entries and {} observations; this \
-                             browser's copy is the one you see below.",
-                            theirs.entries().len(),
-                            theirs.observations().len(),
-                        )}</p>
-                        <button type="button" class="primary"
-                            on:click=move |_| sync.resolve_account(true)>
-                            "Keep this browser's account"
-                        </button>
-                        <button type="button" on:click=move |_| sync.resolve_account(false)>
-                            "Use the other copy"
-                        </button>
-                    </div>
-                })}
-            </section>
-        </Show>
+        <section class="card conflicts" aria-labelledby="conflicts-heading" data-testid="conflicts">
+            <h2 id="conflicts-heading">"Changes that need your choice"</h2>
+            <p class="hint">
+                "Someone else changed the same thing while your change was on its way, or the "
+                "review moved on. Both versions are kept until you choose."
+            </p>
+            <For each=move || conflicts.get() key=|c| c.op_id.clone() let:conflict>
+                <ConflictItem conflict/>
+            </For>
+            {move || account.get().map(|theirs| view! {
+                <div class="conflict" role="group" aria-label="Your account">
+                    <h3>"Your account was changed in another browser"</h3>
+                    <p>{format!(
+                        "The server's copy has {} timeline entries and {} observations; this \
+                         browser's copy is the one you see below.",
+                        theirs.entries().len(),
+                        theirs.observations().len(),
+                    )}</p>
+                    <button type="button" class="primary"
+                        on:click=move |_| sync.resolve_account(true)>
+                        "Keep this browser's account"
+                    </button>
+                    <button type="button" on:click=move |_| sync.resolve_account(false)>
+                        "Use the other copy"
+                    </button>
+                </div>
+            })}
+        </section>
     }
     .into_any()
 }
