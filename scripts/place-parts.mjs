@@ -14,7 +14,7 @@ import { shortenImports } from "./short-imports.mjs";
 
 const [parts, dist, esbuildDir] = process.argv.slice(2);
 if (!esbuildDir) throw new Error("usage: place-parts.mjs PARTS_DIR DIST_DIR ESBUILD");
-const { transformSync } = createRequire(import.meta.url)(esbuildDir);
+const { buildSync, transformSync } = createRequire(import.meta.url)(esbuildDir);
 /** The ES module `code`, minified (wasm-bindgen's glue with short imports: 67 KB to 30 KB raw,
  *  6.6 KB to 5.2 KB brotli). */
 const minify = (code) => transformSync(code, { format: "esm", minify: true }).code;
@@ -80,6 +80,20 @@ let { wasm, js: main } = shortenImports(
   readFileSync(join(parts, "mosaic_bg.wasm")),
   readFileSync(join(parts, "mosaic.js"), "utf8"),
 );
+// The JavaScript the app brings (`#[wasm_bindgen(module = …)]`, which wasm-bindgen copies into
+// snippets/) goes into the glue's file: one file to download and cache instead of one more.
+if (main.includes("./snippets/")) {
+  main = buildSync({
+    stdin: { contents: main, resolveDir: parts, sourcefile: "mosaic.js" },
+    bundle: true,
+    format: "esm",
+    external: ["./__wasm_split.js"],
+    write: false,
+    logLevel: "error",
+  }).outputFiles[0].text;
+  // (The wasm's import object still names the snippet: as a key, which is only a name.)
+  if (/from\s*["']\.\/snippets\//.test(main)) throw new Error("mosaic.js: a snippet was not bundled");
+}
 const id = hash(main, wasm, loader);
 const names = { js: `mosaic-${id}.js`, wasm: `mosaic-${id}_bg.wasm`, loader: `mosaic-${id}-parts.js` };
 loader = replaceAll(loader, `"./mosaic.js"`, `"./${names.js}"`, "__wasm_split.js");

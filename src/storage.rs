@@ -4,13 +4,14 @@
 //! Values are stored as JSON text under explicit keys: the stored form is exactly the domain's
 //! serde form, the same as on the wire, with no second mapping to keep in step.
 
-use rexie::{ObjectStore, Rexie, TransactionMode};
 use serde::{Serialize, de::DeserializeOwned};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen_futures::JsFuture;
 
 const DB_NAME: &str = "mosaic";
 /// 2 added [`CREDENTIALS`], 3 [`SYNC`]; opening at a newer version creates the stores that are
@@ -27,6 +28,8 @@ pub const OUTBOX: &str = "outbox";
 /// Each server review's sync state (`sync::SyncState`: the last server copy, the changes not
 /// yet sent, conflicts waiting for a person), by review id.
 pub const SYNC: &str = "sync";
+/// Every store, created when missing as the database opens.
+const STORES: [&str; 5] = [REVIEWS, ACCOUNTS, OUTBOX, CREDENTIALS, SYNC];
 
 /// The key of one participant's account in [`ACCOUNTS`]. Review and participant ids hold no
 /// `/`, so the key is unambiguous and every account of a review shares the prefix `{review}/`.
@@ -53,41 +56,62 @@ impl StorageError {
     }
 }
 
-impl From<rexie::Error> for StorageError {
-    fn from(e: rexie::Error) -> Self {
-        Self(e.to_string())
-    }
+// IndexedDB's requests as promises (src/storage.js). Each rejects with the browser's words.
+#[wasm_bindgen(module = "/src/storage.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = open)]
+    fn idb_open(name: &str, version: u32, stores: js_sys::Array) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = get)]
+    fn idb_get(db: &JsValue, store: &str, key: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = getAll)]
+    fn idb_get_all(
+        db: &JsValue,
+        store: &str,
+        lower: Option<&str>,
+        upper: Option<&str>,
+    ) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = count)]
+    fn idb_count(db: &JsValue, store: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = write)]
+    fn idb_write(db: &JsValue, writes: js_sys::Array) -> js_sys::Promise;
 }
 
-async fn open() -> Result<Rexie, StorageError> {
-    Ok(Rexie::builder(DB_NAME)
-        .version(DB_VERSION)
-        .add_object_store(ObjectStore::new(REVIEWS))
-        .add_object_store(ObjectStore::new(ACCOUNTS))
-        .add_object_store(ObjectStore::new(OUTBOX))
-        .add_object_store(ObjectStore::new(CREDENTIALS))
-        .add_object_store(ObjectStore::new(SYNC))
-        .build()
-        .await?)
+/// What `promise` resolves to; its rejection as a [`StorageError`].
+async fn settled(promise: js_sys::Promise) -> Result<JsValue, StorageError> {
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| StorageError(e.as_string().unwrap_or_else(|| "unknown error".into())))
+}
+
+/// The database's connection, opened (and its stores created) on first use.
+async fn open() -> Result<JsValue, StorageError> {
+    let stores = STORES.iter().map(|s| JsValue::from_str(s)).collect();
+    settled(idb_open(DB_NAME, DB_VERSION, stores)).await
 }
 
 /// Writes one value, replacing any under the same key; resolves once the transaction commits.
 pub async fn put<T: Serialize>(store: &str, key: &str, value: &T) -> Result<(), StorageError> {
     let json = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
-    put_text(store, key, &json).await
+    write(&[(store, key, Some(&json))]).await
 }
 
-/// Writes one value's JSON. The IndexedDB requests (here, [`get_value`], [`all_values`]) are
-/// built once, not once per type stored (each was its own future): the public reads and writes
-/// are generic only where a value is (de)serialised.
-async fn put_text(store: &str, key: &str, json: &str) -> Result<(), StorageError> {
+/// Writes (`Some` value) and deletes (`None`) in one transaction: all or none land. The
+/// IndexedDB requests (here, [`get_value`], [`all_values`]) are not generic: the public reads
+/// and writes are generic only where a value is (de)serialised.
+async fn write(writes: &[(&str, &str, Option<&str>)]) -> Result<(), StorageError> {
+    let list: js_sys::Array = writes
+        .iter()
+        .map(|(store, key, value)| {
+            let value = value.map_or(JsValue::UNDEFINED, JsValue::from_str);
+            JsValue::from(js_sys::Array::of3(
+                &JsValue::from_str(store),
+                &JsValue::from_str(key),
+                &value,
+            ))
+        })
+        .collect();
     let db = open().await?;
-    let tx = db.transaction(&[store], TransactionMode::ReadWrite)?;
-    tx.store(store)?
-        .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
-        .await?;
-    tx.done().await?;
-    Ok(())
+    settled(idb_write(&db, list)).await.map(drop)
 }
 
 /// Writes several values in one transaction: all or none land.
@@ -111,8 +135,8 @@ pub async fn get<T: DeserializeOwned>(store: &str, key: &str) -> Result<Option<T
 
 async fn get_value(store: &str, key: &str) -> Result<Option<JsValue>, StorageError> {
     let db = open().await?;
-    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
-    Ok(tx.store(store)?.get(JsValue::from_str(key)).await?)
+    let value = settled(idb_get(&db, store, key)).await?;
+    Ok((!value.is_undefined()).then_some(value))
 }
 
 /// Reads every value of a store.
@@ -121,21 +145,22 @@ pub async fn all<T: DeserializeOwned>(store: &str) -> Result<Vec<T>, StorageErro
     values.into_iter().map(decode).collect()
 }
 
-/// Every value of `store`, or of its keys in `range`.
+/// Every value of `store`, or of its keys from `range.0` to `range.1`.
 async fn all_values(
     store: &str,
-    range: Option<rexie::KeyRange>,
+    range: Option<(&str, &str)>,
 ) -> Result<Vec<JsValue>, StorageError> {
     let db = open().await?;
-    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
-    Ok(tx.store(store)?.get_all(range, None).await?)
+    let (lower, upper) = range.unzip();
+    let values = settled(idb_get_all(&db, store, lower, upper)).await?;
+    Ok(js_sys::Array::from(&values).to_vec())
 }
 
 /// How many values a store holds, without reading them.
 pub async fn count(store: &str) -> Result<u32, StorageError> {
     let db = open().await?;
-    let tx = db.transaction(&[store], TransactionMode::ReadOnly)?;
-    Ok(tx.store(store)?.count(None).await?)
+    let n = settled(idb_count(&db, store)).await?;
+    Ok(n.as_f64().unwrap_or_default() as u32)
 }
 
 /// Reads every value whose key starts with `prefix`.
@@ -144,24 +169,14 @@ pub async fn with_prefix<T: DeserializeOwned>(
     prefix: &str,
 ) -> Result<Vec<T>, StorageError> {
     // Keys are strings; every key with the prefix sorts between it and the prefix + U+FFFF.
-    let range = rexie::KeyRange::bound(
-        &JsValue::from_str(prefix),
-        &JsValue::from_str(&format!("{prefix}\u{ffff}")),
-        None,
-        None,
-    )
-    .map_err(|e| StorageError(e.to_string()))?;
-    let values = all_values(store, Some(range)).await?;
+    let upper = format!("{prefix}\u{ffff}");
+    let values = all_values(store, Some((prefix, &upper))).await?;
     values.into_iter().map(decode).collect()
 }
 
 /// Deletes one value; absent keys are not an error.
 pub async fn delete(store: &str, key: &str) -> Result<(), StorageError> {
-    let db = open().await?;
-    let tx = db.transaction(&[store], TransactionMode::ReadWrite)?;
-    tx.store(store)?.delete(JsValue::from_str(key)).await?;
-    tx.done().await?;
-    Ok(())
+    write(&[(store, key, None)]).await
 }
 
 fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, StorageError> {
@@ -365,16 +380,9 @@ async fn drain_queue() {
 }
 
 async fn write_batch(batch: &[((&'static str, String), String)]) -> Result<(), StorageError> {
-    let mut stores: Vec<&str> = batch.iter().map(|((store, _), _)| *store).collect();
-    stores.sort_unstable();
-    stores.dedup();
-    let db = open().await?;
-    let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
-    for ((store, key), json) in batch {
-        tx.store(store)?
-            .put(&JsValue::from_str(json), Some(&JsValue::from_str(key)))
-            .await?;
-    }
-    tx.done().await?;
-    Ok(())
+    let writes: Vec<_> = batch
+        .iter()
+        .map(|((store, key), json)| (*store, key.as_str(), Some(json.as_str())))
+        .collect();
+    write(&writes).await
 }
