@@ -1,5 +1,6 @@
 use std::collections::HashMap;
 
+use crate::components::shared::show::Show;
 use chrono::Local;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

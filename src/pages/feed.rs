@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;

@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use mosaic_domain::wire::{ClaimPlace, Invitation, JoinReview, Joining, Me, OpenPlace};

@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use mosaic_domain::{Account, Phase, Review, Role};

@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::html;
 use leptos::prelude::*;
 use mosaic_domain::{Account, ParticipantId, Question};

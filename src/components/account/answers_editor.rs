@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::{ParticipantId, Question, ValidationError};
 
@@ -26,16 +28,16 @@ pub fn AnswersEditor(
                     "stood at the time; a short answer is fine, and so is none."
                 </p>
                 <ol class="question-list">
-                    <For
-                        each=move || questions.get()
-                        key=|q| q.id.clone()
-                        children={
+                    {keyed_list(
+                        move || questions.get(),
+                        |q| q.id.to_string(),
+                        {
                             let participant = participant.clone();
                             move |question| view! {
                                 <AnswerField participant=participant.clone() question draft/>
-                            }
-                        }
-                    />
+                            }.into_any()
+                        },
+                    )}
                 </ol>
             </section>
         </Show>

@@ -1,3 +1,4 @@
+use crate::components::shared::keyed_list::keyed_list;
 use leptos::prelude::*;
 use mosaic_domain::{EntryId, ParticipantId, TimelineEntry};
 
@@ -117,14 +118,15 @@ pub fn FindInAccount(
             </div>
             <p class="hint" id="find-in-account-status" role="status">{status}</p>
             <ul class="find-results">
-                <For
-                    each=move || results.with(|r| r.as_ref().map(|(_, l)| l.clone()).unwrap_or_default())
-                    key=|f| f.id.clone()
-                    children=move |f| {
+                {keyed_list(
+                    move || results.with(|r| r.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()),
+                    |f| f.id.to_string(),
+                    move |f| {
                         let choose = move |_| on_choose.run((f.id.clone(), f.field));
                         view! { <li><button type="button" class="link" on:click=choose>{f.label}</button></li> }
-                    }
-                />
+                            .into_any()
+                    },
+                )}
             </ul>
         </div>
     }

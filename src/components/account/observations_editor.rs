@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::{FactorKind, ObservationId, ParticipantId, ValidationError, limits};
 
@@ -47,13 +49,14 @@ pub fn ObservationsEditor(
                 <p class="empty">"No observations yet."</p>
             </Show>
             <ul class="observation-list">
-                <For
-                    each=move || ids.get()
-                    key=|id| id.clone()
-                    children=move |id| {
+                {keyed_list(
+                    move || ids.get(),
+                    |id| id.to_string(),
+                    move |id| {
                         view! { <ObservationRow participant=row_pid.clone() id draft removed/> }
-                    }
-                />
+                            .into_any()
+                    },
+                )}
             </ul>
             <UndoRemoval removed id="undo-observation-removal"/>
             <LimitHint count=Signal::derive(move || ids.with(Vec::len))

@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use leptos::html;
 use leptos::prelude::*;
 use mosaic_domain::{EntryId, EntryInput, ParticipantId, ValidationError, limits};
@@ -121,10 +123,10 @@ pub fn TimelineEditor(
                 style:padding-top=move || format!("{}px", window.padding().0)
                 style:padding-bottom=move || format!("{}px", window.padding().1)
                 on:focusin=on_focusin on:focusout=on_focusout>
-                <For
-                    each=move || shown.with(|s| s.iter().map(|r| r.item.clone()).collect::<Vec<_>>())
-                    key=|id| id.clone()
-                    children=move |id| {
+                {keyed_list(
+                    move || shown.with(|s| s.iter().map(|r| r.item.clone()).collect::<Vec<_>>()),
+                    |id| id.to_string(),
+                    move |id| {
                         let place = {
                             let id = id.clone();
                             Signal::derive(move || {
@@ -138,8 +140,9 @@ pub fn TimelineEditor(
                         view! {
                             <EntryRow participant=row_pid.clone() id draft resort removed place total/>
                         }
-                    }
-                />
+                        .into_any()
+                    },
+                )}
             </ol>
             <UndoRemoval removed id="undo-entry-removal"/>
             <LimitHint count=total

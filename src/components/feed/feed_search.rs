@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use crate::components::shared::show::Show;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;

@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use chrono::Local;
 use leptos::prelude::*;
 use mosaic_domain::action::{self, Action, ActionInput, ActionKind, ActionStatus, Priority};
@@ -132,11 +134,11 @@ pub fn ActionsPanel() -> impl IntoView {
                 fallback=|| view! { <p class="empty">"No actions yet."</p> }
             >
                 <ol class="action-list" data-testid="action-list">
-                    <For
-                        each=move || ids.get()
-                        key=|id| id.clone()
-                        children=move |id| view! { <ActionItem id editable status_editable draft/> }
-                    />
+                    {keyed_list(
+                        move || ids.get(),
+                        |id| id.to_string(),
+                        move |id| view! { <ActionItem id editable status_editable draft/> }.into_any(),
+                    )}
                 </ol>
             </Show>
             <LimitHint count=Signal::derive(move || ids.with(Vec::len))

@@ -1,3 +1,4 @@
+use crate::components::shared::keyed_list::keyed_list;
 use leptos::prelude::*;
 use mosaic_domain::sync::Conflict;
 
@@ -21,9 +22,11 @@ pub fn ConflictsPanel() -> impl IntoView {
                 "Someone else changed the same thing while your change was on its way, or the "
                 "review moved on. Both versions are kept until you choose."
             </p>
-            <For each=move || conflicts.get() key=|c| c.op_id.clone() let:conflict>
-                <ConflictItem conflict/>
-            </For>
+            {keyed_list(
+                move || conflicts.get(),
+                |c| c.op_id.to_string(),
+                |conflict| view! { <ConflictItem conflict/> }.into_any(),
+            )}
             {move || account.get().map(|theirs| view! {
                 <div class="conflict" role="group" aria-label="Your account">
                     <h3>"Your account was changed in another browser"</h3>

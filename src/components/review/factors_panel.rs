@@ -1,5 +1,6 @@
 use std::collections::BTreeSet;
 
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::factors::{self, DOTS_PER_PARTICIPANT};

@@ -1,5 +1,7 @@
 use std::collections::BTreeSet;
 
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use chrono::{DateTime, Local, Timelike, Utc};
 use leptos::html;
 use leptos::prelude::*;
@@ -102,11 +104,11 @@ fn LeftOut() -> impl IntoView {
             <section class="card left-out" aria-labelledby="left-out-heading">
                 <h2 id="left-out-heading">"Accounts not in this view"</h2>
                 <ul>
-                    <For
-                        each=move || left_out.get()
-                        key=|(who, _)| who.clone()
-                        children=|(who, why)| view! { <li><strong>{who}</strong>": " {why}</li> }
-                    />
+                    {keyed_list(
+                        move || left_out.get(),
+                        |(who, _)| who.clone(),
+                        |(who, why)| view! { <li><strong>{who}</strong>": " {why}</li> }.into_any(),
+                    )}
                 </ul>
             </section>
         </Show>
@@ -212,10 +214,10 @@ fn MergedTimeline(
                     style:padding-top=move || format!("{}px", window.padding().0)
                     style:padding-bottom=move || format!("{}px", window.padding().1)
                     on:focusin=on_focusin on:focusout=on_focusout>
-                    <For
-                        each=move || shown.with(|s| s.iter().map(|r| r.item.clone()).collect::<Vec<_>>())
-                        key=row_key
-                        children=move |row| {
+                    {keyed_list(
+                        move || shown.with(|s| s.iter().map(|r| r.item.clone()).collect::<Vec<_>>()),
+                        row_key,
+                        move |row| {
                             let key = row_key(&row);
                             let place = Signal::derive(move || {
                                 places.with(|p| {
@@ -224,9 +226,9 @@ fn MergedTimeline(
                                         .map_or((0, 0.0), |(_, place)| *place)
                                 })
                             });
-                            view! { <TimelineRow row can_link selected place total/> }
-                        }
-                    />
+                            view! { <TimelineRow row can_link selected place total/> }.into_any()
+                        },
+                    )}
                 </ol>
             </Show>
         </section>
@@ -563,11 +565,11 @@ fn DivergenceList(title: &'static str, items: Signal<Vec<Divergence>>) -> impl I
         <Show when=move || items.with(|i| !i.is_empty())>
             <h3>{title}</h3>
             <ul class="divergence-list">
-                <For
-                    each=move || items.get()
-                    key=divergence_key
-                    children=|d| view! { <li class="divergence">{divergence_body(d)}</li> }
-                />
+                {keyed_list(
+                    move || items.get(),
+                    divergence_key,
+                    |d| view! { <li class="divergence">{divergence_body(d)}</li> }.into_any(),
+                )}
             </ul>
         </Show>
     }

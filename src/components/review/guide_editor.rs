@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use leptos::html;
 use leptos::prelude::*;
 use mosaic_domain::guide::BuiltinGuide;
@@ -66,11 +68,11 @@ pub fn GuideEditor() -> impl IntoView {
                 <p class="empty">"No questions: accounts will have a timeline and observations only."</p>
             </Show>
             <ol class="question-list">
-                <For
-                    each=move || ids.get()
-                    key=|id| id.clone()
-                    children=move |id| view! { <QuestionRow id editable/> }
-                />
+                {keyed_list(
+                    move || ids.get(),
+                    |id| id.to_string(),
+                    move |id| view! { <QuestionRow id editable/> }.into_any(),
+                )}
             </ol>
             <Show when=move || editable.get()>
                 <LimitHint count=Signal::derive(move || ids.with(Vec::len))

@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use leptos::html;
 use leptos::prelude::*;
 use mosaic_domain::limits;
@@ -60,11 +62,11 @@ pub fn ParticipantsEditor() -> impl IntoView {
                 <p class="empty">"No participants yet."</p>
             </Show>
             <ul class="participant-list">
-                <For
-                    each=move || ids.get()
-                    key=|id| id.clone()
-                    children=|id| view! { <ParticipantRow id/> }
-                />
+                {keyed_list(
+                    move || ids.get(),
+                    |id| id.to_string(),
+                    |id| view! { <ParticipantRow id/> }.into_any(),
+                )}
             </ul>
             <LimitHint count=Signal::derive(move || ids.with(Vec::len))
                 max=limits::MAX_PARTICIPANTS noun="participants"/>

@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::feed::Audience;
 use mosaic_domain::{Phase, ReviewOp};

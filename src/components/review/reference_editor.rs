@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::ReviewOp;
 use mosaic_domain::limits;
@@ -78,11 +80,11 @@ pub fn ReferenceEditor() -> impl IntoView {
                 <p class="empty">"No reference material yet."</p>
             </Show>
             <ul class="reference-list">
-                <For
-                    each=move || material.get()
-                    key=|m| m.id.clone()
-                    children=|m| view! { <ReferenceRow material=m/> }
-                />
+                {keyed_list(
+                    move || material.get(),
+                    |m| m.id.to_string(),
+                    |m| view! { <ReferenceRow material=m/> }.into_any(),
+                )}
             </ul>
             <LimitHint count=Signal::derive(move || material.with(Vec::len))
                 max=limits::MAX_REFERENCES noun="pieces of reference material"/>

@@ -1,3 +1,5 @@
+use crate::components::shared::keyed_list::keyed_list;
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::{Alert, ReferenceContent, ReferenceMaterial};
 
@@ -24,11 +26,11 @@ pub fn ReferencePanel() -> impl IntoView {
                 when=move || material.with(|m| !m.is_empty())
                 fallback=|| view! { <p class="empty">"The facilitator added no reference material."</p> }
             >
-                <For
-                    each=move || material.get()
-                    key=|m| m.id.clone()
-                    children=|m| view! { <ReferenceItem material=m/> }
-                />
+                {keyed_list(
+                    move || material.get(),
+                    |m| m.id.to_string(),
+                    |m| view! { <ReferenceItem material=m/> }.into_any(),
+                )}
             </Show>
         </aside>
     }

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::room::{HandReason, Room, RoomMember, TimeboxState, suggested_minutes};
 use mosaic_domain::wire::RoomSettings;

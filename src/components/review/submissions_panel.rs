@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::{
     Account, Participant, RemovedParticipant, Review, Submission, verify_commitment,

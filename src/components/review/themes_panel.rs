@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use mosaic_domain::themes::{self, ThemeSuggestion, ThemeView};
 use mosaic_domain::{ParticipantId, Phase, Revealed, ReviewOp, ThemeId, ValidationError};

@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use mosaic_domain::{Review, export};

@@ -1,3 +1,4 @@
+use crate::components::shared::show::Show;
 use leptos::prelude::*;
 
 /// A "Remove" button that asks first: pressed, it becomes the question with "Yes, remove" and
