@@ -36,7 +36,7 @@ pub fn file_stem(review: &mosaic_domain::Review) -> String {
         .title()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(mosaic_domain::lowercase)
         .collect();
     let stem = words.join("-");
     let stem: String = stem.chars().take(60).collect();

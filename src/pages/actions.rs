@@ -248,7 +248,7 @@ fn ActionList(first: Loaded, filters: ActionsQuery, mode: SyncMode) -> impl Into
                         announce.set(Some(format!(
                             "“{}” is now {}.",
                             item.action.title,
-                            status.label().to_lowercase()
+                            mosaic_domain::lowercase(status.label())
                         )));
                     }
                     Err(e) => announce.set(Some(workspace::sentence(&e.to_string()))),

@@ -126,3 +126,22 @@ test("every route answers, and unknown ones say so", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "This review is not open in this browser" })).toBeVisible();
   await expect(page.getByText("open the invite link (or your personal link)")).toBeVisible();
 });
+
+test("one person is one participant, whatever the case of their name in any language", async ({ page }) => {
+  await page.goto("/");
+  await fillNewReview(page, "Queue backlog");
+  await page.getByRole("button", { name: "Create review" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Queue backlog");
+
+  // The browser lower-cases names that are not plain ASCII (mosaic_domain::lowercase).
+  const add = page.getByRole("form", { name: "Add a participant" });
+  await add.getByLabel("Name", { exact: true }).fill("Zoë Ångström");
+  await add.getByLabel("Role in the incident").fill("Équipe SRE");
+  await add.getByRole("button", { name: "Add participant" }).click();
+  await expect(page.locator(".participant-list > li")).toHaveCount(1);
+  await add.getByLabel("Name", { exact: true }).fill("ZOË ÅNGSTRÖM");
+  await add.getByLabel("Role in the incident").fill("équipe sre");
+  await add.getByRole("button", { name: "Add participant" }).click();
+  await expect(add.locator(".form-error")).toContainText("Zoë Ångström (Équipe SRE) is already in this review");
+  await expect(page.locator(".participant-list > li")).toHaveCount(1);
+});

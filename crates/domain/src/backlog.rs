@@ -117,7 +117,7 @@ pub fn sort_key(due: Option<NaiveDate>, review_id: &str, action_id: &str) -> Str
 
 /// A filter value as compared: trimmed and lowercase.
 pub fn filter_value(raw: &str) -> String {
-    raw.trim().to_lowercase()
+    crate::text::lowercase(raw.trim())
 }
 
 impl OpenAction {

@@ -122,6 +122,6 @@ pub use review::{
     EditError, IncidentFacts, Participant, ParticipantInput, RemovedParticipant, Review, Severity,
     Submission,
 };
-pub use text::{forbidden_char, forbidden_in_json};
+pub use text::{forbidden_char, forbidden_in_json, lowercase};
 pub use themes::{Theme, ThemeSuggestion, ThemeView};
 pub use validation::ValidationError;

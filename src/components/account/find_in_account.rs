@@ -14,7 +14,10 @@ pub const FIELDS: [&str; 3] = ["what", "knew", "did"];
 
 /// The words of a search, lowercase.
 pub fn query_words(query: &str) -> Vec<String> {
-    query.split_whitespace().map(str::to_lowercase).collect()
+    query
+        .split_whitespace()
+        .map(mosaic_domain::lowercase)
+        .collect()
 }
 
 /// Where an entry matches a search: `None` unless every word is found in one of its fields
@@ -24,7 +27,7 @@ pub fn match_field(words: &[String], fields: [&str; 3]) -> Option<usize> {
     if words.is_empty() {
         return None;
     }
-    let lower = fields.map(str::to_lowercase);
+    let lower = fields.map(mosaic_domain::lowercase);
     let all_found = words
         .iter()
         .all(|w| lower.iter().any(|f| f.contains(w.as_str())));

@@ -228,7 +228,9 @@ impl Action {
                 (None, Some(_)) => Ordering::Greater,
                 (None, None) => Ordering::Equal,
             })
-            .then_with(|| self.title.to_lowercase().cmp(&other.title.to_lowercase()))
+            .then_with(|| {
+                crate::text::lowercase(&self.title).cmp(&crate::text::lowercase(&other.title))
+            })
     }
 }
 

@@ -218,7 +218,7 @@ pub fn normalise_tags(raw: &[String]) -> Result<Vec<String>, Vec<ValidationError
         if t.is_empty()
             || tags
                 .iter()
-                .any(|known| known.to_lowercase() == t.to_lowercase())
+                .any(|known| crate::text::lowercase(known) == crate::text::lowercase(t))
         {
             continue;
         }

@@ -660,8 +660,8 @@ impl Review {
     fn refuse_same_person(&self, new: &Participant) -> Result<(), EditError> {
         let same = |p: &&Participant| {
             p.id != new.id
-                && p.name.to_lowercase() == new.name.to_lowercase()
-                && p.role.to_lowercase() == new.role.to_lowercase()
+                && crate::text::lowercase(&p.name) == crate::text::lowercase(&new.name)
+                && crate::text::lowercase(&p.role) == crate::text::lowercase(&new.role)
         };
         match self.participants.iter().find(same) {
             Some(p) => Err(EditError::SamePerson {
@@ -675,10 +675,13 @@ impl Review {
     /// Whether a participant with this name and role (ignoring case and spaces) is in the
     /// review, so a join form can say so before sending.
     pub fn has_person(&self, name: &str, role: &str) -> Option<&Participant> {
-        let (name, role) = (name.trim().to_lowercase(), role.trim().to_lowercase());
-        self.participants
-            .iter()
-            .find(|p| p.name.to_lowercase() == name && p.role.to_lowercase() == role)
+        let (name, role) = (
+            crate::text::lowercase(name.trim()),
+            crate::text::lowercase(role.trim()),
+        );
+        self.participants.iter().find(|p| {
+            crate::text::lowercase(&p.name) == name && crate::text::lowercase(&p.role) == role
+        })
     }
 
     /// Changes a participant's name, role or opt-in. Allowed after the reveal too, so that

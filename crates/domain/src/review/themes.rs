@@ -55,11 +55,9 @@ fn theme_name(review: &Review, except: Option<&ThemeId>, raw: &str) -> Vec<Valid
             "name",
             format!("must be at most {MAX_THEME_NAME_CHARS} characters"),
         ));
-    } else if review
-        .themes
-        .iter()
-        .any(|t| Some(&t.id) != except && t.name.to_lowercase() == name.to_lowercase())
-    {
+    } else if review.themes.iter().any(|t| {
+        Some(&t.id) != except && crate::text::lowercase(&t.name) == crate::text::lowercase(name)
+    }) {
         errors.push(ValidationError::new(
             "name",
             "is already another theme's name: choose a different one",
@@ -246,7 +244,7 @@ pub(crate) fn themes_valid(review: &Review) -> bool {
     let names: BTreeSet<String> = review
         .themes
         .iter()
-        .map(|t| t.name.to_lowercase())
+        .map(|t| crate::text::lowercase(&t.name))
         .collect();
     let grouped: Vec<&FactorRef> = review.themes.iter().flat_map(|t| &t.factors).collect();
     let distinct: BTreeSet<&&FactorRef> = grouped.iter().collect();
