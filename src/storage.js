@@ -12,12 +12,18 @@ let connection;
 export function open(name, version, stores) {
   connection ??= new Promise((resolve, reject) => {
     const request = indexedDB.open(name, version);
+    // Set once this request was given up as blocked: it may still open later, and is closed then.
+    let abandoned = false;
     request.onupgradeneeded = () => {
       const db = request.result;
       for (const store of stores) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
     };
     request.onsuccess = () => {
       const db = request.result;
+      if (abandoned) {
+        db.close();
+        return;
+      }
       // Another tab opening a newer version waits for this connection to close: let it, and
       // open again at the next request.
       db.onversionchange = () => {
@@ -32,6 +38,7 @@ export function open(name, version, stores) {
       reject(message(request.error));
     };
     request.onblocked = () => {
+      abandoned = true;
       connection = undefined;
       reject("another tab of this app keeps an older version of its storage open; close it and reload");
     };

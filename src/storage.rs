@@ -99,6 +99,11 @@ pub async fn put<T: Serialize>(store: &str, key: &str, value: &T) -> Result<(), 
 /// IndexedDB requests (here, [`get_value`], [`all_values`]) are not generic: the public reads
 /// and writes are generic only where a value is (de)serialised.
 async fn write(writes: &[(&str, &str, Option<&str>)]) -> Result<(), StorageError> {
+    // A transaction needs at least one store: nothing to write is done at once (a queued
+    // document that no longer exists is left out of its batch).
+    if writes.is_empty() {
+        return Ok(());
+    }
     let list: js_sys::Array = writes
         .iter()
         .map(|(store, key, value)| {

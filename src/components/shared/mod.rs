@@ -1,6 +1,7 @@
 //! Building blocks every feature uses: the navigation bar and its badges, form fields and their
-//! feedback, the wording coach's text field, copy and confirm controls, and a piece of a page
-//! downloaded when first shown.
+//! feedback, the wording coach's text field, copy and confirm controls, a piece of a page
+//! downloaded when first shown, and the app's `<Show>` and keyed lists (`show`, `keyed_list`:
+//! Leptos's own are compiled again for every use).
 
 pub mod coached_text;
 pub mod confirm_removal;

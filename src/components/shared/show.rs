@@ -3,8 +3,8 @@
 //! Leptos's `<Show>` is generic over its condition and its children's view type, so each of
 //! the app's 80-odd `<Show>`s compiled its own memo and its own build and rebuild of
 //! "children or fallback". This one takes the same properties and boxes them, so that work is
-//! compiled once. A file that uses it
-//! imports it by name, which takes precedence over the prelude's.
+//! compiled once. A file that uses it imports it by name, which takes precedence over the
+//! prelude's; clippy (clippy.toml) refuses Leptos's, so a forgotten import does not go unseen.
 
 use leptos::prelude::*;
 
