@@ -80,6 +80,13 @@ let { wasm, js: main } = shortenImports(
   readFileSync(join(parts, "mosaic_bg.wasm")),
   readFileSync(join(parts, "mosaic.js"), "utf8"),
 );
+// wasm-bindgen's classes for wasm-streams, whose exports scripts/optimise-parts.mjs dropped from
+// the main part: defined, never used (about 0.3 KB of every first load).
+const streams =
+  /^export class IntoUnderlying\w+ \{[\s\S]*?\n\}\n|^if \(Symbol\.dispose\) IntoUnderlying.*\n|^const IntoUnderlying\w+Finalization = [\s\S]*?;\n/gm;
+if (!streams.test(main)) throw new Error("mosaic.js: wasm-streams' classes not found; has wasm-bindgen's output changed?");
+main = main.replace(streams, "");
+if (main.includes("IntoUnderlying")) throw new Error("mosaic.js: wasm-streams' classes not all removed");
 // The JavaScript the app brings (`#[wasm_bindgen(module = …)]`, which wasm-bindgen copies into
 // snippets/) goes into the glue's file: one file to download and cache instead of one more.
 if (main.includes("./snippets/")) {
@@ -141,12 +148,27 @@ for (const [re, part] of ROUTES) {
     if (rest.length > 0) nextPacks[re] = { ...nextPacks[re], [next]: writePack(next, rest) };
   }
 }
-// The parts' loader takes a file from the pack when it holds it.
+// The parts' loader takes a file from the pack when it holds it. Each part's download is
+// written once, as a function of the file's name, instead of once per part.
+const fetches = loader.match(/makeLoad\(\(\) => \{/g)?.length ?? 0;
 loader = loader.replace(
-  /const src = fetch\(new URL\(("\.\/[^"]+"), import\.meta\.url\)\);/g,
-  (_, file) => `const src = globalThis.__mosaicPacked?.(${file}.slice(2)) ?? fetch(new URL(${file}, import.meta.url));`,
+  /makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)", import\.meta\.url\)\);\s*src\.catch\(\(\) => \{\}\);\s*return async \(imports\) => \(WebAssembly\.instantiateStreaming\(src, imports\)\);\s*\}\s*,/g,
+  (_, file) => `makeLoad(part(${JSON.stringify(file)}),`,
 );
-if (!loader.includes("__mosaicPacked")) throw new Error("__wasm_split.js: no part download found");
+if (fetches === 0 || loader.split("makeLoad(part(").length - 1 !== fetches) {
+  throw new Error("__wasm_split.js: a part's download is not understood");
+}
+loader = replaceAll(
+  loader,
+  "function makeLoad(",
+  `const part = (file) => () => {
+    const src = globalThis.__mosaicPacked?.(file) ?? fetch(new URL("./" + file, import.meta.url));
+    src.catch(() => {});
+    return async (imports) => WebAssembly.instantiateStreaming(src, imports);
+};
+function makeLoad(`,
+  "__wasm_split.js",
+);
 // Before a part's own downloads start, its pack, where the page has one for it.
 loader = replaceAll(loader, "function wrapAsyncCb(callee) {", "function wrapAsyncCb(part, callee) {", "__wasm_split.js");
 loader = replaceAll(loader, "await callee();", "await globalThis.__mosaicNext?.(part);\n            await callee();", "__wasm_split.js");
@@ -158,16 +180,46 @@ if (entries === 0 || loader.split('wrapAsyncCb.bind(null, "').length - 1 !== ent
 }
 writeFileSync(join(dist, names.loader), minify(loader));
 
+const index = join(dist, "index.html");
+let html = readFileSync(index, "utf8");
+
+// Two stylesheets instead of Trunk's four (style/*.css, in index.html's order, so the cascade
+// is the same): style/main.css (the shell, the shared pieces and the reviews list) on every
+// page, and the other sheets joined (the review, the feed), which the reviews list, the first
+// page of most visits, does without (5.3 to 2.1 KB on its first load). The loader below adds
+// the second where the page opened needs it, and the app before it shows any other page
+// (src/pages/lazy.rs). Joined, brotli compresses the sheets together and a page makes one
+// request instead of several.
+const sheets = [...html.matchAll(/<link href=\/([\w-]+\.css) [^>]*rel=stylesheet>/g)];
+if (sheets.length < 2 || !/^main-/.test(sheets[0][1])) throw new Error("index.html: style/main.css and the page sheets not found");
+/** Writes `css` as a hashed file; returns its name and Subresource Integrity value. */
+const writeSheet = (prefix, css) => {
+  const name = `${prefix}-${hash(css)}.css`;
+  writeFileSync(join(dist, name), css);
+  written.push(name);
+  return { name, integrity: `sha384-${createHash("sha384").update(css).digest("base64")}` };
+};
+const read = ([, file]) => readFileSync(join(dist, file), "utf8");
+const shell = writeSheet("style", read(sheets[0]));
+const pages = writeSheet("style-pages", sheets.slice(1).map(read).join("\n"));
+html = html.replace(sheets[0][0], `<link rel="stylesheet" href="/${shell.name}" integrity="${shell.integrity}">`);
+for (const [link] of sheets.slice(1)) html = replaceAll(html, link, "", "index.html");
+for (const [, file] of sheets) unlinkSync(join(dist, file));
+
 // The loader in index.html. A classic script (it runs while the HTML is parsed) starts the
-// download at once: the pack of the page being opened on a first visit; on a later one (the
-// shell in control), the main part and the page's parts one by one, from the shell. A module
-// script then runs the app.
-const routeParts = Object.fromEntries(ROUTES.map(([re, part]) => [re, needs.get(part).map((f) => renamed.get(f))]));
+// downloads at once: the page sheet unless the page is the reviews list (`__mosaicStyles()`
+// adds it once, and says when it is there), and the pack of the page being opened on a first
+// visit; on a later one (the shell in control), the main part, from the shell (the page's parts
+// follow from it as soon as the app asks). A module script then runs the app.
+const HOME = "^/$";
+if (!packs[HOME]) throw new Error(`no pack for ${HOME}`);
 const preload = `<script>(()=>{
-const get=(h)=>{const l=document.createElement("link");l.rel="preload";l.as="fetch";l.crossOrigin="anonymous";l.href="/"+h;document.head.append(l)};
-const packs=${JSON.stringify(packs)},parts=${JSON.stringify(routeParts)};
+let styled;
+self.__mosaicStyles=()=>styled??=new Promise((done)=>{const l=document.createElement("link");l.rel="stylesheet";l.href=${JSON.stringify(`/${pages.name}`)};l.integrity=${JSON.stringify(pages.integrity)};l.onload=l.onerror=()=>done();document.head.append(l)});
+const packs=${JSON.stringify(packs)};
 const route=Object.keys(packs).find((r)=>new RegExp(r).test(location.pathname));
-if(!route||navigator.serviceWorker?.controller){get(${JSON.stringify(names.wasm)});if(route)parts[route].forEach(get);return}
+if(route!==${JSON.stringify(HOME)})self.__mosaicStyles();
+if(!route||navigator.serviceWorker?.controller){const l=document.createElement("link");l.rel="preload";l.as="fetch";l.crossOrigin="anonymous";l.href=${JSON.stringify(`/${names.wasm}`)};document.head.append(l);return}
 const unpack=(b)=>{const n=new DataView(b).getUint32(0,true),got=[];let at=4+n;
 for(const[f,size]of JSON.parse(new TextDecoder().decode(new Uint8Array(b,4,n)))){got.push([f,new Uint8Array(b,at,size)]);at+=size}
 return got};
@@ -181,22 +233,6 @@ self.__mosaicNext=(part)=>{const pack=next[part];if(!pack)return;delete next[par
 return download(pack).then((more)=>more.forEach(([f,bytes])=>files.set(f,bytes))).catch(()=>{})};
 }).catch(()=>{});
 })()</script>`;
-const index = join(dist, "index.html");
-let html = readFileSync(index, "utf8");
-
-// One stylesheet instead of Trunk's four (style/*.css, joined in index.html's order, so the
-// cascade is the same): brotli compresses them together (6.7 to 5.5 KB) and a page makes one
-// request for them instead of four.
-const sheets = [...html.matchAll(/<link href=\/([\w-]+\.css) [^>]*rel=stylesheet>/g)];
-if (sheets.length === 0) throw new Error("index.html: no stylesheet found");
-const css = sheets.map(([, file]) => readFileSync(join(dist, file), "utf8")).join("\n");
-const sheet = `style-${hash(css)}.css`;
-writeFileSync(join(dist, sheet), css);
-written.push(sheet);
-const integrity = `sha384-${createHash("sha384").update(css).digest("base64")}`;
-html = html.replace(sheets[0][0], `<link rel="stylesheet" href="/${sheet}" integrity="${integrity}">`);
-for (const [link] of sheets.slice(1)) html = replaceAll(html, link, "", "index.html");
-for (const [, file] of sheets) unlinkSync(join(dist, file));
 const head =
   `<link rel="modulepreload" href="/${names.js}">` +
   `<link rel="modulepreload" href="/${names.loader}">` +

@@ -46,12 +46,10 @@ pub mod workspace;
 
 use leptos::prelude::*;
 use leptos_router::components::{FlatRoutes, Route, Router};
-use leptos_router::{Lazy, path};
+use leptos_router::path;
 
 use components::shared::nav_bar::NavBar;
-use pages::lazy::{
-    ActionsRoute, FeedRoute, FindingRoute, JoinRoute, ReviewRoute, ReviewsRoute, SettingsRoute,
-};
+use pages::lazy::Page;
 use pages::not_found::NotFoundPage;
 
 /// The whole app: shared contexts, the navigation bar and the route table.
@@ -73,13 +71,13 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <FlatRoutes fallback=NotFoundPage>
                     // Each page is downloaded when it is first shown (pages/lazy.rs).
-                    <Route path=path!("/") view={Lazy::<ReviewsRoute>::new()}/>
-                    <Route path=path!("/reviews/:id") view={Lazy::<ReviewRoute>::new()}/>
-                    <Route path=path!("/join/:id") view={Lazy::<JoinRoute>::new()}/>
-                    <Route path=path!("/actions") view={Lazy::<ActionsRoute>::new()}/>
-                    <Route path=path!("/feed") view={Lazy::<FeedRoute>::new()}/>
-                    <Route path=path!("/feed/:id") view={Lazy::<FindingRoute>::new()}/>
-                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()}/>
+                    <Route path=path!("/") view=Page::Reviews/>
+                    <Route path=path!("/reviews/:id") view=Page::Review/>
+                    <Route path=path!("/join/:id") view=Page::Join/>
+                    <Route path=path!("/actions") view=Page::Actions/>
+                    <Route path=path!("/feed") view=Page::Feed/>
+                    <Route path=path!("/feed/:id") view=Page::Finding/>
+                    <Route path=path!("/settings") view=Page::Settings/>
                 </FlatRoutes>
             </main>
         </Router>

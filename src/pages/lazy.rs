@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use leptos::prelude::*;
-use leptos_router::LazyRoute;
+use leptos_router::ChooseView;
 
 use super::{
     actions::OpenActionsPage, feed::FeedPage, finding::FindingPage, join::JoinPage,
@@ -43,13 +43,20 @@ impl Opening {
 type PagePart = Pin<Box<dyn Future<Output = Result<Work<AnyView>, PartMissing>>>>;
 
 /// The page `part` gives once it is downloaded, or the notice that it could not be: one
-/// function for every route, counted in [`Opening`] meanwhile.
-async fn open(part: PagePart) -> AnyView {
+/// function for every route, counted in [`Opening`] meanwhile. A page `styled` by the page
+/// sheet waits for it too ([`page_sheet`]).
+async fn open(part: PagePart, styled: bool) -> AnyView {
     let opening = use_context::<Opening>();
     if let Some(Opening(n)) = opening {
         n.update(|n| *n += 1);
     }
-    let page = match part.await {
+    let sheet = styled.then(page_sheet).flatten();
+    let page = part.await;
+    if let Some(sheet) = sheet {
+        // Loaded or failed, the page is shown: its words matter more than its looks.
+        let _ = sheet.await;
+    }
+    let page = match page {
         Ok(page) => page.await,
         Err(PartMissing) => view! { <PartMissingNotice/> }.into_any(),
     };
@@ -57,6 +64,22 @@ async fn open(part: PagePart) -> AnyView {
         n.try_update(|n| *n = n.saturating_sub(1));
     }
     page
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// index.html's loader (scripts/place-parts.mjs): adds the stylesheet of every page but the
+    /// reviews list, once, and resolves when it has loaded or failed.
+    #[wasm_bindgen(catch, js_namespace = window, js_name = __mosaicStyles)]
+    fn add_page_sheet() -> Result<js_sys::Promise, wasm_bindgen::JsValue>;
+}
+
+/// The page sheet, on its way: `style/main.css` holds the shell and the reviews list, the other
+/// sheets every other page. `None` where the app has one stylesheet (`trunk serve`: no loader).
+fn page_sheet() -> Option<wasm_bindgen_futures::JsFuture> {
+    add_page_sheet()
+        .ok()
+        .map(wasm_bindgen_futures::JsFuture::from)
 }
 
 /// What a page whose code could not be downloaded shows instead.
@@ -79,10 +102,10 @@ pub fn PartMissingNotice() -> impl IntoView {
     }
 }
 
-/// Declares `$route`, a lazily loaded route (`view=Lazy::<$route>::new()`) showing the page
-/// component `$page`, whose code goes into the part named `$part`.
-macro_rules! lazy_page {
-    ($(#[$doc:meta])* $route:ident, $part:ident, $page:ident) => {
+/// Declares the module `$part`: the page component `$page` as a deferred function (`page()`,
+/// and `preload()`), whose code goes into the part named `$part`.
+macro_rules! page_part {
+    ($part:ident, $page:ident) => {
         mod $part {
             use leptos::prelude::*;
 
@@ -95,66 +118,62 @@ macro_rules! lazy_page {
                 }
             }
         }
-
-        $(#[$doc])*
-        pub struct $route;
-
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            async fn view(_this: Self) -> AnyView {
-                open(Box::pin($part::page())).await
-            }
-
-            async fn preload() {
-                // A failure here is met again, and shown, when the page is opened.
-                let _ = $part::preload().await;
-            }
-        }
     };
 }
 
-lazy_page!(
+page_part!(reviews_page, ReviewsPage);
+page_part!(review_page, ReviewPage);
+page_part!(join_page, JoinPage);
+page_part!(actions_page, OpenActionsPage);
+page_part!(feed_page, FeedPage);
+page_part!(finding_page, FindingPage);
+page_part!(settings_page, SettingsPage);
+
+/// A page of the route table (`<Route view=Page::Reviews …/>`), downloaded when it is first
+/// opened: what Leptos's `Lazy<…>` of a route type does, for every page in one `match`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
     /// `/`: the reviews this browser knows, starting and importing one.
-    ReviewsRoute,
-    reviews_page,
-    ReviewsPage
-);
-lazy_page!(
+    Reviews,
     /// `/reviews/:id`: the review workspace.
-    ReviewRoute,
-    review_page,
-    ReviewPage
-);
-lazy_page!(
+    Review,
     /// `/join/:id`: joining a review from an invite link.
-    JoinRoute,
-    join_page,
-    JoinPage
-);
-lazy_page!(
+    Join,
     /// `/actions`: the open actions of every published finding.
-    ActionsRoute,
-    actions_page,
-    OpenActionsPage
-);
-lazy_page!(
+    Actions,
     /// `/feed`: the findings feed.
-    FeedRoute,
-    feed_page,
-    FeedPage
-);
-lazy_page!(
+    Feed,
     /// `/feed/:id`: one finding.
-    FindingRoute,
-    finding_page,
-    FindingPage
-);
-lazy_page!(
+    Finding,
     /// `/settings`: where this browser keeps reviews.
-    SettingsRoute,
-    settings_page,
-    SettingsPage
-);
+    Settings,
+}
+
+impl ChooseView for Page {
+    async fn choose(self) -> AnyView {
+        let part: PagePart = match self {
+            Page::Reviews => Box::pin(reviews_page::page()),
+            Page::Review => Box::pin(review_page::page()),
+            Page::Join => Box::pin(join_page::page()),
+            Page::Actions => Box::pin(actions_page::page()),
+            Page::Feed => Box::pin(feed_page::page()),
+            Page::Finding => Box::pin(finding_page::page()),
+            Page::Settings => Box::pin(settings_page::page()),
+        };
+        // Only the reviews list does without the page sheet.
+        open(part, self != Page::Reviews).await
+    }
+
+    async fn preload(&self) {
+        // A failure here is met again, and shown, when the page is opened.
+        let _ = match self {
+            Page::Reviews => reviews_page::preload().await,
+            Page::Review => review_page::preload().await,
+            Page::Join => join_page::preload().await,
+            Page::Actions => actions_page::preload().await,
+            Page::Feed => feed_page::preload().await,
+            Page::Finding => finding_page::preload().await,
+            Page::Settings => settings_page::preload().await,
+        };
+    }
+}
