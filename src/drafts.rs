@@ -39,7 +39,7 @@ where
     let draft = RwSignal::new(load(&key).unwrap_or_default());
     // Sync with the outside world: the draft in localStorage. Not on the first run: what was
     // just read needs no writing back (a long account's editor opens faster without it).
-    Effect::new(move |first: Option<()>| {
+    crate::effect::effect(move |first: Option<()>| {
         draft.track();
         if first.is_none() {
             return;

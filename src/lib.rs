@@ -16,6 +16,7 @@
 //! - [`time`]: the conversions between `<input type="datetime-local">` and UTC.
 //! - [`workspace`]: the open review, its accounts and who is acting; every edit goes through it.
 //! - [`drafts`]: form drafts in `localStorage`, so a reload loses nothing typed.
+//! - [`effect`]: effects, compiled once.
 //! - [`idle`]: work for when the browser is idle (after the frame is painted).
 //! - [`load`]: what a page reads without waiting for it, as a signal its view matches on.
 //! - [`deferred`]: work whose code is downloaded when first needed (sending the outbox,
@@ -29,6 +30,7 @@ pub mod components;
 pub mod deferred;
 pub mod download;
 pub mod drafts;
+pub mod effect;
 pub mod idle;
 pub mod join_link;
 pub mod load;

@@ -6,15 +6,22 @@
 //! the reviews page's code and three quarters of a finding's, downloaded on every first load.
 //! A [`Load`] is two signals and one effect.
 
+use std::any::Any;
 use std::fmt::Display;
 use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
 
 use leptos::prelude::*;
 
 /// The answer of a read that runs again when what it depends on changes.
+///
+/// The answer is kept as `dyn Any`, so the signals, the effect and the task behind every read
+/// are compiled once ([`start`]) rather than once per type of answer (about 4 KB of code each).
 pub struct Load<T: 'static> {
-    value: ReadSignal<Option<T>, LocalStorage>,
+    value: Answer,
     pending: ReadSignal<bool>,
+    answer: PhantomData<fn() -> T>,
 }
 
 impl<T> Clone for Load<T> {
@@ -25,6 +32,12 @@ impl<T> Clone for Load<T> {
 
 impl<T> Copy for Load<T> {}
 
+/// A read, its answer boxed.
+type Read = Pin<Box<dyn Future<Output = Box<dyn Any>>>>;
+
+/// The last answer, boxed (`None` before the first).
+type Answer = ReadSignal<Option<Box<dyn Any>>, LocalStorage>;
+
 /// Starts reading `fetch()` once the component is mounted, and again each time a signal that
 /// `fetch` reads before its future starts changes. The last answer stays until the next one is
 /// in (nothing flashes back to "Loading…" while, say, a search runs again), and an answer that
@@ -32,10 +45,23 @@ impl<T> Copy for Load<T> {}
 pub fn load<T: 'static, F: Future<Output = T> + 'static>(
     fetch: impl Fn() -> F + 'static,
 ) -> Load<T> {
+    let (value, pending) = start(Box::new(move || {
+        let answer = fetch();
+        Box::pin(async move { Box::new(answer.await) as Box<dyn Any> })
+    }));
+    Load {
+        value,
+        pending,
+        answer: PhantomData,
+    }
+}
+
+/// [`load`], of any type of answer.
+fn start(fetch: Box<dyn Fn() -> Read>) -> (Answer, ReadSignal<bool>) {
     let (value, set_value) = signal_local(None);
     let (pending, set_pending) = signal(true);
     let latest = StoredValue::new(0_u64);
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         let answer = fetch();
         let read = latest.get_value() + 1;
         latest.set_value(read);
@@ -49,7 +75,7 @@ pub fn load<T: 'static, F: Future<Output = T> + 'static>(
             }
         });
     });
-    Load { value, pending }
+    (value, pending)
 }
 
 impl<T: 'static> Load<T> {
@@ -58,12 +84,13 @@ impl<T: 'static> Load<T> {
     where
         T: Clone,
     {
-        self.value.get()
+        self.with(|answer| answer.cloned())
     }
 
     /// Runs `f` on the last answer (`None` before the first); a view reading it follows it.
-    pub fn with<R>(&self, f: impl FnOnce(&Option<T>) -> R) -> R {
-        self.value.with(f)
+    pub fn with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
+        self.value
+            .with(|answer| f(answer.as_ref().and_then(|a| a.downcast_ref::<T>())))
     }
 
     /// Whether a read is on its way (the first, or one that will replace the answer shown).

@@ -36,7 +36,7 @@ pub fn provide_sync_status_context() {
     if let Some(settings) = use_context::<crate::settings::Settings>() {
         let server = Memo::new(move |_| settings.mode.with(|m| m.server_url().is_some()));
         // Follows the setting (a signal to a signal, which an effect is the way to say here).
-        Effect::new(move |_| {
+        crate::effect::effect(move |_| {
             status.set(if server.get() {
                 SyncStatus::Saved
             } else {
@@ -110,14 +110,27 @@ pub async fn credential(review_id: &str) -> Result<Option<Credential>, RepoError
     Ok(storage::get(CREDENTIALS, review_id).await?)
 }
 
-/// Every review this browser knows, as the list shows it, newest incident first. In server
-/// mode waiting changes are sent first, and the server's copy of each review this browser
-/// holds a credential for is fetched and kept here too.
-pub async fn list_reviews(mode: &SyncMode) -> Result<Vec<ReviewListing>, RepoError> {
+/// Every review this browser knows, as the list shows it, newest incident first, with who
+/// this browser is in it on a server (`None`: it is on this device only). In server mode
+/// waiting changes are sent first, and the server's copy of each review this browser holds a
+/// credential for is fetched and kept here too.
+pub async fn list_reviews(
+    mode: &SyncMode,
+) -> Result<Vec<(ReviewListing, Option<Role>)>, RepoError> {
     refresh(mode).await?;
     let mut reviews: Vec<ReviewListing> = storage::all(REVIEWS).await?;
     ReviewListing::sort(&mut reviews);
-    Ok(reviews)
+    let credentials: Vec<Credential> = storage::all(CREDENTIALS).await?;
+    Ok(reviews
+        .into_iter()
+        .map(|review| {
+            let role = credentials
+                .iter()
+                .find(|c| c.review_id == review.id.as_str())
+                .map(|c| c.role.clone());
+            (review, role)
+        })
+        .collect())
 }
 
 /// Every review this browser knows, whole, newest incident first, refreshed as

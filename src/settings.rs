@@ -123,7 +123,7 @@ pub fn provide_settings_context() {
     let decided = stored.is_some();
     let mode = RwSignal::new(stored.unwrap_or_default());
     // An effect only to sync with the outside world: localStorage. Its first run only reads.
-    Effect::new(move |previous: Option<()>| {
+    crate::effect::effect(move |previous: Option<()>| {
         mode.with(|m| {
             if decided || previous.is_some() {
                 drafts::save(KEY, m);

@@ -10,7 +10,7 @@ const APP: &str = "Mosaic";
 /// `what` as it changes (a review's title, its phase). An empty `what` leaves just "Mosaic".
 pub fn page_title(what: impl Fn() -> String + 'static) {
     // An effect only to sync with the outside world: the document's title.
-    Effect::new(move |_| document().set_title(&compose(&what())));
+    crate::effect::effect(move |_| document().set_title(&compose(&what())));
 }
 
 fn compose(what: &str) -> String {

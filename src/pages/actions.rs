@@ -104,7 +104,7 @@ fn ActionFilters(filters: Memo<ActionsQuery>) -> impl IntoView {
     let priority = RwSignal::new(String::new());
     let kind = RwSignal::new(String::new());
     // The form shows what the address says (a link opened, Back pressed).
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         let f = filters.get();
         team.set(f.team.unwrap_or_default());
         owner.set(f.owner.unwrap_or_default());

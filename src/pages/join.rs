@@ -141,7 +141,7 @@ pub fn JoinPage() -> impl IntoView {
     };
     {
         let go = go_to_review.clone();
-        Effect::new(move |_| {
+        crate::effect::effect(move |_| {
             if let Some(Ok(Arrival::Member)) = arrival.get() {
                 go("already");
             }
@@ -263,7 +263,7 @@ fn ResumeChoice(
         let (api, id, token, sign_out) = (api.clone(), review_id.clone(), token.clone(), *sign_out);
         async move { repo::resume(&api, &id, &token, sign_out).await }
     });
-    Effect::new(move |_| match resume.value().get() {
+    crate::effect::effect(move |_| match resume.value().get() {
         Some(Ok(_)) => on_resumed.run(()),
         Some(Err(e)) => failure.set(Some(e.to_string())),
         None => {}
@@ -323,7 +323,7 @@ fn FacilitatorInvitation(
         let (api, id, token) = (api.clone(), review_id.clone(), token.clone());
         async move { repo::facilitate(&api, &id, &token).await }
     });
-    Effect::new(move |_| match accept.value().get() {
+    crate::effect::effect(move |_| match accept.value().get() {
         Some(Ok(())) => on_joined.run(()),
         Some(Err(e)) => failure.set(Some(e.to_string())),
         None => {}
@@ -386,7 +386,7 @@ fn InvitationView(
             async move { repo::claim_place(&api, &id, &request).await }
         })
     };
-    Effect::new(move |_| match claim.value().get() {
+    crate::effect::effect(move |_| match claim.value().get() {
         Some(Ok(_)) => on_joined.run(()),
         Some(Err(e)) => failure.set(Some(e.to_string())),
         None => {}
@@ -524,7 +524,7 @@ fn NewPersonForm(
         let (api, id, request) = (api.clone(), review_id.clone(), request.clone());
         async move { repo::join_review(&api, &id, &request).await }
     });
-    Effect::new(move |_| match join.value().get() {
+    crate::effect::effect(move |_| match join.value().get() {
         Some(Ok(_)) => on_joined.run(()),
         Some(Err(e)) => failure.set(Some(e.to_string())),
         None => {}

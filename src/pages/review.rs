@@ -92,7 +92,7 @@ fn ReviewWorkspace(
     // as" to a participant next: the account part is fetched once the page is idle, so the
     // switch shows the account without waiting for a download. (The part loads once; asking
     // again when the person comes back to the facilitator is answered at once.)
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if phase.get() == Phase::Investigating && is_facilitator.get() && ws.can_switch_actor() {
             crate::idle::when_idle(|| {
                 leptos::task::spawn_local(async {

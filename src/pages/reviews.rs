@@ -34,23 +34,16 @@ pub fn ReviewsPage() -> impl IntoView {
 
 /// Who this browser is in a review: the facilitator, or which participant, on a server; on its
 /// own, everyone in it acts on this device.
-#[component]
-fn YourRole(review_id: String) -> impl IntoView {
-    let role = load(move || {
-        let id = review_id.clone();
-        async move { repo::credential(&id).await.ok().flatten().map(|c| c.role) }
-    });
-    move || {
-        role.get().map(|role| match role {
-            Some(Role::Facilitator) => " · You facilitate it".to_owned(),
-            Some(Role::Participant(_)) => " · You take part".to_owned(),
-            None => " · On this device".to_owned(),
-        })
+fn your_role(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Facilitator) => " · You facilitate it",
+        Some(Role::Participant(_)) => " · You take part",
+        None => " · On this device",
     }
 }
 
 #[component]
-fn ReviewList(reviews: Vec<ReviewListing>) -> impl IntoView {
+fn ReviewList(reviews: Vec<(ReviewListing, Option<Role>)>) -> impl IntoView {
     if reviews.is_empty() {
         return view! {
             <p class="empty">"No reviews yet. Start one with the form."</p>
@@ -61,7 +54,7 @@ fn ReviewList(reviews: Vec<ReviewListing>) -> impl IntoView {
         <ul class="review-list" data-testid="review-list">
             {reviews
                 .into_iter()
-                .map(|r| {
+                .map(|(r, role)| {
                     let f = r.facts;
                     view! {
                         <li class="card review-item">
@@ -77,7 +70,7 @@ fn ReviewList(reviews: Vec<ReviewListing>) -> impl IntoView {
                             </p>
                             <p class="meta">
                                 <span class="review-phase">{r.phase.label()}</span>
-                                <YourRole review_id=r.id.to_string()/>
+                                {your_role(role)}
                             </p>
                         </li>
                     }

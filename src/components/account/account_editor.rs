@@ -103,7 +103,7 @@ fn SubmitAccount(participant: ParticipantId, draft: RwSignal<AccountDraft>) -> i
     let confirm_button = NodeRef::<html::Button>::new();
     let open_button = NodeRef::<html::Button>::new();
     // Move the keyboard to the choice as soon as it appears.
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(button) = confirm_button.get() {
             let _ = button.focus();
         }

@@ -43,7 +43,7 @@ pub fn TimelineEditor(
     let order = RwSignal::new(saved_order());
     // Follows the account when entries come or go, never on a keystroke (`reshaped`); a
     // changed time alone waits for `resort`.
-    Effect::new({
+    crate::effect::effect({
         let saved_order = saved_order.clone();
         move |first: Option<()>| {
             ws.reshaped.track();

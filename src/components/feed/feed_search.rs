@@ -32,7 +32,7 @@ pub fn FeedSearch(
     let pushed = StoredValue::new(feed_query_pairs(&filters.get_untracked()));
     let timer = StoredValue::new(None::<TimeoutHandle>);
     // Syncs with the outside world: the address, when something else changed it.
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         let current = filters.get();
         let pairs = feed_query_pairs(&current);
         if pushed.with_value(|p| *p != pairs) {

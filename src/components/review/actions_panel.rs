@@ -125,7 +125,7 @@ pub fn ActionsPanel() -> impl IntoView {
     );
     let draft = RwSignal::new(drafts::load::<ActionDraft>(&key).unwrap_or_default());
     // Sync with the outside world: the draft in localStorage.
-    Effect::new(move |_| draft.with(|d| drafts::save(&key, d)));
+    crate::effect::effect(move |_| draft.with(|d| drafts::save(&key, d)));
     view! {
         <section class="card actions-panel" aria-labelledby="actions-heading">
             <h2 id="actions-heading">"Follow-up actions"</h2>
@@ -169,7 +169,7 @@ fn ActionItem(
     let confirming = RwSignal::new(false);
     // When the removal question appears, focus its safe answer (the pressed button is gone).
     let keep_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(button) = keep_button.get() {
             let _ = button.focus();
         }

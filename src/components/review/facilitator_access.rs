@@ -74,7 +74,7 @@ fn AccessPanel() -> impl IntoView {
             }
         })
     };
-    Effect::new({
+    crate::effect::effect({
         let review_id = review_id.clone();
         move |_| match make_link.value().get() {
             Some(Ok(token)) => {
@@ -119,7 +119,7 @@ fn AccessPanel() -> impl IntoView {
                 })
         }
     });
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(Err(e)) = replace_key.value().get() {
             problem.set(Some(e));
         }

@@ -311,7 +311,7 @@ fn KeyInsights() -> impl IntoView {
     );
     let draft = RwSignal::new(drafts::load::<InsightDraft>(&key).unwrap_or_default());
     // Sync with the outside world: the draft in localStorage.
-    Effect::new(move |_| draft.with(|d| drafts::save(&key, d)));
+    crate::effect::effect(move |_| draft.with(|d| drafts::save(&key, d)));
     let can_edit = Memo::new(move |_| {
         ws.actor.get() == Actor::Facilitator && ws.review.with(|r| group_work(r.phase()))
     });
@@ -397,7 +397,7 @@ fn InsightItem(
     let input_id = format!("insight-edit-{index}");
     // The pressed "Edit" is replaced by the form: put focus in its text.
     let input = NodeRef::<leptos::html::Textarea>::new();
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(el) = input.get() {
             let _ = el.focus();
         }

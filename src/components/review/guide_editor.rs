@@ -247,7 +247,7 @@ fn QuestionRow(id: QuestionId, editable: Memo<bool>) -> impl IntoView {
     let errors = RwSignal::new(Vec::<ValidationError>::new());
     let problem = RwSignal::new(None::<String>);
     let text_input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(input) = text_input.get() {
             let _ = input.focus();
         }

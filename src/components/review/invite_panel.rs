@@ -66,7 +66,7 @@ pub fn InvitePanel() -> impl IntoView {
             }
         })
     };
-    Effect::new(move |_| match rotate.value().get() {
+    crate::effect::effect(move |_| match rotate.value().get() {
         Some(Ok(kept)) => {
             if let Some(token) = kept.invite_token.clone() {
                 invite.set(Some(token));
@@ -159,7 +159,7 @@ fn JoiningRulesForm(api: Api, review_id: String) -> impl IntoView {
         let (api, review_id, rules) = (api.clone(), review_id.clone(), rules.clone());
         async move { api.set_joining(&review_id, &rules).await }
     });
-    Effect::new(move |_| match save.value().get() {
+    crate::effect::effect(move |_| match save.value().get() {
         Some(Ok(_)) => {
             problem.set(None);
             status.set("Joining rules saved.".into());

@@ -189,7 +189,7 @@ fn ParticipantRow(id: ParticipantId) -> impl IntoView {
     let edit_button = NodeRef::<html::Button>::new();
     let name_input = NodeRef::<html::Input>::new();
     // Put the cursor in the name as soon as the fields appear.
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(input) = name_input.get() {
             let _ = input.focus();
         }
@@ -374,7 +374,7 @@ fn provide_joined_people(ws: Workspace) {
         return;
     };
     let mode = crate::settings::mode();
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         let (id, _count) = ws
             .review
             .with(|r| (r.id.to_string(), r.participants().len()));
@@ -441,7 +441,7 @@ fn PersonalInvite(id: ParticipantId, #[prop(into)] name: Signal<String>) -> impl
             }
         }
     });
-    Effect::new(move |_| match make.value().get() {
+    crate::effect::effect(move |_| match make.value().get() {
         Some(Ok(made)) => {
             problem.set(None);
             link.set(Some(made));

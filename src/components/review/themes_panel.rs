@@ -158,7 +158,7 @@ fn ThemeItem(
     let error_id = StoredValue::new(format!("theme-rename-{}-error", t.id));
     // The pressed "Rename" is replaced by the form: put focus in its field.
     let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(el) = input.get() {
             let _ = el.focus();
         }

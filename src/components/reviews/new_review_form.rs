@@ -35,7 +35,7 @@ pub fn NewReviewForm() -> impl IntoView {
             }
         }
     });
-    Effect::new(move |_| match save.value().get() {
+    crate::effect::effect(move |_| match save.value().get() {
         Some(Ok(id)) => {
             draft.set(FactsDraft::default());
             navigate(&format!("/reviews/{id}"), Default::default());

@@ -136,7 +136,7 @@ pub fn ReviewImport() -> impl IntoView {
     };
     // Move focus into the confirmation when it opens, onto the choice that changes nothing.
     let keep_button = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(button) = keep_button.get() {
             let _ = button.focus();
         }

@@ -16,7 +16,7 @@ pub fn ConfirmRemoval(
     let confirming = RwSignal::new(false);
     let keep_button = NodeRef::<leptos::html::Button>::new();
     // Focus moves into the question when it appears: the pressed button is gone.
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if let Some(button) = keep_button.get() {
             let _ = button.focus();
         }

@@ -26,7 +26,7 @@ pub fn Guidance(
     let stored = storage_key(&key);
     let folded = RwSignal::new(drafts::load::<bool>(&stored).unwrap_or(false));
     // Sync with the outside world: the choice in localStorage.
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         if folded.get() {
             drafts::save(&stored, &true);
         } else {

@@ -196,7 +196,7 @@ impl ListWindow {
             on_resize.remove();
         });
         // Rows came or went: measure them, and what the screen now shows, once painted.
-        Effect::new(move |_| {
+        crate::effect::effect(move |_| {
             segments.track();
             window.measure_soon();
         });

@@ -11,7 +11,7 @@ const KEY: &str = "mosaic.theme";
 pub fn ThemeChoice() -> impl IntoView {
     let theme = RwSignal::new(drafts::load::<String>(KEY).unwrap_or_else(|| "system".into()));
     // An effect only to sync with the outside world: the document's attribute and storage.
-    Effect::new(move |_| {
+    crate::effect::effect(move |_| {
         let value = theme.get();
         if let Some(root) = document().document_element() {
             let _ = match value.as_str() {
