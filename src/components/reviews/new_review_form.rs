@@ -23,26 +23,31 @@ pub fn NewReviewForm() -> impl IntoView {
     let settled_services = RwSignal::new(draft.with_untracked(|d| d.services.clone()));
 
     let navigate = use_navigate();
-    let save = Action::new_local(move |facts: &IncidentFacts| {
-        let (facts, mode) = (facts.clone(), mode.get_untracked());
-        async move {
-            match repo::start_review(mode, facts).await {
+    let saving = RwSignal::new(false);
+    // Keeps the review here (and sends it, in server mode), then opens it; or says why not.
+    let save = move |facts: IncidentFacts| {
+        saving.set(true);
+        let (mode, navigate) = (mode.get_untracked(), navigate.clone());
+        leptos::task::spawn_local(async move {
+            let saved = match repo::start_review(mode, facts).await {
                 Ok(starting) => starting.await.map_err(|e| e.to_string()),
                 Err(PartMissing) => Err("The review was not started: this part of Mosaic could \
                      not be downloaded. Check the connection and try again; the form keeps \
                      what you typed."
                     .to_owned()),
+            };
+            saving.try_set(false);
+            match saved {
+                Ok(id) => {
+                    draft.try_set(FactsDraft::default());
+                    navigate(&format!("/reviews/{id}"), Default::default());
+                }
+                Err(e) => {
+                    failure.try_set(Some(e));
+                }
             }
-        }
-    });
-    crate::effect::effect(move |_| match save.value().get() {
-        Some(Ok(id)) => {
-            draft.set(FactsDraft::default());
-            navigate(&format!("/reviews/{id}"), Default::default());
-        }
-        Some(Err(e)) => failure.set(Some(e)),
-        None => {}
-    });
+        });
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -53,7 +58,7 @@ pub fn NewReviewForm() -> impl IntoView {
             Ok(facts) => {
                 errors.set(Vec::new());
                 failure.set(None);
-                save.dispatch(facts);
+                save(facts);
             }
             Err(found) => errors.set(found),
         }
@@ -70,7 +75,7 @@ pub fn NewReviewForm() -> impl IntoView {
                 <ServicePrecedents services=settled_services/>
             </FactsFields>
             <p class="form-error" role="alert">{move || failure.get()}</p>
-            <button type="submit" class="primary" disabled=move || save.pending().get()>
+            <button type="submit" class="primary" disabled=move || saving.get()>
                 "Create review"
             </button>
         </form>
