@@ -2,10 +2,14 @@ use crate::components::shared::show::Show;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use mosaic_domain::{Review, export};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::deferred::{PartMissing, deferred};
 use crate::repo;
+
+/// The id of the confirmation's "keep" button, which takes the focus when it opens.
+const KEEP_BUTTON: &str = "import-keep";
 
 /// The largest file the import reads: far above any real review, small enough to stay quick.
 const MAX_FILE_BYTES: f64 = 20.0 * 1024.0 * 1024.0;
@@ -134,10 +138,14 @@ pub fn ReviewImport() -> impl IntoView {
         )),
         _ => None,
     };
-    // Move focus into the confirmation when it opens, onto the choice that changes nothing.
-    let keep_button = NodeRef::<leptos::html::Button>::new();
+    // Move focus into the confirmation when it opens, onto the choice that changes nothing
+    // (found by its id once shown: a node reference was compiled for this one button).
     crate::effect::effect(move |_| {
-        if let Some(button) = keep_button.get() {
+        if confirm_text().is_some()
+            && let Some(button) = document()
+                .get_element_by_id(KEEP_BUTTON)
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
             let _ = button.focus();
         }
     });
@@ -160,7 +168,7 @@ pub fn ReviewImport() -> impl IntoView {
                     <h3 id="import-confirm-title">"Replace the review in this browser?"</h3>
                     <p id="import-confirm-text">{confirm_text}</p>
                     <button type="button" class="primary" on:click=replace.clone()>"Replace it"</button>
-                    <button type="button" node_ref=keep_button on:click=move |_| status.set(Status::Idle)>
+                    <button type="button" id=KEEP_BUTTON on:click=move |_| status.set(Status::Idle)>
                         "Keep this browser's review"
                     </button>
                 </div>
