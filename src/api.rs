@@ -305,13 +305,22 @@ impl Api {
 }
 
 fn unreachable(e: gloo_net::Error) -> Error {
-    Error::Unreachable(e.to_string())
+    Error::Unreachable(why(e))
+}
+
+/// What went wrong, for a developer: the browser's words for a failed request. Never shown to
+/// a person ([`Error`]'s text is), and not through `gloo_net::Error`'s `Display`, whose
+/// serde_json errors bring their formatting code (about 4 KB) into every first load.
+fn why(e: gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(e) => e.message,
+        gloo_net::Error::GlooError(e) => e,
+        gloo_net::Error::SerdeError(_) => "a JSON body could not be written or read".into(),
+    }
 }
 
 async fn send<B: serde::Serialize>(builder: RequestBuilder, body: &B) -> Result<Response, Error> {
-    let request = builder
-        .json(body)
-        .map_err(|e| Error::Malformed(e.to_string()))?;
+    let request = builder.json(body).map_err(|e| Error::Malformed(why(e)))?;
     request.send().await.map_err(unreachable)
 }
 
@@ -352,12 +361,13 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Error> {
 /// The response's JSON, read by `mosaic_domain::json` like every JSON the app reads.
 async fn read<T: DeserializeOwned>(response: &Response) -> Result<T, String> {
     let text = text(response).await?;
-    mosaic_domain::json::from_str(&text).map_err(|e| e.to_string())
+    mosaic_domain::json::from_str(&text)
+        .map_err(|_| "the answer is not the JSON expected".to_owned())
 }
 
 /// The response's body: awaited here once for every type of answer, not once per type.
 async fn text(response: &Response) -> Result<String, String> {
-    response.text().await.map_err(|e| e.to_string())
+    response.text().await.map_err(why)
 }
 
 // ---- The findings feed: anyone may read it; a review's member token adds its team-only

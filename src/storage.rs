@@ -50,9 +50,16 @@ impl std::fmt::Display for StorageError {
 impl std::error::Error for StorageError {}
 
 impl StorageError {
-    /// A stored value that does not read back as what was stored: `e` says where.
-    pub fn damaged(e: impl std::fmt::Display) -> Self {
-        Self(format!("a stored value is damaged: {e}"))
+    /// A stored value that does not read back as what was stored. JSON's own account of where
+    /// (serde_json's error text) is left out: a person can do nothing with it, and its
+    /// formatting code (about 4 KB, a float formatter with it) was part of every first load.
+    pub fn damaged(_: serde_json::Error) -> Self {
+        Self("a stored value is damaged".into())
+    }
+
+    /// A value that could not be written as JSON (a map whose keys are not text).
+    fn unwritable(_: serde_json::Error) -> Self {
+        Self("a value could not be written as JSON".into())
     }
 }
 
@@ -91,7 +98,7 @@ async fn open() -> Result<JsValue, StorageError> {
 
 /// Writes one value, replacing any under the same key; resolves once the transaction commits.
 pub async fn put<T: Serialize>(store: &str, key: &str, value: &T) -> Result<(), StorageError> {
-    let json = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
+    let json = serde_json::to_string(value).map_err(StorageError::unwritable)?;
     write(&[(store, key, Some(&json))]).await
 }
 
@@ -129,7 +136,7 @@ pub async fn put_many<T: Serialize>(
             serde_json::to_string(value).map(|json| ((*store, (*key).to_owned()), json))
         })
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| StorageError(e.to_string()))?;
+        .map_err(StorageError::unwritable)?;
     write_batch(&batch).await
 }
 
@@ -292,7 +299,7 @@ pub fn queue_write<T: Serialize>(
         .collect();
     match encoded {
         Ok(encoded) => queue(encoded, on_error),
-        Err(e) => on_error(StorageError(e.to_string())),
+        Err(e) => on_error(StorageError::unwritable(e)),
     }
 }
 
