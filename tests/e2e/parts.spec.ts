@@ -27,6 +27,23 @@ test("a first visit downloads the page with the app as one pack", async ({ page 
   expect(wasm.filter((path) => path.endsWith(".pack"))).toHaveLength(1);
 });
 
+test("the reviews list comes with the shell's stylesheet alone; a page opened from it has its own sheet before it shows", async ({ page }) => {
+  const sheets: string[] = [];
+  page.on("request", (request) => request.url().endsWith(".css") && sheets.push(new URL(request.url()).pathname));
+  await page.goto("/");
+  await expect(page.getByRole("button", { name: "Create review" })).toBeVisible();
+  expect(sheets).toHaveLength(1);
+  expect(sheets[0]).not.toMatch(/style-pages-/);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Findings feed" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Findings feed" })).toBeVisible();
+  // Loaded, not only asked for: its rules are there as the page shows.
+  const loaded = await page.evaluate(() =>
+    [...document.styleSheets].some((s) => /\/style-pages-/.test(s.href ?? "") && s.cssRules.length > 0),
+  );
+  expect(loaded).toBe(true);
+  expect(sheets.filter((path) => /style-pages-/.test(path))).toHaveLength(1);
+});
+
 test("a page whose part cannot be downloaded says so, and trying again opens it", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByRole("heading", { level: 1, name: "Reviews" })).toBeVisible();

@@ -141,7 +141,7 @@ pub fn ReviewImport() -> impl IntoView {
     // Move focus into the confirmation when it opens, onto the choice that changes nothing
     // (found by its id once shown: a node reference was compiled for this one button).
     crate::effect::effect(move |_| {
-        if confirm_text().is_some()
+        if status.with(|s| matches!(s, Status::Confirm { .. }))
             && let Some(button) = document()
                 .get_element_by_id(KEEP_BUTTON)
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
