@@ -8,11 +8,28 @@ use crate::load::load;
 /// The most services looked up at once.
 const MAX_SERVICES: usize = 5;
 
+/// Builds the view of what was learned before about the services typed (comma-separated,
+/// once the person leaves the field).
+pub type Build = fn(Signal<String>) -> AnyView;
+
+deferred! { reviews_tools;
+    /// [`ServicePrecedents`]' view, whose code (the lookup, its reading, its list) comes with
+    /// the reviews tools' part: the form that starts a review downloads it once there are
+    /// services to look up.
+    pub fn view() -> Build {
+        precedents as Build
+    }
+}
+
+fn precedents(services: Signal<String>) -> AnyView {
+    view! { <ServicePrecedents services=services/> }.into_any()
+}
+
 /// For each service of a review being started, how many published findings on the server
 /// involve it, with a link to the feed filtered by it: what was learned before. Nothing in
 /// "this browser only" mode, for a service no finding involves, or when the server cannot say.
 #[component]
-pub fn ServicePrecedents(
+fn ServicePrecedents(
     /// The services as typed (comma-separated), once the person leaves the field.
     #[prop(into)]
     services: Signal<String>,
@@ -33,11 +50,7 @@ pub fn ServicePrecedents(
             if names.is_empty() {
                 return Vec::new();
             }
-            // The feed's code comes with the lookup, downloaded once services are typed.
-            match look_up(api, names).await {
-                Ok(looking) => looking.await,
-                Err(_) => Vec::new(),
-            }
+            look_up(api, names).await
         }
     });
     view! {
@@ -59,30 +72,28 @@ pub fn ServicePrecedents(
 /// are more than that, and the feed's address filtered by it.
 type Precedent = (String, u64, bool, String);
 
-deferred! { reviews_tools;
-    /// Asks the feed how many published findings involve each of `names`; services the feed
-    /// cannot answer for are left out.
-    fn look_up(api: Api, names: Vec<String>) -> Vec<Precedent> {
-        let mut found = Vec::new();
-        for name in names {
-            let query = FeedQuery {
-                service: Some(name.clone()),
-                limit: Some(1),
-                ..FeedQuery::default()
-            };
-            if let Ok(page) = api.feed(&query).await
-                && page.total > 0
-            {
-                let href = format!(
-                    "/feed{}",
-                    api::feed_query_suffix(&FeedQuery {
-                        limit: None,
-                        ..query
-                    })
-                );
-                found.push((name, page.total, page.more, href));
-            }
+/// Asks the feed how many published findings involve each of `names`; services the feed
+/// cannot answer for are left out.
+async fn look_up(api: Api, names: Vec<String>) -> Vec<Precedent> {
+    let mut found = Vec::new();
+    for name in names {
+        let query = FeedQuery {
+            service: Some(name.clone()),
+            limit: Some(1),
+            ..FeedQuery::default()
+        };
+        if let Ok(page) = api.feed(&query).await
+            && page.total > 0
+        {
+            let href = format!(
+                "/feed{}",
+                api::feed_query_suffix(&FeedQuery {
+                    limit: None,
+                    ..query
+                })
+            );
+            found.push((name, page.total, page.more, href));
         }
-        found
     }
+    found
 }

@@ -7,7 +7,7 @@ use crate::components::review::guide_editor::GuideEditor;
 use crate::components::review::participants_editor::ParticipantsEditor;
 use crate::components::review::reference_editor::ReferenceEditor;
 use crate::components::shared::edits::{FieldFeedback, WHOLE_FORM, save_review_op};
-use crate::components::shared::facts_fields::{FactsDraft, FactsFields, FactsPart};
+use crate::components::shared::facts_fields::{AllFactsFields, FactsDraft};
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 
@@ -90,7 +90,7 @@ fn FactsForm() -> impl IntoView {
         <form class="card form facts-form" on:submit=on_submit novalidate
             aria-labelledby="facts-heading">
             <h2 id="facts-heading">"Incident facts"</h2>
-            <FactsFields prefix="facts-" part=FactsPart::All current=current on_edit=on_edit
+            <AllFactsFields prefix="facts-" current=current on_edit=on_edit
                 feedback=feedback times=times/>
             <p class="form-error" aria-live="polite">{feedback.message(WHOLE_FORM, "")}</p>
             <div class="form-actions">

@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use mosaic_domain::{IncidentFacts, ValidationError};
 
-use crate::components::feed::service_precedents::ServicePrecedents;
+use crate::components::feed::service_precedents;
 use crate::components::shared::edits::FieldFeedback;
-use crate::components::shared::facts_fields::{FactsDraft, FactsFields, FactsPart};
+use crate::components::shared::facts_fields::{FactsDraft, StartFactsFields};
 use crate::deferred::PartMissing;
 use crate::drafts::stored_draft;
 use crate::repo;
@@ -21,6 +21,22 @@ pub fn NewReviewForm() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     // The services looked up in the feed: set when the person leaves the field, not per key.
     let settled_services = RwSignal::new(draft.with_untracked(|d| d.services.clone()));
+
+    // What published findings say about those services, on a server. Its code comes with the
+    // reviews tools' part, downloaded once there are services to look up; a failed download
+    // only leaves it out (the next services typed try again).
+    let precedents = RwSignal::new(None::<service_precedents::Build>);
+    crate::effect::effect(move |_| {
+        let wanted = settled_services.with(|s| !s.trim().is_empty())
+            && mode.with(|m| m.api().is_some());
+        if wanted && precedents.with_untracked(Option::is_none) {
+            leptos::task::spawn_local(async move {
+                if let Ok(build) = service_precedents::view().await {
+                    precedents.try_set(Some(build.await));
+                }
+            });
+        }
+    });
 
     let navigate = use_navigate();
     let saving = RwSignal::new(false);
@@ -69,11 +85,11 @@ pub fn NewReviewForm() -> impl IntoView {
     view! {
         <form class="card form" on:submit=on_submit novalidate aria-labelledby="new-review-heading">
             <h2 id="new-review-heading">"Start a review"</h2>
-            <FactsFields prefix="" part=FactsPart::Start current=draft
+            <StartFactsFields prefix="" current=draft
                 on_edit=move |next| draft.set(next) feedback=feedback
                 on_services_settled=move |services| settled_services.set(services)>
-                <ServicePrecedents services=settled_services/>
-            </FactsFields>
+                {move || precedents.get().map(|build| build(settled_services.into()))}
+            </StartFactsFields>
             <p class="form-error" role="alert">{move || failure.get()}</p>
             <button type="submit" class="primary" disabled=move || saving.get()>
                 "Create review"

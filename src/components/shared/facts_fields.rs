@@ -99,23 +99,161 @@ impl FactsDraft {
     }
 }
 
-/// Which of the facts a form asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FactsPart {
-    /// What starting a review needs: title, start, severity, team, services.
-    Start,
-    /// Everything, the detection and resolution times and the impact too (Setup).
-    All,
+/// How a field of the draft is read and written.
+type Access = (fn(&FactsDraft) -> &str, fn(&mut FactsDraft, String));
+
+/// What every facts field is built from: the form's ids, its draft, where edits go and its
+/// problems. Each form's own fields are built by its own component ([`StartFactsFields`],
+/// [`AllFactsFields`]), so a page that starts a review downloads none of Setup's extra fields.
+#[derive(Clone, Copy)]
+struct Facts {
+    prefix: &'static str,
+    current: Signal<FactsDraft>,
+    on_edit: Callback<FactsDraft>,
+    feedback: FieldFeedback,
 }
 
-/// The facts' fields. Every control's id is `prefix` and the field's name (`title`,
-/// `started_at`, …), so its problems (reported by the domain under that name) land beside it.
+impl Facts {
+    /// A control's id: the prefix and the field's name, so its problems (reported by the domain
+    /// under that name) land beside it.
+    fn id(self, field: &str) -> String {
+        format!("{}{field}", self.prefix)
+    }
+
+    fn edit(self, set: fn(&mut FactsDraft, String)) -> Callback<String> {
+        Callback::new(move |value: String| {
+            let mut next = self.current.get_untracked();
+            set(&mut next, value);
+            self.on_edit.run(next);
+        })
+    }
+
+    fn value(self, get: fn(&FactsDraft) -> &str) -> Signal<String> {
+        Signal::derive(move || self.current.with(|c| get(c).to_owned()))
+    }
+
+    fn error(self, field: &'static str, label: &'static str) -> Signal<Option<String>> {
+        Signal::derive(self.feedback.message(field, label))
+    }
+
+    /// A time input. It shows the draft's value as it is now and is then written only by the
+    /// form's reset through `node_ref`: what a half-typed time reads as ("") would wipe it.
+    fn time(
+        self,
+        field: &'static str,
+        label: &'static str,
+        opener: &'static str,
+        node_ref: NodeRef<html::Input>,
+        (get, set): Access,
+    ) -> AnyView {
+        let shown = self.current.with_untracked(|d| get(d).to_owned());
+        view! {
+            <TextField id=self.id(field) label=label kind="datetime-local"
+                required=field == "started_at" node_ref=node_ref value=Signal::stored(shown)
+                on_input=self.edit(set) error=self.error(field, opener)/>
+        }
+        .into_any()
+    }
+
+    fn started_at(self, node_ref: NodeRef<html::Input>) -> AnyView {
+        self.time(
+            "started_at",
+            "Incident started",
+            "Start time",
+            node_ref,
+            (|d| &d.started_at, |d, v| d.started_at = v),
+        )
+    }
+
+    fn title(self) -> AnyView {
+        view! {
+            <TextField id=self.id("title") label="Title" required=true maxlength=200
+                placeholder="Checkout errors after the 14:00 deploy"
+                value=self.value(|d| &d.title) on_input=self.edit(|d, v| d.title = v)
+                error=self.error("title", "Title")/>
+        }
+        .into_any()
+    }
+
+    fn severity(self) -> AnyView {
+        view! {
+            <SelectField id=self.id("severity") label="Severity" required=true placeholder="Choose…"
+                options=options(Severity::ALL, Severity::key, Severity::label)
+                value=self.value(|d| &d.severity) on_change=self.edit(|d, v| d.severity = v)
+                error=self.error("severity", "Severity")/>
+        }
+        .into_any()
+    }
+
+    /// The team and the services; `settled` hears the services when the person leaves that
+    /// field having changed them, and `under` is shown beneath it.
+    fn team_and_services(
+        self,
+        settled: Option<Callback<String>>,
+        under: Option<Children>,
+    ) -> AnyView {
+        view! {
+            <TextField id=self.id("team") label="Team" required=true maxlength=80
+                value=self.value(|d| &d.team) on_input=self.edit(|d, v| d.team = v)
+                error=self.error("team", "Team")/>
+            <TextField id=self.id("services") label="Services" hint="Separate services with commas."
+                value=self.value(|d| &d.services) on_input=self.edit(|d, v| d.services = v)
+                on_change=move |v| {
+                    if let Some(settled) = settled {
+                        settled.run(v);
+                    }
+                }
+                error=self.error("services", "Services")>
+                {under.map(|c| c())}
+            </TextField>
+        }
+        .into_any()
+    }
+}
+
+/// The facts starting a review needs: title, start, severity, team, services. Every control's
+/// id is `prefix` and the field's name (`title`, `started_at`, …).
 #[component]
-pub fn FactsFields(
+pub fn StartFactsFields(
     /// Opens every control's id, so that two facts forms never share one.
     prefix: &'static str,
-    /// Which facts to ask for.
-    part: FactsPart,
+    /// What the fields show.
+    #[prop(into)]
+    current: Signal<FactsDraft>,
+    /// The draft after each change.
+    #[prop(into)]
+    on_edit: Callback<FactsDraft>,
+    /// The form's problems.
+    feedback: FieldFeedback,
+    /// The services, when the person leaves that field having changed them.
+    #[prop(optional, into)]
+    on_services_settled: Option<Callback<String>>,
+    /// Shown under the services field (what was learned about them before).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let facts = Facts {
+        prefix,
+        current,
+        on_edit,
+        feedback,
+    };
+    view! {
+        {facts.title()}
+        <div class="field-row">
+            {facts.started_at(NodeRef::new())}
+            {facts.severity()}
+        </div>
+        <div class="field-row">{facts.team_and_services(on_services_settled, children)}</div>
+    }
+}
+
+/// Every fact (Setup): the start, detection and resolution times and the impact too. Every
+/// control's id is `prefix` and the field's name.
+#[component]
+pub fn AllFactsFields(
+    /// Opens every control's id, so that two facts forms never share one.
+    prefix: &'static str,
     /// What the fields show.
     #[prop(into)]
     current: Signal<FactsDraft>,
@@ -126,95 +264,40 @@ pub fn FactsFields(
     feedback: FieldFeedback,
     /// The time inputs (start, detection, resolution), for the form to reset them: they are
     /// written only then, since what a half-typed time reads as ("") would wipe it.
-    #[prop(optional)]
     times: [NodeRef<html::Input>; 3],
-    /// The services, when the person leaves that field having changed them.
-    #[prop(optional, into)]
-    on_services_settled: Option<Callback<String>>,
-    /// Shown under the services field (what was learned about them before).
-    #[prop(optional)]
-    children: Option<Children>,
 ) -> impl IntoView {
-    let id = move |field: &str| format!("{prefix}{field}");
-    let edit = move |set: fn(&mut FactsDraft, String)| {
-        Callback::new(move |value: String| {
-            let mut next = current.get_untracked();
-            set(&mut next, value);
-            on_edit.run(next);
-        })
+    let facts = Facts {
+        prefix,
+        current,
+        on_edit,
+        feedback,
     };
-    let value = move |get: fn(&FactsDraft) -> &str| {
-        Signal::derive(move || current.with(|c| get(c).to_owned()))
-    };
-    let error = move |field: &'static str, label: &'static str| {
-        Signal::derive(feedback.message(field, label))
-    };
-    let initial = current.get_untracked();
-    let time_field =
-        move |i: usize, field: &'static str, label: &'static str, opener: &'static str| {
-            let (set, shown): (fn(&mut FactsDraft, String), String) = match i {
-                0 => (|d, v| d.started_at = v, initial.started_at.clone()),
-                1 => (|d, v| d.detected_at = v, initial.detected_at.clone()),
-                _ => (|d, v| d.resolved_at = v, initial.resolved_at.clone()),
-            };
-            view! {
-                <TextField id=id(field) label=label kind="datetime-local" required=i == 0
-                    node_ref=times[i] value=Signal::stored(shown) on_input=edit(set)
-                    error=error(field, opener)/>
-            }
-        };
-    let all = part == FactsPart::All;
     view! {
-        <TextField id=id("title") label="Title" required=true maxlength=200
-            placeholder="Checkout errors after the 14:00 deploy"
-            value=value(|d| &d.title) on_input=edit(|d, v| d.title = v)
-            error=error("title", "Title")/>
+        {facts.title()}
         <div class="field-row">
-            {time_field(0, "started_at", "Incident started", "Start time")}
-            {all.then(|| view! {
-                {time_field(1, "detected_at", "Detected", "Detected")}
-                {time_field(2, "resolved_at", "Resolved", "Resolved")}
-            })}
-            {(!all).then(|| view! {
-                <SelectField id=id("severity") label="Severity" required=true placeholder="Choose…"
-                    options=options(Severity::ALL, Severity::key, Severity::label)
-                    value=value(|d| &d.severity) on_change=edit(|d, v| d.severity = v)
-                    error=error("severity", "Severity")/>
-            })}
+            {facts.started_at(times[0])}
+            {facts.time("detected_at", "Detected", "Detected", times[1],
+                (|d| &d.detected_at, |d, v| d.detected_at = v))}
+            {facts.time("resolved_at", "Resolved", "Resolved", times[2],
+                (|d| &d.resolved_at, |d, v| d.resolved_at = v))}
         </div>
         <div class="field-row">
-            {all.then(|| view! {
-                <SelectField id=id("severity") label="Severity" required=true placeholder="Choose…"
-                    options=options(Severity::ALL, Severity::key, Severity::label)
-                    value=value(|d| &d.severity) on_change=edit(|d, v| d.severity = v)
-                    error=error("severity", "Severity")/>
-            })}
-            <TextField id=id("team") label="Team" required=true maxlength=80
-                value=value(|d| &d.team) on_input=edit(|d, v| d.team = v)
-                error=error("team", "Team")/>
-            <TextField id=id("services") label="Services" hint="Separate services with commas."
-                value=value(|d| &d.services) on_input=edit(|d, v| d.services = v)
-                on_change=move |v| {
-                    if let Some(settled) = on_services_settled {
-                        settled.run(v);
-                    }
-                }
-                error=error("services", "Services")>
-                {children.map(|c| c())}
-            </TextField>
+            {facts.severity()}
+            {facts.team_and_services(None, None)}
         </div>
-        {all.then(|| view! {
-            <div class="field-row">
-                <TextAreaField id=id("customer_impact") label="Customer impact" rows=2 maxlength=1000
-                    hint="How customers felt it, in plain words: what failed for them, and for how long."
-                    value=value(|d| &d.customer_impact) on_input=edit(|d, v| d.customer_impact = v)
-                    error=error("customer_impact", "Customer impact")/>
-                <TextField id=id("affected_count") label="Customers affected (optional)"
-                    inputmode="numeric"
-                    value=value(|d| &d.affected_count) on_input=edit(|d, v| d.affected_count = v)
-                    error=error("affected_count", "Customers affected")/>
-            </div>
-        })}
+        <div class="field-row">
+            <TextAreaField id=facts.id("customer_impact") label="Customer impact" rows=2
+                maxlength=1000
+                hint="How customers felt it, in plain words: what failed for them, and for how long."
+                value=facts.value(|d| &d.customer_impact)
+                on_input=facts.edit(|d, v| d.customer_impact = v)
+                error=facts.error("customer_impact", "Customer impact")/>
+            <TextField id=facts.id("affected_count") label="Customers affected (optional)"
+                inputmode="numeric"
+                value=facts.value(|d| &d.affected_count)
+                on_input=facts.edit(|d, v| d.affected_count = v)
+                error=facts.error("affected_count", "Customers affected")/>
+        </div>
     }
 }
 
