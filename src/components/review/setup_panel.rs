@@ -7,7 +7,7 @@ use crate::components::review::guide_editor::GuideEditor;
 use crate::components::review::participants_editor::ParticipantsEditor;
 use crate::components::review::reference_editor::ReferenceEditor;
 use crate::components::shared::edits::{FieldFeedback, WHOLE_FORM, save_review_op};
-use crate::components::shared::facts_fields::{AllFactsFields, FactsDraft};
+use crate::components::shared::facts_fields::{AllFactsFields, FactsDraft, FactsForm};
 use crate::drafts::stored_draft;
 use crate::workspace::Workspace;
 
@@ -85,13 +85,18 @@ fn FactsForm() -> impl IntoView {
         draft.set(Some(next));
         status.set(String::new());
     };
+    let facts = FactsForm {
+        prefix: "facts-",
+        current: current.into(),
+        on_edit: Callback::new(on_edit),
+        feedback,
+    };
 
     view! {
         <form class="card form facts-form" on:submit=on_submit novalidate
             aria-labelledby="facts-heading">
             <h2 id="facts-heading">"Incident facts"</h2>
-            <AllFactsFields prefix="facts-" current=current on_edit=on_edit
-                feedback=feedback times=times/>
+            <AllFactsFields facts=facts times=times/>
             <p class="form-error" aria-live="polite">{feedback.message(WHOLE_FORM, "")}</p>
             <div class="form-actions">
                 <button type="submit" class="primary">"Save facts"</button>

@@ -4,7 +4,7 @@ use mosaic_domain::{IncidentFacts, ValidationError};
 
 use crate::components::feed::service_precedents;
 use crate::components::shared::edits::FieldFeedback;
-use crate::components::shared::facts_fields::{FactsDraft, StartFactsFields};
+use crate::components::shared::facts_fields::{FactsDraft, FactsForm, StartFactsFields};
 use crate::deferred::PartMissing;
 use crate::drafts::stored_draft;
 use crate::repo;
@@ -27,8 +27,8 @@ pub fn NewReviewForm() -> impl IntoView {
     // only leaves it out (the next services typed try again).
     let precedents = RwSignal::new(None::<service_precedents::Build>);
     crate::effect::effect(move |_| {
-        let wanted = settled_services.with(|s| !s.trim().is_empty())
-            && mode.with(|m| m.api().is_some());
+        let wanted =
+            settled_services.with(|s| !s.trim().is_empty()) && mode.with(|m| m.api().is_some());
         if wanted && precedents.with_untracked(Option::is_none) {
             leptos::task::spawn_local(async move {
                 if let Ok(build) = service_precedents::view().await {
@@ -80,14 +80,17 @@ pub fn NewReviewForm() -> impl IntoView {
         }
     };
 
-    let feedback = FieldFeedback(errors);
+    let facts = FactsForm {
+        prefix: "",
+        current: draft.into(),
+        on_edit: Callback::new(move |next| draft.set(next)),
+        feedback: FieldFeedback(errors),
+    };
 
     view! {
         <form class="card form" on:submit=on_submit novalidate aria-labelledby="new-review-heading">
             <h2 id="new-review-heading">"Start a review"</h2>
-            <StartFactsFields prefix="" current=draft
-                on_edit=move |next| draft.set(next) feedback=feedback
-                on_services_settled=move |services| settled_services.set(services)>
+            <StartFactsFields facts=facts on_services_settled=move |services| settled_services.set(services)>
                 {move || precedents.get().map(|build| build(settled_services.into()))}
             </StartFactsFields>
             <p class="form-error" role="alert">{move || failure.get()}</p>

@@ -102,20 +102,25 @@ impl FactsDraft {
 /// How a field of the draft is read and written.
 type Access = (fn(&FactsDraft) -> &str, fn(&mut FactsDraft, String));
 
-/// What every facts field is built from: the form's ids, its draft, where edits go and its
-/// problems. Each form's own fields are built by its own component ([`StartFactsFields`],
-/// [`AllFactsFields`]), so a page that starts a review downloads none of Setup's extra fields.
+/// A facts form: what its fields are built from. Each form's own fields are built by its own
+/// component ([`StartFactsFields`], [`AllFactsFields`]), so a page that starts a review
+/// downloads none of Setup's extra fields.
 #[derive(Clone, Copy)]
-struct Facts {
-    prefix: &'static str,
-    current: Signal<FactsDraft>,
-    on_edit: Callback<FactsDraft>,
-    feedback: FieldFeedback,
+pub struct FactsForm {
+    /// Opens every control's id (`prefix` and the field's name: `title`, `started_at`, …), so
+    /// that two facts forms never share one and the problems the domain reports under a
+    /// field's name land beside it.
+    pub prefix: &'static str,
+    /// What the fields show.
+    pub current: Signal<FactsDraft>,
+    /// The draft after each change.
+    pub on_edit: Callback<FactsDraft>,
+    /// The form's problems.
+    pub feedback: FieldFeedback,
 }
 
-impl Facts {
-    /// A control's id: the prefix and the field's name, so its problems (reported by the domain
-    /// under that name) land beside it.
+impl FactsForm {
+    /// A control's id.
     fn id(self, field: &str) -> String {
         format!("{}{field}", self.prefix)
     }
@@ -211,20 +216,10 @@ impl Facts {
     }
 }
 
-/// The facts starting a review needs: title, start, severity, team, services. Every control's
-/// id is `prefix` and the field's name (`title`, `started_at`, …).
+/// The facts starting a review needs: title, start, severity, team, services.
 #[component]
 pub fn StartFactsFields(
-    /// Opens every control's id, so that two facts forms never share one.
-    prefix: &'static str,
-    /// What the fields show.
-    #[prop(into)]
-    current: Signal<FactsDraft>,
-    /// The draft after each change.
-    #[prop(into)]
-    on_edit: Callback<FactsDraft>,
-    /// The form's problems.
-    feedback: FieldFeedback,
+    facts: FactsForm,
     /// The services, when the person leaves that field having changed them.
     #[prop(optional, into)]
     on_services_settled: Option<Callback<String>>,
@@ -232,12 +227,6 @@ pub fn StartFactsFields(
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
-    let facts = Facts {
-        prefix,
-        current,
-        on_edit,
-        feedback,
-    };
     view! {
         {facts.title()}
         <div class="field-row">
@@ -248,30 +237,14 @@ pub fn StartFactsFields(
     }
 }
 
-/// Every fact (Setup): the start, detection and resolution times and the impact too. Every
-/// control's id is `prefix` and the field's name.
+/// Every fact (Setup): the start, detection and resolution times and the impact too.
 #[component]
 pub fn AllFactsFields(
-    /// Opens every control's id, so that two facts forms never share one.
-    prefix: &'static str,
-    /// What the fields show.
-    #[prop(into)]
-    current: Signal<FactsDraft>,
-    /// The draft after each change.
-    #[prop(into)]
-    on_edit: Callback<FactsDraft>,
-    /// The form's problems.
-    feedback: FieldFeedback,
+    facts: FactsForm,
     /// The time inputs (start, detection, resolution), for the form to reset them: they are
     /// written only then, since what a half-typed time reads as ("") would wipe it.
     times: [NodeRef<html::Input>; 3],
 ) -> impl IntoView {
-    let facts = Facts {
-        prefix,
-        current,
-        on_edit,
-        feedback,
-    };
     view! {
         {facts.title()}
         <div class="field-row">
