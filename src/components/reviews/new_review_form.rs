@@ -27,8 +27,8 @@ pub fn NewReviewForm() -> impl IntoView {
     // only leaves it out (the next services typed try again).
     let precedents = RwSignal::new(None::<service_precedents::Build>);
     crate::effect::effect(move |_| {
-        let wanted =
-            settled_services.with(|s| !s.trim().is_empty()) && mode.with(|m| m.api().is_some());
+        let wanted = settled_services.with(|s| !s.trim().is_empty())
+            && mode.with(|m| m.server_url().is_some());
         if wanted && precedents.with_untracked(Option::is_none) {
             leptos::task::spawn_local(async move {
                 if let Ok(build) = service_precedents::view().await {
