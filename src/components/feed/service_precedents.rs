@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use mosaic_domain::feed::FeedQuery;
+use mosaic_domain::review::distinct_services;
 
 use crate::api::{self, Api};
 use crate::deferred::deferred;
@@ -13,38 +14,29 @@ const MAX_SERVICES: usize = 5;
 pub type Build = fn(Signal<String>) -> AnyView;
 
 deferred! { reviews_tools;
-    /// [`ServicePrecedents`]' view, whose code (the lookup, its reading, its list) comes with
-    /// the reviews tools' part: the form that starts a review downloads it once there are
-    /// services to look up.
+    /// [`precedents`], whose code (the lookup, its reading, its list) comes with the reviews
+    /// tools' part: the form that starts a review downloads it once there are services to look
+    /// up.
     pub fn view() -> Build {
         precedents as Build
     }
 }
 
+/// For each of the `services` typed (comma-separated, once the person leaves the field), how
+/// many published findings on the server involve it, with a link to the feed filtered by it:
+/// what was learned before. Nothing in "this browser only" mode, for a service no finding
+/// involves, or when the server cannot say.
 fn precedents(services: Signal<String>) -> AnyView {
-    view! { <ServicePrecedents services=services/> }.into_any()
-}
-
-/// For each service of a review being started, how many published findings on the server
-/// involve it, with a link to the feed filtered by it: what was learned before. Nothing in
-/// "this browser only" mode, for a service no finding involves, or when the server cannot say.
-#[component]
-fn ServicePrecedents(
-    /// The services as typed (comma-separated), once the person leaves the field.
-    #[prop(into)]
-    services: Signal<String>,
-) -> impl IntoView {
     let mode = crate::settings::mode();
     let counts = load(move || {
         let api = mode.with(crate::settings::SyncMode::api);
-        let mut names: Vec<String> = services.with(|s| {
-            s.split(',')
-                .map(|x| x.trim().to_owned())
-                .filter(|x| !x.is_empty())
+        let names: Vec<String> = services.with(|s| {
+            distinct_services(s.split(','))
+                .into_iter()
+                .take(MAX_SERVICES)
+                .map(str::to_owned)
                 .collect()
         });
-        names.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-        names.truncate(MAX_SERVICES);
         async move {
             let Some(api) = api else { return Vec::new() };
             if names.is_empty() {
@@ -66,6 +58,7 @@ fn ServicePrecedents(
             </ul>
         })}
     }
+    .into_any()
 }
 
 /// A service that published findings involve: its name, how many (at least), whether there

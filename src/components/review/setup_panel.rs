@@ -17,7 +17,7 @@ use crate::workspace::Workspace;
 pub fn SetupPanel() -> impl IntoView {
     view! {
         <div class="setup-panel">
-            <FactsForm/>
+            <IncidentFactsForm/>
             <ParticipantsEditor/>
             <GuideEditor/>
             <ReferenceEditor/>
@@ -28,7 +28,7 @@ pub fn SetupPanel() -> impl IntoView {
 /// Edits the incident's facts. Changes are a draft (kept in `localStorage`) until "Save facts";
 /// the form shows the saved facts whenever there is no draft.
 #[component]
-fn FactsForm() -> impl IntoView {
+fn IncidentFactsForm() -> impl IntoView {
     let ws = expect_context::<Workspace>();
     let key = ws
         .review

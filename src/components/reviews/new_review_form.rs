@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use mosaic_domain::review::distinct_services;
 use mosaic_domain::{IncidentFacts, ValidationError};
 
 use crate::components::feed::service_precedents;
@@ -27,7 +28,7 @@ pub fn NewReviewForm() -> impl IntoView {
     // only leaves it out (the next services typed try again).
     let precedents = RwSignal::new(None::<service_precedents::Build>);
     crate::effect::effect(move |_| {
-        let wanted = settled_services.with(|s| !s.trim().is_empty())
+        let wanted = settled_services.with(|s| !distinct_services(s.split(',')).is_empty())
             && mode.with(|m| m.server_url().is_some());
         if wanted && precedents.with_untracked(Option::is_none) {
             leptos::task::spawn_local(async move {

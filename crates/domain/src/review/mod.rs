@@ -114,6 +114,18 @@ pub struct FactsInput {
     pub affected_count: Option<u64>,
 }
 
+/// The services a review keeps of those `typed`, in order: each trimmed, empty ones and
+/// repeats left out.
+pub fn distinct_services<'a>(typed: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut kept: Vec<&str> = Vec::new();
+    for s in typed.into_iter().map(str::trim) {
+        if !s.is_empty() && !kept.contains(&s) {
+            kept.push(s);
+        }
+    }
+    kept
+}
+
 impl IncidentFacts {
     /// Validates and normalises the facts: text is trimmed, services are de-duplicated in order,
     /// and the times must run started ≤ detected ≤ resolved. Every problem is reported, not just
@@ -147,20 +159,12 @@ impl IncidentFacts {
                 format!("must be at most {MAX_NAME_CHARS} characters"),
             ));
         }
-        let mut services: Vec<String> = Vec::new();
-        for raw in &input.services {
-            let s = raw.trim();
-            if s.is_empty() || services.iter().any(|known| known == s) {
-                continue;
-            }
-            if s.chars().count() > MAX_NAME_CHARS {
-                errors.push(ValidationError::new(
-                    "services",
-                    format!("each service name must be at most {MAX_NAME_CHARS} characters"),
-                ));
-                break;
-            }
-            services.push(s.to_owned());
+        let services = distinct_services(input.services.iter().map(String::as_str));
+        if services.iter().any(|s| s.chars().count() > MAX_NAME_CHARS) {
+            errors.push(ValidationError::new(
+                "services",
+                format!("each service name must be at most {MAX_NAME_CHARS} characters"),
+            ));
         }
         if services.len() > MAX_SERVICES {
             errors.push(ValidationError::new(
@@ -168,6 +172,7 @@ impl IncidentFacts {
                 format!("at most {MAX_SERVICES} services"),
             ));
         }
+        let services: Vec<String> = services.into_iter().map(str::to_owned).collect();
         let customer_impact = input.customer_impact.trim().to_owned();
         crate::text::check_chars(&mut errors, "customer_impact", &customer_impact);
         if customer_impact.chars().count() > MAX_IMPACT_CHARS {
@@ -881,6 +886,15 @@ mod tests {
         assert_eq!(facts.title(), "Checkout latency");
         assert_eq!(facts.services(), ["api", "db"]);
         assert_eq!(facts.to_input().services, ["api", "db"]);
+    }
+
+    #[test]
+    fn services_typed_with_commas_are_kept_once_each_in_order() {
+        assert_eq!(
+            distinct_services(" db, api,,db , cache ".split(',')),
+            ["db", "api", "cache"]
+        );
+        assert!(distinct_services(" , ".split(',')).is_empty());
     }
 
     #[test]
